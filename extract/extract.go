@@ -1,0 +1,153 @@
+// Package extract is the domain of Utdrag: a protocol extract (one or more
+// paragraphs of a board's meeting) as the case-management system sends it,
+// and its validation with field paths.
+//
+// It may import the standard library only.
+package extract
+
+// Extract is one protocol extract: the paragraphs (§) of one meeting of one
+// organ.
+type Extract struct {
+	Organisation Organisation `json:"organisation"`
+	// Organ is the board or committee: "Regionstyrelsen".
+	Organ   string  `json:"organ"`
+	Meeting Meeting `json:"meeting"`
+	// Paragraphs are the paragraphs extracted, in protocol order.
+	Paragraphs []Paragraph `json:"paragraphs"`
+	Justering  Justering   `json:"justering"`
+	Chair      *Person     `json:"chair,omitempty"`
+	Secretary  *Person     `json:"secretary,omitempty"`
+	// Template names the layout template; empty means the organisation's
+	// default.
+	Template string `json:"template,omitempty"`
+}
+
+// Organisation issues the extract.
+type Organisation struct {
+	// ID is a short stable slug ("region-jh"): it scopes storage and access.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Meeting is when and where the organ met.
+type Meeting struct {
+	Date  string `json:"date"`            // ISO 8601: 2023-10-06
+	Place string `json:"place,omitempty"` // "Regionens hus, Östersund"
+	Time  string `json:"time,omitempty"`  // "kl. 08.30–16.00"
+}
+
+// Person is a member or official. Party is the party code ("M", "S", "KD");
+// "-" for a member without party; empty for officials.
+type Person struct {
+	Name  string `json:"name"`
+	Party string `json:"party,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// Paragraph is one numbered item of the meeting (§).
+type Paragraph struct {
+	Number     int       `json:"number"`
+	CaseNumber string    `json:"caseNumber"`
+	Title      string    `json:"title"`
+	Sections   []Section `json:"sections,omitempty"`
+	// Proposal is "Förslag till beslut".
+	Proposal []Block `json:"proposal,omitempty"`
+	// Motions are the "Yrkanden" made and not withdrawn.
+	Motions []Motion `json:"motions,omitempty"`
+	// Propositions: the order in which the chair put the proposals.
+	Propositions []RichText `json:"propositions,omitempty"`
+	Votes        []Vote     `json:"votes,omitempty"`
+	// Decision is "Beslut".
+	Decision          []Block            `json:"decision"`
+	Reservations      []Reservation      `json:"reservations,omitempty"`
+	Notes             []Note             `json:"notes,omitempty"`
+	Disqualifications []Disqualification `json:"disqualifications,omitempty"`
+	// DistributeTo is "Expedieras till": roles and bodies, not addresses.
+	DistributeTo []string `json:"distributeTo,omitempty"`
+	// Basis is "Beslutsunderlag".
+	Basis []string `json:"basis,omitempty"`
+	// ImmediatelyAdjusted: the paragraph was approved at the meeting
+	// ("Paragrafen är justerad").
+	ImmediatelyAdjusted bool `json:"immediatelyAdjusted,omitempty"`
+}
+
+// Section is a free section of the paragraph's text: "Sammanfattning",
+// "Bakgrund", "Ärendet". Level 2 is a sub-heading under the previous one.
+type Section struct {
+	Heading string  `json:"heading"`
+	Level   int     `json:"level,omitempty"`
+	Blocks  []Block `json:"blocks"`
+}
+
+// Block types.
+const (
+	BlockParagraph = "paragraph"
+	BlockNumbered  = "numbered"
+	BlockBulleted  = "bulleted"
+)
+
+// Block is a paragraph of text or a list. In JSON a plain string is a
+// paragraph.
+type Block struct {
+	Type  string     `json:"type"`
+	Text  RichText   `json:"text,omitempty"`
+	Items []RichText `json:"items,omitempty"`
+	Start int        `json:"start,omitempty"` // first number of a numbered list
+}
+
+// Motion is a yrkande: who moved it and what. Text continues the sentence
+// after the name ("yrkar bifall till …"); Wording is the proposed wording,
+// with amendment marks.
+type Motion struct {
+	By      Person   `json:"by"`
+	Text    RichText `json:"text"`
+	Wording []Block  `json:"wording,omitempty"`
+}
+
+// Vote choices.
+const (
+	VoteYes     = "ja"
+	VoteNo      = "nej"
+	VoteAbstain = "avstår"
+)
+
+// Vote is a votering: the question put, each member's vote and the outcome.
+type Vote struct {
+	// Proposition is what "ja" and "nej" stand for.
+	Proposition string   `json:"proposition"`
+	Ballots     []Ballot `json:"ballots"`
+	// Outcome in words: "Med 8 ja-röster mot 5 nej-röster … beslutar …".
+	Outcome string `json:"outcome"`
+}
+
+// Ballot is one member's vote.
+type Ballot struct {
+	Member Person `json:"member"`
+	Vote   string `json:"vote"`
+}
+
+// Reservation is a formal dissent by one or more members.
+type Reservation struct {
+	By []Person `json:"by"`
+	// Text continues after the names: "reserverar sig till förmån för …".
+	Text RichText `json:"text"`
+}
+
+// Note is a protokollsanteckning.
+type Note struct {
+	By   []Person `json:"by"`
+	Text RichText `json:"text"`
+}
+
+// Disqualification is jäv: a member who did not take part.
+type Disqualification struct {
+	Member Person `json:"member"`
+	Text   string `json:"text,omitempty"`
+}
+
+// Justering is the approval of the protocol.
+type Justering struct {
+	Date      string   `json:"date,omitempty"`
+	Place     string   `json:"place,omitempty"`
+	Adjusters []Person `json:"adjusters,omitempty"`
+}

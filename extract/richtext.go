@@ -1,0 +1,80 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// Span is a run of text with marks. Deleted and Inserted are amendment
+// marks: words a motion strikes out of, or adds to, the proposal.
+type Span struct {
+	Text     string `json:"text"`
+	Bold     bool   `json:"bold,omitempty"`
+	Italic   bool   `json:"italic,omitempty"`
+	Deleted  bool   `json:"deleted,omitempty"`
+	Inserted bool   `json:"inserted,omitempty"`
+}
+
+// RichText is text with inline marks. In JSON it is either a plain string or
+// an array of spans.
+type RichText []Span
+
+// UnmarshalJSON accepts a string or an array of spans.
+func (r *RichText) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*r = RichText{{Text: s}}
+		return nil
+	}
+	var spans []Span
+	if err := json.Unmarshal(b, &spans); err != nil {
+		return err
+	}
+	*r = spans
+	return nil
+}
+
+// MarshalJSON writes plain text as a string.
+func (r RichText) MarshalJSON() ([]byte, error) {
+	if len(r) == 1 && r[0] == (Span{Text: r[0].Text}) {
+		return json.Marshal(r[0].Text)
+	}
+	return json.Marshal([]Span(r))
+}
+
+// Plain returns the text without marks.
+func (r RichText) Plain() string {
+	var b strings.Builder
+	for _, s := range r {
+		b.WriteString(s.Text)
+	}
+	return b.String()
+}
+
+// Text makes plain rich text.
+func Text(s string) RichText { return RichText{{Text: s}} }
+
+// UnmarshalJSON accepts a plain string as a paragraph block.
+func (b *Block) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		*b = Block{Type: BlockParagraph, Text: Text(s)}
+		return nil
+	}
+	type plain Block
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	*b = Block(p)
+	return nil
+}

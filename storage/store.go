@@ -1,0 +1,71 @@
+// Package storage keeps extracts' bytes: PDFs, metadata documents and
+// distribution records. Store is the one contract; fs (local files, the
+// embedded default) and s3 (MinIO or any S3-compatible server, through
+// minio-go) implement it, and one contract test suite runs against both.
+//
+// It may import the standard library and minio-go, nothing of this module.
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors a Store returns, wrapped with what was being done. Callers test them
+// with errors.Is.
+var (
+	// ErrNotFound: no object at that key.
+	ErrNotFound = errors.New("storage: object not found")
+	// ErrPrecondition: a conditional write lost (IfNoneMatch on an existing
+	// key, or IfMatch on a changed or missing object).
+	ErrPrecondition = errors.New("storage: precondition failed")
+	// ErrImmutable: the object is under retention (or the store refuses to
+	// overwrite it) and may be neither replaced nor deleted.
+	ErrImmutable = errors.New("storage: object is immutable")
+	// ErrUnavailable: the backend cannot be reached; the operation may
+	// succeed later.
+	ErrUnavailable = errors.New("storage: backend unavailable")
+)
+
+// Object describes a stored object.
+type Object struct {
+	Key         string
+	Size        int64
+	ETag        string // opaque; pass it back in PutOptions.IfMatch
+	ContentType string
+	Modified    time.Time
+	// RetainUntil is set when the object is under retention.
+	RetainUntil time.Time
+}
+
+// PutOptions tune a write. The zero value is an unconditional overwrite.
+type PutOptions struct {
+	ContentType string
+	// IfNoneMatch makes the write create-once: it fails with ErrPrecondition
+	// when an object already exists at the key.
+	IfNoneMatch bool
+	// IfMatch, when set, makes the write succeed only while the object's
+	// current ETag equals it; otherwise ErrPrecondition.
+	IfMatch string
+	// Retain puts the new object under retention for this long: it can be
+	// neither overwritten nor deleted until then (object lock on S3; the
+	// file store refuses both). Implies IfNoneMatch.
+	Retain time.Duration
+}
+
+// Store is an object store with atomic writes: a reader sees either the whole
+// new object or none of it, and a failed write leaves nothing a Get, Stat or
+// List would show.
+type Store interface {
+	Put(ctx context.Context, key string, data []byte, opts PutOptions) (Object, error)
+	Get(ctx context.Context, key string) ([]byte, Object, error)
+	Stat(ctx context.Context, key string) (Object, error)
+	// List returns every object whose key starts with prefix, sorted by key.
+	List(ctx context.Context, prefix string) ([]Object, error)
+	// Delete removes the object; ErrNotFound when there is none, ErrImmutable
+	// when it is under retention.
+	Delete(ctx context.Context, key string) error
+	// Ping checks that the backend answers; readiness probes call it.
+	Ping(ctx context.Context) error
+}

@@ -1,0 +1,78 @@
+package typeset
+
+import "math"
+
+// Infinite penalties: a break is forbidden (Never) or forced (Always).
+const (
+	Never  = math.MaxInt32
+	Always = math.MinInt32
+)
+
+// Block is one unbreakable box of a vertical list: a line of text, a table
+// row, a whole signature block.
+type Block struct {
+	Height float64 // points
+	// SpaceBefore is glue above the block, dropped at the top of a page.
+	SpaceBefore float64
+	// Penalty is the cost of a page break after this block: 0 ordinary,
+	// Never to keep it with the next block (headings, club lines), Always
+	// to force a new page.
+	Penalty int
+	// RepeatHeight is reserved at the top of a page that starts with this
+	// block, for a repeated table header the caller draws there.
+	RepeatHeight float64
+}
+
+// Page is a run of blocks [From, To) that goes on one page.
+type Page struct{ From, To int }
+
+// BreakPages splits a vertical list into pages of the given height. Each page
+// ends at the feasible break of least penalty, preferring fuller pages; when
+// no break is allowed before the page overflows, it breaks anyway at the last
+// block that fits (a block taller than a page gets a page of its own).
+func BreakPages(blocks []Block, height float64) []Page {
+	var pages []Page
+	start := 0
+	for start < len(blocks) {
+		end := pageEnd(blocks, start, height)
+		pages = append(pages, Page{From: start, To: end})
+		start = end
+	}
+	return pages
+}
+
+// pageEnd picks where the page that starts at start ends (exclusive).
+func pageEnd(blocks []Block, start int, height float64) int {
+	used := blocks[start].RepeatHeight
+	best, bestCost := -1, math.Inf(1)
+	lastFit := start + 1
+	for i := start; i < len(blocks); i++ {
+		b := blocks[i]
+		if i > start {
+			used += b.SpaceBefore
+		}
+		used += b.Height
+		if used > height && i > start {
+			break
+		}
+		lastFit = i + 1
+		if i == len(blocks)-1 {
+			return len(blocks)
+		}
+		if b.Penalty == Always {
+			return i + 1
+		}
+		if b.Penalty == Never {
+			continue
+		}
+		// Prefer low penalties, then fuller pages.
+		cost := float64(b.Penalty) + 100*math.Pow((height-used)/height, 2)
+		if cost <= bestCost {
+			best, bestCost = i+1, cost
+		}
+	}
+	if best < 0 {
+		return lastFit
+	}
+	return best
+}

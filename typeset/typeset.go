@@ -1,0 +1,72 @@
+// Package typeset knows Swedish typography and nothing of PDF or protocols:
+// the text normaliser (non-breaking spaces, dashes, quotes), hyphenation with
+// Swedish patterns, Knuth–Plass line breaking of rich text into justified
+// lines, and page breaking of a vertical list with club, widow and
+// keep-together rules. Widths come through the Face interface.
+//
+// It may import the standard library and the hyphenation library.
+package typeset
+
+// Style is a set of inline marks carried through line breaking.
+type Style uint8
+
+const (
+	Bold      Style = 1 << iota
+	Italic          // with Bold: bold italic
+	Strike          // struck-out (deleted) words of an amendment
+	Underline       // inserted words of an amendment
+	NoHyphen        // names, case numbers: never hyphenated
+)
+
+// Face reports the set of glyph faces a style needs: only Bold and Italic
+// choose the face; the other marks are drawn by the renderer.
+func (s Style) Face() Style { return s & (Bold | Italic) }
+
+// Span is a run of text in one style.
+type Span struct {
+	Text  string
+	Style Style
+}
+
+// Face measures text set in one font face.
+type Face interface {
+	// Width returns the advance width of s at font size 1 (in ems): multiply
+	// by the font size in points to get points.
+	Width(s string) float64
+}
+
+// Faces gives the face for a style (only Style.Face() bits matter).
+type Faces interface {
+	Face(Style) Face
+}
+
+// Params describe one paragraph's measure and settings.
+type Params struct {
+	Width       float64 // line width in points
+	Size        float64 // font size in points
+	FirstIndent float64 // extra indent of the first line, points
+	Justify     bool    // justified; false: ragged right
+	Hyphenate   bool
+}
+
+// Item is a positioned fragment of a line: a word, or a part of one.
+type Item struct {
+	Text  string // as drawn; ends with "-" when the line breaks inside a word here
+	Style Style
+	X     float64 // from the line's start, points
+	W     float64 // width of Text, points
+	// SpaceAfter is the width of the (justified) space that follows the item
+	// on this line; 0 for the line's last item or inside a word.
+	SpaceAfter float64
+}
+
+// Line is one set line.
+type Line struct {
+	Items      []Item
+	Width      float64 // the measure the line was set to
+	Natural    float64 // natural width of its content with normal spaces
+	Ratio      float64 // adjustment ratio used: 0 natural, >0 stretched, <0 shrunk
+	Justified  bool    // spaces were stretched or shrunk to fill the measure
+	Hyphenated bool    // ends inside a word with an inserted hyphen
+	Last       bool    // the paragraph's last line (set ragged)
+}
