@@ -1,0 +1,116 @@
+package extract
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// SyntaxError reports input that is not well-formed JSON (HTTP 400).
+type SyntaxError struct {
+	Offset int64
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("extract: malformed JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+// Decode reads one extract from JSON and validates it. It returns a
+// *SyntaxError for malformed JSON and a ValidationError, with field paths,
+// for JSON that breaks a rule (wrong types and unknown fields included).
+func Decode(r io.Reader, lim Limits) (*Extract, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var x Extract
+	if err := dec.Decode(&x); err != nil {
+		return nil, decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "data efter JSON-dokumentets slut"}
+	}
+	if err := x.Validate(lim); err != nil {
+		return nil, err
+	}
+	return &x, nil
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return &SyntaxError{Offset: syn.Offset, Msg: syn.Error()}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &SyntaxError{Msg: "JSON-dokumentet är tomt eller avbrutet"}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "$"
+		}
+		return ValidationError{{Field: field, Rule: "type",
+			Message: fmt.Sprintf("fel typ: %s väntades, fick %s", jsonType(typ.Type.Kind().String()), typ.Value)}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return ValidationError{{Field: name, Rule: "unknownField",
+			Message: fmt.Sprintf("okänt fält %q", name)}}
+	default:
+		return &SyntaxError{Msg: err.Error()}
+	}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "int", "int64", "float64":
+		return "ett tal"
+	case "string":
+		return "en text"
+	case "bool":
+		return "sant eller falskt"
+	case "slice":
+		return "en lista"
+	case "struct", "map":
+		return "ett objekt"
+	}
+	return kind
+}
+
+// ID is the extract's identity: a digest of its canonical JSON and the
+// template version it is rendered with. The identical extract posted twice
+// gets the same ID; a new template version gives a new one.
+func (x *Extract) ID(templateID string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(x) // an Extract always encodes
+	buf.WriteString(templateID)
+	sum := sha256.Sum256(buf.Bytes())
+	return hex.EncodeToString(sum[:12])
+}
+
+// CaseNumbers lists the paragraphs' case numbers, in order, without repeats.
+func (x *Extract) CaseNumbers() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range x.Paragraphs {
+		if !seen[p.CaseNumber] {
+			seen[p.CaseNumber] = true
+			out = append(out, p.CaseNumber)
+		}
+	}
+	return out
+}
+
+// Numbers lists the paragraph numbers.
+func (x *Extract) Numbers() []int {
+	out := make([]int, len(x.Paragraphs))
+	for i, p := range x.Paragraphs {
+		out[i] = p.Number
+	}
+	return out
+}

@@ -1,0 +1,301 @@
+package extract
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits bound the size of an extract. The zero value means DefaultLimits.
+type Limits struct {
+	MaxParagraphs int // paragraphs per extract
+	MaxText       int // characters in one text field
+	MaxItems      int // entries in any one list (blocks, items, ballots …)
+}
+
+// DefaultLimits are generous for real protocols and small enough to keep a
+// render within a second.
+var DefaultLimits = Limits{MaxParagraphs: 100, MaxText: 20000, MaxItems: 500}
+
+// FieldError is one broken rule at one place of the input.
+type FieldError struct {
+	Field   string `json:"field"`   // JSON path: paragraphs[0].caseNumber
+	Rule    string `json:"rule"`    // required, format, maxLength, enum, …
+	Message string `json:"message"` // for the clerk, in Swedish
+}
+
+// ValidationError lists every broken rule of an input.
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, len(v))
+	for i, e := range v {
+		parts[i] = e.Field + ": " + e.Message
+	}
+	return "extract: invalid input: " + strings.Join(parts, "; ")
+}
+
+var (
+	orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	partyPattern = regexp.MustCompile(`^(-|\p{Lu}[\p{L}]{0,9})$`)
+)
+
+// Validate checks the extract against the rules of the domain and returns a
+// ValidationError naming every broken rule, or nil.
+func (x *Extract) Validate(lim Limits) error {
+	if lim == (Limits{}) {
+		lim = DefaultLimits
+	}
+	v := &validator{lim: lim}
+	v.extract(x)
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return v.errs
+}
+
+type validator struct {
+	lim  Limits
+	errs ValidationError
+}
+
+func (v *validator) add(field, rule, msg string) {
+	v.errs = append(v.errs, FieldError{Field: field, Rule: rule, Message: msg})
+}
+
+func (v *validator) extract(x *Extract) {
+	v.requiredText("organisation.id", x.Organisation.ID, 64)
+	if x.Organisation.ID != "" && !orgIDPattern.MatchString(x.Organisation.ID) {
+		v.add("organisation.id", "pattern", "får bara innehålla gemena a–z, siffror och bindestreck")
+	}
+	v.requiredText("organisation.name", x.Organisation.Name, 200)
+	v.requiredText("organ", x.Organ, 200)
+	v.date("meeting.date", x.Meeting.Date, true)
+	v.optionalText("meeting.place", x.Meeting.Place, 200)
+	v.optionalText("meeting.time", x.Meeting.Time, 100)
+	v.optionalText("template", x.Template, 64)
+	switch n := len(x.Paragraphs); {
+	case n == 0:
+		v.add("paragraphs", "minItems", "minst en paragraf krävs")
+	case n > v.lim.MaxParagraphs:
+		v.add("paragraphs", "maxItems", fmt.Sprintf("högst %d paragrafer per utdrag", v.lim.MaxParagraphs))
+	}
+	seen := map[int]bool{}
+	for i := range x.Paragraphs {
+		p := &x.Paragraphs[i]
+		path := fmt.Sprintf("paragraphs[%d]", i)
+		v.paragraph(path, p)
+		if p.Number > 0 && seen[p.Number] {
+			v.add(path+".number", "unique", fmt.Sprintf("§ %d förekommer mer än en gång", p.Number))
+		}
+		seen[p.Number] = true
+	}
+	v.date("justering.date", x.Justering.Date, false)
+	v.optionalText("justering.place", x.Justering.Place, 200)
+	v.people("justering.adjusters", x.Justering.Adjusters, false)
+	if x.Chair != nil {
+		v.person("chair", *x.Chair)
+	}
+	if x.Secretary != nil {
+		v.person("secretary", *x.Secretary)
+	}
+}
+
+func (v *validator) paragraph(path string, p *Paragraph) {
+	if p.Number < 1 || p.Number > 99999 {
+		v.add(path+".number", "range", "paragrafnumret måste vara ett heltal 1–99999")
+	}
+	v.requiredText(path+".caseNumber", p.CaseNumber, 64)
+	v.requiredText(path+".title", p.Title, 1000)
+	v.count(path+".sections", len(p.Sections))
+	for i, s := range p.Sections {
+		sp := fmt.Sprintf("%s.sections[%d]", path, i)
+		v.requiredText(sp+".heading", s.Heading, 200)
+		if s.Level < 0 || s.Level > 3 {
+			v.add(sp+".level", "range", "rubriknivån måste vara 1, 2 eller 3")
+		}
+		v.blocks(sp+".blocks", s.Blocks, false)
+	}
+	v.blocks(path+".proposal", p.Proposal, false)
+	v.count(path+".motions", len(p.Motions))
+	for i, m := range p.Motions {
+		mp := fmt.Sprintf("%s.motions[%d]", path, i)
+		v.person(mp+".by", m.By)
+		v.richText(mp+".text", m.Text, true)
+		v.blocks(mp+".wording", m.Wording, false)
+	}
+	v.count(path+".propositions", len(p.Propositions))
+	for i, t := range p.Propositions {
+		v.richText(fmt.Sprintf("%s.propositions[%d]", path, i), t, true)
+	}
+	v.count(path+".votes", len(p.Votes))
+	for i, vote := range p.Votes {
+		v.vote(fmt.Sprintf("%s.votes[%d]", path, i), vote)
+	}
+	v.blocks(path+".decision", p.Decision, true)
+	v.count(path+".reservations", len(p.Reservations))
+	for i, r := range p.Reservations {
+		rp := fmt.Sprintf("%s.reservations[%d]", path, i)
+		v.people(rp+".by", r.By, true)
+		v.richText(rp+".text", r.Text, true)
+	}
+	v.count(path+".notes", len(p.Notes))
+	for i, n := range p.Notes {
+		np := fmt.Sprintf("%s.notes[%d]", path, i)
+		v.people(np+".by", n.By, true)
+		v.richText(np+".text", n.Text, true)
+	}
+	v.count(path+".disqualifications", len(p.Disqualifications))
+	for i, d := range p.Disqualifications {
+		dp := fmt.Sprintf("%s.disqualifications[%d]", path, i)
+		v.person(dp+".member", d.Member)
+		v.optionalText(dp+".text", d.Text, v.lim.MaxText)
+	}
+	v.strings(path+".distributeTo", p.DistributeTo, 200)
+	v.strings(path+".basis", p.Basis, 1000)
+}
+
+func (v *validator) vote(path string, vote Vote) {
+	v.requiredText(path+".proposition", vote.Proposition, v.lim.MaxText)
+	v.requiredText(path+".outcome", vote.Outcome, v.lim.MaxText)
+	if len(vote.Ballots) == 0 {
+		v.add(path+".ballots", "minItems", "en votering måste ha minst en röst")
+	}
+	v.count(path+".ballots", len(vote.Ballots))
+	for i, b := range vote.Ballots {
+		bp := fmt.Sprintf("%s.ballots[%d]", path, i)
+		v.person(bp+".member", b.Member)
+		switch b.Vote {
+		case VoteYes, VoteNo, VoteAbstain:
+		case "":
+			v.add(bp+".vote", "required", "rösten saknas (ja, nej eller avstår)")
+		default:
+			v.add(bp+".vote", "enum", fmt.Sprintf("okänd röst %q: tillåtna värden är ja, nej och avstår", b.Vote))
+		}
+	}
+}
+
+func (v *validator) blocks(path string, blocks []Block, required bool) {
+	if required && len(blocks) == 0 {
+		v.add(path, "minItems", "minst ett stycke krävs")
+	}
+	v.count(path, len(blocks))
+	for i, b := range blocks {
+		bp := fmt.Sprintf("%s[%d]", path, i)
+		switch b.Type {
+		case BlockParagraph:
+			v.richText(bp+".text", b.Text, true)
+			if len(b.Items) > 0 {
+				v.add(bp+".items", "forbidden", "ett textstycke har ingen lista")
+			}
+		case BlockNumbered, BlockBulleted:
+			if len(b.Items) == 0 {
+				v.add(bp+".items", "minItems", "en lista måste ha minst en punkt")
+			}
+			v.count(bp+".items", len(b.Items))
+			for j, it := range b.Items {
+				v.richText(fmt.Sprintf("%s.items[%d]", bp, j), it, true)
+			}
+			if b.Start < 0 {
+				v.add(bp+".start", "minimum", "listans första nummer får inte vara negativt")
+			}
+		case "":
+			v.add(bp+".type", "required", "blocktyp saknas (paragraph, numbered eller bulleted)")
+		default:
+			v.add(bp+".type", "enum", fmt.Sprintf("okänd blocktyp %q: tillåtna värden är paragraph, numbered och bulleted", b.Type))
+		}
+	}
+}
+
+func (v *validator) richText(path string, r RichText, required bool) {
+	total := 0
+	for i, s := range r {
+		total += utf8.RuneCountInString(s.Text)
+		if s.Deleted && s.Inserted {
+			v.add(fmt.Sprintf("%s[%d]", path, i), "conflict", "ett textavsnitt kan inte vara både struket och infogat")
+		}
+		v.clean(fmt.Sprintf("%s[%d].text", path, i), s.Text)
+	}
+	if required && strings.TrimSpace(r.Plain()) == "" {
+		v.add(path, "required", "texten saknas")
+	}
+	if total > v.lim.MaxText {
+		v.add(path, "maxLength", fmt.Sprintf("texten är för lång (högst %d tecken)", v.lim.MaxText))
+	}
+}
+
+func (v *validator) people(path string, ps []Person, required bool) {
+	if required && len(ps) == 0 {
+		v.add(path, "minItems", "minst en person krävs")
+	}
+	v.count(path, len(ps))
+	for i, p := range ps {
+		v.person(fmt.Sprintf("%s[%d]", path, i), p)
+	}
+}
+
+func (v *validator) person(path string, p Person) {
+	v.requiredText(path+".name", p.Name, 200)
+	if p.Party != "" && !partyPattern.MatchString(p.Party) {
+		v.add(path+".party", "pattern", "partibeteckningen ska vara en förkortning som M, S, KD eller - för partilös")
+	}
+	v.optionalText(path+".title", p.Title, 200)
+}
+
+func (v *validator) strings(path string, ss []string, max int) {
+	v.count(path, len(ss))
+	for i, s := range ss {
+		v.requiredText(fmt.Sprintf("%s[%d]", path, i), s, max)
+	}
+}
+
+func (v *validator) count(path string, n int) {
+	if n > v.lim.MaxItems {
+		v.add(path, "maxItems", fmt.Sprintf("för många poster (högst %d)", v.lim.MaxItems))
+	}
+}
+
+func (v *validator) date(path, s string, required bool) {
+	if s == "" {
+		if required {
+			v.add(path, "required", "datum saknas")
+		}
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		v.add(path, "format", fmt.Sprintf("ogiltigt datum %q: använd formen ÅÅÅÅ-MM-DD", s))
+	}
+}
+
+func (v *validator) requiredText(path, s string, max int) {
+	if strings.TrimSpace(s) == "" {
+		v.add(path, "required", "uppgiften saknas")
+		return
+	}
+	v.optionalText(path, s, max)
+}
+
+func (v *validator) optionalText(path, s string, max int) {
+	if n := utf8.RuneCountInString(s); n > max {
+		v.add(path, "maxLength", fmt.Sprintf("texten är för lång (%d tecken, högst %d)", n, max))
+	}
+	v.clean(path, s)
+}
+
+// clean rejects text a renderer cannot draw: invalid UTF-8 and control
+// characters other than line breaks and tabs.
+func (v *validator) clean(path, s string) {
+	if !utf8.ValidString(s) {
+		v.add(path, "encoding", "texten är inte giltig UTF-8")
+		return
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			v.add(path, "characters", fmt.Sprintf("otillåtet styrtecken U+%04X i texten", r))
+			return
+		}
+	}
+}
