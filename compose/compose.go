@@ -1,0 +1,359 @@
+package compose
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"utdrag/extract"
+	"utdrag/templates"
+	"utdrag/typeset"
+)
+
+// Certification fills the "Rätt utdraget intygar" block and the
+// "Utdragsbestyrkande" box of a certified extract.
+type Certification struct {
+	Name     string
+	Title    string
+	Place    string
+	Date     string // ISO date
+	Initials string // shown in the Utdragsbestyrkande box on every page
+	// Summary lines of the digital signature (who, when, certificate), set
+	// small at the end of the last page.
+	Summary []string
+	// VerifyURL is the short verification address printed with the summary.
+	VerifyURL string
+}
+
+// Build composes an extract into a Document with the labels of template t.
+// cert is nil for an extract not yet certified.
+func Build(x *extract.Extract, t *templates.Template, cert *Certification) Document {
+	b := builder{x: x, l: t.Labels}
+	for i := range x.Paragraphs {
+		if i > 0 && t.Page.ParagraphPerPage {
+			b.add(PageBreak{})
+		}
+		b.paragraph(&x.Paragraphs[i])
+	}
+	b.closing(cert)
+	return Document{Meta: meta(x), Header: header(x, t.Labels, cert), Blocks: b.blocks}
+}
+
+type builder struct {
+	x      *extract.Extract
+	l      templates.Labels
+	blocks []Block
+}
+
+func (b *builder) add(bl ...Block) { b.blocks = append(b.blocks, bl...) }
+
+func (b *builder) heading(level int, text string) {
+	b.add(Heading{Level: level, Text: plain(text)})
+}
+
+func (b *builder) paragraph(p *extract.Paragraph) {
+	b.add(Heading{Level: 1, Text: []typeset.Span{
+		{Text: "§\u00a0" + strconv.Itoa(p.Number) + " ", Style: typeset.Bold | typeset.NoHyphen},
+		{Text: typeset.Normalize(p.Title) + " ", Style: typeset.Bold},
+		{Text: "(" + p.CaseNumber + ")", Style: typeset.Bold | typeset.NoHyphen},
+	}})
+	for _, s := range p.Sections {
+		level := 2
+		if s.Level >= 2 {
+			level = 3
+		}
+		b.heading(level, s.Heading)
+		b.contents(s.Blocks, 0)
+	}
+	b.disqualifications(p.Disqualifications)
+	if len(p.Proposal) > 0 {
+		b.heading(2, b.l.Proposal)
+		b.contents(p.Proposal, 0)
+	}
+	b.motions(p.Motions)
+	if len(p.Propositions) > 0 {
+		b.heading(2, b.l.Propositions)
+		for _, pr := range p.Propositions {
+			b.add(Paragraph{Text: rich(pr)})
+		}
+	}
+	for _, v := range p.Votes {
+		b.vote(v)
+	}
+	b.heading(2, b.l.Decision)
+	b.contents(p.Decision, 0)
+	b.statements(b.l.Reservations, reservations(p.Reservations))
+	b.statements(b.l.Notes, notes(p.Notes))
+	if len(p.DistributeTo) > 0 {
+		b.heading(2, b.l.DistributeTo)
+		b.add(Paragraph{Text: plain(strings.Join(p.DistributeTo, "\n")), Plain: true})
+	}
+	if len(p.Basis) > 0 {
+		b.heading(2, b.l.Basis)
+		items := make([][]typeset.Span, len(p.Basis))
+		for i, s := range p.Basis {
+			items[i] = plain(s)
+		}
+		b.add(List{Items: items})
+	}
+	if p.ImmediatelyAdjusted {
+		b.add(Note{Text: plain(b.l.Adjusted)})
+	}
+}
+
+func (b *builder) contents(blocks []extract.Block, indent int) {
+	for _, bl := range blocks {
+		switch bl.Type {
+		case extract.BlockParagraph:
+			b.add(Paragraph{Text: rich(bl.Text), Indent: indent})
+		case extract.BlockNumbered, extract.BlockBulleted:
+			items := make([][]typeset.Span, len(bl.Items))
+			for i, it := range bl.Items {
+				items[i] = rich(it)
+			}
+			start := bl.Start
+			if start == 0 {
+				start = 1
+			}
+			b.add(List{Ordered: bl.Type == extract.BlockNumbered, Start: start, Items: items, Indent: indent})
+		}
+	}
+}
+
+func (b *builder) disqualifications(ds []extract.Disqualification) {
+	if len(ds) == 0 {
+		return
+	}
+	b.heading(2, b.l.Disqualifications)
+	for _, d := range ds {
+		text := d.Text
+		if text == "" {
+			text = b.l.DisqualifiedDefault
+		}
+		b.add(Paragraph{Text: append(names([]extract.Person{d.Member}), plain(" "+text)...)})
+	}
+}
+
+func (b *builder) motions(ms []extract.Motion) {
+	if len(ms) == 0 {
+		return
+	}
+	b.add(Separator{})
+	b.heading(2, b.l.Motions)
+	for _, m := range ms {
+		text := append(names([]extract.Person{m.By}), typeset.Span{Text: " "})
+		b.add(Paragraph{Text: append(text, rich(m.Text)...)})
+		b.contents(m.Wording, 1)
+	}
+}
+
+func (b *builder) vote(v extract.Vote) {
+	b.heading(2, b.l.Vote)
+	b.add(Paragraph{Text: plain(v.Proposition)})
+	table := Table{
+		Caption: b.l.Vote,
+		Columns: []Column{
+			{Label: b.l.Member, Width: 0.64},
+			{Label: b.l.Yes, Width: 0.12},
+			{Label: b.l.No, Width: 0.12},
+			{Label: b.l.Abstain, Width: 0.12},
+		},
+	}
+	var yes, no, abstain int
+	for _, ballot := range v.Ballots {
+		row := []string{personName(ballot.Member), "", "", ""}
+		switch ballot.Vote {
+		case extract.VoteYes:
+			row[1], yes = "X", yes+1
+		case extract.VoteNo:
+			row[2], no = "X", no+1
+		case extract.VoteAbstain:
+			row[3], abstain = "X", abstain+1
+		}
+		table.Rows = append(table.Rows, row)
+	}
+	table.Rows = append(table.Rows, []string{"Summa", strconv.Itoa(yes), strconv.Itoa(no), strconv.Itoa(abstain)})
+	b.add(table)
+	b.add(Paragraph{Text: plain(fmt.Sprintf(b.l.VoteResult, yes, no, abstain))})
+	b.add(Paragraph{Text: plain(v.Outcome)})
+}
+
+// statements sets reservations and protocol notes: the members' names, then
+// what they state.
+func (b *builder) statements(label string, items [][]typeset.Span) {
+	if len(items) == 0 {
+		return
+	}
+	b.heading(2, label)
+	for _, it := range items {
+		b.add(Paragraph{Text: it})
+	}
+}
+
+func reservations(rs []extract.Reservation) [][]typeset.Span {
+	out := make([][]typeset.Span, len(rs))
+	for i, r := range rs {
+		out[i] = append(append(names(r.By), typeset.Span{Text: " "}), rich(r.Text)...)
+	}
+	return out
+}
+
+func notes(ns []extract.Note) [][]typeset.Span {
+	out := make([][]typeset.Span, len(ns))
+	for i, n := range ns {
+		out[i] = append(append(names(n.By), typeset.Span{Text: " "}), rich(n.Text)...)
+	}
+	return out
+}
+
+// closing adds the signature block: the justerare and the certification.
+func (b *builder) closing(cert *Certification) {
+	j := b.x.Justering
+	if j.Date != "" || j.Place != "" {
+		where := strings.TrimSpace(strings.Join(nonEmpty(j.Place, j.Date), " "))
+		b.add(Note{Text: plain(b.l.Adjustment + ": " + where)})
+	}
+	var sig Signatures
+	for _, a := range j.Adjusters {
+		sig.Signers = append(sig.Signers, Signer{Role: b.l.Adjuster, Name: personName(a)})
+	}
+	certifier := Signer{Role: b.l.Certifies}
+	if cert != nil {
+		certifier = Signer{Role: b.l.Certifies, Name: cert.Name, Title: cert.Title,
+			Place: cert.Place, Date: cert.Date, Electronic: true}
+	}
+	sig.Signers = append(sig.Signers, certifier)
+	b.add(sig)
+	if cert != nil && len(cert.Summary) > 0 {
+		lines := append([]string{}, cert.Summary...)
+		if cert.VerifyURL != "" {
+			lines = append(lines, "Kontrollera äktheten: "+cert.VerifyURL)
+		}
+		b.add(Note{Text: []typeset.Span{{Text: strings.Join(lines, "\n"), Style: typeset.NoHyphen}}})
+	}
+}
+
+func header(x *extract.Extract, l templates.Labels, cert *Certification) Header {
+	h := Header{
+		Organisation: x.Organisation.Name,
+		Kind:         l.Kind,
+		Organ:        x.Organ,
+		DateLabel:    l.MeetingDate,
+		Date:         x.Meeting.Date,
+		PageLabel:    l.Page,
+		Boxes: []Box{
+			{Label: l.AdjustersSign},
+			{Label: l.ExtractCertified},
+		},
+	}
+	if cert != nil {
+		h.Boxes[1].Content = cert.Initials
+	}
+	return h
+}
+
+func meta(x *extract.Extract) Meta {
+	titles := make([]string, len(x.Paragraphs))
+	for i, p := range x.Paragraphs {
+		titles[i] = typeset.Normalize(p.Title)
+	}
+	date := x.Justering.Date
+	if date == "" {
+		date = x.Meeting.Date
+	}
+	return Meta{
+		Title:    strings.TrimSuffix(Filename(x), ".pdf"),
+		Subject:  strings.Join(titles, "; "),
+		Author:   x.Organisation.Name,
+		Keywords: strings.Join(x.CaseNumbers(), ", "),
+		Language: "sv-SE",
+		Date:     date,
+	}
+}
+
+// Filename is the readable Swedish name of the extract's PDF:
+// "Protokollsutdrag Regionstyrelsen 2023-10-06 § 157.pdf".
+func Filename(x *extract.Extract) string {
+	return fmt.Sprintf("Protokollsutdrag %s %s %s.pdf", x.Organ, x.Meeting.Date, ParagraphLabel(x.Numbers()))
+}
+
+// ParagraphLabel writes paragraph numbers the Swedish way: "§ 157",
+// "§§ 12–14", "§§ 3, 7".
+func ParagraphLabel(nums []int) string {
+	if len(nums) == 1 {
+		return "§ " + strconv.Itoa(nums[0])
+	}
+	consecutive := true
+	for i := 1; i < len(nums); i++ {
+		consecutive = consecutive && nums[i] == nums[i-1]+1
+	}
+	if consecutive && len(nums) > 2 {
+		return fmt.Sprintf("§§ %d–%d", nums[0], nums[len(nums)-1])
+	}
+	parts := make([]string, len(nums))
+	for i, n := range nums {
+		parts[i] = strconv.Itoa(n)
+	}
+	return "§§ " + strings.Join(parts, ", ")
+}
+
+// personName writes a member the Swedish way, the party glued with a
+// no-break space: "Lars-Erik Olofsson (KD)".
+func personName(p extract.Person) string {
+	if p.Party == "" {
+		return p.Name
+	}
+	return p.Name + "\u00a0(" + p.Party + ")"
+}
+
+// names lists members: "A (M), B (M) och C (C)", never hyphenated.
+func names(ps []extract.Person) []typeset.Span {
+	var b strings.Builder
+	for i, p := range ps {
+		switch {
+		case i == 0:
+		case i == len(ps)-1:
+			b.WriteString(" och ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(personName(p))
+	}
+	return []typeset.Span{{Text: b.String(), Style: typeset.NoHyphen}}
+}
+
+func plain(s string) []typeset.Span {
+	return []typeset.Span{{Text: typeset.Normalize(s)}}
+}
+
+// rich converts marked text, normalising each run.
+func rich(r extract.RichText) []typeset.Span {
+	out := make([]typeset.Span, 0, len(r))
+	for _, s := range r {
+		var st typeset.Style
+		if s.Bold {
+			st |= typeset.Bold
+		}
+		if s.Italic {
+			st |= typeset.Italic
+		}
+		if s.Deleted {
+			st |= typeset.Strike
+		}
+		if s.Inserted {
+			st |= typeset.Underline
+		}
+		out = append(out, typeset.Span{Text: typeset.Normalize(s.Text), Style: st})
+	}
+	return out
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
