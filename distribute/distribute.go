@@ -1,0 +1,235 @@
+package distribute
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"utdrag/storage"
+)
+
+// ErrInProgress: another Distribute call holds the extract's record. The
+// record returned with it shows how far that call has come.
+var ErrInProgress = errors.New("distribute: distribution already in progress")
+
+// Config assembles a Distributor. Store, Directory and Mailer are required.
+type Config struct {
+	Store     storage.Store
+	Directory *Directory
+	Mailer    Mailer
+	Logger    *slog.Logger // nil: slog.Default()
+	// MaxAttempts per address and call for temporary failures (4xx,
+	// connection trouble); zero means 3.
+	MaxAttempts int
+	// Backoff is the wait before the second attempt; it doubles for each
+	// further one. Zero means 2 s.
+	Backoff time.Duration
+	Now     func() time.Time // nil: time.Now
+	// LeaseTTL is how long a claim on a record lasts without being renewed;
+	// it is renewed before every attempt, so it must exceed one SMTP
+	// transaction plus the longest backoff. Zero means 5 min.
+	LeaseTTL time.Duration
+	// OnResult, when set, is called after each attempt with its outcome:
+	// StateSent, StateFailed, or StatePending for a temporary failure.
+	OnResult func(State)
+}
+
+// Distributor sends extracts to their recipients. It keeps no state of its
+// own between calls: the records in the Store are the truth, so any number
+// of replicas may share them.
+type Distributor struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New checks cfg and fills in its defaults.
+func New(cfg Config) (*Distributor, error) {
+	if cfg.Store == nil || cfg.Directory == nil || cfg.Mailer == nil {
+		return nil, errors.New("distribute: Store, Directory and Mailer are required")
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = 2 * time.Second
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Distributor{cfg: cfg, log: cfg.Logger.With("component", "distribute")}, nil
+}
+
+// Status reads the distribution record at key. A missing record is
+// storage.ErrNotFound.
+func (d *Distributor) Status(ctx context.Context, key string) (*Record, error) {
+	rec, _, err := d.load(ctx, key)
+	return rec, err
+}
+
+// DistributeAll distributes msgs one after the other and reports each
+// outcome to progress (which may be nil). A failed extract does not stop
+// the others; a cancelled ctx does.
+func (d *Distributor) DistributeAll(ctx context.Context, msgs []Message, progress func(i int, rec *Record, err error)) {
+	for i, m := range msgs {
+		if err := ctx.Err(); err != nil {
+			report(progress, i, nil, fmt.Errorf("distribute: extract %s not attempted: %w", m.ExtractID, err))
+			continue
+		}
+		rec, err := d.Distribute(ctx, m)
+		report(progress, i, rec, err)
+	}
+}
+
+func report(progress func(int, *Record, error), i int, rec *Record, err error) {
+	if progress != nil {
+		progress(i, rec, err)
+	}
+}
+
+// Distribute sends m to every resolved address that has not yet received
+// it and returns the updated record. Recipients refused for good (5xx),
+// manual ones and unresolved names are recorded, not sent; addresses that
+// keep failing temporarily stay pending for the next call. An error means
+// the call itself could not go on (storage, cancellation, ErrInProgress);
+// the record, when there is one, is returned with it.
+func (d *Distributor) Distribute(ctx context.Context, m Message) (*Record, error) {
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	r, err := d.claim(ctx, m)
+	if err != nil || r.etag == "" {
+		return r.record(), err
+	}
+	for _, t := range r.rec.pendingAddresses() {
+		if err := r.deliver(ctx, t); err != nil {
+			if !errors.Is(err, ErrInProgress) {
+				_ = r.release(ctx) // best effort; the lease expires anyway
+			}
+			return r.rec, err
+		}
+	}
+	return r.rec, r.release(ctx)
+}
+
+// run is one Distribute call that holds the lease on a record.
+type run struct {
+	d     *Distributor
+	m     Message
+	rec   *Record
+	etag  string // of the record as last written; empty when not claimed
+	owner string
+}
+
+func (r *run) record() *Record {
+	if r == nil {
+		return nil
+	}
+	return r.rec
+}
+
+// claim reads or creates the record and takes its lease with a conditional
+// write: of two calls racing for the same record exactly one wins, the
+// other gets ErrInProgress. A record with nothing to do is returned
+// unclaimed (etag empty).
+func (d *Distributor) claim(ctx context.Context, m Message) (*run, error) {
+	owner := newOwner()
+	for range 3 {
+		rec, etag, err := d.load(ctx, m.RecordKey)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			rec = newRecord(m, d.cfg.Directory.Resolve(m.Organisation.ID, m.Recipients), d.cfg.Now())
+		case err != nil:
+			return nil, err
+		case rec.leasedBy(owner, d.cfg.Now()):
+			return &run{rec: rec}, fmt.Errorf("%w: %s (until %s)", ErrInProgress, m.RecordKey, rec.Lease.Until.Format(time.RFC3339))
+		default:
+			before := rec.Counts
+			rec.resolveAgain(m, d.cfg.Directory)
+			if rec.Counts == before && len(rec.pendingAddresses()) == 0 {
+				return &run{rec: rec}, nil
+			}
+		}
+		r := &run{d: d, m: m, rec: rec, owner: owner}
+		r.rec.Lease = &Lease{Owner: owner}
+		err = r.write(ctx, storage.PutOptions{IfNoneMatch: etag == "", IfMatch: etag})
+		if errors.Is(err, storage.ErrPrecondition) {
+			continue // another call got there first; read what it wrote
+		}
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	rec, _, _ := d.load(ctx, m.RecordKey)
+	return &run{rec: rec}, fmt.Errorf("%w: %s keeps changing", ErrInProgress, m.RecordKey)
+}
+
+// leasedBy reports whether someone other than owner holds a live lease.
+func (r *Record) leasedBy(owner string, now time.Time) bool {
+	return r.Lease != nil && r.Lease.Owner != owner && now.Before(r.Lease.Until)
+}
+
+// save writes the record if it is still as this run last wrote it,
+// renewing the lease. A lost race means another call took over the record
+// (our lease had expired): stop with ErrInProgress.
+func (r *run) save(ctx context.Context) error {
+	err := r.write(ctx, storage.PutOptions{IfMatch: r.etag})
+	if errors.Is(err, storage.ErrPrecondition) {
+		return fmt.Errorf("%w: %s was taken over by another call", ErrInProgress, r.m.RecordKey)
+	}
+	return err
+}
+
+func (r *run) write(ctx context.Context, opts storage.PutOptions) error {
+	now := r.d.cfg.Now()
+	r.rec.Updated = now
+	if r.rec.Lease != nil {
+		r.rec.Lease.Until = now.Add(r.d.cfg.LeaseTTL)
+	}
+	data, err := json.MarshalIndent(r.rec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("distribute: encoding record %s: %w", r.m.RecordKey, err)
+	}
+	opts.ContentType = "application/json"
+	obj, err := r.d.cfg.Store.Put(ctx, r.m.RecordKey, data, opts)
+	if err != nil {
+		return fmt.Errorf("distribute: writing record %s: %w", r.m.RecordKey, err)
+	}
+	r.etag = obj.ETag
+	return nil
+}
+
+// release drops the lease so the next call need not wait for it to expire.
+// It runs even when ctx is cancelled.
+func (r *run) release(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	r.rec.Lease = nil
+	return r.save(ctx)
+}
+
+func (d *Distributor) load(ctx context.Context, key string) (*Record, string, error) {
+	data, obj, err := d.cfg.Store.Get(ctx, key)
+	if err != nil {
+		return nil, "", fmt.Errorf("distribute: reading record %s: %w", key, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, "", fmt.Errorf("distribute: decoding record %s: %w", key, err)
+	}
+	return &rec, obj.ETag, nil
+}
+
+func newOwner() string {
+	return rand.Text()
+}

@@ -1,0 +1,116 @@
+package distribute
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Organisation issues the extract: ID is the slug ("region-jh") that picks
+// the directory section and names the Message-ID domain.
+type Organisation struct {
+	ID   string
+	Name string
+}
+
+// Message is one certified extract to distribute.
+type Message struct {
+	ExtractID    string
+	Organisation Organisation
+	Organ        string   // "Regionstyrelsen"
+	MeetingDate  string   // "2023-10-06"
+	Paragraphs   []string // "§ 157"
+	Title        string
+	CaseNumbers  []string // "RS/412/2023"
+	// Recipients are the names under "Expedieras till", as written; an
+	// item may hold several names separated by commas or " och ".
+	Recipients []string
+	VerifyURL  string
+	// Filename of the attachment: "Protokollsutdrag Regionstyrelsen
+	// 2023-10-06 § 157.pdf".
+	Filename string
+	PDF      []byte // the certified extract
+	// RecordKey is the storage key of the distribution record
+	// ("…/distribution.json").
+	RecordKey string
+}
+
+func (m Message) validate() error {
+	var missing []string
+	for name, empty := range map[string]bool{
+		"ExtractID": m.ExtractID == "", "Organisation.ID": m.Organisation.ID == "",
+		"Organ": m.Organ == "", "MeetingDate": m.MeetingDate == "",
+		"Filename": m.Filename == "", "PDF": len(m.PDF) == 0, "RecordKey": m.RecordKey == "",
+	} {
+		if empty {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("distribute: message %q lacks %s", m.ExtractID, strings.Join(missing, ", "))
+	}
+	if len(m.Recipients) == 0 {
+		return errors.New("distribute: message " + m.ExtractID + " has no recipients (Expedieras till)")
+	}
+	return nil
+}
+
+// MessageID is the Message-ID (without angle brackets) of the message
+// carrying extractID to address in organisation org. It is the same on
+// every attempt, so a receiving system that sees the message twice can
+// recognise the second copy.
+func MessageID(org, extractID, address string) string {
+	sum := sha256.Sum256([]byte(extractID + "|" + strings.ToLower(address)))
+	return hex.EncodeToString(sum[:])[:20] + "@utdrag." + org
+}
+
+// Subject is "Protokollsutdrag: Regionstyrelsen 2023-10-06 § 157 – <title>".
+func (m Message) Subject() string {
+	s := fmt.Sprintf("Protokollsutdrag: %s %s %s", m.Organ, m.MeetingDate, strings.Join(m.Paragraphs, ", "))
+	s = strings.TrimSpace(s)
+	if m.Title != "" {
+		s += " – " + m.Title
+	}
+	return s
+}
+
+// Body is the plain-text message in Swedish.
+func (m Message) Body(recipient string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hej,\n\nbifogat finns protokollsutdrag från %s, sammanträde %s, %s:\n%s\n\n",
+		m.Organ, m.MeetingDate, strings.Join(m.Paragraphs, ", "), m.Title)
+	if len(m.CaseNumbers) > 0 {
+		fmt.Fprintf(&b, "Diarienummer: %s\n", strings.Join(m.CaseNumbers, ", "))
+	}
+	fmt.Fprintf(&b, "Beslutet expedieras till: %s\n", recipient)
+	if m.VerifyURL != "" {
+		fmt.Fprintf(&b, "Utdragets äkthet kan kontrolleras på %s\n", m.VerifyURL)
+	}
+	sender := m.Organisation.Name
+	if sender == "" {
+		sender = m.Organisation.ID
+	}
+	fmt.Fprintf(&b, "\nMeddelandet är skickat automatiskt av %s.\n", sender)
+	return b.String()
+}
+
+// mailTo is the Mail for one address of one recipient.
+func (m Message) mailTo(recipient, address string, now time.Time) Mail {
+	return Mail{
+		To:        address,
+		MessageID: MessageID(m.Organisation.ID, m.ExtractID, address),
+		Date:      now,
+		Subject:   m.Subject(),
+		Body:      m.Body(recipient),
+		Attachment: Attachment{
+			Filename:    m.Filename,
+			ContentType: "application/pdf",
+			Data:        m.PDF,
+		},
+	}
+}
