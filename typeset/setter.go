@@ -1,8 +1,5 @@
 package typeset
 
-// Hyphenator finds the permitted hyphenation points of Swedish words.
-type Hyphenator struct{}
-
 // Typesetter breaks paragraphs into lines. It is safe for concurrent use;
 // build one at start-up and share it.
 type Typesetter struct {
