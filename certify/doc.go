@@ -1,0 +1,31 @@
+// Package certify signs certified protocol extracts and verifies signed ones.
+//
+// A clerk certifies an extract ("Rätt utdraget intygar") by having the
+// service re-render the extract with the certification block filled in; that
+// rendering happens elsewhere. The service then calls Sign with the rendered
+// PDF and its signing Identity, and stores the returned bytes as the
+// certified, immutable version. Verification endpoints call Verify with the
+// uploaded or stored PDF and the pool of trusted roots.
+//
+// Signatures follow PAdES baseline B-B (ETSI EN 319 142-1): an incremental
+// update adds a signature field whose dictionary has SubFilter
+// ETSI.CAdES.detached, a ByteRange covering the whole file except the
+// Contents string, and a detached CMS SignedData with SHA-256 and the
+// signing-certificate-v2 attribute. The claimed signing time is the
+// dictionary's /M entry; the CMS carries no signing-time attribute, as PAdES
+// requires. When Options.TSAURL is set an RFC 3161 timestamp over the
+// signature value is added (B-T).
+//
+// When no signing certificate is configured the service uses a development
+// certificate from NewDevelopment; Sign then says so in the signature's
+// reason, and Verify reports it as a problem.
+//
+// The private key is only used through crypto.Signer, so it may live in an
+// HSM. The package writes and reads classic cross-reference tables, which is
+// what the PDF renderer produces; files with cross-reference streams are
+// refused.
+//
+// certify may import the standard library, golang.org/x/crypto, the
+// digitorus pkcs7 and timestamp packages and go-pkcs12; nothing else of this
+// module.
+package certify
