@@ -1,0 +1,214 @@
+package distribute
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/mail"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+)
+
+// mailServer is a real SMTP server on loopback that keeps what it receives
+// and can be told how to answer each recipient address.
+type mailServer struct {
+	t    *testing.T
+	addr string
+
+	mu sync.Mutex
+	// srv is the running server; nil while stopped.
+	srv *smtp.Server
+	// accepted are the messages answered with 250; offered are all DATA
+	// transactions, refused ones included.
+	accepted, offered []received
+	// script holds, per address, answers for the next transactions: "451",
+	// "550" or "close" (drop the connection); an empty queue accepts.
+	script map[string][]string
+	// always answers every transaction to the address with this code.
+	always map[string]string
+	// stopAfter, when > 0, stops the whole server as soon as a new
+	// transaction begins after that many messages were accepted.
+	stopAfter int
+}
+
+type received struct {
+	From, To  string
+	MessageID string
+	Data      []byte
+}
+
+func startMailServer(t *testing.T) *mailServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listening for SMTP: %v", err)
+	}
+	s := &mailServer{t: t, addr: l.Addr().String(), script: map[string][]string{}, always: map[string]string{}}
+	s.serve(l)
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *mailServer) serve(l net.Listener) {
+	srv := smtp.NewServer(s)
+	srv.Domain = "mx.test.example.se"
+	srv.AllowInsecureAuth = true
+	srv.ErrorLog = discardLogger{}
+	s.mu.Lock()
+	s.srv = srv
+	s.mu.Unlock()
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			s.t.Logf("SMTP server stopped: %v", err)
+		}
+	}()
+}
+
+// stop closes the listener and every open connection.
+func (s *mailServer) stop() {
+	s.mu.Lock()
+	srv := s.srv
+	s.srv = nil
+	s.mu.Unlock()
+	if srv != nil {
+		srv.Close()
+	}
+}
+
+// restart listens again on the same port.
+func (s *mailServer) restart() {
+	s.t.Helper()
+	l, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		s.t.Fatalf("listening again on %s: %v", s.addr, err)
+	}
+	s.mu.Lock()
+	s.stopAfter = 0
+	s.mu.Unlock()
+	s.serve(l)
+}
+
+func (s *mailServer) setScript(address string, answers ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script[address] = answers
+}
+
+func (s *mailServer) setAlways(address, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.always[address] = code
+}
+
+func (s *mailServer) setStopAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopAfter = n
+}
+
+func (s *mailServer) acceptedMessages() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.accepted...)
+}
+
+func (s *mailServer) offeredMessages() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.offered...)
+}
+
+// acceptedTo counts accepted messages per recipient address.
+func (s *mailServer) acceptedTo() map[string]int {
+	n := map[string]int{}
+	for _, m := range s.acceptedMessages() {
+		n[m.To]++
+	}
+	return n
+}
+
+// NewSession implements smtp.Backend.
+func (s *mailServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{server: s, conn: c}, nil
+}
+
+type session struct {
+	server   *mailServer
+	conn     *smtp.Conn
+	from, to string
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.server.shouldStop() {
+		ss.server.stop()
+		return errors.New("stopping")
+	}
+	ss.from = from
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if ss.to != "" {
+		return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 5, 3}, Message: "One recipient per message"}
+	}
+	ss.to = to
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	msg := received{From: ss.from, To: ss.to, Data: data, MessageID: messageIDOf(data)}
+	answer := ss.server.answer(msg)
+	switch answer {
+	case "":
+		return nil
+	case "close":
+		return ss.conn.Conn().Close()
+	case "451":
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+	default:
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "Mailbox unavailable"}
+	}
+}
+
+// answer picks the reply for a transaction and records it.
+func (s *mailServer) answer(msg received) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offered = append(s.offered, msg)
+	answer := s.always[msg.To]
+	if q := s.script[msg.To]; answer == "" && len(q) > 0 {
+		answer, s.script[msg.To] = q[0], q[1:]
+	}
+	if answer == "" {
+		s.accepted = append(s.accepted, msg)
+	}
+	return answer
+}
+
+func (s *mailServer) shouldStop() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopAfter > 0 && len(s.accepted) >= s.stopAfter
+}
+
+func (ss *session) Reset()        { ss.from, ss.to = "", "" }
+func (ss *session) Logout() error { return nil }
+
+func messageIDOf(data []byte) string {
+	m, err := mail.ReadMessage(bytesReader(data))
+	if err != nil {
+		return ""
+	}
+	return m.Header.Get("Message-Id")
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(string, ...any) {}
+func (discardLogger) Println(...any)        {}
