@@ -1,0 +1,51 @@
+# Utdrag — make run starts the service on embedded defaults; make test runs
+# every test against real MinIO and SMTP servers and the poppler tools.
+
+GO        ?= go
+BIN       := bin/utdrag
+PKGS      := ./...
+TEST_TIMEOUT ?= 30m
+
+.PHONY: run build test test-unit vet fmt bench fuzz render-examples clean
+
+run:
+	$(GO) run ./cmd/utdrag serve
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
+
+# Installs what is missing (poppler-utils, qpdf, certutil; MinIO built from
+# its pinned version and cached), starts MinIO on a free loopback port,
+# runs every test, and stops it.
+test:
+	scripts/deps.sh
+	$(GO) vet $(PKGS)
+	scripts/with-minio.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+
+# Tests that need no server (MinIO tests skip outside CI).
+test-unit:
+	$(GO) test $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -l -w .
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./typeset/ ./layout/ ./render/...
+
+FUZZTIME ?= 10m
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./extract/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./typeset/
+
+render-examples:
+	mkdir -p out
+	for f in examples/*.json; do \
+		case $$f in *recipients*) continue;; esac; \
+		$(GO) run ./cmd/utdrag render $$f -o out/$$(basename $$f .json).pdf; \
+	done
+
+clean:
+	rm -rf bin out

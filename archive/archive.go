@@ -1,0 +1,333 @@
+// Package archive keeps extracts in a storage.Store: the key layout, the
+// metadata record of each extract, create-once writes, look-up by id and by
+// checksum, and listing with filters.
+//
+// Layout, one folder per extract id:
+//
+//	extracts/{id}/extract.pdf       the rendered extract
+//	extracts/{id}/meta.json         Record (points at the PDF; written last)
+//	extracts/{id}/certified-{n}.pdf certified, signed versions (immutable)
+//	extracts/{id}/distribution.json distribution record
+//	sha256/{hex}                    checksum index for verification
+//
+// It may import extract and storage.
+package archive
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"utdrag/extract"
+	"utdrag/storage"
+)
+
+// Record is what the archive knows of one extract.
+type Record struct {
+	ID           string               `json:"id"`
+	Organisation extract.Organisation `json:"organisation"`
+	Organ        string               `json:"organ"`
+	MeetingDate  string               `json:"meetingDate"`
+	Paragraphs   []int                `json:"paragraphs"`
+	CaseNumbers  []string             `json:"caseNumbers"`
+	Titles       []string             `json:"titles"`
+	Template     string               `json:"template"` // name@version
+	Filename     string               `json:"filename"`
+	Pages        int                  `json:"pages"`
+	Bytes        int                  `json:"bytes"`
+	SHA256       string               `json:"sha256"`
+	Created      time.Time            `json:"created"`
+	// Certifications, oldest first; the last is the current one.
+	Certifications []Certification `json:"certifications,omitempty"`
+	// Extract is the validated input, kept so the extract can be rendered
+	// again when it is certified.
+	Extract *extract.Extract `json:"extract"`
+}
+
+// Certification records one certified version.
+type Certification struct {
+	Version     int       `json:"version"`
+	Name        string    `json:"name"`
+	Title       string    `json:"title"`
+	Place       string    `json:"place,omitempty"`
+	Date        string    `json:"date"`
+	Time        time.Time `json:"time"`
+	Certificate string    `json:"certificate"` // subject
+	Fingerprint string    `json:"fingerprint"` // SHA-256 of the signing certificate
+	Development bool      `json:"development,omitempty"`
+	SHA256      string    `json:"sha256"` // of the certified PDF
+	Bytes       int       `json:"bytes"`
+	Pages       int       `json:"pages"`
+}
+
+// Certified returns the current certification, or nil.
+func (r *Record) Certified() *Certification {
+	if len(r.Certifications) == 0 {
+		return nil
+	}
+	return &r.Certifications[len(r.Certifications)-1]
+}
+
+// IndexEntry is what a checksum points at.
+type IndexEntry struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"` // 0: the uncertified extract; n: certified version n
+}
+
+// ErrNotFound: no extract with that id (or checksum).
+var ErrNotFound = errors.New("archive: extract not found")
+
+// Archive stores extracts.
+type Archive struct {
+	store storage.Store
+	now   func() time.Time
+}
+
+// New returns an archive on store.
+func New(store storage.Store) *Archive {
+	return &Archive{store: store, now: time.Now}
+}
+
+// Store is the underlying store (for records kept beside an extract).
+func (a *Archive) Store() storage.Store { return a.store }
+
+func dir(id string) string { return "extracts/" + id + "/" }
+
+// PDFKey is where the uncertified PDF is kept.
+func PDFKey(id string) string { return dir(id) + "extract.pdf" }
+
+// MetaKey is where the record is kept.
+func MetaKey(id string) string { return dir(id) + "meta.json" }
+
+// CertifiedKey is where certified version n is kept.
+func CertifiedKey(id string, n int) string { return fmt.Sprintf("%scertified-%d.pdf", dir(id), n) }
+
+// DistributionKey is where the distribution record is kept.
+func DistributionKey(id string) string { return dir(id) + "distribution.json" }
+
+// HTMLKey is where the accessible HTML rendition is kept.
+func HTMLKey(id string) string { return dir(id) + "extract.html" }
+
+func shaKey(sum string) string { return "sha256/" + sum }
+
+// Checksum is the hex SHA-256 of b.
+func Checksum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Create stores a new extract: the PDF first, then the checksum index, then
+// the record that points at them, create-once. It reports created=false
+// with the stored record when the identical extract exists already. A
+// failure before the record is written leaves nothing a reader would find.
+func (a *Archive) Create(ctx context.Context, rec *Record, pdf []byte) (*Record, bool, error) {
+	if old, _, err := a.Get(ctx, rec.ID); err == nil {
+		return old, false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+	rec.SHA256 = Checksum(pdf)
+	rec.Bytes = len(pdf)
+	rec.Created = a.now().UTC().Truncate(time.Second)
+	if _, err := a.store.Put(ctx, PDFKey(rec.ID), pdf, storage.PutOptions{ContentType: "application/pdf"}); err != nil {
+		return nil, false, fmt.Errorf("archive: writing PDF of %s: %w", rec.ID, err)
+	}
+	if err := a.index(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
+		return nil, false, err
+	}
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return nil, false, fmt.Errorf("archive: encoding record %s: %w", rec.ID, err)
+	}
+	_, err = a.store.Put(ctx, MetaKey(rec.ID), raw, storage.PutOptions{ContentType: "application/json", IfNoneMatch: true})
+	if errors.Is(err, storage.ErrPrecondition) {
+		old, _, gerr := a.Get(ctx, rec.ID)
+		return old, false, gerr
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("archive: writing record %s: %w", rec.ID, err)
+	}
+	return rec, true, nil
+}
+
+func (a *Archive) index(ctx context.Context, sum string, e IndexEntry) error {
+	raw, _ := json.Marshal(e)
+	if _, err := a.store.Put(ctx, shaKey(sum), raw, storage.PutOptions{ContentType: "application/json"}); err != nil {
+		return fmt.Errorf("archive: indexing %s: %w", sum, err)
+	}
+	return nil
+}
+
+// Get returns the record of an extract and its ETag.
+func (a *Archive) Get(ctx context.Context, id string) (*Record, string, error) {
+	if !validID(id) {
+		return nil, "", ErrNotFound
+	}
+	raw, obj, err := a.store.Get(ctx, MetaKey(id))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "", ErrNotFound
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("archive: reading record %s: %w", id, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, "", fmt.Errorf("archive: decoding record %s: %w", id, err)
+	}
+	return &rec, obj.ETag, nil
+}
+
+// Update replaces a record if it is unchanged since it was read (etag).
+func (a *Archive) Update(ctx context.Context, rec *Record, etag string) error {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("archive: encoding record %s: %w", rec.ID, err)
+	}
+	_, err = a.store.Put(ctx, MetaKey(rec.ID), raw, storage.PutOptions{ContentType: "application/json", IfMatch: etag})
+	if err != nil {
+		return fmt.Errorf("archive: updating record %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// PDF returns the uncertified PDF of an extract whose record exists.
+func (a *Archive) PDF(ctx context.Context, id string) ([]byte, error) {
+	return a.blob(ctx, PDFKey(id))
+}
+
+// Blob reads an object kept beside an extract.
+func (a *Archive) blob(ctx context.Context, key string) ([]byte, error) {
+	b, _, err := a.store.Get(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: reading %s: %w", key, err)
+	}
+	return b, nil
+}
+
+// Certified returns certified version n of an extract.
+func (a *Archive) Certified(ctx context.Context, id string, n int) ([]byte, error) {
+	return a.blob(ctx, CertifiedKey(id, n))
+}
+
+// PutCertified stores certified version n, immutable for retain, and
+// indexes its checksum.
+func (a *Archive) PutCertified(ctx context.Context, id string, n int, pdf []byte, retain time.Duration) error {
+	opts := storage.PutOptions{ContentType: "application/pdf", IfNoneMatch: true, Retain: retain}
+	if _, err := a.store.Put(ctx, CertifiedKey(id, n), pdf, opts); err != nil {
+		return fmt.Errorf("archive: writing certified version %d of %s: %w", n, id, err)
+	}
+	return a.index(ctx, Checksum(pdf), IndexEntry{ID: id, Version: n})
+}
+
+// Lookup finds what a checksum belongs to.
+func (a *Archive) Lookup(ctx context.Context, sum string) (IndexEntry, error) {
+	var e IndexEntry
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return e, ErrNotFound
+	}
+	raw, _, err := a.store.Get(ctx, shaKey(sum))
+	if errors.Is(err, storage.ErrNotFound) {
+		return e, ErrNotFound
+	}
+	if err != nil {
+		return e, fmt.Errorf("archive: looking up %s: %w", sum, err)
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return e, fmt.Errorf("archive: decoding index %s: %w", sum, err)
+	}
+	return e, nil
+}
+
+// Filter selects extracts in List. Empty fields match everything.
+type Filter struct {
+	Organisation string // organisation id: a key sees only its own
+	Organ        string // case-insensitive
+	MeetingDate  string // exact ISO date
+	From, To     string // meeting date range, inclusive
+	CaseNumber   string
+	Paragraph    int
+}
+
+func (f Filter) match(r *Record) bool {
+	switch {
+	case f.Organisation != "" && r.Organisation.ID != f.Organisation,
+		f.Organ != "" && !strings.EqualFold(r.Organ, f.Organ),
+		f.MeetingDate != "" && r.MeetingDate != f.MeetingDate,
+		f.From != "" && r.MeetingDate < f.From,
+		f.To != "" && r.MeetingDate > f.To:
+		return false
+	}
+	if f.CaseNumber != "" && !containsFold(r.CaseNumbers, f.CaseNumber) {
+		return false
+	}
+	if f.Paragraph != 0 {
+		for _, n := range r.Paragraphs {
+			if n == f.Paragraph {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func containsFold(ss []string, s string) bool {
+	for _, x := range ss {
+		if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// List returns the records that match, newest meeting first (then §).
+func (a *Archive) List(ctx context.Context, f Filter) ([]*Record, error) {
+	objs, err := a.store.List(ctx, "extracts/")
+	if err != nil {
+		return nil, fmt.Errorf("archive: listing extracts: %w", err)
+	}
+	var out []*Record
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, "/meta.json") {
+			continue
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(o.Key, "extracts/"), "/meta.json")
+		rec, _, err := a.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if f.match(rec) {
+			out = append(out, rec)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].MeetingDate != out[j].MeetingDate {
+			return out[i].MeetingDate > out[j].MeetingDate
+		}
+		return firstNumber(out[i]) < firstNumber(out[j])
+	})
+	return out, nil
+}
+
+func firstNumber(r *Record) int {
+	if len(r.Paragraphs) == 0 {
+		return 0
+	}
+	return r.Paragraphs[0]
+}
+
+func validID(id string) bool {
+	return len(id) == 24 && strings.Trim(id, "0123456789abcdef") == ""
+}

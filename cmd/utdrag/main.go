@@ -1,0 +1,111 @@
+// Command utdrag is the Utdrag service and its offline tools:
+//
+//	utdrag serve                      run the HTTP service (configured by UTDRAG_* variables)
+//	utdrag render in.json -o out.pdf  render an extract to PDF, no storage
+//
+// It may import service, render and the packages they build on.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"utdrag/extract"
+	"utdrag/render"
+	"utdrag/service"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(context.Background(), os.Args[1:], log); err != nil {
+		fmt.Fprintln(os.Stderr, "utdrag:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, log *slog.Logger) error {
+	if len(args) == 0 {
+		return errors.New("usage: utdrag serve | utdrag render in.json -o out.pdf")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, log)
+	case "render":
+		return renderFile(args[1:])
+	default:
+		return fmt.Errorf("unknown command %q: use serve or render", args[0])
+	}
+}
+
+func serve(ctx context.Context, log *slog.Logger) error {
+	cfg, err := service.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	eng, err := render.New()
+	if err != nil {
+		return err
+	}
+	store, err := service.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Logger: log})
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}
+
+func renderFile(args []string) error {
+	fl := flag.NewFlagSet("render", flag.ContinueOnError)
+	out := fl.String("o", "", "output PDF (default: the input name with .pdf)")
+	// Allow "render in.json -o out.pdf" as well as flags first.
+	var inputs []string
+	for len(args) > 0 {
+		if err := fl.Parse(args); err != nil {
+			return err
+		}
+		if fl.NArg() == 0 {
+			break
+		}
+		inputs = append(inputs, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
+	if len(inputs) != 1 {
+		return errors.New("usage: utdrag render in.json -o out.pdf")
+	}
+	f, err := os.Open(inputs[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	x, err := extract.Decode(f, extract.Limits{})
+	if err != nil {
+		return fmt.Errorf("%s: %w", inputs[0], err)
+	}
+	eng, err := render.New()
+	if err != nil {
+		return err
+	}
+	res, err := eng.Render(x, nil)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = inputs[0] + ".pdf"
+	}
+	if err := os.WriteFile(*out, res.PDF, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d sidor, %d byte\n", *out, res.Pages, len(res.PDF))
+	return nil
+}

@@ -1,0 +1,85 @@
+// Package render is the one entry point from a validated extract to PDF
+// bytes: it composes the document, lays it out and draws it. An Engine holds
+// everything parsed at start-up (fonts, hyphenation patterns, templates) and
+// is safe for concurrent use.
+//
+// It may import compose, layout, render/pdf, templates, fonts and typeset.
+package render
+
+import (
+	"fmt"
+
+	"utdrag/compose"
+	"utdrag/extract"
+	"utdrag/fonts"
+	"utdrag/layout"
+	"utdrag/render/pdf"
+	"utdrag/templates"
+	"utdrag/typeset"
+)
+
+// Engine renders extracts.
+type Engine struct {
+	templates *templates.Set
+	layout    *layout.Engine
+	pdf       *pdf.Renderer
+}
+
+// Result is a rendered extract.
+type Result struct {
+	PDF      []byte
+	Pages    int
+	Template string // name@version
+	Document compose.Document
+}
+
+// New loads fonts, hyphenation patterns and templates once.
+func New() (*Engine, error) {
+	fs, err := fonts.Load()
+	if err != nil {
+		return nil, fmt.Errorf("render: loading fonts: %w", err)
+	}
+	hy, err := typeset.NewHyphenator()
+	if err != nil {
+		return nil, fmt.Errorf("render: loading hyphenation patterns: %w", err)
+	}
+	ts, err := templates.Load()
+	if err != nil {
+		return nil, fmt.Errorf("render: loading templates: %w", err)
+	}
+	return &Engine{
+		templates: ts,
+		layout:    layout.New(fs, typeset.New(hy)),
+		pdf:       pdf.New(fs),
+	}, nil
+}
+
+// Template returns the template an extract is rendered with, or a
+// ValidationError naming the field when it names an unknown one.
+func (e *Engine) Template(x *extract.Extract) (*templates.Template, error) {
+	t, ok := e.templates.Get(x.Template)
+	if !ok {
+		return nil, extract.ValidationError{{Field: "template", Rule: "enum",
+			Message: fmt.Sprintf("okänd mall %q", x.Template)}}
+	}
+	return t, nil
+}
+
+// Render composes, lays out and draws an extract; cert fills the
+// certification (nil: not certified).
+func (e *Engine) Render(x *extract.Extract, cert *compose.Certification) (*Result, error) {
+	t, err := e.Template(x)
+	if err != nil {
+		return nil, err
+	}
+	doc := compose.Build(x, t, cert)
+	pages, err := e.layout.Layout(doc, t)
+	if err != nil {
+		return nil, fmt.Errorf("render: laying out: %w", err)
+	}
+	b, err := e.pdf.Render(pages, doc.Meta)
+	if err != nil {
+		return nil, fmt.Errorf("render: drawing PDF: %w", err)
+	}
+	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc}, nil
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian tools the tests use, when they are missing:
+# poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdftoppm), qpdf, and
+# certutil (libnss3-tools) to make the NSS database pdfsig trusts.
+set -euo pipefail
+
+need=()
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+for extra in "$@"; do
+  case "$extra" in
+    chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    *) need+=("$extra") ;;
+  esac
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+for attempt in 1 2 3; do
+  if $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+    exit 0
+  fi
+  echo "apt-get failed (attempt $attempt), retrying" >&2
+  sleep 5
+done
+exit 1

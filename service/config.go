@@ -1,0 +1,92 @@
+package service
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the service's configuration, from the environment with
+// embedded defaults that run without any external server.
+type Config struct {
+	Addr      string // UTDRAG_ADDR
+	Storage   string // UTDRAG_STORAGE: fs:DIR or s3://BUCKET
+	S3        S3Config
+	PublicURL string // UTDRAG_PUBLIC_URL: base of verification addresses
+	MaxBody   int64  // UTDRAG_MAX_BODY bytes
+	// MaxRenders bounds concurrent renders; more get 503 + Retry-After.
+	MaxRenders    int           // UTDRAG_MAX_RENDERS
+	RenderTimeout time.Duration // UTDRAG_RENDER_TIMEOUT
+	Retention     time.Duration // UTDRAG_RETENTION of certified PDFs
+}
+
+// S3Config is the object store's address and keys.
+type S3Config struct {
+	Endpoint  string // UTDRAG_S3_ENDPOINT
+	AccessKey string // UTDRAG_S3_ACCESS_KEY
+	SecretKey string // UTDRAG_S3_SECRET_KEY
+	Secure    bool   // UTDRAG_S3_SECURE
+	Region    string // UTDRAG_S3_REGION
+}
+
+// Defaults are the embedded defaults.
+func Defaults() Config {
+	return Config{
+		Addr:          "127.0.0.1:8080",
+		Storage:       "fs:./data",
+		PublicURL:     "http://127.0.0.1:8080",
+		MaxBody:       1 << 20,
+		MaxRenders:    8,
+		RenderTimeout: 10 * time.Second,
+		Retention:     10 * 365 * 24 * time.Hour,
+	}
+}
+
+// FromEnv reads the configuration from getenv (os.Getenv in production).
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Defaults()
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	str("UTDRAG_ADDR", &c.Addr)
+	str("UTDRAG_STORAGE", &c.Storage)
+	str("UTDRAG_S3_ENDPOINT", &c.S3.Endpoint)
+	str("UTDRAG_S3_ACCESS_KEY", &c.S3.AccessKey)
+	str("UTDRAG_S3_SECRET_KEY", &c.S3.SecretKey)
+	str("UTDRAG_S3_REGION", &c.S3.Region)
+	if getenv("UTDRAG_PUBLIC_URL") == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	str("UTDRAG_PUBLIC_URL", &c.PublicURL)
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	var errs []string
+	parse := func(name string, f func(string) error) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			if err := f(v); err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q: %v", name, v, err))
+			}
+		}
+	}
+	parse("UTDRAG_S3_SECURE", func(v string) (err error) { c.S3.Secure, err = strconv.ParseBool(v); return })
+	parse("UTDRAG_MAX_BODY", func(v string) (err error) { c.MaxBody, err = strconv.ParseInt(v, 10, 64); return })
+	parse("UTDRAG_MAX_RENDERS", func(v string) (err error) { c.MaxRenders, err = strconv.Atoi(v); return })
+	parse("UTDRAG_RENDER_TIMEOUT", func(v string) (err error) { c.RenderTimeout, err = time.ParseDuration(v); return })
+	parse("UTDRAG_RETENTION", func(v string) (err error) { c.Retention, err = parseRetention(v); return })
+	if len(errs) > 0 {
+		return c, fmt.Errorf("service: configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// parseRetention takes a Go duration or a number of years ("10y").
+func parseRetention(v string) (time.Duration, error) {
+	if y, ok := strings.CutSuffix(v, "y"); ok {
+		n, err := strconv.Atoi(y)
+		return time.Duration(n) * 365 * 24 * time.Hour, err
+	}
+	return time.ParseDuration(v)
+}

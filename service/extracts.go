@@ -1,0 +1,299 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/compose"
+	"utdrag/extract"
+	"utdrag/render"
+)
+
+func (s *Server) extractRoutes(g *gin.RouterGroup) {
+	g.POST("/extracts", s.createExtract)
+	g.POST("/extracts/preview", s.previewExtract)
+	g.GET("/extracts", s.listExtracts)
+	g.GET("/extracts/:id", s.getExtract)
+	g.GET("/extracts/:id/pdf", s.getPDF)
+}
+
+// View is an extract's metadata as the API shows it.
+type View struct {
+	ID             string                  `json:"id"`
+	Organisation   extract.Organisation    `json:"organisation"`
+	Organ          string                  `json:"organ"`
+	MeetingDate    string                  `json:"meetingDate"`
+	Paragraphs     []int                   `json:"paragraphs"`
+	CaseNumbers    []string                `json:"caseNumbers"`
+	Titles         []string                `json:"titles"`
+	Template       string                  `json:"template"`
+	Filename       string                  `json:"filename"`
+	Pages          int                     `json:"pages"`
+	Bytes          int                     `json:"bytes"`
+	SHA256         string                  `json:"sha256"`
+	Created        time.Time               `json:"created"`
+	Certified      bool                    `json:"certified"`
+	Certification  *archive.Certification  `json:"certification"`
+	Certifications []archive.Certification `json:"certifications"`
+	Links          map[string]string       `json:"links"`
+}
+
+func (s *Server) view(r *archive.Record) View {
+	base := "/v1/extracts/" + r.ID
+	links := map[string]string{"self": base, "pdf": base + "/pdf"}
+	v := View{
+		ID: r.ID, Organisation: r.Organisation, Organ: r.Organ, MeetingDate: r.MeetingDate,
+		Paragraphs: r.Paragraphs, CaseNumbers: r.CaseNumbers, Titles: r.Titles, Template: r.Template,
+		Filename: r.Filename, Pages: r.Pages, Bytes: r.Bytes, SHA256: r.SHA256, Created: r.Created,
+		Certification: r.Certified(), Certifications: r.Certifications, Links: links,
+	}
+	if v.Certifications == nil {
+		v.Certifications = []archive.Certification{}
+	}
+	v.Certified = v.Certification != nil
+	return v
+}
+
+// decode reads and validates the extract of a request.
+func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
+	x, err := extract.Decode(c.Request.Body, extract.Limits{})
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if _, err := s.render.Template(x); err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return x, true
+}
+
+// renderBounded renders within the render timeout and the bound on
+// concurrent renders.
+func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*render.Result, error) {
+	release, ok := s.acquireRender()
+	if !ok {
+		return nil, errBusy
+	}
+	type result struct {
+		r   *render.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer release()
+		r, err := s.render.Render(x, cert)
+		done <- result{r, err}
+	}()
+	timer := time.NewTimer(s.cfg.RenderTimeout)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		return res.r, res.err
+	case <-timer.C:
+		return nil, errRenderTimeout
+	case <-ctx.Done():
+		return nil, fmt.Errorf("service: render abandoned: %w", ctx.Err())
+	}
+}
+
+func (s *Server) createExtract(c *gin.Context) {
+	x, ok := s.decode(c)
+	if !ok {
+		return
+	}
+	t, _ := s.render.Template(x)
+	id := x.ID(t.ID())
+	ctx := c.Request.Context()
+	if old, _, err := s.archive.Get(ctx, id); err == nil {
+		s.answerExisting(c, old)
+		return
+	} else if !isNotFound(err) {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.renderBounded(ctx, x, nil)
+	if err != nil {
+		s.failRender(c, err)
+		return
+	}
+	rec := &archive.Record{
+		ID: id, Organisation: x.Organisation, Organ: x.Organ, MeetingDate: x.Meeting.Date,
+		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x),
+		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages, Extract: x,
+	}
+	stored, created, err := s.archive.Create(ctx, rec, res.PDF)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !created {
+		s.answerExisting(c, stored)
+		return
+	}
+	c.Header("Location", "/v1/extracts/"+id)
+	c.JSON(http.StatusCreated, s.view(stored))
+}
+
+func (s *Server) answerExisting(c *gin.Context, r *archive.Record) {
+	c.Header("Location", "/v1/extracts/"+r.ID)
+	c.JSON(http.StatusOK, s.view(r))
+}
+
+func (s *Server) failRender(c *gin.Context, err error) {
+	if err == errBusy {
+		c.Header("Retry-After", "1")
+		problem(c, http.StatusServiceUnavailable, "busy", "Upptagen",
+			"Tjänsten sätter redan så många utdrag den kan. Försök igen om en sekund.")
+		return
+	}
+	s.fail(c, err)
+}
+
+func (s *Server) previewExtract(c *gin.Context) {
+	x, ok := s.decode(c)
+	if !ok {
+		return
+	}
+	res, err := s.renderBounded(c.Request.Context(), x, nil)
+	if err != nil {
+		s.failRender(c, err)
+		return
+	}
+	c.Header("Content-Disposition", disposition("inline", compose.Filename(x)))
+	c.Data(http.StatusOK, "application/pdf", res.PDF)
+}
+
+func (s *Server) listExtracts(c *gin.Context) {
+	f := archive.Filter{
+		Organ:       c.Query("organ"),
+		MeetingDate: c.Query("meetingDate"),
+		From:        c.Query("from"),
+		To:          c.Query("to"),
+		CaseNumber:  c.Query("caseNumber"),
+	}
+	var errs []extract.FieldError
+	if p := c.Query("paragraph"); p != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(p), "§"))
+		if err != nil || n < 1 {
+			errs = append(errs, extract.FieldError{Field: "paragraph", Rule: "type", Message: "paragrafnumret måste vara ett positivt heltal"})
+		}
+		f.Paragraph = n
+	}
+	for name, v := range map[string]string{"meetingDate": f.MeetingDate, "from": f.From, "to": f.To} {
+		if _, err := time.Parse(time.DateOnly, v); v != "" && err != nil {
+			errs = append(errs, extract.FieldError{Field: name, Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
+		}
+	}
+	limit, offset, perr := paging(c)
+	errs = append(errs, perr...)
+	if len(errs) > 0 {
+		problem(c, http.StatusBadRequest, "query", "Ogiltig sökning", "En eller flera sökparametrar är felaktiga.", errs...)
+		return
+	}
+	recs, err := s.archive.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	total := len(recs)
+	recs = recs[min(offset, total):min(offset+limit, total)]
+	items := make([]View, len(recs))
+	for i, r := range recs {
+		items[i] = s.view(r)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "limit": limit, "offset": offset})
+}
+
+func paging(c *gin.Context) (limit, offset int, errs []extract.FieldError) {
+	limit, offset = 50, 0
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			errs = append(errs, extract.FieldError{Field: "limit", Rule: "range", Message: "limit måste vara 1–500"})
+		}
+		limit = n
+	}
+	if v := c.Query("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, extract.FieldError{Field: "offset", Rule: "range", Message: "offset måste vara 0 eller större"})
+		}
+		offset = n
+	}
+	return limit, offset, errs
+}
+
+func (s *Server) getExtract(c *gin.Context) {
+	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.view(rec))
+}
+
+func (s *Server) getPDF(c *gin.Context) {
+	ctx := c.Request.Context()
+	rec, _, err := s.archive.Get(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b, err := s.archive.PDF(ctx, rec.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.servePDF(c, b, rec.SHA256, rec.Filename)
+}
+
+// servePDF answers with a PDF, its checksum as ETag (304 when it matches)
+// and a readable Swedish filename.
+func (s *Server) servePDF(c *gin.Context, b []byte, sum, filename string) {
+	etag := `"` + sum + `"`
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "private, max-age=0, must-revalidate")
+	if match := c.GetHeader("If-None-Match"); match != "" && strings.Contains(match, etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Header("Content-Disposition", disposition("attachment", filename))
+	http.ServeContent(c.Writer, c.Request, "", time.Time{}, bytes.NewReader(b))
+}
+
+// disposition writes a Content-Disposition with an ASCII fallback and the
+// UTF-8 name (RFC 6266, RFC 8187).
+func disposition(kind, name string) string {
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, asciiName(name), url.PathEscape(name))
+}
+
+func asciiName(s string) string {
+	r := strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "Å", "A", "Ä", "A", "Ö", "O", "é", "e", "§", "", "\"", "", "\\", "")
+	var b strings.Builder
+	for _, ch := range r.Replace(s) {
+		if ch < 0x20 || ch > 0x7e {
+			b.WriteByte('_')
+			continue
+		}
+		b.WriteRune(ch)
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func titles(x *extract.Extract) []string {
+	out := make([]string, len(x.Paragraphs))
+	for i, p := range x.Paragraphs {
+		out[i] = p.Title
+	}
+	return out
+}

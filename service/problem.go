@@ -1,0 +1,70 @@
+package service
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/extract"
+	"utdrag/storage"
+)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type     string               `json:"type"`
+	Title    string               `json:"title"`
+	Status   int                  `json:"status"`
+	Detail   string               `json:"detail,omitempty"`
+	Instance string               `json:"instance,omitempty"`
+	Errors   []extract.FieldError `json:"errors,omitempty"`
+}
+
+const problemBase = "https://utdrag.example/problems/"
+
+// problem writes a problem+json response and stops the handler chain.
+func problem(c *gin.Context, status int, kind, title, detail string, errs ...extract.FieldError) {
+	p := Problem{
+		Type:     problemBase + kind,
+		Title:    title,
+		Status:   status,
+		Detail:   detail,
+		Instance: c.Request.URL.Path,
+		Errors:   errs,
+	}
+	c.Header("Content-Type", "application/problem+json; charset=utf-8")
+	c.AbortWithStatusJSON(status, p)
+}
+
+// fail maps an error from the layers below to the right problem: invalid
+// input 4xx, missing things 404, an unreachable store 503, the rest 500
+// without internals.
+func (s *Server) fail(c *gin.Context, err error) {
+	var syn *extract.SyntaxError
+	var verr extract.ValidationError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		problem(c, http.StatusRequestEntityTooLarge, "too-large", "För stor begäran",
+			"Begärans innehåll är större än tillåtet.")
+	case errors.As(err, &syn):
+		problem(c, http.StatusBadRequest, "malformed-json", "Felaktig JSON", syn.Msg)
+	case errors.As(err, &verr):
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltigt utdrag",
+			"Utdraget bryter mot en eller flera regler; se errors.", verr...)
+	case errors.Is(err, archive.ErrNotFound), errors.Is(err, storage.ErrNotFound):
+		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Det finns inget utdrag med den identiteten.")
+	case errors.Is(err, storage.ErrUnavailable):
+		c.Header("Retry-After", "5")
+		problem(c, http.StatusServiceUnavailable, "storage-unavailable", "Lagringen svarar inte",
+			"Lagringen kan inte nås just nu. Försök igen om en stund; inget har sparats till hälften.")
+	case errors.Is(err, errRenderTimeout):
+		problem(c, http.StatusServiceUnavailable, "render-timeout", "Sättningen tog för lång tid",
+			"Utdraget kunde inte sättas inom tidsgränsen.")
+	default:
+		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.FullPath())
+		problem(c, http.StatusInternalServerError, "internal", "Internt fel",
+			"Ett oväntat fel inträffade. Felet är loggat.")
+	}
+}
