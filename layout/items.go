@@ -1,0 +1,237 @@
+package layout
+
+import (
+	"fmt"
+	"strconv"
+
+	"utdrag/compose"
+	"utdrag/fonts"
+	"utdrag/typeset"
+)
+
+// item is one block of the vertical list with what it draws, relative to
+// the text area's left edge and the block's top.
+type item struct {
+	tb     typeset.Block
+	place  Placed
+	els    elements
+	repeat *elements // a table header to draw above a continued table
+}
+
+// elements are drawing instructions not yet placed on a page.
+type elements struct {
+	texts []Text
+	rules []Rule
+	rects []Rect
+}
+
+// addTo copies the elements onto p, moved by (dx, dy).
+func (e *elements) addTo(p *Page, dx, dy float64) {
+	for _, t := range e.texts {
+		t.X, t.Y = t.X+dx, t.Y+dy
+		p.Texts = append(p.Texts, t)
+	}
+	for _, r := range e.rules {
+		r.X1, r.Y1, r.X2, r.Y2 = r.X1+dx, r.Y1+dy, r.X2+dx, r.Y2+dy
+		p.Rules = append(p.Rules, r)
+	}
+	for _, r := range e.rects {
+		r.X, r.Y = r.X+dx, r.Y+dy
+		p.Rects = append(p.Rects, r)
+	}
+}
+
+// items turns the document's blocks into the vertical list, with the
+// spacing and the keep-together penalties between them.
+func (s *style) items(doc compose.Document) ([]item, error) {
+	var out []item
+	prev := Kind(255)
+	for i, b := range doc.Blocks {
+		start := len(out)
+		level := 0
+		switch b := b.(type) {
+		case compose.Heading:
+			level = b.Level
+			out = s.headingItems(out, i, b)
+		case compose.Paragraph:
+			out = s.paragraphItems(out, i, b)
+		case compose.List:
+			out = s.listItems(out, i, b)
+		case compose.Table:
+			out = s.tableItems(out, i, b)
+		case compose.Note:
+			out = s.noteItems(out, i, b)
+		case compose.Separator:
+			out = append(out, s.separator(i))
+		case compose.Signatures:
+			out = append(out, s.signatures(i, b))
+		case compose.PageBreak:
+			if start > 0 {
+				out[start-1].tb.Penalty = typeset.Always
+			}
+			continue
+		default:
+			return nil, fmt.Errorf("block %d: unknown block type %T", i, b)
+		}
+		if start == len(out) {
+			continue
+		}
+		first := &out[start]
+		first.tb.SpaceBefore = s.gap(prev, first.place.Kind, level)
+		if start > 0 {
+			keepWithPrevious(out[start-1:])
+		}
+		prev = out[len(out)-1].place.Kind
+	}
+	return out, nil
+}
+
+// keepWithPrevious applies the rules between the previous block's last
+// piece (list[0]) and the new block (list[1:]): a heading stays with the
+// first two lines of what follows; a signature block never starts a page.
+func keepWithPrevious(list []item) {
+	prev, next := &list[0], list[1:]
+	if prev.tb.Penalty == typeset.Always {
+		return
+	}
+	switch {
+	case next[0].place.Kind == KindSignatures:
+		prev.tb.Penalty = typeset.Never
+	case prev.place.Kind == KindHeading && len(next) > 1 && next[1].place.Part == next[0].place.Part:
+		next[0].tb.Penalty = typeset.Never
+	}
+}
+
+func (s *style) headingItems(out []item, src int, h compose.Heading) []item {
+	size := s.headingSize(h.Level)
+	lead := 1.25 * size
+	spans := withStyle(h.Text, typeset.Bold|typeset.NoHyphen)
+	lines := s.e.ts.Set(spans, s.heading, typeset.Params{Width: s.area.W, Size: size})
+	for i, l := range lines {
+		it := s.lineItem(l, s.heading, 0, size, lead, RoleHeading)
+		it.place = Placed{Kind: KindHeading, Source: src, Line: i, Lines: len(lines)}
+		it.tb.Penalty = typeset.Never
+		out = append(out, it)
+	}
+	return out
+}
+
+func (s *style) paragraphItems(out []item, src int, p compose.Paragraph) []item {
+	x := float64(p.Indent) * indentStep
+	params := typeset.Params{Width: s.area.W - x, Size: s.size, Justify: !p.Plain, Hyphenate: !p.Plain}
+	return s.textItems(out, s.e.ts.Set(p.Text, s.body, params), x, s.size, s.lead,
+		Placed{Kind: KindParagraph, Source: src}, RoleBody)
+}
+
+func (s *style) noteItems(out []item, src int, n compose.Note) []item {
+	params := typeset.Params{Width: s.area.W, Size: s.small}
+	return s.textItems(out, s.e.ts.Set(n.Text, s.body, params), 0, s.small, 1.3*s.small,
+		Placed{Kind: KindNote, Source: src}, RoleNote)
+}
+
+// textItems makes one item per line, with club and widow penalties.
+func (s *style) textItems(out []item, lines []typeset.Line, x, size, lead float64, pl Placed, role Role) []item {
+	for i, l := range lines {
+		it := s.lineItem(l, s.body, x, size, lead, role)
+		it.place = pl
+		it.place.Line, it.place.Lines = i, len(lines)
+		it.tb.Penalty = linePenalty(i, len(lines))
+		out = append(out, it)
+	}
+	return out
+}
+
+func (s *style) listItems(out []item, src int, l compose.List) []item {
+	x := float64(l.Indent) * indentStep
+	params := typeset.Params{Width: s.area.W - x - listGutter, Size: s.size, Justify: true, Hyphenate: true}
+	start := l.Start
+	if start == 0 {
+		start = 1
+	}
+	for n, spans := range l.Items {
+		first := len(out)
+		out = s.textItems(out, s.e.ts.Set(spans, s.body, params), x+listGutter, s.size, s.lead,
+			Placed{Kind: KindListItem, Source: src, Part: n}, RoleBody)
+		if first == len(out) {
+			continue
+		}
+		marker := "•"
+		if l.Ordered {
+			marker = strconv.Itoa(start+n) + "."
+		}
+		it := &out[first]
+		it.els.texts = append([]Text{s.text(x, baseline(s.body, s.size, s.lead), marker, s.body[0], s.size, RoleBody)}, it.els.texts...)
+		it.els.texts[0].Space = true
+		if n > 0 {
+			it.tb.SpaceBefore = 0.2 * s.lead
+		}
+	}
+	return out
+}
+
+func (s *style) separator(src int) item {
+	h := 0.8 * s.lead
+	return item{
+		tb:    typeset.Block{Height: h},
+		place: Placed{Kind: KindSeparator, Source: src, Lines: 1},
+		els:   elements{rules: []Rule{{X1: 0, Y1: h / 2, X2: s.area.W, Y2: h / 2, Width: 0.4, Gray: 0.4, Role: RoleBody}}},
+	}
+}
+
+// lineItem draws one set line at x, with its struck and underlined runs.
+func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role Role) item {
+	base := baseline(f, size, lead)
+	it := item{tb: typeset.Block{Height: lead}}
+	for _, li := range l.Items {
+		t := s.text(x+li.X, base, li.Text, f[li.Style.Face()], size, role)
+		t.Width, t.Space, t.Marks = li.W, li.SpaceAfter > 0, li.Style
+		it.els.texts = append(it.els.texts, t)
+	}
+	it.els.rules = append(it.els.rules, decorations(l, f, x, base, size)...)
+	return it
+}
+
+// text is a run measured with its face.
+func (s *style) text(x, y float64, str string, face *fonts.Face, size float64, role Role) Text {
+	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role}
+}
+
+// decorations draws the lines through struck and under inserted words: one
+// line per run of consecutive marked items, spanning the spaces between
+// them but not the space after the run.
+func decorations(l typeset.Line, f *family, x, base, size float64) []Rule {
+	pos, thick := f[0].Underline()
+	var rules []Rule
+	for _, d := range []struct {
+		mark typeset.Style
+		y    float64
+		role Role
+	}{
+		{typeset.Strike, base - 0.26*size, RoleStrike},
+		{typeset.Underline, base - pos*size, RoleUnderline},
+	} {
+		open := false
+		for _, it := range l.Items {
+			if it.Style&d.mark == 0 {
+				open = false
+				continue
+			}
+			if open {
+				rules[len(rules)-1].X2 = x + it.X + it.W
+				continue
+			}
+			rules = append(rules, Rule{X1: x + it.X, Y1: d.y, X2: x + it.X + it.W, Y2: d.y, Width: thick * size, Role: d.role})
+			open = true
+		}
+	}
+	return rules
+}
+
+// withStyle adds marks to every span.
+func withStyle(spans []typeset.Span, add typeset.Style) []typeset.Span {
+	out := make([]typeset.Span, len(spans))
+	for i, sp := range spans {
+		out[i] = typeset.Span{Text: sp.Text, Style: sp.Style | add}
+	}
+	return out
+}

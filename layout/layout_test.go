@@ -1,0 +1,348 @@
+package layout_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"utdrag/compose"
+	"utdrag/fonts"
+	"utdrag/layout"
+	"utdrag/layout/layouttest"
+	"utdrag/templates"
+	"utdrag/typeset"
+)
+
+func setup(t testing.TB) (*layout.Engine, *templates.Template) {
+	t.Helper()
+	fs, err := fonts.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, ok := ts.Get("")
+	if !ok {
+		t.Fatal("no default template")
+	}
+	return layout.New(fs, typeset.New(nil)), tmpl
+}
+
+func sample(t testing.TB) *layout.Pages {
+	t.Helper()
+	e, tmpl := setup(t)
+	p, err := e.Layout(layouttest.Document(), tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func texts(p layout.Page, role layout.Role) []string {
+	var out []string
+	for _, t := range p.Texts {
+		if t.Role == role {
+			out = append(out, t.Text)
+		}
+	}
+	return out
+}
+
+func TestSampleSpansSeveralPages(t *testing.T) {
+	if n := len(sample(t).Pages); n < 3 {
+		t.Fatalf("%d pages, want at least 3", n)
+	}
+}
+
+func TestFurnitureOnEveryPage(t *testing.T) {
+	ps := sample(t)
+	doc := layouttest.Document()
+	for _, p := range ps.Pages {
+		head := strings.Join(texts(p, layout.RoleHeader), "|")
+		want := []string{"Region Jämtland Härjedalen", "PROTOKOLLSUTDRAG", "Regionstyrelsen",
+			"Sammanträdesdatum", "2023-10-06", fmt.Sprintf("%d (%d)", p.Number, len(ps.Pages))}
+		for _, w := range want {
+			if !strings.Contains(head, w) {
+				t.Errorf("page %d header %q lacks %q", p.Number, head, w)
+			}
+		}
+		if p.Label != want[len(want)-1] {
+			t.Errorf("page %d label %q", p.Number, p.Label)
+		}
+		var rules, boxes int
+		for _, r := range p.Rules {
+			if r.Role == layout.RoleHeader && r.Y1 == r.Y2 && r.Y1 < ps.Body.Y {
+				rules++
+			}
+		}
+		for _, r := range p.Rects {
+			if r.Role == layout.RoleFooter && r.Line > 0 && r.Y >= ps.Body.Y+ps.Body.H {
+				boxes++
+			}
+		}
+		foot := strings.Join(texts(p, layout.RoleFooter), "|")
+		if rules != 1 || boxes != len(doc.Header.Boxes) {
+			t.Errorf("page %d: %d header rules, %d footer boxes", p.Number, rules, boxes)
+		}
+		if foot != "Justerandes sign|LEO CP|Utdragsbestyrkande" {
+			t.Errorf("page %d footer %q", p.Number, foot)
+		}
+	}
+}
+
+// Every element lies within the margins; body elements within the text
+// area, glyph extents included.
+func TestElementsInsideTheirAreas(t *testing.T) {
+	ps := sample(t)
+	const eps = 0.01
+	inside := func(r layout.Rect, x1, y1, x2, y2 float64) bool {
+		return x1 >= r.X-eps && y1 >= r.Y-eps && x2 <= r.X+r.W+eps && y2 <= r.Y+r.H+eps
+	}
+	for _, p := range ps.Pages {
+		for _, tx := range p.Texts {
+			area := ps.Body
+			if tx.Role == layout.RoleHeader || tx.Role == layout.RoleFooter {
+				area = ps.Margins
+			}
+			top, bottom := tx.Y-tx.Face.Ascender()*tx.Size, tx.Y-tx.Face.Descender()*tx.Size
+			if !inside(area, tx.X, top, tx.X+tx.Width, bottom) {
+				t.Errorf("page %d: %q at (%.1f, %.1f) w %.1f outside %+v", p.Number, tx.Text, tx.X, tx.Y, tx.Width, area)
+			}
+		}
+		for _, r := range p.Rules {
+			area := ps.Body
+			if r.Role == layout.RoleHeader {
+				area = ps.Margins
+			}
+			if !inside(area, min(r.X1, r.X2), min(r.Y1, r.Y2), max(r.X1, r.X2), max(r.Y1, r.Y2)) {
+				t.Errorf("page %d: rule %+v outside", p.Number, r)
+			}
+		}
+		for _, r := range p.Rects {
+			if !inside(ps.Margins, r.X, r.Y, r.X+r.W, r.Y+r.H) {
+				t.Errorf("page %d: rect %+v outside", p.Number, r)
+			}
+		}
+	}
+}
+
+func TestNoHeadingEndsAPage(t *testing.T) {
+	ps := sample(t)
+	for _, p := range ps.Pages[:len(ps.Pages)-1] {
+		if last := p.Blocks[len(p.Blocks)-1]; last.Kind == layout.KindHeading {
+			t.Errorf("page %d ends with a heading (block %d)", p.Number, last.Source)
+		}
+	}
+}
+
+// A heading stays with two lines of a following paragraph.
+func TestHeadingKeptWithTwoLines(t *testing.T) {
+	for _, p := range sample(t).Pages {
+		for i, b := range p.Blocks {
+			if b.Kind != layout.KindHeading || b.Line != b.Lines-1 || i+1 >= len(p.Blocks) {
+				continue
+			}
+			next := p.Blocks[i+1]
+			if next.Kind == layout.KindParagraph && next.Lines >= 2 && (i+2 >= len(p.Blocks) || p.Blocks[i+2].Source != next.Source) {
+				t.Errorf("page %d: heading %d followed by one line only", p.Number, b.Source)
+			}
+		}
+	}
+}
+
+func TestNoClubOrWidowLines(t *testing.T) {
+	ps := sample(t)
+	for _, p := range ps.Pages {
+		first, last := p.Blocks[0], p.Blocks[len(p.Blocks)-1]
+		for _, b := range []layout.Placed{first, last} {
+			if b.Kind != layout.KindParagraph && b.Kind != layout.KindListItem {
+				continue
+			}
+			if b.Lines >= 3 && b == first && b.Line == b.Lines-1 {
+				t.Errorf("page %d starts with the last line of block %d", p.Number, b.Source)
+			}
+			if b.Lines >= 3 && b == last && b.Line == 0 && p.Number < len(ps.Pages) {
+				t.Errorf("page %d ends with the first line of block %d", p.Number, b.Source)
+			}
+		}
+	}
+}
+
+func TestSignaturesWholeWithTextAbove(t *testing.T) {
+	found := 0
+	for _, p := range sample(t).Pages {
+		for i, b := range p.Blocks {
+			if b.Kind != layout.KindSignatures {
+				continue
+			}
+			found++
+			if i == 0 {
+				t.Errorf("page %d starts with the signature block", p.Number)
+			}
+		}
+		names := strings.Join(texts(p, layout.RoleSignature), "|")
+		if found == 1 && !strings.Contains(names, "Lars-Erik Olofsson") || found == 1 && !strings.Contains(names, "Signerat elektroniskt") {
+			t.Errorf("page %d signature texts %q", p.Number, names)
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d signature blocks placed", found)
+	}
+}
+
+// A long table continues on the next page under a repeated header, and no
+// row is split.
+func TestTableHeaderRepeated(t *testing.T) {
+	e, tmpl := setup(t)
+	tbl := compose.Table{Columns: []compose.Column{{Label: "Ledamot", Width: 0.7}, {Label: "Ja", Width: 0.3, Right: true}}}
+	for i := range 90 {
+		tbl.Rows = append(tbl.Rows, []string{fmt.Sprintf("Ledamot nummer %d (S)", i+1), "X"})
+	}
+	doc := layouttest.Document()
+	doc.Blocks = []compose.Block{compose.Heading{Level: 2, Text: []typeset.Span{{Text: "Votering"}}}, tbl}
+	ps, err := e.Layout(doc, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps.Pages) < 2 {
+		t.Fatalf("%d pages", len(ps.Pages))
+	}
+	rows := 0
+	for _, p := range ps.Pages {
+		if p.Blocks[0].Kind != layout.KindHeading && (p.Blocks[0].Kind != layout.KindTableHeader || !p.Blocks[0].Repeated) {
+			t.Errorf("page %d starts with %+v, not a repeated header", p.Number, p.Blocks[0])
+		}
+		if got := texts(p, layout.RoleTable); len(got) < 2 || got[0] != "Ledamot" || got[1] != "Ja" {
+			t.Errorf("page %d table texts start %q", p.Number, got[:min(2, len(got))])
+		}
+		for _, b := range p.Blocks {
+			if b.Kind == layout.KindTableRow {
+				rows++
+			}
+		}
+	}
+	if rows != 90 {
+		t.Errorf("%d rows placed, want 90", rows)
+	}
+}
+
+// Justified lines end exactly at the right edge of the measure.
+func TestJustifiedLinesFillTheMeasure(t *testing.T) {
+	ps := sample(t)
+	right := ps.Body.X + ps.Body.W
+	checked := 0
+	for _, p := range ps.Pages {
+		for _, line := range bodyLines(p) {
+			last := line[len(line)-1]
+			end := last.X + last.Width
+			if end > right+0.01 {
+				t.Errorf("page %d: line ending %q overruns by %.2f pt", p.Number, last.Text, end-right)
+			}
+			if len(line) > 4 && !strings.HasSuffix(last.Text, ".") && math.Abs(end-right) < 0.01 {
+				checked++
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("only %d lines end flush right", checked)
+	}
+}
+
+// bodyLines groups a page's body texts by baseline.
+func bodyLines(p layout.Page) [][]layout.Text {
+	var lines [][]layout.Text
+	for _, tx := range p.Texts {
+		if tx.Role != layout.RoleBody {
+			continue
+		}
+		if n := len(lines); n > 0 && lines[n-1][0].Y == tx.Y {
+			lines[n-1] = append(lines[n-1], tx)
+			continue
+		}
+		lines = append(lines, []layout.Text{tx})
+	}
+	return lines
+}
+
+// Struck words lie under one strike line per text line, which also spans
+// the spaces between them; inserted words are underlined the same way.
+func TestStrikeAndUnderlineExtents(t *testing.T) {
+	for _, c := range []struct {
+		mark typeset.Style
+		role layout.Role
+		text string
+	}{{typeset.Strike, layout.RoleStrike, layouttest.Struck}, {typeset.Underline, layout.RoleUnderline, layouttest.Inserted}} {
+		var words []string
+		lines := 0
+		for _, p := range sample(t).Pages {
+			var rules []layout.Rule
+			for _, r := range p.Rules {
+				if r.Role == c.role {
+					rules = append(rules, r)
+				}
+			}
+			lines += len(rules)
+			for _, tx := range p.Texts {
+				covered := false
+				for _, r := range rules {
+					if r.Y1 < tx.Y+tx.Size && r.Y1 > tx.Y-tx.Size && r.X1 <= tx.X+0.01 && r.X2 >= tx.X+tx.Width-0.01 {
+						covered = true
+					}
+				}
+				if marked := tx.Marks&c.mark != 0; marked != covered {
+					t.Errorf("%q marked %v, covered %v", tx.Text, marked, covered)
+				}
+				if tx.Marks&c.mark != 0 {
+					words = append(words, tx.Text)
+				}
+			}
+		}
+		if got := strings.ReplaceAll(strings.Join(words, " "), "- ", ""); got != c.text {
+			t.Errorf("marked words %q, want %q", got, c.text)
+		}
+		if lines < 1 || lines > 2 {
+			t.Errorf("%d lines for %q", lines, c.text)
+		}
+	}
+}
+
+func TestPageBreakStartsNewPage(t *testing.T) {
+	e, tmpl := setup(t)
+	doc := layouttest.Document()
+	doc.Blocks = []compose.Block{
+		compose.Paragraph{Text: []typeset.Span{{Text: "Första sidan."}}},
+		compose.PageBreak{},
+		compose.Heading{Level: 1, Text: []typeset.Span{{Text: "§ 158 Nästa ärende"}}},
+		compose.Paragraph{Text: []typeset.Span{{Text: "Andra sidan."}}},
+	}
+	ps, err := e.Layout(doc, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps.Pages) != 2 || ps.Pages[1].Blocks[0].Kind != layout.KindHeading {
+		t.Fatalf("pages %d, want the heading to open page 2", len(ps.Pages))
+	}
+}
+
+func TestUnknownFontFamily(t *testing.T) {
+	e, tmpl := setup(t)
+	bad := *tmpl
+	bad.Fonts.Body = "fraktur"
+	if _, err := e.Layout(layouttest.Document(), &bad); err == nil || !strings.Contains(err.Error(), "fraktur") {
+		t.Errorf("error %v", err)
+	}
+}
+
+func BenchmarkLayout(b *testing.B) {
+	e, tmpl := setup(b)
+	doc := layouttest.Document()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Layout(doc, tmpl); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package layout
+
+import (
+	"fmt"
+
+	"utdrag/compose"
+	"utdrag/fonts"
+	"utdrag/typeset"
+)
+
+// paginate breaks the vertical list into pages and places each item; a
+// page that starts inside a table gets the table's header first.
+func (s *style) paginate(items []item) *Pages {
+	blocks := make([]typeset.Block, len(items))
+	for i, it := range items {
+		blocks[i] = it.tb
+	}
+	out := &Pages{Width: s.pageW, Height: s.pageH, Body: s.area, Margins: s.margins}
+	for n, br := range typeset.BreakPages(blocks, s.area.H) {
+		p := Page{Number: n + 1}
+		y := s.area.Y
+		if first := items[br.From]; first.repeat != nil && first.tb.RepeatHeight > 0 {
+			first.repeat.addTo(&p, s.area.X, y)
+			p.Blocks = append(p.Blocks, Placed{Kind: KindTableHeader, Source: first.place.Source,
+				Lines: 1, Top: y, Height: first.tb.RepeatHeight, Repeated: true})
+			y += first.tb.RepeatHeight
+		}
+		for i := br.From; i < br.To; i++ {
+			it := items[i]
+			if i > br.From {
+				y += it.tb.SpaceBefore
+			}
+			it.els.addTo(&p, s.area.X, y)
+			pl := it.place
+			pl.Top, pl.Height = y, it.tb.Height
+			p.Blocks = append(p.Blocks, pl)
+			y += it.tb.Height
+		}
+		out.Pages = append(out.Pages, p)
+	}
+	if len(out.Pages) == 0 {
+		out.Pages = []Page{{Number: 1}}
+	}
+	return out
+}
+
+// furnish adds the running header and the footer boxes to every page, now
+// that the number of pages is known.
+func (s *style) furnish(ps *Pages, h compose.Header) {
+	format := firstOf(h.PageLabel, s.t.Labels.Page, "%d (%d)")
+	for i := range ps.Pages {
+		p := &ps.Pages[i]
+		p.Label = fmt.Sprintf(format, p.Number, len(ps.Pages))
+		var els elements
+		s.runningHeader(&els, h, p.Label)
+		s.footerBoxes(&els, h.Boxes)
+		els.addTo(p, 0, 0)
+	}
+}
+
+// runningHeader: organisation and organ on the left; kind, date label and
+// date in a second column; the page label at the right margin; a thin rule
+// closing the band.
+func (s *style) runningHeader(els *elements, h compose.Header, label string) {
+	bold, regular := s.heading[typeset.Bold], s.heading[0]
+	top, left, right := s.header.Y, s.header.X, s.header.X+s.header.W
+	col := left + 0.55*s.header.W
+	add := func(x, y float64, str string, face *fonts.Face, size float64) {
+		if str != "" {
+			els.texts = append(els.texts, s.text(x, top+y, str, face, size, RoleHeader))
+		}
+	}
+	add(left, 12, h.Organisation, bold, 12)
+	add(left, 42, h.Organ, regular, 10.5)
+	add(col, 12, firstOf(h.Kind, s.t.Labels.Kind), bold, 10.5)
+	add(col, 30, firstOf(h.DateLabel, s.t.Labels.MeetingDate), regular, 7.5)
+	add(col, 42, h.Date, regular, 10.5)
+	add(right-regular.Width(label)*10.5, 12, label, regular, 10.5)
+	y := s.header.Y + s.header.H - 3*mm
+	els.rules = append(els.rules, Rule{X1: left, Y1: y, X2: right, Y2: y, Width: 0.5, Role: RoleHeader})
+}
+
+// footerBoxes draws the labelled boxes along the bottom margin, left to
+// right, with their content (initials) centred.
+func (s *style) footerBoxes(els *elements, boxes []compose.Box) {
+	regular := s.heading[0]
+	const w, gap = 45 * mm, 4 * mm
+	bh := s.footer.H - 2*mm
+	y := s.footer.Y + s.footer.H - bh
+	for i, b := range boxes {
+		x := s.footer.X + float64(i)*(w+gap)
+		els.rects = append(els.rects, Rect{X: x, Y: y, W: w, H: bh, Line: 0.5, Role: RoleFooter})
+		els.texts = append(els.texts, s.text(x+2.5, y+8, b.Label, regular, 7, RoleFooter))
+		if b.Content != "" {
+			cw := regular.Width(b.Content) * 11
+			els.texts = append(els.texts, s.text(x+(w-cw)/2, y+bh-6, b.Content, regular, 11, RoleFooter))
+		}
+	}
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
