@@ -1,0 +1,202 @@
+package render_test
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"unicode"
+
+	"utdrag/extract"
+	"utdrag/internal/pdftest"
+	"utdrag/render"
+	"utdrag/typeset"
+)
+
+var (
+	engineOnce sync.Once
+	engine     *render.Engine
+	engineErr  error
+)
+
+func newEngine(t testing.TB) *render.Engine {
+	t.Helper()
+	engineOnce.Do(func() { engine, engineErr = render.New() })
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+func load(t testing.TB, name string) *extract.Extract {
+	t.Helper()
+	f, err := os.Open("../examples/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	x, err := extract.Decode(f, extract.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+var examples = []struct{ json, seed string }{
+	{"rs-157-2023.json", "testdata/seed-rs-157-2023.txt"},
+	{"run-59-2022.json", "testdata/seed-run-59-2022.txt"},
+}
+
+// furniture is the text of the seeds' own page furniture and list glyphs,
+// which the dump mixes into the text.
+var furniture = regexp.MustCompile(`(?m)^\s*(Page \d+ of \d+|PROTOKOLL|Mötesdatum|Regionstyrelsen 2023-10-06|Justerandes sign Utdragsbestyrkande|-------------)\s*$`)
+
+// squash keeps only letters and digits: sentences are compared without
+// whitespace, hyphens (line-end hyphenation), dashes, quotes or bullets.
+func squash(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// sentences splits the seed into sentences (and headings, list items).
+func sentences(seed string) []string {
+	seed = furniture.ReplaceAllString(seed, "")
+	seed = strings.ReplaceAll(seed, "\uf0b7", "\n") // Symbol-font bullets of the dump
+	var out []string
+	for _, para := range regexp.MustCompile(`\n\s*\n|\n\s*-\s`).Split(seed, -1) {
+		para = strings.Join(strings.Fields(para), " ")
+		for _, s := range regexp.MustCompile(`[.:!?] `).Split(para, -1) {
+			if len(squash(s)) >= 3 {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func TestEverySeedSentenceIsInThePDF(t *testing.T) {
+	e := newEngine(t)
+	for _, ex := range examples {
+		t.Run(ex.json, func(t *testing.T) {
+			res, err := e.Render(load(t, ex.json), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := squash(pdftest.Text(t, res.PDF))
+			seed, err := os.ReadFile(ex.seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ss := sentences(string(seed))
+			if len(ss) < 20 {
+				t.Fatalf("only %d sentences found in the seed", len(ss))
+			}
+			for _, s := range ss {
+				if !strings.Contains(text, squash(typeset.Normalize(s))) {
+					t.Errorf("missing from the PDF: %q", s)
+				}
+			}
+		})
+	}
+}
+
+func TestPDFIsWellFormedAndSwedish(t *testing.T) {
+	e := newEngine(t)
+	x := load(t, "rs-157-2023.json")
+	x.Paragraphs[0].Votes = []extract.Vote{{
+		Proposition: "Ja för regiondirektörens förslag, nej för Björn Hammarbergs yrkande.",
+		Ballots: []extract.Ballot{
+			{Member: extract.Person{Name: "Áile Ŋuvttás", Party: "S"}, Vote: "ja"},
+			{Member: extract.Person{Name: "Máhtte Čoarvi", Party: "V"}, Vote: "nej"},
+			{Member: extract.Person{Name: "Đuvre Šaŧŧe-Žoaivi", Party: "-"}, Vote: "avstår"},
+			{Member: extract.Person{Name: "Ïda Æsøy", Party: "M"}, Vote: "ja"},
+		},
+		Outcome: "Styrelsen beslutar enligt regiondirektörens förslag.",
+	}}
+	res, err := e.Render(x, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdftest.QPDFCheck(t, res.PDF)
+	fonts := pdftest.Fonts(t, res.PDF)
+	if len(fonts) < 2 {
+		t.Fatalf("fonts %+v", fonts)
+	}
+	for _, f := range fonts {
+		if !f.Embedded || !f.Subset {
+			t.Errorf("font %s: embedded %v subset %v", f.Name, f.Embedded, f.Subset)
+		}
+	}
+	text := pdftest.Text(t, res.PDF)
+	for _, want := range []string{"PROTOKOLLSUTDRAG", "Regionstyrelsen", "2023-10-06", "Justerandes sign",
+		"Utdragsbestyrkande", "Rätt utdraget intygar", "Paragrafen är justerad", "RS/412/2023",
+		"Áile Ŋuvttás", "Máhtte Čoarvi", "Šaŧŧe-Žoaivi", "Ïda Æsøy", "Förslag till beslut", "Reservationer"} {
+		if !strings.Contains(strings.ReplaceAll(text, "\u00a0", " "), want) {
+			t.Errorf("pdftotext lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`§\s157`).MatchString(text) {
+		t.Error("pdftotext lacks the § sign with its number")
+	}
+	pages := pdftest.Info(t, res.PDF)["Pages"]
+	label := regexp.MustCompile(`(?m)^\s*1 \(` + pages + `\)\s*$`)
+	if !label.MatchString(text) {
+		t.Errorf("no page label 1 (%s) in\n%s", pages, text[:min(len(text), 400)])
+	}
+	info := pdftest.Info(t, res.PDF)
+	if info["Author"] != "Region Jämtland Härjedalen" || !strings.Contains(info["Keywords"], "RS/412/2023") ||
+		!strings.Contains(info["Title"], "Protokollsutdrag Regionstyrelsen 2023-10-06") || info["Page size"] == "" ||
+		!strings.Contains(info["Page size"], "595") {
+		t.Errorf("pdfinfo %v", info)
+	}
+}
+
+func TestSameInputSameBytes(t *testing.T) {
+	e := newEngine(t)
+	a, err := e.Render(load(t, "rs-157-2023.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.Render(load(t, "rs-157-2023.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.PDF, b.PDF) {
+		t.Error("the same extract rendered twice gives different bytes")
+	}
+	x := load(t, "rs-157-2023.json")
+	x.Paragraphs[0].Title += " (ändrad)"
+	c, err := e.Render(x, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(a.PDF, c.PDF) {
+		t.Error("a changed extract renders to the same bytes")
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	e := newEngine(b)
+	for _, ex := range examples {
+		x := load(b, ex.json)
+		b.Run(ex.json, func(b *testing.B) {
+			b.ReportAllocs()
+			var size int
+			for b.Loop() {
+				res, err := e.Render(x, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(res.PDF)
+			}
+			b.ReportMetric(float64(size), "pdf-bytes")
+		})
+	}
+}
