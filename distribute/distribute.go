@@ -218,8 +218,13 @@ func (r *run) release(ctx context.Context) error {
 	return r.save(ctx)
 }
 
+// load reads the record. A read can meet a concurrent write (the S3 store
+// then reports ErrPrecondition): it is tried again.
 func (d *Distributor) load(ctx context.Context, key string) (*Record, string, error) {
 	data, obj, err := d.cfg.Store.Get(ctx, key)
+	for i := 0; i < 3 && errors.Is(err, storage.ErrPrecondition); i++ {
+		data, obj, err = d.cfg.Store.Get(ctx, key)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("distribute: reading record %s: %w", key, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"utdrag/storage"
+	"utdrag/storage/storagetest"
 )
 
 const testKey = "region-jh/Regionstyrelsen/2023-10-06/7d914e7f9a7df728/distribution.json"
@@ -214,6 +215,12 @@ func TestConcurrentDistributeFS(t *testing.T) {
 	testConcurrent(t, newFSStore(t))
 }
 
+// TestConcurrentDistributeMinIO is the same race on S3 conditional writes;
+// run it with scripts/with-minio.sh go test ./distribute/...
+func TestConcurrentDistributeMinIO(t *testing.T) {
+	testConcurrent(t, storagetest.S3(t))
+}
+
 // testConcurrent starts two Distribute calls on the same extract at once,
 // several times over: each address must be sent exactly once, and a call
 // that did not send must say ErrInProgress.
@@ -241,6 +248,7 @@ func testConcurrent(t *testing.T, store storage.Store) {
 				t.Errorf("round %d: %v, want nil or ErrInProgress", round, err)
 			}
 		}
+		t.Logf("round %d: %v / %v", round, errs[0], errs[1])
 		if errs[0] != nil && errs[1] != nil {
 			t.Errorf("round %d: both calls failed: %v / %v", round, errs[0], errs[1])
 		}
