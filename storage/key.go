@@ -18,6 +18,11 @@ const MaxKeyLen = 1024
 // empty, "." or ".." segments, backslashes or control characters. The file
 // store maps keys to paths, so these rules are what keeps a key inside its
 // folder.
+//
+// A key must also not be the folder of another: "a" and "a/b" cannot both
+// exist, since MinIO stores objects as folders and hides one of them. Stores
+// do not check this (it would cost a request per segment); the key layout
+// has to avoid it.
 func ValidateKey(key string) error {
 	if key == "" {
 		return fmt.Errorf("%w: empty", ErrInvalidKey)

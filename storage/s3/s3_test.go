@@ -1,0 +1,205 @@
+package s3_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"utdrag/storage"
+	"utdrag/storage/s3"
+	"utdrag/storage/storagetest"
+)
+
+func TestContract(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		s := storagetest.S3(t)
+		if !s.Locking() {
+			t.Fatal("a bucket created by New has no object lock")
+		}
+		return s
+	})
+}
+
+// Without object lock the store still keeps the contract, Retain included.
+func TestContractWithoutObjectLock(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		cfg := storagetest.S3Config(t)
+		if err := rawClient(t, cfg).MakeBucket(t.Context(), cfg.Bucket, minio.MakeBucketOptions{}); err != nil {
+			t.Fatalf("MakeBucket: %v", err)
+		}
+		s, err := s3.New(t.Context(), cfg)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		if s.Locking() {
+			t.Fatal("Locking() = true on a bucket made without object lock")
+		}
+		return s
+	})
+}
+
+func rawClient(t *testing.T, cfg s3.Config) *minio.Client {
+	t.Helper()
+	c, err := minio.New(cfg.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRetainSetsObjectLock(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	s, err := s3.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := s.Put(t.Context(), "cert.pdf", []byte("%PDF"), storage.PutOptions{Retain: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rawClient(t, cfg)
+	mode, until, err := c.GetObjectRetention(t.Context(), cfg.Bucket, "cert.pdf", "")
+	if err != nil {
+		t.Fatalf("GetObjectRetention: %v", err)
+	}
+	if mode == nil || *mode != minio.Governance || until == nil || !until.Equal(obj.RetainUntil) {
+		t.Fatalf("retention = %v until %v, want GOVERNANCE until %v", mode, until, obj.RetainUntil)
+	}
+	// The server itself refuses to remove the version, not only the store.
+	info, err := c.StatObject(t.Context(), cfg.Bucket, "cert.pdf", minio.StatObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.RemoveObject(t.Context(), cfg.Bucket, "cert.pdf", minio.RemoveObjectOptions{VersionID: info.VersionID})
+	if err == nil {
+		t.Fatal("server removed a retained version")
+	}
+
+	// Refused overwrites and deletes leave no versions or delete markers.
+	_, _ = s.Put(t.Context(), "cert.pdf", []byte("forged"), storage.PutOptions{})
+	_ = s.Delete(t.Context(), "cert.pdf")
+	var versions int
+	for v := range c.ListObjects(t.Context(), cfg.Bucket, minio.ListObjectsOptions{Prefix: "cert.pdf", WithVersions: true}) {
+		if v.Err != nil {
+			t.Fatal(v.Err)
+		}
+		versions++
+	}
+	if versions != 1 {
+		t.Fatalf("%d versions of cert.pdf, want 1", versions)
+	}
+}
+
+func TestComplianceMode(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	cfg.RetentionMode = s3.Compliance
+	s, err := s3.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := s.Put(t.Context(), "k", []byte("x"), storage.PutOptions{Retain: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode, _, err := rawClient(t, cfg).GetObjectRetention(t.Context(), cfg.Bucket, "k", "")
+	if err != nil || mode == nil || *mode != minio.Compliance {
+		t.Fatalf("retention mode = %v, %v; want COMPLIANCE", mode, err)
+	}
+	// Compliance cannot be bypassed: wait it out so the bucket can go.
+	time.Sleep(time.Until(obj.RetainUntil) + 100*time.Millisecond)
+	if err := s.Delete(t.Context(), "k"); err != nil {
+		t.Fatalf("Delete after retention: %v", err)
+	}
+}
+
+func TestUnknownRetentionMode(t *testing.T) {
+	_, err := s3.New(t.Context(), s3.Config{Endpoint: "127.0.0.1:1", Bucket: "b", RetentionMode: "forever"})
+	if err == nil {
+		t.Fatal("New accepted an unknown retention mode")
+	}
+}
+
+// faultyProxy forwards to the test MinIO until told to fail.
+type faultyProxy struct {
+	srv  *httptest.Server
+	fail atomic.Bool // answer 503 instead of forwarding
+}
+
+func newFaultyProxy(t *testing.T, endpoint string) *faultyProxy {
+	target := &url.URL{Scheme: "http", Host: endpoint}
+	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host // the request is signed for this host
+	}}
+	p := &faultyProxy{}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.fail.Load() {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`<Error><Code>ServiceUnavailable</Code><Message>down</Message></Error>`))
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func TestUnavailable(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	proxy := newFaultyProxy(t, cfg.Endpoint)
+	viaProxy := cfg
+	viaProxy.Endpoint = proxy.srv.Listener.Addr().String()
+	s, err := s3.New(t.Context(), viaProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(t.Context(), "k", []byte("x"), storage.PutOptions{}); err != nil {
+		t.Fatalf("Put through the proxy: %v", err)
+	}
+
+	proxy.fail.Store(true)
+	checkUnavailable(t, "503", s)
+	proxy.fail.Store(false)
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping after recovery: %v", err)
+	}
+
+	proxy.srv.Close()
+	checkUnavailable(t, "closed", s)
+	_, err = s3.New(t.Context(), viaProxy)
+	if !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("New with the server gone: %v, want ErrUnavailable", err)
+	}
+}
+
+func checkUnavailable(t *testing.T, what string, s *s3.Store) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	calls := map[string]func() error{
+		"Ping": func() error { return s.Ping(ctx) },
+		"Stat": func() error { _, err := s.Stat(ctx, "k"); return err },
+		"Get":  func() error { _, _, err := s.Get(ctx, "k"); return err },
+		"List": func() error { _, err := s.List(ctx, ""); return err },
+		"Put": func() error {
+			_, err := s.Put(ctx, "k", []byte("y"), storage.PutOptions{IfNoneMatch: true})
+			return err
+		},
+		"Delete": func() error { return s.Delete(ctx, "k") },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("%s (%s): %v, want ErrUnavailable", name, what, err)
+		}
+	}
+}
