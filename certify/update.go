@@ -228,27 +228,36 @@ func pdfDate(t time.Time) string {
 	return "(D:" + t.Format("20060102150405") + zone + ")"
 }
 
-// textString writes a PDF text string: a literal for plain ASCII, else
-// UTF-16BE with a byte order mark, in hex.
+// textString writes a PDF text string literal: plain ASCII as is, other
+// text as UTF-16BE with a byte order mark. Bytes outside printable ASCII are
+// written as octal escapes, since some readers ignore hex strings here.
 func textString(s string) string {
-	ascii := true
+	data := []byte(s)
 	for _, r := range s {
 		if r < 0x20 || r > 0x7e {
-			ascii = false
+			units := utf16.Encode([]rune(s))
+			data = []byte{0xfe, 0xff}
+			for _, u := range units {
+				data = append(data, byte(u>>8), byte(u))
+			}
 			break
 		}
 	}
-	if ascii {
-		r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
-		return "(" + r.Replace(s) + ")"
+	var b strings.Builder
+	b.WriteByte('(')
+	for _, c := range data {
+		switch {
+		case c == '(' || c == ')' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c > 0x7e:
+			fmt.Fprintf(&b, "\\%03o", c)
+		default:
+			b.WriteByte(c)
+		}
 	}
-	units := utf16.Encode([]rune(s))
-	buf := make([]byte, 2, 2+2*len(units))
-	buf[0], buf[1] = 0xfe, 0xff
-	for _, u := range units {
-		buf = append(buf, byte(u>>8), byte(u))
-	}
-	return "<" + strings.ToUpper(hex.EncodeToString(buf)) + ">"
+	b.WriteByte(')')
+	return b.String()
 }
 
 // encodeName escapes a name's characters that cannot appear literally.
