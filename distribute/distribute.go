@@ -29,9 +29,11 @@ type Config struct {
 	// further one. Zero means 2 s.
 	Backoff time.Duration
 	Now     func() time.Time // nil: time.Now
-	// LeaseTTL is how long a claim on a record lasts without being renewed;
-	// it is renewed before every attempt, so it must exceed one SMTP
-	// transaction plus the longest backoff. Zero means 5 min.
+	// LeaseTTL is how long a claim on a record lasts without being renewed.
+	// It is renewed before every attempt, so it must exceed one SMTP
+	// transaction; a call that sleeps past it finds the record taken over at
+	// its next write and stops. It is also how long a crashed call blocks
+	// the extract. Zero means 5 min.
 	LeaseTTL time.Duration
 	// OnResult, when set, is called after each attempt with its outcome:
 	// StateSent, StateFailed, or StatePending for a temporary failure.

@@ -135,7 +135,7 @@ func TestPermanentFailureMarkedOthersDelivered(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Distribute: %v", err)
 	}
-	if del := delivery(t, rec, bad); del.State != StateFailed || del.Attempts != 1 || !strings.Contains(del.LastReply, "550") {
+	if del := delivery(t, rec, bad); del.State != StateFailed || del.Attempts != 1 || del.LastReply != "550 5.1.1 Mailbox unavailable" {
 		t.Errorf("delivery to %s = %+v, want failed after one attempt with the 550 reply", bad, del)
 	}
 	if got := srv.acceptedTo(); len(got) != 9 {

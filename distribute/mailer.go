@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -41,7 +43,10 @@ type SendError struct {
 }
 
 func (e *SendError) Error() string {
-	return fmt.Sprintf("mail server answered %d: %s", e.Code, e.Reply)
+	if strings.HasPrefix(e.Reply, strconv.Itoa(e.Code)) {
+		return "SMTP " + e.Reply
+	}
+	return fmt.Sprintf("SMTP %d %s", e.Code, e.Reply)
 }
 
 func (e *SendError) Unwrap() error { return e.Err }
@@ -64,4 +69,14 @@ func Temporary(err error) bool {
 		return !se.Permanent()
 	}
 	return true
+}
+
+// NewMailer returns the SMTP mailer when cfg.Addr is set, and otherwise an
+// Outbox writing .eml files into outboxDir, as the service does when no
+// SMTP server is configured.
+func NewMailer(cfg SMTPConfig, outboxDir string) (Mailer, error) {
+	if cfg.Addr == "" {
+		return NewOutbox(outboxDir, cfg.From)
+	}
+	return NewSMTP(cfg)
 }

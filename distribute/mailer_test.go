@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 )
@@ -39,7 +38,7 @@ func TestSMTPErrorsClassified(t *testing.T) {
 
 	_, err := mailer.Send(testContext(t), mail)
 	var se *SendError
-	if !errors.As(err, &se) || se.Code != 451 || !Temporary(err) || !strings.Contains(se.Reply, "Try again later") {
+	if !errors.As(err, &se) || se.Code != 451 || !Temporary(err) || se.Reply != "451 4.3.0 Try again later" {
 		t.Errorf("451: got %v, want a temporary SendError with the reply", err)
 	}
 	mail.To = "b@x.example.se"
@@ -65,5 +64,16 @@ func TestNewSMTPChecksConfig(t *testing.T) {
 		if _, err := NewSMTP(c); err == nil {
 			t.Errorf("NewSMTP(%+v) accepted it", c)
 		}
+	}
+}
+
+func TestNewMailerDefaultsToOutbox(t *testing.T) {
+	m, err := NewMailer(SMTPConfig{From: testFrom}, t.TempDir())
+	if _, ok := m.(*Outbox); err != nil || !ok {
+		t.Errorf("NewMailer without Addr = %T, %v; want *Outbox", m, err)
+	}
+	m, err = NewMailer(SMTPConfig{Addr: "127.0.0.1:2525", From: testFrom, StartTLS: StartTLSOpportunistic}, t.TempDir())
+	if _, ok := m.(*SMTP); err != nil || !ok {
+		t.Errorf("NewMailer with Addr = %T, %v; want *SMTP", m, err)
 	}
 }

@@ -62,7 +62,7 @@ func (r *run) recordOutcome(ctx context.Context, address string, state State, re
 	var se *SendError
 	switch {
 	case errors.As(sendErr, &se):
-		reply = se.Error()
+		reply = se.Reply
 	case sendErr != nil:
 		reply = sendErr.Error()
 	}

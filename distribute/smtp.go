@@ -129,17 +129,25 @@ func classifySMTP(err error) error {
 	return err
 }
 
-// replyText is the library's message without its own prefix: it lists the
-// server's reply after the first colon.
+// replyText digs the server's reply ("550 5.1.1 Mailbox unavailable") out
+// of the library's error text, which quotes it; failing that it keeps the
+// whole text.
 func replyText(e *gomail.SendError) string {
 	text := e.Error()
-	if _, rest, ok := strings.Cut(text, ": "); ok {
-		text = rest
+	code := strconv.Itoa(e.ErrorCode())
+	i := strings.Index(text, code+` "`)
+	if i < 0 {
+		return text
 	}
-	if i := strings.Index(text, ", affected "); i >= 0 {
-		text = text[:i]
+	quoted, err := strconv.QuotedPrefix(text[i+len(code)+1:])
+	if err != nil {
+		return text
 	}
-	return text
+	reply, err := strconv.Unquote(quoted)
+	if err != nil {
+		return text
+	}
+	return code + " " + reply
 }
 
 // buildMsg renders m as a MIME message from the given sender.
