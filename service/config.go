@@ -2,7 +2,6 @@ package service
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
