@@ -1,0 +1,91 @@
+// Package pdf draws laid-out pages as a PDF with fpdf: every text run at the
+// position layout gave it, in embedded subsets of the template's TrueType
+// faces, with the document information and language set from the
+// document's metadata. The same pages and metadata give the same bytes.
+//
+// It may import layout, compose, fonts and fpdf.
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"utdrag/compose"
+	"utdrag/fonts"
+	"utdrag/layout"
+)
+
+// Renderer writes PDFs. Build one at start-up and share it: it holds only
+// the parsed fonts and is safe for concurrent use.
+type Renderer struct {
+	fonts *fonts.Set
+}
+
+// New returns a Renderer embedding faces from fs.
+func New(fs *fonts.Set) *Renderer { return &Renderer{fonts: fs} }
+
+// Render draws the pages and returns the PDF.
+func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
+	if p == nil || len(p.Pages) == 0 {
+		return nil, fmt.Errorf("pdf: nothing to render")
+	}
+	date, err := documentDate(meta.Date)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: metadata: %w", err)
+	}
+	doc := fpdf.NewCustom(&fpdf.InitType{
+		OrientationStr: "P", UnitStr: "pt",
+		Size: fpdf.SizeType{Wd: p.Width, Ht: p.Height},
+	})
+	setInfo(doc, meta, date)
+	embedded := r.addFonts(doc, p)
+	for i := range p.Pages {
+		drawPage(doc, &p.Pages[i], embedded)
+	}
+	var buf bytes.Buffer
+	if err := doc.Output(&buf); err != nil {
+		return nil, fmt.Errorf("pdf: writing: %w", err)
+	}
+	return renameFonts(buf.Bytes(), embedded), nil
+}
+
+// setInfo fills the document information and the catalog's language, and
+// fixes everything fpdf would otherwise take from the clock or from map
+// order.
+func setInfo(doc *fpdf.Fpdf, meta compose.Meta, date time.Time) {
+	doc.SetCompression(true)
+	doc.SetCatalogSort(true)
+	doc.SetAutoPageBreak(false, 0)
+	doc.SetMargins(0, 0, 0)
+	doc.SetCreationDate(date)
+	doc.SetModificationDate(date)
+	doc.SetTitle(meta.Title, true)
+	doc.SetSubject(meta.Subject, true)
+	doc.SetAuthor(meta.Author, true)
+	doc.SetKeywords(meta.Keywords, true)
+	doc.SetCreator("Utdrag", true)
+	doc.SetProducer("Utdrag (fpdf)", true)
+	doc.SetDisplayMode("fullwidth", "single")
+	lang := meta.Language
+	if lang == "" {
+		lang = "sv-SE"
+	}
+	doc.SetLang(lang)
+}
+
+// documentDate parses the metadata date: the PDF's dates come from the
+// data, never from the clock.
+func documentDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fmt.Errorf("no document date")
+	}
+	for _, layout := range []string{time.DateOnly, time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("document date %q is not an ISO date", s)
+}

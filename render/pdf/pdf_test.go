@@ -1,0 +1,270 @@
+package pdf_test
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"utdrag/compose"
+	"utdrag/fonts"
+	"utdrag/layout"
+	"utdrag/layout/layouttest"
+	"utdrag/render/pdf"
+	"utdrag/templates"
+	"utdrag/typeset"
+)
+
+type fixture struct {
+	fonts    *fonts.Set
+	engine   *layout.Engine
+	renderer *pdf.Renderer
+	tmpl     *templates.Template
+}
+
+func setup(t testing.TB) fixture {
+	t.Helper()
+	fs, err := fonts.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, _ := ts.Get("")
+	return fixture{fs, layout.New(fs, typeset.New(nil)), pdf.New(fs), tmpl}
+}
+
+func (f fixture) render(t testing.TB, doc compose.Document) []byte {
+	t.Helper()
+	pages, err := f.engine.Layout(doc, f.tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.renderer.Render(pages, doc.Meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// samplePDF renders the sample extract into a temporary file.
+func samplePDF(t *testing.T) (string, []byte) {
+	t.Helper()
+	out := setup(t).render(t, layouttest.Document())
+	path := filepath.Join(t.TempDir(), "utdrag.pdf")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, out
+}
+
+func tool(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s not installed", name)
+	}
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func TestQpdfCheckIsClean(t *testing.T) {
+	path, _ := samplePDF(t)
+	out := tool(t, "qpdf", "--check", path)
+	if !strings.Contains(out, "No syntax or stream encoding errors") {
+		t.Errorf("qpdf --check:\n%s", out)
+	}
+}
+
+func TestPageCountAndMetadata(t *testing.T) {
+	path, raw := samplePDF(t)
+	info := tool(t, "pdfinfo", path)
+	want := []string{
+		"Title:           Protokollsutdrag Regionstyrelsen 2023-10-06 § 157",
+		"Subject:         Framtida uppdrag och syfte för GNS",
+		"Author:          Region Jämtland Härjedalen",
+		"Keywords:        RS/412/2023",
+		"Creator:         Utdrag",
+		"CreationDate:    Mon Oct  9 00:00:00 2023",
+		"ModDate:         Mon Oct  9 00:00:00 2023",
+		"Page size:       595.28 x 841.89 pts (A4)",
+	}
+	f := setup(t)
+	pages, _ := f.engine.Layout(layouttest.Document(), f.tmpl)
+	want = append(want, fmt.Sprintf("Pages:           %d", len(pages.Pages)))
+	for _, w := range want {
+		if !strings.Contains(info, w) {
+			t.Errorf("pdfinfo lacks %q:\n%s", w, info)
+		}
+	}
+	if !bytes.Contains(raw, []byte("/Lang (sv-SE)")) {
+		t.Error("catalog has no /Lang (sv-SE)")
+	}
+	if !bytes.Contains(raw, []byte("/Filter /FlateDecode")) {
+		t.Error("streams are not compressed")
+	}
+}
+
+// Every font is embedded as a subset with a Unicode map.
+func TestFontsEmbeddedAsSubsets(t *testing.T) {
+	path, _ := samplePDF(t)
+	lines := strings.Split(strings.TrimSpace(tool(t, "pdffonts", path)), "\n")[2:]
+	if len(lines) < 4 {
+		t.Fatalf("%d fonts", len(lines))
+	}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		name, flags := f[0], f[len(f)-5:len(f)-2]
+		if !regexp.MustCompile(`^[A-Z]{6}\+Liberation(Serif|Sans)-`).MatchString(name) ||
+			strings.Join(flags, " ") != "yes yes yes" {
+			t.Errorf("font not embedded as a tagged subset: %s", l)
+		}
+	}
+}
+
+func extractText(t *testing.T, args ...string) string {
+	path, _ := samplePDF(t)
+	return strings.ReplaceAll(tool(t, "pdftotext", append(args, path, "-")...), "\u00a0", " ")
+}
+
+func TestTextExtractsWithSwedishAndSamiLetters(t *testing.T) {
+	text := extractText(t)
+	for _, w := range []string{
+		"Region Jämtland Härjedalen", "PROTOKOLLSUTDRAG", "Sammanträdesdatum", "1 (4)", "4 (4)",
+		"§ 157 Framtida uppdrag", "(RS/412/2023)", "Åre kommun", "Ärendet", "Östersunds kommuner", "den idé som",
+		"Under mandatperioden 2019–2022 var GNS till viss del vilande",
+		"”Áltá, Čohkkiras, Đuolbajávri, Ŋuorra, Šuoššjávri, Ŧuolbbá, Žiila, Ïedtje, Læstadius, Øvre”",
+		"’apostrof’ …", "9 kap. 37 § kommunallagen", "6 746 750 kronor",
+		"verksamhet. " + layouttest.Struck + " " + layouttest.Inserted[:20],
+		"Áile Ŋuorra Đuolbba (-)", "Marit Gaup Šimić (SD)",
+		"Paragrafen är justerad", "Rätt utdraget intygar", "Signerat elektroniskt", "Anna-Karin Sjöström",
+		"Justerandes sign", "Utdragsbestyrkande", "LEO CP", "Expedieras till", "Beslutsunderlag",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), w) {
+			t.Errorf("pdftotext output lacks %q", w)
+		}
+	}
+	if strings.Contains(text, "  ") {
+		t.Error("double spaces in extracted text")
+	}
+	table := extractText(t, "-layout")
+	for _, re := range []string{`Ledamot +Ja +Nej +Avstår`, `Robert Uitto \(S\) +X\n`, `Björn Hammarberg \(M\) +X\n`, `Summa +8 +5 +2\n`} {
+		if !regexp.MustCompile(re).MatchString(table) {
+			t.Errorf("table row %s not found in pdftotext -layout", re)
+		}
+	}
+}
+
+// pdftotext -bbox finds each word where layout put it: justification is
+// drawn exactly and words are separated by real spaces.
+func TestWordBoxesMatchLayout(t *testing.T) {
+	f := setup(t)
+	pages, err := f.engine.Layout(layouttest.Document(), f.tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := extractText(t, "-bbox", "-f", "1", "-l", "1")
+	word := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>`)
+	type box struct{ x1, x2 float64 }
+	boxes := map[string][]box{}
+	for _, m := range word.FindAllStringSubmatch(html, -1) {
+		x1, _ := strconv.ParseFloat(m[1], 64)
+		x2, _ := strconv.ParseFloat(m[2], 64)
+		boxes[m[3]] = append(boxes[m[3]], box{x1, x2})
+	}
+	checked, missed := 0, 0
+	for _, tx := range pages.Pages[0].Texts {
+		if tx.Role != layout.RoleBody || !tx.Space || strings.ContainsAny(tx.Text, "\u00a0&<>\"") {
+			continue
+		}
+		checked++
+		found := false
+		for _, b := range boxes[tx.Text] {
+			if math.Abs(b.x1-tx.X) < 0.05 && math.Abs(b.x2-(tx.X+tx.Width)) < 0.05 {
+				found = true
+			}
+		}
+		if !found {
+			missed++
+			t.Errorf("word %q at x %.2f–%.2f not found by pdftotext (%v)", tx.Text, tx.X, tx.X+tx.Width, boxes[tx.Text])
+		}
+	}
+	if checked < 200 || missed > 0 {
+		t.Errorf("checked %d words, %d missed", checked, missed)
+	}
+}
+
+func TestSameInputSameBytes(t *testing.T) {
+	f := setup(t)
+	doc := layouttest.Document()
+	a, b := f.render(t, doc), f.render(t, doc)
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renderings differ")
+	}
+	doc.Meta.Date = "2023-10-10"
+	if bytes.Equal(a, f.render(t, doc)) {
+		t.Error("the document date does not reach the PDF")
+	}
+}
+
+func TestRenderNeedsADocumentDate(t *testing.T) {
+	f := setup(t)
+	doc := layouttest.Document()
+	pages, _ := f.engine.Layout(doc, f.tmpl)
+	for _, d := range []string{"", "9 oktober 2023"} {
+		doc.Meta.Date = d
+		if _, err := f.renderer.Render(pages, doc.Meta); err == nil {
+			t.Errorf("date %q accepted", d)
+		}
+	}
+}
+
+// The fonts package measures as fpdf does, so what layout places is what
+// the PDF shows.
+func TestWidthsAgreeWithFpdf(t *testing.T) {
+	fs := setup(t).fonts
+	const s = "Överenskommelse med länets kommuner – § 157 ”Áltá Čohkkiras Ŋuorra” … 6\u00a0746 kr’ •"
+	for _, face := range fs.Faces() {
+		doc := fpdf.New("P", "pt", "A4", "")
+		doc.AddUTF8FontFromBytes("f", face.Style().String(), face.Bytes())
+		doc.SetFont("f", face.Style().String(), 1000)
+		// fpdf rounds each advance to a thousandth of an em.
+		for _, r := range s {
+			want, got := doc.GetStringWidth(string(r)), face.Width(string(r))*1000
+			if math.Abs(got-want) > 0.5 {
+				t.Errorf("%s %q: width %.2f, fpdf says %.2f", face.Name(), r, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	f := setup(b)
+	doc := layouttest.Document()
+	pages, err := f.engine.Layout(doc, f.tmpl)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		out, err := f.renderer.Render(pages, doc.Meta)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(out)
+	}
+	b.ReportMetric(float64(n), "pdf-bytes")
+}
