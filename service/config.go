@@ -19,6 +19,8 @@ type Config struct {
 	MaxRenders    int           // UTDRAG_MAX_RENDERS
 	RenderTimeout time.Duration // UTDRAG_RENDER_TIMEOUT
 	Retention     time.Duration // UTDRAG_RETENTION of certified PDFs
+	Signing       SigningConfig
+	Mail          MailConfig
 }
 
 // S3Config is the object store's address and keys.
@@ -32,7 +34,7 @@ type S3Config struct {
 
 // Defaults are the embedded defaults.
 func Defaults() Config {
-	return Config{
+	c := Config{
 		Addr:          "127.0.0.1:8080",
 		Storage:       "fs:./data",
 		PublicURL:     "http://127.0.0.1:8080",
@@ -41,6 +43,8 @@ func Defaults() Config {
 		RenderTimeout: 10 * time.Second,
 		Retention:     10 * 365 * 24 * time.Hour,
 	}
+	c.Mail = mailFromEnv(func(string) string { return "" }, c.Storage)
+	return c
 }
 
 // FromEnv reads the configuration from getenv (os.Getenv in production).
@@ -75,6 +79,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	parse("UTDRAG_MAX_RENDERS", func(v string) (err error) { c.MaxRenders, err = strconv.Atoi(v); return })
 	parse("UTDRAG_RENDER_TIMEOUT", func(v string) (err error) { c.RenderTimeout, err = time.ParseDuration(v); return })
 	parse("UTDRAG_RETENTION", func(v string) (err error) { c.Retention, err = parseRetention(v); return })
+	c.Signing = signingFromEnv(getenv)
+	c.Mail = mailFromEnv(getenv, c.Storage)
 	if len(errs) > 0 {
 		return c, fmt.Errorf("service: configuration: %s", strings.Join(errs, "; "))
 	}

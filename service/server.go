@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/distribute"
 	"utdrag/render"
 	"utdrag/storage"
 )
@@ -31,6 +32,9 @@ type Server struct {
 	render  *render.Engine
 	renders chan struct{} // semaphore bounding concurrent renders
 	handler http.Handler
+
+	signer      *signer
+	distributor *distribute.Distributor
 }
 
 // Deps are what the server is built from; main builds them once.
@@ -38,6 +42,11 @@ type Deps struct {
 	Store  storage.Store
 	Render *render.Engine
 	Logger *slog.Logger
+	// Mailer replaces the one configured by UTDRAG_SMTP_ADDR (tests).
+	Mailer distribute.Mailer
+	// MailBackoff is the first wait before retrying a temporary SMTP
+	// failure (zero: the distributor's default).
+	MailBackoff time.Duration
 }
 
 // New builds the server and its routes.
@@ -59,6 +68,13 @@ func New(cfg Config, d Deps) (*Server, error) {
 		render:  d.Render,
 		renders: make(chan struct{}, cfg.MaxRenders),
 	}
+	var err error
+	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
+		return nil, err
+	}
+	if s.distributor, err = newDistributor(cfg.Mail, d.Store, d, nil); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -78,7 +94,11 @@ func (s *Server) routes() *gin.Engine {
 	})
 	r.HandleMethodNotAllowed = true
 	s.healthRoutes(r)
-	s.extractRoutes(r.Group("/v1"))
+	v1 := r.Group("/v1")
+	s.extractRoutes(v1)
+	s.certificationRoutes(v1)
+	s.verifyRoutes(v1)
+	s.distributionRoutes(v1)
 	return r
 }
 

@@ -1,0 +1,233 @@
+package service
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/certify"
+	"utdrag/compose"
+	"utdrag/extract"
+	"utdrag/storage"
+)
+
+// CertifyRequest is the body of POST /v1/extracts/{id}/certification.
+type CertifyRequest struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	Place string `json:"place,omitempty"`
+	// Date of the certification (ISO); default today in Sweden.
+	Date string `json:"date,omitempty"`
+	// NewVersion certifies again, keeping the earlier certified versions.
+	NewVersion bool `json:"newVersion,omitempty"`
+}
+
+func (r CertifyRequest) validate() []extract.FieldError {
+	var errs []extract.FieldError
+	for field, v := range map[string]string{"name": r.Name, "title": r.Title} {
+		if strings.TrimSpace(v) == "" {
+			errs = append(errs, extract.FieldError{Field: field, Rule: "required", Message: "uppgiften saknas"})
+		} else if len([]rune(v)) > 200 {
+			errs = append(errs, extract.FieldError{Field: field, Rule: "maxLength", Message: "texten är för lång (högst 200 tecken)"})
+		}
+	}
+	if len([]rune(r.Place)) > 200 {
+		errs = append(errs, extract.FieldError{Field: "place", Rule: "maxLength", Message: "texten är för lång (högst 200 tecken)"})
+	}
+	if _, err := time.Parse(time.DateOnly, r.Date); r.Date != "" && err != nil {
+		errs = append(errs, extract.FieldError{Field: "date", Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
+	}
+	return errs
+}
+
+var stockholm = mustLocation("Europe/Stockholm")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}
+
+func (s *Server) certificationRoutes(g *gin.RouterGroup) {
+	g.POST("/extracts/:id/certification", s.certifyExtract)
+	g.GET("/extracts/:id/certified", s.getCertified)
+}
+
+var errCertified = errors.New("service: extract already certified")
+
+func (s *Server) certifyExtract(c *gin.Context) {
+	var req CertifyRequest
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.fail(c, decodeBodyError(err))
+		return
+	}
+	if errs := req.validate(); len(errs) > 0 {
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
+			"Bestyrkandet saknar uppgifter; se errors.", errs...)
+		return
+	}
+	ctx := c.Request.Context()
+	rec, etag, err := s.archive.Get(ctx, c.Param("id"))
+	if err != nil || !s.visible(c, rec) {
+		s.fail(c, orNotFound(err))
+		return
+	}
+	if rec.Certified() != nil && !req.NewVersion {
+		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
+			"Utdraget är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
+		return
+	}
+	cert, err := s.certify(c, rec, req)
+	if errors.Is(err, errCertified) {
+		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
+			"Utdraget bestyrktes samtidigt av någon annan.")
+		return
+	}
+	if err != nil {
+		s.failRender(c, err)
+		return
+	}
+	rec.Certifications = append(rec.Certifications, *cert)
+	if err := s.archive.Update(ctx, rec, etag); err != nil {
+		if errors.Is(err, storage.ErrPrecondition) {
+			problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt", "Utdraget ändrades samtidigt av någon annan.")
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+
+	c.Header("Location", "/v1/extracts/"+rec.ID+"/certified?version="+strconv.Itoa(cert.Version))
+	c.JSON(http.StatusCreated, s.view(rec))
+}
+
+// certify renders the extract with the certification filled in, signs it
+// and stores it, immutable, as the next version.
+func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest) (*archive.Certification, error) {
+	ctx := c.Request.Context()
+	id, err := s.signer.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().In(stockholm)
+	if req.Date == "" {
+		req.Date = now.Format(time.DateOnly)
+	}
+	version := len(rec.Certifications) + 1
+	cc := &compose.Certification{
+		Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
+		Initials: initials(req.Name),
+		Summary: []string{
+			"Utdraget är bestyrkt elektroniskt och signerat digitalt (PAdES).",
+			fmt.Sprintf("Signerat av %s, %s, %s kl. %s.", req.Name, req.Title, now.Format(time.DateOnly), now.Format("15.04")),
+			"Certifikat: " + id.Subject(),
+		},
+		VerifyURL: s.verifyURL(rec.ID, version),
+	}
+	res, err := s.renderBounded(ctx, rec.Extract, cc)
+	if err != nil {
+		return nil, err
+	}
+	reason := "Rätt utdraget intygar"
+	signed, err := certify.Sign(ctx, res.PDF, id, certify.Options{
+		Name: req.Name, Reason: reason, Location: req.Place, Time: now, TSAURL: s.signer.cfg.TSAURL,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
+	}
+	if err := s.archive.PutCertified(ctx, rec.ID, version, signed, s.cfg.Retention); err != nil {
+		if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
+			return nil, errCertified
+		}
+		return nil, err
+	}
+	return &archive.Certification{
+		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
+		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
+		Development: id.Development(), SHA256: archive.Checksum(signed), Bytes: len(signed), Pages: res.Pages,
+	}, nil
+}
+
+// verifyURL is the short address printed on a certified extract.
+func (s *Server) verifyURL(id string, version int) string {
+	return fmt.Sprintf("%s/v/%s/%d", s.cfg.PublicURL, id, version)
+}
+
+// initials of a name in clear: "Anna-Karin Öberg" → "AKÖ".
+func initials(name string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
+		r := []rune(part)
+		b.WriteRune(unicode.ToUpper(r[0]))
+	}
+	return b.String()
+}
+
+func (s *Server) getCertified(c *gin.Context) {
+	ctx := c.Request.Context()
+	rec, _, err := s.archive.Get(ctx, c.Param("id"))
+	if err != nil || !s.visible(c, rec) {
+		s.fail(c, orNotFound(err))
+		return
+	}
+	cur := rec.Certified()
+	if cur == nil {
+		problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
+		return
+	}
+	cert := *cur
+	if v := c.Query("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > len(rec.Certifications) {
+			problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Det finns ingen sådan version.")
+			return
+		}
+		cert = rec.Certifications[n-1]
+	}
+	b, err := s.archive.Certified(ctx, rec.ID, cert.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	name := strings.TrimSuffix(rec.Filename, ".pdf") + " bestyrkt"
+	if cert.Version > 1 {
+		name += " v" + strconv.Itoa(cert.Version)
+	}
+	s.servePDF(c, b, cert.SHA256, name+".pdf")
+}
+
+func orNotFound(err error) error {
+	if err == nil {
+		return archive.ErrNotFound
+	}
+	return err
+}
+
+// decodeBodyError classifies a JSON body that could not be decoded.
+func decodeBodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return extract.ValidationError{{Field: typ.Field, Rule: "type", Message: "fel typ"}}
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return extract.ValidationError{{Field: name, Rule: "unknownField", Message: fmt.Sprintf("okänt fält %q", name)}}
+	}
+	return &extract.SyntaxError{Msg: err.Error()}
+}

@@ -1,0 +1,240 @@
+package service
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/compose"
+	"utdrag/distribute"
+	"utdrag/extract"
+	"utdrag/storage"
+)
+
+// MailConfig configures distribution.
+type MailConfig struct {
+	Recipients string // UTDRAG_RECIPIENTS: the recipient directory (YAML)
+	SMTPAddr   string // UTDRAG_SMTP_ADDR; unset: messages go to the outbox folder
+	Username   string // UTDRAG_SMTP_USER
+	Password   string // UTDRAG_SMTP_PASSWORD
+	StartTLS   string // UTDRAG_SMTP_STARTTLS: mandatory, opportunistic (default) or none
+	From       string // UTDRAG_MAIL_FROM
+	Outbox     string // UTDRAG_OUTBOX: where .eml files go without SMTP
+}
+
+func mailFromEnv(getenv func(string) string, storageSpec string) MailConfig {
+	m := MailConfig{
+		Recipients: getenv("UTDRAG_RECIPIENTS"),
+		SMTPAddr:   getenv("UTDRAG_SMTP_ADDR"),
+		Username:   getenv("UTDRAG_SMTP_USER"),
+		Password:   getenv("UTDRAG_SMTP_PASSWORD"),
+		StartTLS:   getenv("UTDRAG_SMTP_STARTTLS"),
+		From:       getenv("UTDRAG_MAIL_FROM"),
+		Outbox:     getenv("UTDRAG_OUTBOX"),
+	}
+	if m.From == "" {
+		m.From = "utdrag@localhost"
+	}
+	if m.StartTLS == "" {
+		m.StartTLS = string(distribute.StartTLSOpportunistic)
+	}
+	if m.Outbox == "" {
+		m.Outbox = "outbox"
+		if dir, ok := strings.CutPrefix(storageSpec, "fs:"); ok {
+			m.Outbox = filepath.Join(dir, "outbox")
+		}
+	}
+	return m
+}
+
+// newDistributor builds the distributor from the configuration: the
+// directory file is read once here.
+func newDistributor(cfg MailConfig, store storage.Store, d Deps, onResult func(distribute.State)) (*distribute.Distributor, error) {
+	dirData := []byte("organisations: {}\n")
+	if cfg.Recipients != "" {
+		raw, err := os.ReadFile(cfg.Recipients)
+		if err != nil {
+			return nil, fmt.Errorf("service: reading UTDRAG_RECIPIENTS: %w", err)
+		}
+		dirData = raw
+	}
+	dir, err := distribute.LoadDirectory(dirData)
+	if err != nil {
+		return nil, err
+	}
+	mailer := d.Mailer
+	if mailer == nil {
+		mailer, err = distribute.NewMailer(distribute.SMTPConfig{
+			Addr: cfg.SMTPAddr, Username: cfg.Username, Password: cfg.Password,
+			StartTLS: distribute.StartTLS(cfg.StartTLS), From: cfg.From,
+		}, cfg.Outbox)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return distribute.New(distribute.Config{Store: store, Directory: dir, Mailer: mailer, Logger: d.Logger,
+		OnResult: onResult, Backoff: d.MailBackoff})
+}
+
+func (s *Server) distributionRoutes(g *gin.RouterGroup) {
+	g.POST("/extracts/:id/distribution", s.distributeExtract)
+	g.GET("/extracts/:id/distribution", s.distributionStatus)
+	g.POST("/distributions", s.distributeMany)
+}
+
+// message builds the distribution of an extract's current certified version.
+func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Message, error) {
+	cert := rec.Certified()
+	pdf, err := s.archive.Certified(c.Request.Context(), rec.ID, cert.Version)
+	if err != nil {
+		return distribute.Message{}, err
+	}
+	var recipients []string
+	for _, p := range rec.Extract.Paragraphs {
+		recipients = append(recipients, p.DistributeTo...)
+	}
+	return distribute.Message{
+		ExtractID:    rec.ID,
+		Organisation: distribute.Organisation{ID: rec.Organisation.ID, Name: rec.Organisation.Name},
+		Organ:        rec.Organ, MeetingDate: rec.MeetingDate,
+		Paragraphs:  []string{compose.ParagraphLabel(rec.Paragraphs)},
+		Title:       strings.Join(rec.Titles, "; "),
+		CaseNumbers: rec.CaseNumbers, Recipients: recipients,
+		VerifyURL: s.verifyURL(rec.ID, cert.Version),
+		Filename:  rec.Filename, PDF: pdf,
+		RecordKey: archive.DistributionKey(rec.ID),
+	}, nil
+}
+
+// certifiedRecord reads a visible extract and answers 409 when it is not
+// certified.
+func (s *Server) certifiedRecord(c *gin.Context, id string) (*archive.Record, bool) {
+	rec, _, err := s.archive.Get(c.Request.Context(), id)
+	if err != nil || !s.visible(c, rec) {
+		s.fail(c, orNotFound(err))
+		return nil, false
+	}
+	if rec.Certified() == nil {
+		problem(c, http.StatusConflict, "not-certified", "Inte bestyrkt",
+			"Utdraget måste bestyrkas innan det expedieras.")
+		return nil, false
+	}
+	return rec, true
+}
+
+func (s *Server) distributeExtract(c *gin.Context) {
+	rec, ok := s.certifiedRecord(c, c.Param("id"))
+	if !ok {
+		return
+	}
+	msg, err := s.message(c, rec)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(msg.Recipients) == 0 {
+		problem(c, http.StatusConflict, "no-recipients", "Inga mottagare",
+			"Utdraget saknar mottagare under Expedieras till.")
+		return
+	}
+	out, err := s.distributor.Distribute(c.Request.Context(), msg)
+	if errors.Is(err, distribute.ErrInProgress) {
+		c.Header("Retry-After", "10")
+		problem(c, http.StatusConflict, "in-progress", "Utskick pågår",
+			"Utdraget expedieras redan av en annan begäran. Hämta status om en stund.")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) distributionStatus(c *gin.Context) {
+	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
+	if err != nil || !s.visible(c, rec) {
+		s.fail(c, orNotFound(err))
+		return
+	}
+	out, err := s.distributor.Status(c.Request.Context(), archive.DistributionKey(rec.ID))
+	if errors.Is(err, storage.ErrNotFound) {
+		problem(c, http.StatusNotFound, "not-distributed", "Inte expedierat", "Utdraget har inte expedierats ännu.")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// BatchRequest is the body of POST /v1/distributions.
+type BatchRequest struct {
+	IDs []string `json:"ids"`
+}
+
+// BatchItem is the outcome of one extract of a batch.
+type BatchItem struct {
+	ID     string             `json:"id"`
+	Status int                `json:"status"`
+	Error  string             `json:"error,omitempty"`
+	Record *distribute.Record `json:"record,omitempty"`
+}
+
+func (s *Server) distributeMany(c *gin.Context) {
+	var req BatchRequest
+	if err := json.NewDecoder(c.Request.Body).Decode(&req); err != nil {
+		s.fail(c, decodeBodyError(err))
+		return
+	}
+	if len(req.IDs) == 0 || len(req.IDs) > 200 {
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltigt utskick", "Ange 1–200 utdrag.",
+			extract.FieldError{Field: "ids", Rule: "minItems", Message: "ange 1–200 utdrag"})
+		return
+	}
+	items := make([]BatchItem, len(req.IDs))
+	var msgs []distribute.Message
+	var index []int
+	for i, id := range req.IDs {
+		items[i].ID = id
+		rec, _, err := s.archive.Get(c.Request.Context(), id)
+		switch {
+		case err != nil && !isNotFound(err):
+			s.fail(c, err)
+			return
+		case err != nil || !s.visible(c, rec):
+			items[i].Status, items[i].Error = http.StatusNotFound, "Utdraget finns inte."
+			continue
+		case rec.Certified() == nil:
+			items[i].Status, items[i].Error = http.StatusConflict, "Utdraget är inte bestyrkt."
+			continue
+		}
+		msg, err := s.message(c, rec)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		msgs, index = append(msgs, msg), append(index, i)
+	}
+	s.distributor.DistributeAll(c.Request.Context(), msgs, func(i int, rec *distribute.Record, err error) {
+		it := &items[index[i]]
+		it.Record = rec
+		switch {
+		case errors.Is(err, distribute.ErrInProgress):
+			it.Status, it.Error = http.StatusConflict, "Utskick pågår redan."
+		case err != nil:
+			it.Status, it.Error = http.StatusServiceUnavailable, "Utskicket kunde inte slutföras; försök igen."
+		default:
+			it.Status = http.StatusOK
+		}
+	})
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}

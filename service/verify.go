@@ -1,0 +1,148 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/certify"
+)
+
+// Verification answers whether a PDF is a genuine extract from this service.
+type Verification struct {
+	Genuine bool   `json:"genuine"`
+	SHA256  string `json:"sha256"`
+	// Message says the verdict in Swedish for a reader.
+	Message       string                 `json:"message"`
+	ID            string                 `json:"id,omitempty"`
+	Organisation  string                 `json:"organisation,omitempty"`
+	Organ         string                 `json:"organ,omitempty"`
+	MeetingDate   string                 `json:"meetingDate,omitempty"`
+	Paragraphs    []int                  `json:"paragraphs,omitempty"`
+	CaseNumbers   []string               `json:"caseNumbers,omitempty"`
+	Titles        []string               `json:"titles,omitempty"`
+	Certified     bool                   `json:"certified"`
+	Version       int                    `json:"version,omitempty"`
+	Latest        bool                   `json:"latest,omitempty"` // the newest certified version
+	Certification *archive.Certification `json:"certification,omitempty"`
+	Signature     *SignatureCheck        `json:"signature,omitempty"`
+}
+
+// SignatureCheck is what the digital signature check found.
+type SignatureCheck struct {
+	Valid         bool      `json:"valid"`
+	WholeDocument bool      `json:"wholeDocument"`
+	Trusted       bool      `json:"trusted"`
+	Signer        string    `json:"signer"`
+	Fingerprint   string    `json:"fingerprint"`
+	SigningTime   time.Time `json:"signingTime"`
+	Reason        string    `json:"reason"`
+	Problems      []string  `json:"problems"`
+}
+
+const maxVerifyBody = 50 << 20
+
+func (s *Server) verifyRoutes(g *gin.RouterGroup) {
+	g.GET("/verify/:sha256", s.verifyChecksum)
+	g.POST("/verify", s.verifyUpload)
+}
+
+func (s *Server) verifyChecksum(c *gin.Context) {
+	sum := strings.ToLower(c.Param("sha256"))
+	v, err := s.verify(c.Request.Context(), sum, nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !v.Genuine {
+		c.JSON(http.StatusNotFound, v)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) verifyUpload(c *gin.Context) {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBody)
+	pdf, err := io.ReadAll(body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(pdf) == 0 {
+		problem(c, http.StatusBadRequest, "empty", "Ingen fil", "Skicka PDF-filen som begärans innehåll.")
+		return
+	}
+	v, err := s.verify(c.Request.Context(), archive.Checksum(pdf), pdf)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// verify looks a checksum up; pdf, when given, is the file itself and its
+// signature is checked too (the stored copy's otherwise).
+func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verification, error) {
+	v := &Verification{SHA256: sum}
+	entry, err := s.archive.Lookup(ctx, sum)
+	if errors.Is(err, archive.ErrNotFound) {
+		v.Message = "Filen är inte ett äkta utdrag från tjänsten: ingen utfärdad handling har denna kontrollsumma. Den kan vara ändrad."
+		return v, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, _, err := s.archive.Get(ctx, entry.ID)
+	if err != nil {
+		return nil, err
+	}
+	v.Genuine, v.ID, v.Organisation, v.Organ = true, rec.ID, rec.Organisation.Name, rec.Organ
+	v.MeetingDate, v.Paragraphs, v.CaseNumbers, v.Titles = rec.MeetingDate, rec.Paragraphs, rec.CaseNumbers, rec.Titles
+	if entry.Version == 0 {
+		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
+		return v, nil
+	}
+	cert := rec.Certifications[entry.Version-1]
+	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
+	v.Latest = entry.Version == len(rec.Certifications)
+	if pdf == nil {
+		if pdf, err = s.archive.Certified(ctx, rec.ID, entry.Version); err != nil {
+			return nil, err
+		}
+	}
+	v.Signature, err = s.checkSignature(ctx, pdf)
+	if err != nil {
+		return nil, err
+	}
+	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + cert.Name + ", " + cert.Title + ", " + cert.Date + "."
+	if !v.Signature.Valid {
+		v.Genuine = false
+		v.Message = "Filens digitala signatur är inte giltig."
+	}
+	return v, nil
+}
+
+func (s *Server) checkSignature(ctx context.Context, pdf []byte) (*SignatureCheck, error) {
+	roots, err := s.signer.trusted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := certify.Verify(pdf, roots)
+	if err != nil {
+		return &SignatureCheck{Problems: []string{"Filen kunde inte läsas som PDF."}}, nil
+	}
+	problems := r.Problems
+	if problems == nil {
+		problems = []string{}
+	}
+	return &SignatureCheck{
+		Valid: r.Valid, WholeDocument: r.WholeDocument, Trusted: r.Trusted, Signer: r.Signer,
+		Fingerprint: r.SignerFingerprint, SigningTime: r.SigningTime, Reason: r.Reason, Problems: problems,
+	}, nil
+}
