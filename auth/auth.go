@@ -1,0 +1,165 @@
+// Package auth checks API keys. Keys are kept as SHA-256 hashes in a YAML
+// file, each with a name (for logs), its roles and the organisation whose
+// extracts it may see; Policy says which roles may use which route.
+//
+// It may import the standard library and go.yaml.in/yaml/v3, nothing of
+// this module.
+package auth
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Role is what a key may do.
+type Role string
+
+// The roles. Admin may do everything.
+const (
+	System Role = "system" // a case-management system: create and preview extracts
+	Clerk  Role = "clerk"  // list, read, download, certify and distribute extracts
+	Admin  Role = "admin"  // everything
+)
+
+// AllOrganisations, as a key's organisation, lets it see every
+// organisation's extracts.
+const AllOrganisations = "*"
+
+// Key is one API key as the file describes it. The key itself is never
+// kept, only its hash.
+type Key struct {
+	Name         string `yaml:"name"`
+	SHA256       string `yaml:"sha256"`
+	Roles        []Role `yaml:"roles"`
+	Organisation string `yaml:"organisation"`
+	hash         []byte
+}
+
+// Has reports whether the key holds any of roles; Admin holds them all.
+func (k *Key) Has(roles ...Role) bool {
+	if slices.Contains(k.Roles, Admin) {
+		return true
+	}
+	for _, r := range roles {
+		if slices.Contains(k.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scope is the organisation whose extracts the key sees, or "" for all.
+func (k *Key) Scope() string {
+	if k.Organisation == AllOrganisations {
+		return ""
+	}
+	return k.Organisation
+}
+
+// Keys are the keys of one file.
+type Keys struct {
+	keys []Key
+}
+
+type file struct {
+	Keys []Key `yaml:"keys"`
+}
+
+// Load reads the key file at path.
+func Load(path string) (*Keys, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: reading key file: %w", err)
+	}
+	ks, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %s: %w", path, err)
+	}
+	return ks, nil
+}
+
+// Parse reads a key file's content; unknown fields, unknown roles, bad
+// hashes and duplicates are errors, so a typo cannot open a door.
+func Parse(b []byte) (*Keys, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var f file
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("decoding keys: %w", err)
+	}
+	if len(f.Keys) == 0 {
+		return nil, errors.New("no keys")
+	}
+	seen := map[string]bool{}
+	for i := range f.Keys {
+		k := &f.Keys[i]
+		if err := k.check(); err != nil {
+			return nil, fmt.Errorf("key %d (%q): %w", i+1, k.Name, err)
+		}
+		if seen[k.Name] || seen[k.SHA256] {
+			return nil, fmt.Errorf("key %d (%q): name or hash used twice", i+1, k.Name)
+		}
+		seen[k.Name], seen[k.SHA256] = true, true
+	}
+	return &Keys{keys: f.Keys}, nil
+}
+
+func (k *Key) check() error {
+	k.SHA256 = strings.ToLower(strings.TrimSpace(k.SHA256))
+	h, err := hex.DecodeString(k.SHA256)
+	if err != nil || len(h) != sha256.Size {
+		return errors.New("sha256 must be 64 hex digits (printf %s KEY | sha256sum)")
+	}
+	k.hash = h
+	switch {
+	case strings.TrimSpace(k.Name) == "":
+		return errors.New("name is missing")
+	case strings.TrimSpace(k.Organisation) == "":
+		return fmt.Errorf("organisation is missing (an id, or %q for all)", AllOrganisations)
+	case len(k.Roles) == 0:
+		return errors.New("roles are missing")
+	}
+	for _, r := range k.Roles {
+		if r != System && r != Clerk && r != Admin {
+			return fmt.Errorf("unknown role %q (want system, clerk or admin)", r)
+		}
+	}
+	return nil
+}
+
+// Len is the number of keys.
+func (ks *Keys) Len() int { return len(ks.keys) }
+
+// Lookup finds the key whose hash matches secret. Every entry is compared,
+// in constant time, so the answer's timing tells nothing about the keys.
+func (ks *Keys) Lookup(secret string) (*Key, bool) {
+	if secret == "" {
+		return nil, false
+	}
+	sum := sha256.Sum256([]byte(secret))
+	found := -1
+	for i := range ks.keys {
+		if subtle.ConstantTimeCompare(sum[:], ks.keys[i].hash) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return nil, false
+	}
+	return &ks.keys[found], true
+}
+
+// Hash is the hex SHA-256 of a key, as the key file holds it.
+func Hash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
