@@ -24,11 +24,15 @@ func setup(t testing.TB) (*layout.Engine, *templates.Template) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hyph, err := typeset.NewHyphenator()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl, ok := ts.Get("")
 	if !ok {
 		t.Fatal("no default template")
 	}
-	return layout.New(fs, typeset.New(nil)), tmpl
+	return layout.New(fs, typeset.New(hyph)), tmpl
 }
 
 func sample(t testing.TB) *layout.Pages {

@@ -40,8 +40,12 @@ func setup(t testing.TB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hyph, err := typeset.NewHyphenator()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl, _ := ts.Get("")
-	return fixture{fs, layout.New(fs, typeset.New(nil)), pdf.New(fs), tmpl}
+	return fixture{fs, layout.New(fs, typeset.New(hyph)), pdf.New(fs), tmpl}
 }
 
 func (f fixture) render(t testing.TB, doc compose.Document) []byte {
