@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"utdrag/internal/smtptest"
 
 	"utdrag/storage"
 	"utdrag/storage/storagetest"
@@ -16,15 +17,15 @@ import (
 const testKey = "region-jh/Regionstyrelsen/2023-10-06/7d914e7f9a7df728/distribution.json"
 
 func TestDistributeOneMessagePerAddress(t *testing.T) {
-	srv := startMailServer(t)
-	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.addr), nil)
+	srv := smtptest.Start(t)
+	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.Addr), nil)
 	m := seed000(testKey)
 
 	rec, err := d.Distribute(testContext(t), m)
 	if err != nil {
 		t.Fatalf("Distribute: %v", err)
 	}
-	got := srv.acceptedTo()
+	got := srv.AcceptedTo()
 	for _, a := range seed000Addresses {
 		if got[a] != 1 {
 			t.Errorf("%s received %d messages, want 1", a, got[a])
@@ -36,13 +37,13 @@ func TestDistributeOneMessagePerAddress(t *testing.T) {
 	if rec.Counts.Sent != 3 || rec.Counts.MessagesSent != 10 || !rec.Done() {
 		t.Errorf("counts = %+v, want 3 recipients and 10 messages sent", rec.Counts)
 	}
-	for _, msg := range srv.acceptedMessages() {
+	for _, msg := range srv.Accepted() {
 		checkMail(t, m, msg)
 	}
 }
 
 // checkMail reads one received message as a mail client would.
-func checkMail(t *testing.T, m Message, msg received) {
+func checkMail(t *testing.T, m Message, msg smtptest.Message) {
 	t.Helper()
 	p := parseMail(t, msg.Data)
 	wantSubject := "Protokollsutdrag: Regionstyrelsen 2023-10-06 § 157 – " + m.Title
@@ -92,22 +93,22 @@ func TestMessageIDsDifferPerAddress(t *testing.T) {
 }
 
 func TestTemporaryFailureRetried(t *testing.T) {
-	srv := startMailServer(t)
+	srv := smtptest.Start(t)
 	const addr = "revisionen@regionjh.example.se"
-	srv.setScript(addr, "451")
-	srv.setScript("registrator@krokom.example.se", "close")
+	srv.SetScript(addr, "451")
+	srv.SetScript("registrator@krokom.example.se", "close")
 	var results []State
-	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.addr), func(s State) { results = append(results, s) })
+	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.Addr), func(s State) { results = append(results, s) })
 
 	rec, err := d.Distribute(testContext(t), seed000(testKey))
 	if err != nil {
 		t.Fatalf("Distribute: %v", err)
 	}
-	if got := srv.acceptedTo(); got[addr] != 1 || got["registrator@krokom.example.se"] != 1 {
+	if got := srv.AcceptedTo(); got[addr] != 1 || got["registrator@krokom.example.se"] != 1 {
 		t.Errorf("accepted per address = %v, want one each after a retry", got)
 	}
 	var ids []string
-	for _, m := range srv.offeredMessages() {
+	for _, m := range srv.Offered() {
 		if m.To == addr {
 			ids = append(ids, m.MessageID)
 		}
@@ -125,11 +126,11 @@ func TestTemporaryFailureRetried(t *testing.T) {
 }
 
 func TestPermanentFailureMarkedOthersDelivered(t *testing.T) {
-	srv := startMailServer(t)
+	srv := smtptest.Start(t)
 	const bad = "registrator@ragunda.example.se"
-	srv.setAlways(bad, "550")
+	srv.SetAlways(bad, "550")
 	store := newFSStore(t)
-	d := newDistributor(t, store, newSMTPMailer(t, srv.addr), nil)
+	d := newDistributor(t, store, newSMTPMailer(t, srv.Addr), nil)
 
 	rec, err := d.Distribute(testContext(t), seed000(testKey))
 	if err != nil {
@@ -138,7 +139,7 @@ func TestPermanentFailureMarkedOthersDelivered(t *testing.T) {
 	if del := delivery(t, rec, bad); del.State != StateFailed || del.Attempts != 1 || del.LastReply != "550 5.1.1 Mailbox unavailable" {
 		t.Errorf("delivery to %s = %+v, want failed after one attempt with the 550 reply", bad, del)
 	}
-	if got := srv.acceptedTo(); len(got) != 9 {
+	if got := srv.AcceptedTo(); len(got) != 9 {
 		t.Errorf("accepted for %d addresses, want the 9 others: %v", len(got), got)
 	}
 	if rec.Counts.Failed != 1 || rec.Counts.Sent != 2 || rec.Recipients[1].State != StateFailed {
@@ -146,11 +147,11 @@ func TestPermanentFailureMarkedOthersDelivered(t *testing.T) {
 	}
 
 	// A second call neither retries the refusal nor resends the others.
-	offered := len(srv.offeredMessages())
+	offered := len(srv.Offered())
 	if _, err := d.Distribute(testContext(t), seed000(testKey)); err != nil {
 		t.Fatalf("second Distribute: %v", err)
 	}
-	if n := len(srv.offeredMessages()); n != offered {
+	if n := len(srv.Offered()); n != offered {
 		t.Errorf("second call offered %d more messages, want none", n-offered)
 	}
 	stored, err := d.Status(testContext(t), testKey)
@@ -160,9 +161,9 @@ func TestPermanentFailureMarkedOthersDelivered(t *testing.T) {
 }
 
 func TestServerKilledMidBatchThenRepeated(t *testing.T) {
-	srv := startMailServer(t)
-	srv.setStopAfter(4)
-	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.addr), nil)
+	srv := smtptest.Start(t)
+	srv.SetStopAfter(4)
+	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.Addr), nil)
 	msgs := []Message{seed000(testKey), seed002("region-jh/Regionala utvecklingsnämnden/2022-03-01/606718f2e13e5573/distribution.json")}
 
 	var first []*Record
@@ -172,18 +173,18 @@ func TestServerKilledMidBatchThenRepeated(t *testing.T) {
 		}
 		first = append(first, rec)
 	})
-	if len(srv.acceptedMessages()) != 4 || first[0].Done() || first[1].Done() {
-		t.Fatalf("after the stop: %d accepted, done %v/%v; want 4 and both pending", len(srv.acceptedMessages()), first[0].Done(), first[1].Done())
+	if len(srv.Accepted()) != 4 || first[0].Done() || first[1].Done() {
+		t.Fatalf("after the stop: %d accepted, done %v/%v; want 4 and both pending", len(srv.Accepted()), first[0].Done(), first[1].Done())
 	}
 
-	srv.restart()
+	srv.Restart()
 	d.DistributeAll(testContext(t), msgs, func(i int, rec *Record, err error) {
 		if err != nil || !rec.Done() || rec.Counts.Pending != 0 {
-			t.Errorf("extract %d after restart: counts %+v, err %v", i, rec.Counts, err)
+			t.Errorf("extract %d after Restart: counts %+v, err %v", i, rec.Counts, err)
 		}
 	})
 	want := append(slices.Clone(seed000Addresses), "regiondirektor@regionjh.example.se", "regionstyrelsen@regionjh.example.se")
-	got := srv.acceptedTo()
+	got := srv.AcceptedTo()
 	for _, a := range want {
 		if got[a] != 1 {
 			t.Errorf("%s received %d messages, want exactly 1", a, got[a])
@@ -225,9 +226,9 @@ func TestConcurrentDistributeMinIO(t *testing.T) {
 // several times over: each address must be sent exactly once, and a call
 // that did not send must say ErrInProgress.
 func testConcurrent(t *testing.T, store storage.Store) {
-	srv := startMailServer(t)
-	d1 := newDistributor(t, store, newSMTPMailer(t, srv.addr), nil)
-	d2 := newDistributor(t, store, newSMTPMailer(t, srv.addr), nil)
+	srv := smtptest.Start(t)
+	d1 := newDistributor(t, store, newSMTPMailer(t, srv.Addr), nil)
+	d2 := newDistributor(t, store, newSMTPMailer(t, srv.Addr), nil)
 	const rounds = 4
 	for round := range rounds {
 		m := seed000(fmt.Sprintf("region-jh/Regionstyrelsen/2023-10-06/race-%d/distribution.json", round))
@@ -253,14 +254,14 @@ func testConcurrent(t *testing.T, store storage.Store) {
 			t.Errorf("round %d: both calls failed: %v / %v", round, errs[0], errs[1])
 		}
 	}
-	got := srv.acceptedTo()
+	got := srv.AcceptedTo()
 	for _, a := range seed000Addresses {
 		if got[a] != rounds {
 			t.Errorf("%s received %d messages over %d extracts, want one each", a, got[a], rounds)
 		}
 	}
 	ids := map[string]int{}
-	for _, m := range srv.acceptedMessages() {
+	for _, m := range srv.Accepted() {
 		ids[m.MessageID]++
 	}
 	for id, n := range ids {
@@ -271,8 +272,8 @@ func testConcurrent(t *testing.T, store storage.Store) {
 }
 
 func TestUnresolvedAndManualRecorded(t *testing.T) {
-	srv := startMailServer(t)
-	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.addr), nil)
+	srv := smtptest.Start(t)
+	d := newDistributor(t, newFSStore(t), newSMTPMailer(t, srv.Addr), nil)
 	m := seed000(testKey)
 	m.Recipients = []string{"Regiondirektör", "Förvaltningschef kultur", "Regionarkivet"}
 
@@ -295,7 +296,7 @@ func TestUnresolvedAndManualRecorded(t *testing.T) {
 	if c := rec.Counts; c.Sent != 1 || c.Unresolved != 1 || c.Manual != 1 || c.Pending != 0 || c.Recipients != 3 {
 		t.Errorf("counts = %+v", c)
 	}
-	if n := len(srv.acceptedMessages()); n != 1 {
+	if n := len(srv.Accepted()); n != 1 {
 		t.Errorf("server received %d messages, want 1", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"utdrag/internal/smtptest"
 
 	"utdrag/storage"
 )
@@ -14,9 +15,9 @@ import (
 // lease expires; then the next call sends what is still pending and
 // nothing that was already recorded as sent.
 func TestCrashedClaimTakenOverAfterLease(t *testing.T) {
-	srv := startMailServer(t)
+	srv := smtptest.Start(t)
 	store := newFSStore(t)
-	d := newDistributor(t, store, newSMTPMailer(t, srv.addr), nil)
+	d := newDistributor(t, store, newSMTPMailer(t, srv.Addr), nil)
 	var now atomic.Int64
 	now.Store(testNow.UnixNano())
 	d.cfg.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() }
@@ -37,7 +38,7 @@ func TestCrashedClaimTakenOverAfterLease(t *testing.T) {
 	if !errors.Is(err, ErrInProgress) || rec == nil || rec.Counts.MessagesSent != 1 {
 		t.Fatalf("Distribute under a live lease: record %v, err %v; want ErrInProgress with the record", rec, err)
 	}
-	if n := len(srv.offeredMessages()); n != 0 {
+	if n := len(srv.Offered()); n != 0 {
 		t.Fatalf("sent %d messages under another call's lease", n)
 	}
 
@@ -46,7 +47,7 @@ func TestCrashedClaimTakenOverAfterLease(t *testing.T) {
 	if err != nil || !rec.Done() || rec.Lease != nil {
 		t.Fatalf("Distribute after the lease expired: %+v, %v", rec, err)
 	}
-	got := srv.acceptedTo()
+	got := srv.AcceptedTo()
 	if got[seed000Addresses[0]] != 0 || len(got) != 9 {
 		t.Errorf("accepted %v, want the 9 addresses not yet sent", got)
 	}

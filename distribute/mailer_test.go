@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"utdrag/internal/smtptest"
 )
 
 func TestTemporaryClassification(t *testing.T) {
@@ -30,10 +31,10 @@ func TestTemporaryClassification(t *testing.T) {
 
 // Real SMTP: a refused connection, a 451 and a 550 come back classified.
 func TestSMTPErrorsClassified(t *testing.T) {
-	srv := startMailServer(t)
-	srv.setAlways("a@x.example.se", "451")
-	srv.setAlways("b@x.example.se", "550")
-	mailer := newSMTPMailer(t, srv.addr)
+	srv := smtptest.Start(t)
+	srv.SetAlways("a@x.example.se", "451")
+	srv.SetAlways("b@x.example.se", "550")
+	mailer := newSMTPMailer(t, srv.Addr)
 	mail := seed000(testKey).mailTo("X", "a@x.example.se", testNow)
 
 	_, err := mailer.Send(testContext(t), mail)
@@ -45,7 +46,7 @@ func TestSMTPErrorsClassified(t *testing.T) {
 	if _, err := mailer.Send(testContext(t), mail); !errors.As(err, &se) || se.Code != 550 || Temporary(err) {
 		t.Errorf("550: got %v, want a permanent SendError", err)
 	}
-	srv.stop()
+	srv.Stop()
 	ctx, cancel := context.WithTimeout(testContext(t), 10*time.Second)
 	defer cancel()
 	if _, err := mailer.Send(ctx, mail); err == nil || !Temporary(err) {

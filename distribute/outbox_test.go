@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"utdrag/internal/smtptest"
 )
 
 func TestOutboxWritesParseableEML(t *testing.T) {
@@ -32,7 +33,7 @@ func TestOutboxWritesParseableEML(t *testing.T) {
 		if err != nil {
 			t.Fatalf("message to %s: %v", a, err)
 		}
-		checkMail(t, m, received{From: testFrom, To: a, MessageID: messageIDOf(data), Data: data})
+		checkMail(t, m, smtptest.Message{From: testFrom, To: a, MessageID: smtptest.MessageIDOf(data), Data: data})
 		if to := parseMail(t, data).Header.Get("To"); !strings.Contains(to, a) {
 			t.Errorf("To = %q, want %s", to, a)
 		}

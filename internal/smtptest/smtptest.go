@@ -1,6 +1,12 @@
-package distribute
+// Package smtptest runs a real SMTP server on loopback for tests: it keeps
+// what it receives and can be told how to answer each recipient address
+// (temporary and permanent failures, dropped connections, a stop mid-batch).
+//
+// It may import the standard library and go-smtp.
+package smtptest
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -11,18 +17,19 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// mailServer is a real SMTP server on loopback that keeps what it receives
+// Server is a real SMTP server on loopback that keeps what it receives
 // and can be told how to answer each recipient address.
-type mailServer struct {
-	t    *testing.T
-	addr string
+type Server struct {
+	t    testing.TB
+	// Addr is host:port of the server.
+	Addr string
 
 	mu sync.Mutex
 	// srv is the running server; nil while stopped.
 	srv *smtp.Server
 	// accepted are the messages answered with 250; offered are all DATA
 	// transactions, refused ones included.
-	accepted, offered []received
+	accepted, offered []Message
 	// script holds, per address, answers for the next transactions: "451",
 	// "550" or "close" (drop the connection); an empty queue accepts.
 	script map[string][]string
@@ -33,25 +40,27 @@ type mailServer struct {
 	stopAfter int
 }
 
-type received struct {
+// Message is one DATA transaction.
+type Message struct {
 	From, To  string
 	MessageID string
 	Data      []byte
 }
 
-func startMailServer(t *testing.T) *mailServer {
+// Start listens on 127.0.0.1:0; the server stops when the test ends.
+func Start(t testing.TB) *Server {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listening for SMTP: %v", err)
 	}
-	s := &mailServer{t: t, addr: l.Addr().String(), script: map[string][]string{}, always: map[string]string{}}
+	s := &Server{t: t, Addr: l.Addr().String(), script: map[string][]string{}, always: map[string]string{}}
 	s.serve(l)
-	t.Cleanup(s.stop)
+	t.Cleanup(s.Stop)
 	return s
 }
 
-func (s *mailServer) serve(l net.Listener) {
+func (s *Server) serve(l net.Listener) {
 	srv := smtp.NewServer(s)
 	srv.Domain = "mx.test.example.se"
 	srv.AllowInsecureAuth = true
@@ -67,7 +76,7 @@ func (s *mailServer) serve(l net.Listener) {
 }
 
 // stop closes the listener and every open connection.
-func (s *mailServer) stop() {
+func (s *Server) Stop() {
 	s.mu.Lock()
 	srv := s.srv
 	s.srv = nil
@@ -77,12 +86,12 @@ func (s *mailServer) stop() {
 	}
 }
 
-// restart listens again on the same port.
-func (s *mailServer) restart() {
+// Restart listens again on the same port.
+func (s *Server) Restart() {
 	s.t.Helper()
-	l, err := net.Listen("tcp", s.addr)
+	l, err := net.Listen("tcp", s.Addr)
 	if err != nil {
-		s.t.Fatalf("listening again on %s: %v", s.addr, err)
+		s.t.Fatalf("listening again on %s: %v", s.Addr, err)
 	}
 	s.mu.Lock()
 	s.stopAfter = 0
@@ -90,59 +99,65 @@ func (s *mailServer) restart() {
 	s.serve(l)
 }
 
-func (s *mailServer) setScript(address string, answers ...string) {
+// SetScript queues answers for the next transactions to address: "451",
+// "550" or "close".
+func (s *Server) SetScript(address string, answers ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.script[address] = answers
 }
 
-func (s *mailServer) setAlways(address, code string) {
+// SetAlways answers every transaction to address with code.
+func (s *Server) SetAlways(address, code string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.always[address] = code
 }
 
-func (s *mailServer) setStopAfter(n int) {
+// SetStopAfter stops the server once n messages were accepted.
+func (s *Server) SetStopAfter(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopAfter = n
 }
 
-func (s *mailServer) acceptedMessages() []received {
+// Accepted are the messages answered with 250.
+func (s *Server) Accepted() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.accepted...)
+	return append([]Message(nil), s.accepted...)
 }
 
-func (s *mailServer) offeredMessages() []received {
+// Offered are all DATA transactions, refused ones included.
+func (s *Server) Offered() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.offered...)
+	return append([]Message(nil), s.offered...)
 }
 
-// acceptedTo counts accepted messages per recipient address.
-func (s *mailServer) acceptedTo() map[string]int {
+// AcceptedTo counts accepted messages per recipient address.
+func (s *Server) AcceptedTo() map[string]int {
 	n := map[string]int{}
-	for _, m := range s.acceptedMessages() {
+	for _, m := range s.Accepted() {
 		n[m.To]++
 	}
 	return n
 }
 
 // NewSession implements smtp.Backend.
-func (s *mailServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &session{server: s, conn: c}, nil
 }
 
 type session struct {
-	server   *mailServer
+	server   *Server
 	conn     *smtp.Conn
 	from, to string
 }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if ss.server.shouldStop() {
-		ss.server.stop()
+		ss.server.Stop()
 		return errors.New("stopping")
 	}
 	ss.from = from
@@ -162,7 +177,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	msg := received{From: ss.from, To: ss.to, Data: data, MessageID: messageIDOf(data)}
+	msg := Message{From: ss.from, To: ss.to, Data: data, MessageID: MessageIDOf(data)}
 	answer := ss.server.answer(msg)
 	switch answer {
 	case "":
@@ -177,7 +192,7 @@ func (ss *session) Data(r io.Reader) error {
 }
 
 // answer picks the reply for a transaction and records it.
-func (s *mailServer) answer(msg received) string {
+func (s *Server) answer(msg Message) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.offered = append(s.offered, msg)
@@ -191,7 +206,7 @@ func (s *mailServer) answer(msg received) string {
 	return answer
 }
 
-func (s *mailServer) shouldStop() bool {
+func (s *Server) shouldStop() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stopAfter > 0 && len(s.accepted) >= s.stopAfter
@@ -200,8 +215,9 @@ func (s *mailServer) shouldStop() bool {
 func (ss *session) Reset()        { ss.from, ss.to = "", "" }
 func (ss *session) Logout() error { return nil }
 
-func messageIDOf(data []byte) string {
-	m, err := mail.ReadMessage(bytesReader(data))
+// MessageIDOf reads the Message-ID header of a raw message.
+func MessageIDOf(data []byte) string {
+	m, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
 		return ""
 	}
