@@ -129,7 +129,8 @@ func parseException(entry string) (string, []Break, error) {
 // only, or inner punctuation (URLs, case numbers, bl.a., EU-direktiv) get
 // none.
 func (h *Hyphenator) Hyphenate(word string) []int {
-	bs := h.Breaks(word)
+	var buf [32]Break
+	bs := h.appendBreaks(buf[:0], word)
 	if len(bs) == 0 {
 		return nil
 	}
@@ -142,20 +143,26 @@ func (h *Hyphenator) Hyphenate(word string) []int {
 
 // Breaks is Hyphenate with the text each break adds before its hyphen.
 func (h *Hyphenator) Breaks(word string) []Break {
+	return h.appendBreaks(nil, word)
+}
+
+// appendBreaks appends the breaks of word to dst.
+func (h *Hyphenator) appendBreaks(dst []Break, word string) []Break {
 	lead, core, ok := hyphenCore(word)
 	if !ok {
-		return nil
+		return dst
 	}
 	var buf [64]rune
 	low := buf[:0]
 	for _, r := range core {
 		low = append(low, unicode.ToLower(r))
 	}
-	bs := h.breaksLower(low, nil, 0)
-	for i := range bs {
-		bs[i].At += lead
+	n := len(dst)
+	dst = h.breaksLower(low, dst, 0)
+	for i := n; i < len(dst); i++ {
+		dst[i].At += lead
 	}
-	return bs
+	return dst
 }
 
 // breaksLower hyphenates a lower-case word, appending to dst with offsets

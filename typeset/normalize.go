@@ -1,9 +1,203 @@
 package typeset
 
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+const nbsp = "\u00a0"
+
 // Normalize applies the Swedish typographic rules to running text:
 // non-breaking spaces, en dashes, ”quotes”, apostrophes and ellipses,
 // leaving alone what must not change (dates, case numbers, statute
-// references, URLs …).
+// references, URLs …). It only ever turns a single space into a no-break
+// space, inserts no-break spaces, and replaces punctuation: letters and
+// digits stay as they are. Normalize(Normalize(s)) == Normalize(s).
+//
+// It works in three steps, each of which leaves nothing for an earlier one
+// to do: marks inside each word (quotes, ellipses, ranges, § and % glued to
+// a number); thousands grouping of long numbers; then the spaces between
+// words, decided from the words on each side.
 func Normalize(s string) string {
-	return s
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	toks := tokenize(markWords(s))
+	toks = groupThousands(toks)
+	glueSpaces(toks)
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for _, t := range toks {
+		b.WriteString(t.sep)
+		b.WriteString(t.text)
+	}
+	return b.String()
+}
+
+// token is a word with the whitespace before it; the last token may have
+// empty text and hold only trailing whitespace.
+type token struct {
+	sep  string
+	text string
+}
+
+func isSpace(r rune) bool { return unicode.IsSpace(r) }
+
+func tokenize(s string) []token {
+	var toks []token
+	i := 0
+	for i < len(s) {
+		j := i
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !isSpace(r) {
+				break
+			}
+			j += n
+		}
+		k := j
+		for k < len(s) {
+			r, n := utf8.DecodeRuneInString(s[k:])
+			if isSpace(r) {
+				break
+			}
+			k += n
+		}
+		toks = append(toks, token{sep: s[i:j], text: s[j:k]})
+		i = k
+	}
+	return toks
+}
+
+// markWords applies the rules that look inside one word at a time.
+func markWords(s string) string {
+	toks := tokenize(s)
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, t := range toks {
+		b.WriteString(t.sep)
+		b.WriteString(markWord(t.text))
+	}
+	return b.String()
+}
+
+// protected reports whether w is a URL or an e-mail address, which are
+// never touched.
+func protected(w string) bool {
+	return strings.Contains(w, "://") || strings.Contains(w, "@") ||
+		strings.HasPrefix(strings.TrimLeft(w, "(<”\""), "www.")
+}
+
+func markWord(w string) string {
+	if w == "" || protected(w) {
+		return w
+	}
+	if strings.ContainsAny(w, "\"'") {
+		w = strings.NewReplacer("\"", "”", "'", "’").Replace(w)
+	}
+	if strings.Contains(w, "...") {
+		w = strings.ReplaceAll(w, "...", "…")
+	}
+	if strings.Contains(w, "-") {
+		w = enDashRange(w)
+	}
+	if strings.ContainsAny(w, "§%") {
+		if head, tail, ok := strings.Cut(glueSigns(w), nbsp); ok {
+			// Each side may hold more to glue: §0%.
+			return markWord(head) + nbsp + markWord(tail)
+		}
+	}
+	return w
+}
+
+// enDashRange turns the hyphen of a numeric range into an en dash:
+// 2019-2022, 7-9, 26-27. Dates, personal and organisation numbers and
+// phone numbers are not ranges.
+func enDashRange(w string) string {
+	lead, core, trail := splitPunct(w)
+	core2 := strings.TrimLeft(core, "§")
+	a, b, ok := strings.Cut(core2, "-")
+	if !ok || !isRange(a, b) {
+		return w
+	}
+	return lead + core[:len(core)-len(core2)] + a + "–" + b + trail
+}
+
+func isRange(a, b string) bool {
+	if !allDigits(a) || !allDigits(b) || a[0] == '0' || b[0] == '0' {
+		return false
+	}
+	years := len(a) == 4 && len(b) == 4 && (a[0] == '1' || a[0] == '2')
+	small := len(a) <= 3 && len(b) <= 3
+	return (years || small) && atoi(b) > atoi(a)
+}
+
+// glueSigns puts a no-break space between a number and a § or % written
+// against it: §157, 37§, 21%.
+func glueSigns(w string) string {
+	lead, core, trail := splitPunct(w)
+	switch {
+	case strings.HasPrefix(core, "§"):
+		signs := core[:len(core)-len(strings.TrimLeft(core, "§"))]
+		rest := core[len(signs):]
+		if rest != "" && isDigit(rest[0]) {
+			return lead + signs + nbsp + rest + trail
+		}
+	case strings.HasSuffix(core, "§") || strings.HasSuffix(core, "%"):
+		num := strings.TrimSuffix(strings.TrimSuffix(core, "%"), "§")
+		if isNumber(num) {
+			return lead + num + nbsp + core[len(num):] + trail
+		}
+	}
+	return w
+}
+
+// splitPunct splits leading opening and trailing closing punctuation off w.
+func splitPunct(w string) (lead, core, trail string) {
+	i := 0
+	for i < len(w) {
+		r, n := utf8.DecodeRuneInString(w[i:])
+		if !strings.ContainsRune("([”’", r) {
+			break
+		}
+		i += n
+	}
+	j := len(w)
+	for j > i {
+		r, n := utf8.DecodeLastRuneInString(w[i:j])
+		if !strings.ContainsRune(",;:!?)]”’.…", r) {
+			break
+		}
+		j -= n
+	}
+	return w[:i], w[i:j], w[j:]
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isNumber: digits with an optional decimal comma part (4,3).
+func isNumber(s string) bool {
+	whole, frac, ok := strings.Cut(s, ",")
+	return allDigits(whole) && (!ok || allDigits(frac))
+}
+
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s) && n < 1e8; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }

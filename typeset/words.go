@@ -51,6 +51,9 @@ func splitWords(spans []Span) []word {
 }
 
 func (w word) text() string {
+	if len(w.frags) == 1 {
+		return w.frags[0].text
+	}
 	var b strings.Builder
 	for _, f := range w.frags {
 		b.WriteString(f.text)

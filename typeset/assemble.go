@@ -1,0 +1,109 @@
+package typeset
+
+// assemble turns the chosen breakpoints into positioned lines. Widths are
+// measured again on whole items, so that the justified spaces fill the
+// measure exactly whatever the face does inside a word.
+func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params) []Line {
+	lines := make([]Line, 0, len(bps))
+	// One backing array for all items; each line gets its own window.
+	boxes := 0
+	for i := range nodes {
+		if nodes[i].kind == boxNode {
+			boxes++
+		}
+	}
+	items := make([]Item, 0, boxes)
+	start := 0
+	for li, bp := range bps {
+		line := setLine(nodes, start, bp.pos, words, faces, p, li == 0, items[len(items):len(items):cap(items)])
+		items = items[:len(items)+len(line.Items)]
+		line.Items = line.Items[:len(line.Items):len(line.Items)]
+		line.Last = li == len(bps)-1
+		lines = append(lines, line)
+		start = bp.pos + 1
+	}
+	return lines
+}
+
+// lineGlue is an interword space of a line being set.
+type lineGlue struct {
+	item                   int // the item it follows
+	width, stretch, shrink float64
+}
+
+// setLine sets nodes [start, end) as one line broken at nodes[end].
+// Items are appended to items.
+func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, first bool, items []Item) Line {
+	line := Line{Width: p.Width, Items: items}
+	indent := 0.0
+	if first {
+		indent = p.FirstIndent
+	}
+	for start < end && nodes[start].kind != boxNode {
+		start++ // glue and penalties vanish at a line's start
+	}
+	var glues []lineGlue
+	ragged := !p.Justify
+	var from int32 // byte start of the last item in its fragment
+	lastWord, lastFrag := int32(-1), int32(-1)
+	for i := start; i < end; i++ {
+		n := &nodes[i]
+		switch {
+		case n.kind == boxNode:
+			f := words[n.word].frags[n.frag]
+			if n.word == lastWord && n.frag == lastFrag {
+				line.Items[len(line.Items)-1].Text = f.text[from:n.to]
+				continue
+			}
+			line.Items = append(line.Items, Item{Text: f.text[n.from:n.to], Style: f.style})
+			from, lastWord, lastFrag = n.from, n.word, n.frag
+		case n.kind == glueNode && n.fil:
+			ragged = true
+		case n.kind == glueNode && len(line.Items) > 0:
+			glues = append(glues, lineGlue{len(line.Items) - 1, n.width, n.stretch, n.shrink})
+			lastWord = -1
+		}
+	}
+	if b := &nodes[end]; b.kind == penaltyNode && b.pre != "" && len(line.Items) > 0 {
+		line.Items[len(line.Items)-1].Text += b.pre
+		line.Hyphenated = true
+	}
+	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {
+		ragged = true
+	}
+	natural := indent
+	for i := range line.Items {
+		it := &line.Items[i]
+		it.W = faces.Face(it.Style.Face()).Width(it.Text) * p.Size
+		natural += it.W
+	}
+	var stretch, shrink float64
+	for _, g := range glues {
+		natural += g.width
+		stretch += g.stretch
+		shrink += g.shrink
+	}
+	line.Natural = natural
+	r := 0.0
+	switch {
+	case natural > p.Width && shrink > 0:
+		r = max((p.Width-natural)/shrink, -1)
+	case !ragged && natural < p.Width && stretch > 0:
+		r = (p.Width - natural) / stretch
+	}
+	line.Ratio = r
+	line.Justified = len(glues) > 0 && (!ragged || r < 0)
+	for _, g := range glues {
+		adj := g.width + r*g.stretch
+		if r < 0 {
+			adj = g.width + r*g.shrink
+		}
+		line.Items[g.item].SpaceAfter = adj
+	}
+	x := indent
+	for i := range line.Items {
+		line.Items[i].X = x
+		x += line.Items[i].W + line.Items[i].SpaceAfter
+	}
+	return line
+}

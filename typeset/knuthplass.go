@@ -1,0 +1,299 @@
+package typeset
+
+import "math"
+
+// TeX's line-breaking parameters (The TeXbook, chapter 14).
+const (
+	pretolerance         = 100   // first pass, without hyphenation
+	tolerance            = 200   // second pass, with hyphenation
+	infBad               = 10000 // badness of a line that cannot be filled
+	linePenalty          = 10
+	doubleHyphenDemerits = 10000
+	finalHyphenDemerits  = 5000
+	adjDemerits          = 10000 // adjacent lines of fitness classes two apart
+	tripleHyphenDemerits = 1e7   // final pass only: a third hyphenated line in a row
+	emergencyStretch     = 0.5   // ems of extra stretch per line in the final pass
+	maxHyphenRun         = 2
+)
+
+// pass is one run of the breaker over a node list.
+type pass struct {
+	nodes      []node
+	width      float64 // measure of every line but the first
+	first      float64 // measure of the first line
+	extra      float64 // stretch every line gets besides its glue (ragged right, emergency)
+	tolerance  float64
+	final      bool // last resort: never fail, allow overfull lines
+	sumW, sumY float64
+	sumZ       float64
+	sumFil     int
+}
+
+// breakpoint is a chosen or candidate end of a line, kept for walking the
+// best chain back once the paragraph's end is reached.
+type breakpoint struct {
+	pos     int     // index in nodes of the glue or penalty broken at; -1 the start
+	prev    int     // index of the previous breakpoint; -1 none
+	ratio   float64 // adjustment ratio of the line ending here
+	flagged bool
+}
+
+// active is a breakpoint from which a line may still start. The active list
+// holds one per (place, fitness class of the line ending there, run of
+// hyphenated lines ending there) that is still reachable: a node leaves the
+// list when the line from it to the current candidate would have to shrink
+// more than its glue allows, or a forced break lies between them. Walking
+// the list for each legal breakpoint, and keeping at each one the cheapest
+// way to arrive per class, is the Knuth–Plass dynamic programme; the list
+// stays short because lines cannot grow beyond the measure.
+type active struct {
+	bp       int // index into the breakpoint store
+	line     int // lines set before this break
+	fitness  int // 0 very loose, 1 loose, 2 decent, 3 tight
+	hyphens  int // consecutive hyphenated lines ending here
+	demerits float64
+	// Totals of the list up to the first node of the next line (glue and
+	// penalties after the break are discarded at the start of a line).
+	w, y, z float64
+	fil     int
+}
+
+// candidate is the cheapest way found so far to break at one place with a
+// given fitness class and hyphen run.
+type candidate struct {
+	from     active
+	demerits float64
+	ratio    float64
+	ok       bool
+}
+
+// run breaks the list and returns the chosen breakpoints in order, or nil
+// when no way within tolerance exists.
+func (ps *pass) run() []breakpoint {
+	store := []breakpoint{{pos: -1, prev: -1}}
+	actives := []active{{bp: 0, fitness: 2}}
+	var next []active
+	for i := range ps.nodes {
+		n := &ps.nodes[i]
+		legal := false
+		switch n.kind {
+		case boxNode:
+			ps.sumW += n.width
+		case glueNode:
+			legal = i > 0 && ps.nodes[i-1].kind == boxNode
+		case penaltyNode:
+			legal = n.penalty != Never
+		}
+		if legal {
+			actives, next, store = ps.tryBreak(i, actives, next, store)
+			if len(actives) == 0 {
+				return nil
+			}
+		}
+		if n.kind == glueNode {
+			ps.sumW += n.width
+			ps.sumY += n.stretch
+			ps.sumZ += n.shrink
+			if n.fil {
+				ps.sumFil++
+			}
+		}
+	}
+	best := 0
+	for k := range actives {
+		if actives[k].demerits < actives[best].demerits {
+			best = k
+		}
+	}
+	var out []breakpoint
+	for b := actives[best].bp; b > 0; b = store[b].prev {
+		out = append(out, store[b])
+	}
+	for l, r := 0, len(out)-1; l < r; l, r = l+1, r-1 {
+		out[l], out[r] = out[r], out[l]
+	}
+	return out
+}
+
+// tryBreak considers a break at node i from every active node, drops the
+// nodes that can no longer reach it, and adds the best new ones.
+// The new nodes are built in spare, which is returned for reuse.
+func (ps *pass) tryBreak(i int, actives, spare []active, store []breakpoint) ([]active, []active, []breakpoint) {
+	n := &ps.nodes[i]
+	var best [4][maxHyphenRun + 2]candidate
+	minDemerits := math.Inf(1)
+	kept := actives[:0]
+	var lastDropped *active
+	var dropped active
+	for k := range actives {
+		a := actives[k]
+		r, bad := ps.ratio(a, n)
+		if r < -1 || n.penalty == Always {
+			if r < -1 && ps.final && len(kept) == 0 && k == len(actives)-1 && math.IsInf(minDemerits, 1) {
+				// Nothing else is left: an overfull line rather than none.
+				dropped = a
+				lastDropped = &dropped
+			}
+			if r >= -1 {
+				ps.consider(&best, &minDemerits, a, n, r, bad)
+			}
+			continue
+		}
+		kept = append(kept, a)
+		ps.consider(&best, &minDemerits, a, n, r, bad)
+	}
+	if lastDropped != nil && math.IsInf(minDemerits, 1) {
+		// Break here anyway, from the last node that could reach here.
+		hy := 0
+		if n.flagged {
+			hy = lastDropped.hyphens + 1
+		}
+		if hy > maxHyphenRun+1 {
+			hy = maxHyphenRun + 1
+		}
+		best[3][hy] = candidate{from: *lastDropped, demerits: lastDropped.demerits, ratio: -1, ok: true}
+		minDemerits = lastDropped.demerits
+	}
+	added := spare[:0]
+	for fit := range best {
+		for hy := range best[fit] {
+			c := best[fit][hy]
+			if !c.ok || c.demerits > minDemerits+adjDemerits {
+				continue
+			}
+			from := c.from
+			store = append(store, breakpoint{pos: i, prev: from.bp, ratio: c.ratio, flagged: n.flagged})
+			a := active{bp: len(store) - 1, line: from.line + 1, fitness: fit, hyphens: hy, demerits: c.demerits}
+			a.w, a.y, a.z, a.fil = ps.after(i)
+			added = append(added, a)
+		}
+	}
+	return append(kept, added...), added, store
+}
+
+// consider records the break at n from active a if it is
+// feasible and the cheapest of its class so far.
+func (ps *pass) consider(best *[4][maxHyphenRun + 2]candidate, minD *float64, a active, n *node, r, bad float64) {
+	if bad > ps.tolerance {
+		return
+	}
+	hy := 0
+	if n.flagged {
+		hy = a.hyphens + 1
+	}
+	d := demerits(bad, n)
+	if n.flagged && a.hyphens > 0 {
+		d += doubleHyphenDemerits
+	}
+	if hy > maxHyphenRun {
+		if !ps.final {
+			return
+		}
+		d += tripleHyphenDemerits
+		hy = maxHyphenRun + 1
+	}
+	if n.penalty == Always && a.hyphens > 0 {
+		d += finalHyphenDemerits
+	}
+	fit := fitness(r)
+	if fit-a.fitness > 1 || a.fitness-fit > 1 {
+		d += adjDemerits
+	}
+	d += a.demerits
+	c := &best[fit][hy]
+	if !c.ok || d < c.demerits {
+		*c = candidate{from: a, demerits: d, ratio: r, ok: true}
+	}
+	if d < *minD {
+		*minD = d
+	}
+}
+
+// ratio returns the adjustment ratio and badness of the line from a to a
+// break at n.
+func (ps *pass) ratio(a active, n *node) (r, bad float64) {
+	width := ps.width
+	if a.line == 0 {
+		width = ps.first
+	}
+	l := ps.sumW - a.w
+	if n.kind == penaltyNode {
+		l += n.width
+	}
+	switch {
+	case l < width:
+		if ps.sumFil > a.fil {
+			return 0, 0
+		}
+		y := ps.sumY - a.y + ps.extra
+		if y <= 0 {
+			return math.Inf(1), infBad
+		}
+		r = (width - l) / y
+	case l > width:
+		z := ps.sumZ - a.z
+		if z <= 0 {
+			return math.Inf(-1), infBad
+		}
+		r = (width - l) / z
+	default:
+		return 0, 0
+	}
+	return r, badness(r)
+}
+
+// after returns the totals up to the first box after a break at i: glue and
+// penalties there vanish at the start of the next line.
+func (ps *pass) after(i int) (w, y, z float64, fil int) {
+	w, y, z, fil = ps.sumW, ps.sumY, ps.sumZ, ps.sumFil
+	for j := i; j < len(ps.nodes); j++ {
+		n := &ps.nodes[j]
+		if n.kind == boxNode || (j > i && n.kind == penaltyNode && n.penalty == Always) {
+			break
+		}
+		if n.kind == glueNode {
+			w += n.width
+			y += n.stretch
+			z += n.shrink
+			if n.fil {
+				fil++
+			}
+		}
+	}
+	return w, y, z, fil
+}
+
+// badness is TeX's 100·|r|³, capped at infBad.
+func badness(r float64) float64 {
+	b := 100 * math.Abs(r*r*r)
+	if b > infBad {
+		return infBad
+	}
+	return b
+}
+
+// demerits of one line: (line penalty + badness)² ± penalty².
+func demerits(bad float64, n *node) float64 {
+	d := (linePenalty + bad) * (linePenalty + bad)
+	if n.kind != penaltyNode || n.penalty == Always {
+		return d
+	}
+	p := float64(n.penalty)
+	if p >= 0 {
+		return d + p*p
+	}
+	return d - p*p
+}
+
+// fitness classes as TeX: very loose, loose, decent, tight.
+func fitness(r float64) int {
+	switch {
+	case r > 1:
+		return 0
+	case r > 0.5:
+		return 1
+	case r >= -0.5:
+		return 2
+	}
+	return 3
+}

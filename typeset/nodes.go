@@ -1,0 +1,234 @@
+package typeset
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// kind tells what a node of the horizontal list is.
+type kind uint8
+
+const (
+	boxNode     kind = iota // a piece of a word: never stretches
+	glueNode                // an interword space, or the fill that ends a line
+	penaltyNode             // a possible break with its cost
+)
+
+// node is one element of the list the line breaker sees. A discretionary
+// hyphen is a flagged penalty whose width is that of the text it adds
+// before the break ("-", or "l-" in till-låta).
+type node struct {
+	width   float64 // points: box or natural glue width; penalty: width added when broken here
+	stretch float64
+	shrink  float64
+	pre     string // penalty: text drawn before the break
+	penalty int32
+	// Box content: words[word].frags[frag].text[from:to].
+	word, frag int32
+	from, to   int32
+	kind       kind
+	fil        bool // glue that stretches without limit (end of paragraph, forced break)
+	flagged    bool // penalty: the line ends with a hyphen
+}
+
+// Glue proportions of the normal space, and the ragged-right stretch of a
+// line in ems (plain TeX's \raggedright uses 2 em).
+const (
+	stretchRatio  = 1.0 / 2
+	shrinkRatio   = 1.0 / 3
+	raggedStretch = 2.0
+)
+
+// Penalties of breaks inside words.
+const (
+	hyphenPenalty   = 150 // TeX's 50 hyphenates too eagerly for running prose
+	exHyphenPenalty = 50  // after the word's own hyphen (EU-|direktiv)
+)
+
+// builder turns words into nodes for one pass.
+type builder struct {
+	faces     Faces
+	p         Params
+	hyph      *Hyphenator // nil: no hyphenation in this pass
+	words     []word
+	nodes     []node
+	anyBreaks bool // a discretionary was added
+	scratch   []Break
+	cuts      []cut
+}
+
+func (b *builder) build() []node {
+	per := 3 // box, glue and a penalty or two at the end
+	if b.hyph != nil {
+		per = 6
+	}
+	b.nodes = make([]node, 0, per*len(b.words)+4)
+	for i, w := range b.words {
+		if i > 0 && !b.words[i-1].breakAfter {
+			b.glue(lastStyle(b.words[i-1]))
+		}
+		b.word(i, w)
+		if w.breakAfter || i == len(b.words)-1 {
+			// \hfil\break: the line ends ragged; the last one too.
+			b.nodes = append(b.nodes,
+				node{kind: penaltyNode, penalty: Never},
+				node{kind: glueNode, fil: true},
+				node{kind: penaltyNode, penalty: Always})
+		}
+	}
+	return b.nodes
+}
+
+func (b *builder) glue(st Style) {
+	sp := spaceWidth(b.faces, st, b.p.Size)
+	g := node{kind: glueNode, width: sp}
+	if b.p.Justify {
+		g.stretch, g.shrink = sp*stretchRatio, sp*shrinkRatio
+	}
+	b.nodes = append(b.nodes, g)
+}
+
+// word adds the boxes of word wi, with a penalty at each place it may break.
+func (b *builder) word(wi int, w word) {
+	cuts := b.wordBreaks(w)
+	runeAt, k := 0, 0 // rune offset of the fragment's start; next cut
+	for fi, f := range w.frags {
+		face := b.faces.Face(f.style.Face())
+		from := 0
+		n := utf8.RuneCountInString(f.text)
+		for k < len(cuts) && cuts[k].At < runeAt+n {
+			c := cuts[k]
+			k++
+			if c.At <= runeAt {
+				if c.At == runeAt && fi > 0 {
+					b.penalty(c, w.frags[fi-1].style)
+				}
+				continue
+			}
+			to := byteOffset(f.text, from, c.At-runeAt)
+			b.box(face, wi, fi, f.text, from, to)
+			b.penalty(c, f.style)
+			from, runeAt = to, c.At
+		}
+		if from < len(f.text) {
+			b.box(face, wi, fi, f.text, from, len(f.text))
+		}
+		runeAt += utf8.RuneCountInString(f.text[from:])
+	}
+}
+
+func (b *builder) box(face Face, wi, fi int, text string, from, to int) {
+	b.nodes = append(b.nodes, node{kind: boxNode, width: face.Width(text[from:to]) * b.p.Size,
+		word: int32(wi), frag: int32(fi), from: int32(from), to: int32(to)})
+}
+
+// byteOffset returns the byte index in s that lies runes runes after byte from.
+func byteOffset(s string, from, runes int) int {
+	i := from
+	for ; runes > 0 && i < len(s); runes-- {
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return i
+}
+
+// cut is a place a word may break: a discretionary hyphen (Pre gets "-")
+// or just after the word's own hyphen.
+type cut struct {
+	Break
+	explicit bool
+}
+
+func (b *builder) penalty(c cut, st Style) {
+	n := node{kind: penaltyNode, flagged: true, penalty: exHyphenPenalty}
+	if !c.explicit {
+		n.pre = c.Pre + "-"
+		n.penalty = hyphenPenalty
+		n.width = b.faces.Face(st.Face()).Width(n.pre) * b.p.Size
+	}
+	b.nodes = append(b.nodes, n)
+	b.anyBreaks = true
+}
+
+// wordBreaks lists where w may break, in rune offsets of the whole word:
+// after its own hyphens if it has any, else at the hyphenation points when
+// this pass hyphenates. Nothing inside NoHyphen fragments.
+func (b *builder) wordBreaks(w word) []cut {
+	text := w.text()
+	if cuts := hyphenCuts(text); cuts != nil {
+		return keepHyphenable(w, cuts)
+	}
+	if b.hyph == nil || !b.p.Hyphenate {
+		return nil
+	}
+	b.scratch = b.hyph.appendBreaks(b.scratch[:0], text)
+	if len(b.scratch) == 0 {
+		return nil
+	}
+	b.cuts = b.cuts[:0]
+	for _, br := range b.scratch {
+		b.cuts = append(b.cuts, cut{Break: br})
+	}
+	return keepHyphenable(w, b.cuts)
+}
+
+// hyphenCuts returns the breaks after the word's own hyphens that have two
+// letters on each side (EU-|direktiv, not 070-123 nor e-post); a word with a
+// hyphen gets an empty, non-nil list when none qualifies, so that it is not
+// hyphenated either.
+func hyphenCuts(text string) []cut {
+	if !strings.ContainsAny(text, "-‐") {
+		return nil
+	}
+	rs := []rune(text)
+	cuts := []cut{}
+	for i, r := range rs {
+		if r != '-' && r != '‐' {
+			continue
+		}
+		if i >= 2 && i+2 < len(rs) && allLetters(rs[i-2:i]) && allLetters(rs[i+1:i+3]) {
+			cuts = append(cuts, cut{Break: Break{At: i + 1}, explicit: true})
+		}
+	}
+	return cuts
+}
+
+func allLetters(rs []rune) bool {
+	for _, r := range rs {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// keepHyphenable drops the cuts that touch a NoHyphen fragment.
+func keepHyphenable(w word, cuts []cut) []cut {
+	noHyph := false
+	for _, f := range w.frags {
+		noHyph = noHyph || f.style&NoHyphen != 0
+	}
+	if !noHyph {
+		return cuts
+	}
+	out := cuts[:0]
+	for _, c := range cuts {
+		if styleAt(w, c.At-1)&NoHyphen == 0 && styleAt(w, c.At)&NoHyphen == 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// styleAt is the style of the word's rune at offset at.
+func styleAt(w word, at int) Style {
+	for _, f := range w.frags {
+		n := utf8.RuneCountInString(f.text)
+		if at < n {
+			return f.style
+		}
+		at -= n
+	}
+	return lastStyle(w)
+}
