@@ -248,6 +248,7 @@ func header(x *extract.Extract, l templates.Labels, cert *Certification) Header 
 	}
 	if cert != nil {
 		h.Boxes[1].Content = cert.Initials
+		h.VerifyURL = cert.VerifyURL
 	}
 	return h
 }

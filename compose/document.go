@@ -42,6 +42,9 @@ type Header struct {
 	// justerare's or the certifying clerk's initials; empty for a hand
 	// signature).
 	Boxes []Box
+	// VerifyURL, on a certified extract, is the short verification address
+	// printed in the footer of every page with a QR code of it.
+	VerifyURL string
 }
 
 // Box is a labelled footer box.
