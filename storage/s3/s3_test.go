@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -197,9 +198,13 @@ func checkUnavailable(t *testing.T, what string, s *s3.Store) {
 		},
 		"Delete": func() error { return s.Delete(ctx, "k") },
 	}
+	var wg sync.WaitGroup
 	for name, call := range calls {
-		if err := call(); !errors.Is(err, storage.ErrUnavailable) {
-			t.Errorf("%s (%s): %v, want ErrUnavailable", name, what, err)
-		}
+		wg.Go(func() {
+			if err := call(); !errors.Is(err, storage.ErrUnavailable) {
+				t.Errorf("%s (%s): %v, want ErrUnavailable", name, what, err)
+			}
+		})
 	}
+	wg.Wait()
 }
