@@ -1,0 +1,340 @@
+package typeset
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func newTypesetter(tb testing.TB) *Typesetter {
+	tb.Helper()
+	return New(newHyphenator(tb))
+}
+
+// styled is one non-space rune of set text with its style.
+type styled struct {
+	r  rune
+	st Style
+}
+
+// fromSpans lists the non-space runes of spans with their styles.
+func fromSpans(spans []Span) []styled {
+	var out []styled
+	for _, s := range spans {
+		for _, r := range s.Text {
+			if r != ' ' && r != '\n' {
+				out = append(out, styled{r, s.Style})
+			}
+		}
+	}
+	return out
+}
+
+// fromLines reads set lines back, dropping inserted hyphens and giving a
+// restored consonant back (till-|låta → tillåta).
+func fromLines(t *testing.T, lines []Line) []styled {
+	t.Helper()
+	var out []styled
+	for li, l := range lines {
+		for i, it := range l.Items {
+			text := it.Text
+			if l.Hyphenated && i == len(l.Items)-1 {
+				if !strings.HasSuffix(text, "-") {
+					t.Fatalf("line %d is hyphenated but ends %q", li, text)
+				}
+				text = strings.TrimSuffix(text, "-")
+				if li+1 < len(lines) && len(lines[li+1].Items) > 0 {
+					// A restored consonant repeats the next line's first letter.
+					next, _ := utf8.DecodeRuneInString(lines[li+1].Items[0].Text)
+					last, n := utf8.DecodeLastRuneInString(text)
+					prev, _ := utf8.DecodeLastRuneInString(text[:len(text)-n])
+					if last == next && prev == next {
+						text = text[:len(text)-n]
+					}
+				}
+			}
+			for _, r := range text {
+				if r != ' ' {
+					out = append(out, styled{r, it.Style})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func sameStyled(t *testing.T, got, want []styled) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("set text has %d runes, source %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("rune %d: set %q style %d, source %q style %d", i, got[i].r, got[i].st, want[i].r, want[i].st)
+		}
+	}
+}
+
+// checkGeometry: items in order, justified lines exactly fill the measure,
+// no line overflows.
+func checkGeometry(t *testing.T, lines []Line, p Params) {
+	t.Helper()
+	for li, l := range lines {
+		x := 0.0
+		if li == 0 {
+			x = p.FirstIndent
+		}
+		for i, it := range l.Items {
+			if d := it.X - x; d > 1e-6 || d < -1e-6 {
+				t.Fatalf("line %d item %d at %.3f, want %.3f", li, i, it.X, x)
+			}
+			x += it.W + it.SpaceAfter
+		}
+		end := x
+		if l.Justified && !l.Last && (end-p.Width > 0.01 || p.Width-end > 0.01) {
+			t.Errorf("justified line %d ends at %.2f, measure %.2f", li, end, p.Width)
+		}
+		if end > p.Width+0.01 {
+			t.Errorf("line %d overflows: %.2f > %.2f", li, end, p.Width)
+		}
+		if l.Last != (li == len(lines)-1) {
+			t.Errorf("line %d: Last = %v", li, l.Last)
+		}
+	}
+}
+
+func TestSetKeepsTextAndFillsMeasure(t *testing.T) {
+	ts := newTypesetter(t)
+	for _, mm := range []float64{150, 120, 90, 70} {
+		p := bodyParams()
+		p.Width = mm / 25.4 * 72
+		p.FirstIndent = 12
+		for _, para := range seedParagraphs(t) {
+			spans := []Span{{Text: Normalize(para)}}
+			lines := ts.Set(spans, testFaces{}, p)
+			sameStyled(t, fromLines(t, lines), fromSpans(spans))
+			checkGeometry(t, lines, p)
+		}
+	}
+}
+
+// Body text at 150 mm and 11 pt must meet the grey targets and beat the
+// first-fit baseline.
+func TestQualityTargets(t *testing.T) {
+	ts := newTypesetter(t)
+	p := bodyParams()
+	var kp, greedy []Line
+	for _, para := range seedParagraphs(t) {
+		spans := []Span{{Text: Normalize(para)}}
+		kp = append(kp, ts.Set(spans, testFaces{}, p)...)
+		greedy = append(greedy, Greedy(spans, testFaces{}, p)...)
+	}
+	k, g := Measure(kp, testFaces{}, p.Size), Measure(greedy, testFaces{}, p.Size)
+	t.Logf("Knuth–Plass: %+v", k)
+	t.Logf("greedy:      %+v", g)
+	if k.MaxSpace > 1.7 {
+		t.Errorf("widest space %.2f× normal, want ≤ 1.7", k.MaxSpace)
+	}
+	if k.MeanSpace > 1.2 {
+		t.Errorf("mean space %.2f× normal, want ≤ 1.2", k.MeanSpace)
+	}
+	if k.MinSpace < 2.0/3-0.01 {
+		t.Errorf("narrowest space %.2f× normal: shrunk more than the glue allows", k.MinSpace)
+	}
+	if k.MaxHyphenRun > 2 {
+		t.Errorf("%d hyphenated lines in a row", k.MaxHyphenRun)
+	}
+	if k.Overfull > 0 {
+		t.Errorf("%d overfull lines", k.Overfull)
+	}
+	if k.Hyphenated*4 > k.Lines {
+		t.Errorf("%d of %d lines hyphenated: too eager", k.Hyphenated, k.Lines)
+	}
+	if k.MaxSpace >= g.MaxSpace || k.MeanSpace >= g.MeanSpace {
+		t.Errorf("Knuth–Plass (max %.2f, mean %.2f) does not beat greedy (max %.2f, mean %.2f)",
+			k.MaxSpace, k.MeanSpace, g.MaxSpace, g.MeanSpace)
+	}
+}
+
+func TestHyphenRunsAtNarrowMeasures(t *testing.T) {
+	ts := newTypesetter(t)
+	for _, mm := range []float64{120, 100, 80} {
+		p := bodyParams()
+		p.Width = mm / 25.4 * 72
+		for _, para := range seedParagraphs(t) {
+			lines := ts.Set([]Span{{Text: Normalize(para)}}, testFaces{}, p)
+			if s := Measure(lines, testFaces{}, p.Size); s.MaxHyphenRun > 2 {
+				t.Errorf("%v mm: %d hyphenated lines in a row in %.40q…", mm, s.MaxHyphenRun, para)
+			}
+		}
+	}
+}
+
+func TestRichTextKeepsStyles(t *testing.T) {
+	ts := newTypesetter(t)
+	spans := []Span{
+		{Text: "Regionstyrelsen beslutar att "},
+		{Text: "samverkansöverenskommelsen", Style: Bold},
+		{Text: " ska "},
+		{Text: "upphandlings", Style: Strike},
+		{Text: "lagstiftningen", Style: Underline},
+		{Text: " gälla för "},
+		{Text: "Lars-Erik Olofsson (KD)", Style: NoHyphen | Italic},
+		{Text: " och personuppgiftsbehandlingen i dokumenthanteringssystemet.", Style: Italic},
+	}
+	hyphenatedBold := false
+	for w := 120.0; w <= 260; w += 4 {
+		p := Params{Width: w, Size: 11, Justify: true, Hyphenate: true}
+		lines := ts.Set(spans, testFaces{}, p)
+		sameStyled(t, fromLines(t, lines), fromSpans(spans))
+		checkGeometry(t, lines, p)
+		for _, l := range lines {
+			last := l.Items[len(l.Items)-1]
+			if l.Hyphenated && last.Style&NoHyphen != 0 {
+				t.Errorf("width %v: NoHyphen text hyphenated: %q", w, last.Text)
+			}
+			if l.Hyphenated && last.Style == Bold {
+				hyphenatedBold = true
+			}
+			for _, it := range l.Items {
+				if strings.Contains(it.Text, "Olofs") && it.Text != "Olofsson" || it.Text == "Lars-" {
+					t.Errorf("width %v: a name was broken: %q", w, it.Text)
+				}
+			}
+		}
+	}
+	if !hyphenatedBold {
+		t.Error("the bold compound was never hyphenated at any width: the test proves nothing")
+	}
+}
+
+func TestExplicitHyphenBreaksOnlyThere(t *testing.T) {
+	ts := newTypesetter(t)
+	spans := []Span{{Text: "Nämnden antog ett nytt EU-direktivförslag om IT-driftsamverkan i regionen."}}
+	broke := false
+	for w := 80.0; w <= 300; w += 3 {
+		lines := ts.Set(spans, testFaces{}, Params{Width: w, Size: 11, Justify: true, Hyphenate: true})
+		for _, l := range lines {
+			for _, it := range l.Items {
+				if strings.HasPrefix(it.Text, "direktiv") || strings.HasPrefix(it.Text, "driftsamv") {
+					broke = true
+				}
+				if strings.Contains(it.Text, "direktiv") && !strings.HasPrefix(it.Text, "EU-direktivförslag") && !strings.HasPrefix(it.Text, "direktivförslag") {
+					t.Errorf("width %v: %q: a word with a hyphen broken elsewhere", w, it.Text)
+				}
+			}
+			if l.Hyphenated && strings.Contains(l.Items[len(l.Items)-1].Text, "EU") {
+				t.Errorf("width %v: inserted hyphen in EU-direktivförslag", w)
+			}
+		}
+	}
+	if !broke {
+		t.Error("never broke after an explicit hyphen")
+	}
+}
+
+func TestTripleConsonantBreak(t *testing.T) {
+	ts := newTypesetter(t)
+	spans := []Span{{Text: "Styrelsen beslutar att tillåta nattåg."}}
+	seen := map[string]bool{}
+	for w := 60.0; w <= 200; w += 1 {
+		lines := ts.Set(spans, testFaces{}, Params{Width: w, Size: 11, Justify: true, Hyphenate: true})
+		for i, l := range lines {
+			if !l.Hyphenated {
+				continue
+			}
+			end := l.Items[len(l.Items)-1].Text
+			seen[end+"|"+lines[i+1].Items[0].Text] = true
+		}
+	}
+	for _, want := range []string{"till-|låta", "natt-|tåg."} {
+		if !seen[want] {
+			t.Errorf("never broke as %s; breaks seen: %v", want, seen)
+		}
+	}
+	for s := range seen {
+		if strings.HasPrefix(s, "til-") || strings.HasPrefix(s, "nat-") {
+			t.Errorf("wrong break %s", s)
+		}
+	}
+}
+
+func TestForcedBreakAndLastLine(t *testing.T) {
+	ts := newTypesetter(t)
+	spans := []Span{{Text: "Beslutet skickas till:\nRegiondirektör, länets kommuner och Regionens revisorer som underlag för fortsatt arbete med frågan."}}
+	p := Params{Width: 250, Size: 11, Justify: true, Hyphenate: true}
+	lines := ts.Set(spans, testFaces{}, p)
+	if got := lines[0].Items[len(lines[0].Items)-1].Text; got != "till:" || len(lines[0].Items) != 3 {
+		t.Fatalf("first line ends %q with %d items, want the forced break after till:", got, len(lines[0].Items))
+	}
+	if lines[0].Justified {
+		t.Error("the line before a forced break is justified")
+	}
+	last := lines[len(lines)-1]
+	if !last.Last || last.Justified {
+		t.Errorf("last line: Last %v, Justified %v", last.Last, last.Justified)
+	}
+	sp := spaceWidth(testFaces{}, 0, p.Size)
+	for _, it := range last.Items[:len(last.Items)-1] {
+		if it.SpaceAfter != sp {
+			t.Errorf("last line space %.2f, want natural %.2f", it.SpaceAfter, sp)
+		}
+	}
+	checkGeometry(t, lines, p)
+}
+
+func TestRaggedRight(t *testing.T) {
+	ts := newTypesetter(t)
+	p := bodyParams()
+	p.Justify = false
+	sp := spaceWidth(testFaces{}, 0, p.Size)
+	for _, para := range seedParagraphs(t) {
+		spans := []Span{{Text: Normalize(para)}}
+		lines := ts.Set(spans, testFaces{}, p)
+		sameStyled(t, fromLines(t, lines), fromSpans(spans))
+		checkGeometry(t, lines, p)
+		for li, l := range lines {
+			if l.Justified {
+				t.Errorf("ragged line %d justified", li)
+			}
+			for _, it := range l.Items {
+				if it.SpaceAfter != 0 && it.SpaceAfter != sp {
+					t.Errorf("ragged line %d has a space of %.2f", li, it.SpaceAfter)
+				}
+			}
+		}
+	}
+}
+
+func TestOverlongWordStillSet(t *testing.T) {
+	ts := newTypesetter(t)
+	spans := []Span{{Text: "Se https://www.regionjh.se/politik-och-paverkan/protokoll/regionstyrelsen/2023 för protokollet."}}
+	lines := ts.Set(spans, testFaces{}, Params{Width: 120, Size: 11, Justify: true, Hyphenate: true})
+	sameStyled(t, fromLines(t, lines), fromSpans(spans))
+	for _, l := range lines {
+		if l.Hyphenated {
+			t.Errorf("a URL was hyphenated: %q", l.Items[len(l.Items)-1].Text)
+		}
+	}
+}
+
+func TestEmptyParagraph(t *testing.T) {
+	lines := newTypesetter(t).Set(nil, testFaces{}, bodyParams())
+	if len(lines) != 1 || !lines[0].Last || len(lines[0].Items) != 0 {
+		t.Errorf("empty paragraph: %+v", lines)
+	}
+}
+
+func TestWithoutHyphenator(t *testing.T) {
+	p := bodyParams()
+	for _, para := range seedParagraphs(t) {
+		spans := []Span{{Text: para}}
+		lines := New(nil).Set(spans, testFaces{}, p)
+		sameStyled(t, fromLines(t, lines), fromSpans(spans))
+		for _, l := range lines {
+			if l.Hyphenated {
+				t.Fatal("hyphenated without a hyphenator")
+			}
+		}
+	}
+}
