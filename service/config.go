@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"utdrag/extract"
 )
 
 // Config is the service's configuration, from the environment with
@@ -21,6 +23,13 @@ type Config struct {
 	Retention     time.Duration // UTDRAG_RETENTION of certified PDFs
 	Signing       SigningConfig
 	Mail          MailConfig
+	// AuthFile names the API key file; without one the service runs open
+	// and only on a loopback address.
+	AuthFile string // UTDRAG_AUTH_FILE
+	// StorageTimeout bounds one storage operation (zero: 10s).
+	StorageTimeout time.Duration // UTDRAG_STORAGE_TIMEOUT
+	// Limits bound an extract's size (zero fields: extract.DefaultLimits).
+	Limits extract.Limits // UTDRAG_MAX_PARAGRAPHS, UTDRAG_MAX_TEXT
 }
 
 // S3Config is the object store's address and keys.
@@ -61,6 +70,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("UTDRAG_S3_ACCESS_KEY", &c.S3.AccessKey)
 	str("UTDRAG_S3_SECRET_KEY", &c.S3.SecretKey)
 	str("UTDRAG_S3_REGION", &c.S3.Region)
+	str("UTDRAG_AUTH_FILE", &c.AuthFile)
 	if getenv("UTDRAG_PUBLIC_URL") == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
@@ -79,6 +89,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	parse("UTDRAG_MAX_RENDERS", func(v string) (err error) { c.MaxRenders, err = strconv.Atoi(v); return })
 	parse("UTDRAG_RENDER_TIMEOUT", func(v string) (err error) { c.RenderTimeout, err = time.ParseDuration(v); return })
 	parse("UTDRAG_RETENTION", func(v string) (err error) { c.Retention, err = parseRetention(v); return })
+	positive := func(v string) (int, error) {
+		n, err := strconv.Atoi(v)
+		if err == nil && n < 1 {
+			err = fmt.Errorf("must be at least 1")
+		}
+		return n, err
+	}
+	parse("UTDRAG_STORAGE_TIMEOUT", func(v string) (err error) { c.StorageTimeout, err = time.ParseDuration(v); return })
+	parse("UTDRAG_MAX_PARAGRAPHS", func(v string) (err error) { c.Limits.MaxParagraphs, err = positive(v); return })
+	parse("UTDRAG_MAX_TEXT", func(v string) (err error) { c.Limits.MaxText, err = positive(v); return })
 	c.Signing = signingFromEnv(getenv)
 	c.Mail = mailFromEnv(getenv, c.Storage)
 	if len(errs) > 0 {

@@ -65,7 +65,7 @@ func (s *Server) view(r *archive.Record) View {
 
 // decode reads and validates the extract of a request.
 func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
-	x, err := extract.Decode(c.Request.Body, extract.Limits{})
+	x, err := extract.Decode(c.Request.Body, s.cfg.Limits)
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
@@ -108,11 +108,12 @@ func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *co
 
 func (s *Server) createExtract(c *gin.Context) {
 	x, ok := s.decode(c)
-	if !ok {
+	if !ok || !s.ownOrganisation(c, x.Organisation.ID) {
 		return
 	}
 	t, _ := s.render.Template(x)
 	id := x.ID(t.ID())
+	c.Set(ctxExtractID, id)
 	ctx := c.Request.Context()
 	if old, _, err := s.archive.Get(ctx, id); err == nil {
 		s.answerExisting(c, old)
@@ -121,7 +122,7 @@ func (s *Server) createExtract(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.renderBounded(ctx, x, nil)
+	res, err := s.renderObserved(ctx, x, nil)
 	if err != nil {
 		s.failRender(c, err)
 		return
@@ -161,10 +162,10 @@ func (s *Server) failRender(c *gin.Context, err error) {
 
 func (s *Server) previewExtract(c *gin.Context) {
 	x, ok := s.decode(c)
-	if !ok {
+	if !ok || !s.ownOrganisation(c, x.Organisation.ID) {
 		return
 	}
-	res, err := s.renderBounded(c.Request.Context(), x, nil)
+	res, err := s.renderObserved(c.Request.Context(), x, nil)
 	if err != nil {
 		s.failRender(c, err)
 		return
@@ -175,11 +176,12 @@ func (s *Server) previewExtract(c *gin.Context) {
 
 func (s *Server) listExtracts(c *gin.Context) {
 	f := archive.Filter{
-		Organ:       c.Query("organ"),
-		MeetingDate: c.Query("meetingDate"),
-		From:        c.Query("from"),
-		To:          c.Query("to"),
-		CaseNumber:  c.Query("caseNumber"),
+		Organisation: scope(c),
+		Organ:        c.Query("organ"),
+		MeetingDate:  c.Query("meetingDate"),
+		From:         c.Query("from"),
+		To:           c.Query("to"),
+		CaseNumber:   c.Query("caseNumber"),
 	}
 	var errs []extract.FieldError
 	if p := c.Query("paragraph"); p != "" {
@@ -234,7 +236,11 @@ func paging(c *gin.Context) (limit, offset int, errs []extract.FieldError) {
 }
 
 func (s *Server) getExtract(c *gin.Context) {
+	c.Set(ctxExtractID, c.Param("id"))
 	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
+	if err == nil && !s.visible(c, rec) {
+		err = archive.ErrNotFound
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -245,6 +251,9 @@ func (s *Server) getExtract(c *gin.Context) {
 func (s *Server) getPDF(c *gin.Context) {
 	ctx := c.Request.Context()
 	rec, _, err := s.archive.Get(ctx, c.Param("id"))
+	if err == nil && !s.visible(c, rec) {
+		err = archive.ErrNotFound
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -16,7 +16,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/openapi"
 	"utdrag/render"
 	"utdrag/storage"
 )
@@ -35,6 +37,9 @@ type Server struct {
 
 	signer      *signer
 	distributor *distribute.Distributor
+
+	keys    *auth.Keys // nil: open mode (loopback only)
+	metrics *metrics
 }
 
 // Deps are what the server is built from; main builds them once.
@@ -68,6 +73,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		render:  d.Render,
 		renders: make(chan struct{}, cfg.MaxRenders),
 	}
+	if err := s.operate(&d); err != nil {
+		return nil, err
+	}
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
 		return nil, err
@@ -85,7 +93,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(s.recoverProblems(), s.limitBody())
+	r.Use(s.observe(), s.recoverProblems(), s.limitBody(), s.access())
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Adressen finns inte.")
 	})
@@ -94,6 +102,8 @@ func (s *Server) routes() *gin.Engine {
 	})
 	r.HandleMethodNotAllowed = true
 	s.healthRoutes(r)
+	s.metricsRoute(r)
+	r.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openapi.Document) })
 	v1 := r.Group("/v1")
 	s.extractRoutes(v1)
 	s.certificationRoutes(v1)
