@@ -123,19 +123,16 @@ func Checksum(b []byte) string {
 }
 
 // Create stores a new extract: the PDF first, then the checksum index, then
-// the record that points at them, create-once. It reports created=false
-// with the stored record when the identical extract exists already. A
-// failure before the record is written leaves nothing a reader would find.
+// the record that points at them. Every write is create-once: an extract's
+// id fixes its bytes, so an object left by an earlier, interrupted attempt
+// already holds what this one would write. It reports created=false with
+// the stored record when the identical extract exists already. A failure
+// before the record is written leaves nothing a reader would find.
 func (a *Archive) Create(ctx context.Context, rec *Record, pdf []byte) (*Record, bool, error) {
-	if old, _, err := a.Get(ctx, rec.ID); err == nil {
-		return old, false, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return nil, false, err
-	}
 	rec.SHA256 = Checksum(pdf)
 	rec.Bytes = len(pdf)
 	rec.Created = a.now().UTC().Truncate(time.Second)
-	if _, err := a.store.Put(ctx, PDFKey(rec.ID), pdf, storage.PutOptions{ContentType: "application/pdf"}); err != nil {
+	if err := a.putOnce(ctx, PDFKey(rec.ID), pdf, "application/pdf"); err != nil {
 		return nil, false, fmt.Errorf("archive: writing PDF of %s: %w", rec.ID, err)
 	}
 	if err := a.index(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
@@ -156,9 +153,19 @@ func (a *Archive) Create(ctx context.Context, rec *Record, pdf []byte) (*Record,
 	return rec, true, nil
 }
 
+// putOnce writes an object whose content is fixed by its key; finding it
+// there already is success.
+func (a *Archive) putOnce(ctx context.Context, key string, data []byte, contentType string) error {
+	_, err := a.store.Put(ctx, key, data, storage.PutOptions{ContentType: contentType, IfNoneMatch: true})
+	if errors.Is(err, storage.ErrPrecondition) {
+		return nil
+	}
+	return err
+}
+
 func (a *Archive) index(ctx context.Context, sum string, e IndexEntry) error {
 	raw, _ := json.Marshal(e)
-	if _, err := a.store.Put(ctx, shaKey(sum), raw, storage.PutOptions{ContentType: "application/json"}); err != nil {
+	if err := a.putOnce(ctx, shaKey(sum), raw, "application/json"); err != nil {
 		return fmt.Errorf("archive: indexing %s: %w", sum, err)
 	}
 	return nil

@@ -59,8 +59,10 @@ func decodeError(err error) error {
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return ValidationError{{Field: name, Rule: "unknownField",
 			Message: fmt.Sprintf("okänt fält %q", name)}}
-	default:
+	case strings.HasPrefix(err.Error(), "json: "), strings.HasPrefix(err.Error(), "invalid character"):
 		return &SyntaxError{Msg: err.Error()}
+	default:
+		return fmt.Errorf("extract: reading input: %w", err)
 	}
 }
 
