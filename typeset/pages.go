@@ -26,10 +26,48 @@ type Block struct {
 // Page is a run of blocks [From, To) that goes on one page.
 type Page struct{ From, To int }
 
+// ParagraphPenalties returns the penalty after each line of an n-line
+// paragraph: Never after its first line (no club line alone at the foot of
+// a page) and after its last but one (no widow alone at the head of the
+// next), so a paragraph of two or three lines never splits. The entry after
+// the last line is 0: what may follow the paragraph is the caller's choice.
+func ParagraphPenalties(n int) []int {
+	pens := make([]int, n)
+	for i := 0; i < n-1; i++ {
+		if i == 0 || i == n-2 {
+			pens[i] = Never
+		}
+	}
+	return pens
+}
+
+// KeepTogether forbids page breaks between the blocks of a group (a
+// heading with what it introduces, a vote table's closing lines); the
+// penalty after the group's last block is left as it is.
+func KeepTogether(group []Block) {
+	for i := 0; i < len(group)-1; i++ {
+		group[i].Penalty = Never
+	}
+}
+
 // BreakPages splits a vertical list into pages of the given height. Each page
 // ends at the feasible break of least penalty, preferring fuller pages; when
 // no break is allowed before the page overflows, it breaks anyway at the last
 // block that fits (a block taller than a page gets a page of its own).
+//
+// Callers state the Swedish page rules with penalties:
+//   - paragraph lines: ParagraphPenalties, so no club or widow line;
+//   - a heading never ends a page: Never on the heading, and the paragraph
+//     after it keeps its first two lines together (ParagraphPenalties does),
+//     so a heading always has at least two lines under it;
+//   - keep-together groups: KeepTogether, or Never between their blocks;
+//   - a table: one block per row, RepeatHeight set to the header's height
+//     on every row but the header, so a page that starts inside the table
+//     has room for the header the renderer repeats there; Never after the
+//     header row keeps it with the first row;
+//   - a signature block: one block (never split), with Never on the block
+//     before it, so it never stands alone at the top of a page;
+//   - a forced new page: Always.
 func BreakPages(blocks []Block, height float64) []Page {
 	var pages []Page
 	start := 0
