@@ -93,3 +93,48 @@ func QPDFCheck(t testing.TB, pdf []byte) {
 		t.Fatalf("qpdf --check:\n%s", out)
 	}
 }
+
+// NSSDB makes an NSS database that trusts the CA certificates in caPEM,
+// for pdfsig -nssdir, and returns its "sql:" address.
+func NSSDB(t testing.TB, caPEM []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	Run(t, false, "certutil", "-N", "-d", "sql:"+dir, "--empty-password")
+	for i, block := range splitPEM(caPEM) {
+		p := filepath.Join(dir, "ca.pem")
+		if err := os.WriteFile(p, block, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		Run(t, false, "certutil", "-A", "-d", "sql:"+dir, "-n", "ca"+string(rune('a'+i)), "-t", "CT,C,C", "-a", "-i", p)
+	}
+	return "sql:" + dir
+}
+
+// splitPEM returns each CERTIFICATE block of data on its own.
+func splitPEM(data []byte) [][]byte {
+	var out [][]byte
+	const begin, end = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+	s := string(data)
+	for {
+		i := strings.Index(s, begin)
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(s[i:], end)
+		if j < 0 {
+			return out
+		}
+		out = append(out, []byte(s[i:i+j+len(end)]+"\n"))
+		s = s[i+j+len(end):]
+	}
+}
+
+// Sig is pdfsig's report on the document's signatures; nssdir may be "".
+func Sig(t testing.TB, pdf []byte, nssdir string) string {
+	t.Helper()
+	args := []string{File(t, pdf)}
+	if nssdir != "" {
+		args = append([]string{"-nssdir", nssdir}, args...)
+	}
+	return Run(t, true, "pdfsig", args...)
+}
