@@ -124,3 +124,9 @@ func (s *Sampler) Stop() int64 {
 
 // MiB formats bytes as mebibytes.
 func MiB(b int64) string { return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MiB" }
+
+// ResetPeak resets this process's peak resident set (VmHWM) to its current
+// size, so the next SelfPeak covers what follows (Linux 4.0 and later).
+func ResetPeak() {
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
