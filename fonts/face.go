@@ -45,6 +45,9 @@ type Face struct {
 	other    map[rune]uint16
 	notdef   uint16 // advance of the missing-glyph box
 	hasLatin [latinRunes]bool
+
+	enc    *encoding   // shared by every face of the set
+	simple *simpleFont // the face as a single-byte font
 }
 
 func newFace(family string, style Style, file string, data []byte, m *metrics) *Face {

@@ -38,12 +38,17 @@ var embedded = []struct {
 
 // Set is every embedded face, parsed.
 type Set struct {
-	faces []*Face
+	faces     []*Face
+	toUnicode []byte
 }
 
-// Load parses every embedded face.
+// Load parses every embedded face and builds its single-byte subset.
 func Load() (*Set, error) {
-	s := &Set{}
+	enc, err := newEncoding()
+	if err != nil {
+		return nil, fmt.Errorf("fonts: %w", err)
+	}
+	s := &Set{toUnicode: enc.toUnicode()}
 	for _, e := range embedded {
 		data, err := files.ReadFile("files/" + e.file)
 		if err != nil {
@@ -53,10 +58,19 @@ func Load() (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fonts: parsing %s: %w", e.file, err)
 		}
-		s.faces = append(s.faces, newFace(e.family, e.style, e.file, data, m))
+		f := newFace(e.family, e.style, e.file, data, m)
+		f.enc = enc
+		if f.simple, err = newSimpleFont(f, data, m, enc); err != nil {
+			return nil, fmt.Errorf("fonts: %s as a simple font: %w", e.file, err)
+		}
+		s.faces = append(s.faces, f)
 	}
 	return s, nil
 }
+
+// ToUnicode is the ToUnicode CMap of the simple fonts' shared encoding
+// (see Face.Simple), uncompressed; callers must not modify it.
+func (s *Set) ToUnicode() []byte { return s.toUnicode }
 
 // Faces lists every face in a fixed order.
 func (s *Set) Faces() []*Face { return s.faces }

@@ -24,6 +24,9 @@ func drawPage(doc *fpdf.Fpdf, p *layout.Page, embedded map[*fonts.Face]embedding
 		e := embedded[t.Face]
 		doc.SetFont(e.family, e.style, t.Size)
 		s := t.Text
+		if e.simple {
+			s, _ = t.Face.Encode(s) // addFonts checked every run
+		}
 		if t.Space {
 			// A real space after each word: text extraction then finds
 			// the word boundaries of justified lines.

@@ -16,33 +16,71 @@ import (
 type embedding struct {
 	family string // fpdf's family key
 	style  string // fpdf's style: "", "B", "I", "BI"
-	// key is the name fpdf writes as BaseFont and FontName ("utf8" + family
-	// + style); name is what it becomes: a subset tag, "+", and the face's
-	// PostScript-style name, of the same length so offsets stay valid.
+	// simple marks a face drawn with its ready-made single-byte subset
+	// (fonts.Face.Simple): every text run is encoded with Face.Encode.
+	// Otherwise the face goes through fpdf's UTF-8 path, which parses and
+	// subsets the whole font for the document.
+	simple bool
+	// For the UTF-8 path: key is the name fpdf writes as BaseFont and
+	// FontName ("utf8" + family + style); name is what it becomes: a subset
+	// tag, "+", and the face's PostScript-style name, of the same length so
+	// offsets stay valid.
 	key, name string
 }
 
-// addFonts registers the faces the pages use (fpdf parses each added face
-// again for every document, so unused ones are left out), in the font set's
-// fixed order.
+// addFonts registers the faces the pages use, in the font set's fixed
+// order. A face whose every text run on the pages is in the simple
+// fonts' encoding is added as its prepared simple font; any other face
+// (a character outside the encoding) goes through the UTF-8 path, so
+// every character the face has is still drawn.
 func (r *Renderer) addFonts(doc *fpdf.Fpdf, p *layout.Pages) map[*fonts.Face]embedding {
-	used := map[*fonts.Face][]rune{}
-	for i := range p.Pages {
-		for _, t := range p.Pages[i].Texts {
-			used[t.Face] = append(used[t.Face], []rune(t.Text)...)
-		}
-	}
+	simple := usage(p)
 	out := map[*fonts.Face]embedding{}
 	for i, f := range r.fonts.Faces() {
-		runes, ok := used[f]
-		if !ok {
+		ok, used := simple[f]
+		if !used {
 			continue
 		}
-		e := newEmbedding(i, f, runes)
+		if ok {
+			e := embedding{family: "s" + string(rune('a'+i)), style: f.Style().String(), simple: true}
+			def, z := f.Simple()
+			doc.AddFontFromBytes(e.family, e.style, def, z)
+			out[f] = e
+			continue
+		}
+		e := newEmbedding(i, f, facerunes(p, f))
 		doc.AddUTF8FontFromBytes(e.family, e.style, f.Bytes())
 		out[f] = e
 	}
 	return out
+}
+
+// usage lists the faces the pages use, each with whether all its text
+// runs can be drawn with the simple font.
+func usage(p *layout.Pages) map[*fonts.Face]bool {
+	simple := map[*fonts.Face]bool{}
+	for i := range p.Pages {
+		for _, t := range p.Pages[i].Texts {
+			ok, seen := simple[t.Face]
+			if !seen || ok {
+				simple[t.Face] = t.Face.Encodable(t.Text)
+			}
+		}
+	}
+	return simple
+}
+
+// facerunes is every character drawn with f.
+func facerunes(p *layout.Pages, f *fonts.Face) []rune {
+	var runes []rune
+	for i := range p.Pages {
+		for _, t := range p.Pages[i].Texts {
+			if t.Face == f {
+				runes = append(runes, []rune(t.Text)...)
+			}
+		}
+	}
+	return runes
 }
 
 func newEmbedding(i int, f *fonts.Face, runes []rune) embedding {
@@ -76,12 +114,13 @@ func subsetTag(f *fonts.Face, runes []rune) string {
 	return string(tag)
 }
 
-// renameFonts replaces fpdf's internal font names with subset-tagged ones,
-// so readers (and pdffonts) see the fonts as the subsets they are. Names
-// keep their length, so the cross-reference offsets stay right.
+// renameFonts replaces fpdf's internal names of the UTF-8 fonts with
+// subset-tagged ones, so readers (and pdffonts) see the fonts as the
+// subsets they are. Names keep their length, so the cross-reference
+// offsets stay right.
 func renameFonts(pdf []byte, embedded map[*fonts.Face]embedding) []byte {
 	for _, e := range embedded {
-		if len(e.key) != len(e.name) {
+		if e.simple || len(e.key) != len(e.name) {
 			continue
 		}
 		pdf = bytes.ReplaceAll(pdf, []byte("/"+e.key+"\n"), []byte("/"+e.name+"\n"))

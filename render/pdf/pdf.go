@@ -8,7 +8,9 @@ package pdf
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
+	"slices"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -21,11 +23,22 @@ import (
 // Renderer writes PDFs. Build one at start-up and share it: it holds only
 // the parsed fonts and is safe for concurrent use.
 type Renderer struct {
-	fonts *fonts.Set
+	fonts     *fonts.Set
+	toUnicode []byte // the simple fonts' ToUnicode CMap, compressed
 }
 
 // New returns a Renderer embedding faces from fs.
-func New(fs *fonts.Set) *Renderer { return &Renderer{fonts: fs} }
+func New(fs *fonts.Set) *Renderer {
+	return &Renderer{fonts: fs, toUnicode: compress(fs.ToUnicode())}
+}
+
+func compress(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression) // the level is valid
+	zw.Write(b)                                              // a bytes.Buffer does not fail
+	zw.Close()
+	return buf.Bytes()
+}
 
 // Render draws the pages and returns the PDF.
 func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
@@ -49,7 +62,23 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 	if err := doc.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: writing: %w", err)
 	}
-	return renameFonts(buf.Bytes(), embedded), nil
+	out, err := addToUnicode(renameFonts(buf.Bytes(), embedded), simpleNames(embedded), r.toUnicode)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: adding ToUnicode maps: %w", err)
+	}
+	return out, nil
+}
+
+// simpleNames lists the BaseFont names of the simple fonts, sorted.
+func simpleNames(embedded map[*fonts.Face]embedding) []string {
+	var names []string
+	for f, e := range embedded {
+		if e.simple {
+			names = append(names, f.SimpleName())
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // setInfo fills the document information and the catalog's language, and
