@@ -45,7 +45,7 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 	var glues []lineGlue
 	ragged := !p.Justify
 	var from int32 // byte start of the last item in its fragment
-	lastWord, lastFrag := int32(-1), int32(-1)
+	lastWord, lastFrag := int32(-1), int16(-1)
 	for i := start; i < end; i++ {
 		n := &nodes[i]
 		switch {
@@ -60,12 +60,12 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 		case n.kind == glueNode && n.fil:
 			ragged = true
 		case n.kind == glueNode && len(line.Items) > 0:
-			glues = append(glues, lineGlue{len(line.Items) - 1, n.width, n.stretch, n.shrink})
+			glues = append(glues, lineGlue{len(line.Items) - 1, n.width, glueStretch(n.width, p.Justify), glueShrink(n.width, p.Justify)})
 			lastWord = -1
 		}
 	}
-	if b := &nodes[end]; b.kind == penaltyNode && b.pre != "" && len(line.Items) > 0 {
-		line.Items[len(line.Items)-1].Text += b.pre
+	if b := &nodes[end]; b.kind == penaltyNode && b.hyphen && len(line.Items) > 0 {
+		line.Items[len(line.Items)-1].Text += b.pre()
 		line.Hyphenated = true
 	}
 	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {

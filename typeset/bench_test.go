@@ -28,15 +28,24 @@ func bodyParams() Params {
 }
 
 func BenchmarkSet(b *testing.B) {
+	// A seven-line paragraph at 150 mm, normalised as the layout gets it.
+	benchmarkSet(b, seedParagraphs(b)[7], 7)
+}
+
+func BenchmarkSetLong(b *testing.B) {
+	// Eleven lines, with hyphenation needed.
+	benchmarkSet(b, seedParagraphs(b)[1], 11)
+}
+
+func benchmarkSet(b *testing.B, text string, lines int) {
 	h, err := NewHyphenator()
 	if err != nil {
 		b.Fatal(err)
 	}
 	ts := New(h)
-	// An eight-line paragraph at 150 mm.
-	spans := []Span{{Text: Normalize(seedParagraphs(b)[0])}}
-	if n := len(ts.Set(spans, testFaces{}, bodyParams())); n != 8 {
-		b.Fatalf("the benchmark paragraph has %d lines, want 8", n)
+	spans := []Span{{Text: Normalize(text)}}
+	if n := len(ts.Set(spans, testFaces{}, bodyParams())); n != lines {
+		b.Fatalf("the paragraph has %d lines, want %d", n, lines)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -84,5 +93,14 @@ func BenchmarkNewHyphenator(b *testing.B) {
 		if _, err := NewHyphenator(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkNormalize(b *testing.B) {
+	text := seedParagraphs(b)[1]
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Normalize(text)
 	}
 }

@@ -22,11 +22,17 @@ type pass struct {
 	width      float64 // measure of every line but the first
 	first      float64 // measure of the first line
 	extra      float64 // stretch every line gets besides its glue (ragged right, emergency)
+	justify    bool    // interword glue stretches and shrinks
 	tolerance  float64
 	final      bool // last resort: never fail, allow overfull lines
 	sumW, sumY float64
 	sumZ       float64
 	sumFil     int
+	// Working lists, reused from breakpoint to breakpoint.
+	store   []breakpoint
+	actives []active
+	added   []active
+	dead    []int
 }
 
 // breakpoint is a chosen or candidate end of a line, kept for walking the
@@ -61,18 +67,20 @@ type active struct {
 // candidate is the cheapest way found so far to break at one place with a
 // given fitness class and hyphen run.
 type candidate struct {
-	from     active
+	from     int // index in the active list
 	demerits float64
 	ratio    float64
 	ok       bool
 }
 
+// classes holds the best candidate per fitness class and hyphen run.
+type classes [4][maxHyphenRun + 2]candidate
+
 // run breaks the list and returns the chosen breakpoints in order, or nil
 // when no way within tolerance exists.
 func (ps *pass) run() []breakpoint {
-	store := []breakpoint{{pos: -1, prev: -1}}
-	actives := []active{{bp: 0, fitness: 2}}
-	var next []active
+	ps.store = append(make([]breakpoint, 0, len(ps.nodes)/2), breakpoint{pos: -1, prev: -1})
+	ps.actives = append(make([]active, 0, 64), active{bp: 0, fitness: 2})
 	for i := range ps.nodes {
 		n := &ps.nodes[i]
 		legal := false
@@ -84,30 +92,27 @@ func (ps *pass) run() []breakpoint {
 		case penaltyNode:
 			legal = n.penalty != Never
 		}
-		if legal {
-			actives, next, store = ps.tryBreak(i, actives, next, store)
-			if len(actives) == 0 {
-				return nil
-			}
+		if legal && !ps.tryBreak(i) {
+			return nil
 		}
 		if n.kind == glueNode {
 			ps.sumW += n.width
-			ps.sumY += n.stretch
-			ps.sumZ += n.shrink
+			ps.sumY += glueStretch(n.width, ps.justify)
+			ps.sumZ += glueShrink(n.width, ps.justify)
 			if n.fil {
 				ps.sumFil++
 			}
 		}
 	}
 	best := 0
-	for k := range actives {
-		if actives[k].demerits < actives[best].demerits {
+	for k := range ps.actives {
+		if ps.actives[k].demerits < ps.actives[best].demerits {
 			best = k
 		}
 	}
 	var out []breakpoint
-	for b := actives[best].bp; b > 0; b = store[b].prev {
-		out = append(out, store[b])
+	for b := ps.actives[best].bp; b > 0; b = ps.store[b].prev {
+		out = append(out, ps.store[b])
 	}
 	for l, r := 0, len(out)-1; l < r; l, r = l+1, r-1 {
 		out[l], out[r] = out[r], out[l]
@@ -116,71 +121,74 @@ func (ps *pass) run() []breakpoint {
 }
 
 // tryBreak considers a break at node i from every active node, drops the
-// nodes that can no longer reach it, and adds the best new ones.
-// The new nodes are built in spare, which is returned for reuse.
-func (ps *pass) tryBreak(i int, actives, spare []active, store []breakpoint) ([]active, []active, []breakpoint) {
+// nodes that can no longer reach it, and adds the best new ones. It reports
+// false when no active node is left.
+func (ps *pass) tryBreak(i int) bool {
 	n := &ps.nodes[i]
-	var best [4][maxHyphenRun + 2]candidate
+	var best classes
 	minDemerits := math.Inf(1)
-	kept := actives[:0]
-	var lastDropped *active
-	var dropped active
-	for k := range actives {
-		a := actives[k]
+	ps.dead = ps.dead[:0]
+	for k := range ps.actives {
+		a := &ps.actives[k]
 		r, bad := ps.ratio(a, n)
 		if r < -1 || n.penalty == Always {
-			if r < -1 && ps.final && len(kept) == 0 && k == len(actives)-1 && math.IsInf(minDemerits, 1) {
-				// Nothing else is left: an overfull line rather than none.
-				dropped = a
-				lastDropped = &dropped
-			}
-			if r >= -1 {
-				ps.consider(&best, &minDemerits, a, n, r, bad)
-			}
-			continue
+			ps.dead = append(ps.dead, k)
 		}
-		kept = append(kept, a)
-		ps.consider(&best, &minDemerits, a, n, r, bad)
+		if r >= -1 {
+			ps.consider(&best, &minDemerits, a, k, n, r, bad)
+		}
 	}
-	if lastDropped != nil && math.IsInf(minDemerits, 1) {
-		// Break here anyway, from the last node that could reach here.
-		hy := 0
-		if n.flagged {
-			hy = lastDropped.hyphens + 1
-		}
-		if hy > maxHyphenRun+1 {
-			hy = maxHyphenRun + 1
-		}
-		best[3][hy] = candidate{from: *lastDropped, demerits: lastDropped.demerits, ratio: -1, ok: true}
-		minDemerits = lastDropped.demerits
+	if ps.final && math.IsInf(minDemerits, 1) && len(ps.dead) == len(ps.actives) {
+		// Nothing can reach here within the measure and nothing else is
+		// left: an overfull line from the last node rather than none.
+		k := len(ps.actives) - 1
+		best[3][min(ps.hyphenRun(&ps.actives[k], n), maxHyphenRun+1)] = candidate{from: k, demerits: ps.actives[k].demerits, ratio: -1, ok: true}
+		minDemerits = ps.actives[k].demerits
 	}
-	added := spare[:0]
+	ps.added = ps.added[:0]
 	for fit := range best {
 		for hy := range best[fit] {
 			c := best[fit][hy]
 			if !c.ok || c.demerits > minDemerits+adjDemerits {
 				continue
 			}
-			from := c.from
-			store = append(store, breakpoint{pos: i, prev: from.bp, ratio: c.ratio, flagged: n.flagged})
-			a := active{bp: len(store) - 1, line: from.line + 1, fitness: fit, hyphens: hy, demerits: c.demerits}
+			from := &ps.actives[c.from]
+			ps.store = append(ps.store, breakpoint{pos: i, prev: from.bp, ratio: c.ratio, flagged: n.flagged})
+			a := active{bp: len(ps.store) - 1, line: from.line + 1, fitness: fit, hyphens: hy, demerits: c.demerits}
 			a.w, a.y, a.z, a.fil = ps.after(i)
-			added = append(added, a)
+			ps.added = append(ps.added, a)
 		}
 	}
-	return append(kept, added...), added, store
+	if len(ps.dead) > 0 {
+		kept, d := ps.actives[:0], 0
+		for k := range ps.actives {
+			if d < len(ps.dead) && ps.dead[d] == k {
+				d++
+				continue
+			}
+			kept = append(kept, ps.actives[k])
+		}
+		ps.actives = kept
+	}
+	ps.actives = append(ps.actives, ps.added...)
+	return len(ps.actives) > 0
 }
 
-// consider records the break at n from active a if it is
+// hyphenRun is the run of hyphenated lines a break at n from a would end.
+func (ps *pass) hyphenRun(a *active, n *node) int {
+	if n.flagged {
+		return a.hyphens + 1
+	}
+	return 0
+}
+
+// consider records the break at n from active a (index k) if it is
 // feasible and the cheapest of its class so far.
-func (ps *pass) consider(best *[4][maxHyphenRun + 2]candidate, minD *float64, a active, n *node, r, bad float64) {
+func (ps *pass) consider(best *classes, minD *float64, a *active, k int, n *node, r, bad float64) {
 	if bad > ps.tolerance {
 		return
 	}
-	hy := 0
-	if n.flagged {
-		hy = a.hyphens + 1
-	}
+	hy := ps.hyphenRun(a, n)
 	d := demerits(bad, n)
 	if n.flagged && a.hyphens > 0 {
 		d += doubleHyphenDemerits
@@ -202,7 +210,7 @@ func (ps *pass) consider(best *[4][maxHyphenRun + 2]candidate, minD *float64, a 
 	d += a.demerits
 	c := &best[fit][hy]
 	if !c.ok || d < c.demerits {
-		*c = candidate{from: a, demerits: d, ratio: r, ok: true}
+		*c = candidate{from: k, demerits: d, ratio: r, ok: true}
 	}
 	if d < *minD {
 		*minD = d
@@ -211,7 +219,7 @@ func (ps *pass) consider(best *[4][maxHyphenRun + 2]candidate, minD *float64, a 
 
 // ratio returns the adjustment ratio and badness of the line from a to a
 // break at n.
-func (ps *pass) ratio(a active, n *node) (r, bad float64) {
+func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 	width := ps.width
 	if a.line == 0 {
 		width = ps.first
@@ -253,8 +261,8 @@ func (ps *pass) after(i int) (w, y, z float64, fil int) {
 		}
 		if n.kind == glueNode {
 			w += n.width
-			y += n.stretch
-			z += n.shrink
+			y += glueStretch(n.width, ps.justify)
+			z += glueShrink(n.width, ps.justify)
 			if n.fil {
 				fil++
 			}

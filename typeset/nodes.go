@@ -17,19 +17,47 @@ const (
 
 // node is one element of the list the line breaker sees. A discretionary
 // hyphen is a flagged penalty whose width is that of the text it adds
-// before the break ("-", or "l-" in till-låta).
+// before the break ("-", or "l-" in till-låta). Glue stretches and shrinks
+// by fixed shares of its width when the paragraph is justified. Nodes are
+// kept small (32 bytes): a paragraph has hundreds.
 type node struct {
 	width   float64 // points: box or natural glue width; penalty: width added when broken here
-	stretch float64
-	shrink  float64
-	pre     string // penalty: text drawn before the break
 	penalty int32
 	// Box content: words[word].frags[frag].text[from:to].
-	word, frag int32
-	from, to   int32
-	kind       kind
-	fil        bool // glue that stretches without limit (end of paragraph, forced break)
-	flagged    bool // penalty: the line ends with a hyphen
+	word     int32
+	from, to int32
+	restore  rune // discretionary: consonant drawn before the hyphen, or 0
+	frag     int16
+	kind     kind
+	fil      bool // glue that stretches without limit (end of paragraph, forced break)
+	flagged  bool // penalty: the line ends with a hyphen
+	hyphen   bool // penalty: a hyphen is drawn when broken here
+}
+
+// pre is the text a break at penalty n adds to its line.
+func (n *node) pre() string {
+	switch {
+	case !n.hyphen:
+		return ""
+	case n.restore != 0:
+		return string(n.restore) + "-"
+	}
+	return "-"
+}
+
+// glueStretch and glueShrink of interword glue of the given width.
+func glueStretch(width float64, justify bool) float64 {
+	if justify {
+		return width * stretchRatio
+	}
+	return 0
+}
+
+func glueShrink(width float64, justify bool) float64 {
+	if justify {
+		return width * shrinkRatio
+	}
+	return 0
 }
 
 // Glue proportions of the normal space, and the ragged-right stretch of a
@@ -81,12 +109,7 @@ func (b *builder) build() []node {
 }
 
 func (b *builder) glue(st Style) {
-	sp := spaceWidth(b.faces, st, b.p.Size)
-	g := node{kind: glueNode, width: sp}
-	if b.p.Justify {
-		g.stretch, g.shrink = sp*stretchRatio, sp*shrinkRatio
-	}
-	b.nodes = append(b.nodes, g)
+	b.nodes = append(b.nodes, node{kind: glueNode, width: spaceWidth(b.faces, st, b.p.Size)})
 }
 
 // word adds the boxes of word wi, with a penalty at each place it may break.
@@ -120,7 +143,7 @@ func (b *builder) word(wi int, w word) {
 
 func (b *builder) box(face Face, wi, fi int, text string, from, to int) {
 	b.nodes = append(b.nodes, node{kind: boxNode, width: face.Width(text[from:to]) * b.p.Size,
-		word: int32(wi), frag: int32(fi), from: int32(from), to: int32(to)})
+		word: int32(wi), frag: int16(fi), from: int32(from), to: int32(to)})
 }
 
 // byteOffset returns the byte index in s that lies runes runes after byte from.
@@ -143,9 +166,12 @@ type cut struct {
 func (b *builder) penalty(c cut, st Style) {
 	n := node{kind: penaltyNode, flagged: true, penalty: exHyphenPenalty}
 	if !c.explicit {
-		n.pre = c.Pre + "-"
+		n.hyphen = true
+		if c.Pre != "" {
+			n.restore, _ = utf8.DecodeRuneInString(c.Pre)
+		}
 		n.penalty = hyphenPenalty
-		n.width = b.faces.Face(st.Face()).Width(n.pre) * b.p.Size
+		n.width = b.faces.Face(st.Face()).Width(n.pre()) * b.p.Size
 	}
 	b.nodes = append(b.nodes, n)
 	b.anyBreaks = true
@@ -165,14 +191,10 @@ func (b *builder) wordBreaks(w word) []cut {
 	// Parts glued by no-break spaces are hyphenated each on its own:
 	// 1 de-cem-ber.
 	b.scratch = b.scratch[:0]
-	off := 0
-	for part := range strings.SplitSeq(text, nbsp) {
-		n := len(b.scratch)
-		b.scratch = b.hyph.appendBreaks(b.scratch, part)
-		for i := n; i < len(b.scratch); i++ {
-			b.scratch[i].At += off
-		}
-		off += utf8.RuneCountInString(part) + 1
+	if !strings.Contains(text, nbsp) {
+		b.scratch = b.hyph.appendBreaks(b.scratch, text)
+	} else {
+		b.partBreaks(text)
 	}
 	if len(b.scratch) == 0 {
 		return nil
@@ -182,6 +204,20 @@ func (b *builder) wordBreaks(w word) []cut {
 		b.cuts = append(b.cuts, cut{Break: br})
 	}
 	return keepHyphenable(w, b.cuts)
+}
+
+// partBreaks appends to b.scratch the breaks of each part of text between
+// no-break spaces.
+func (b *builder) partBreaks(text string) {
+	off := 0
+	for part := range strings.SplitSeq(text, nbsp) {
+		n := len(b.scratch)
+		b.scratch = b.hyph.appendBreaks(b.scratch, part)
+		for i := n; i < len(b.scratch); i++ {
+			b.scratch[i].At += off
+		}
+		off += utf8.RuneCountInString(part) + 1
+	}
 }
 
 // hyphenCuts returns the breaks after the word's own hyphens that have two

@@ -28,7 +28,7 @@ func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
 		extra = raggedStretch * p.Size
 	}
 	plain := (&builder{faces: faces, p: p, words: words}).build()
-	ps := pass{nodes: plain, extra: extra, tolerance: pretolerance}
+	ps := pass{nodes: plain, extra: extra, tolerance: pretolerance, justify: p.Justify}
 	ps.width, ps.first = p.Width, p.Width-p.FirstIndent
 	bps := ps.run()
 	nodes := plain
@@ -39,12 +39,12 @@ func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
 				nodes = plain
 			}
 		}
-		ps = pass{nodes: nodes, width: ps.width, first: ps.first, extra: extra, tolerance: tolerance}
+		ps = pass{nodes: nodes, width: ps.width, first: ps.first, extra: extra, tolerance: tolerance, justify: p.Justify}
 		bps = ps.run()
 	}
 	if bps == nil {
 		ps = pass{nodes: nodes, width: ps.width, first: ps.first, tolerance: infBad, final: true,
-			extra: extra + emergencyStretch*p.Size}
+			extra: extra + emergencyStretch*p.Size, justify: p.Justify}
 		bps = ps.run()
 	}
 	return assemble(nodes, bps, words, faces, p)

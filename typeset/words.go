@@ -16,37 +16,46 @@ type word struct {
 }
 
 // splitWords turns spans into words: U+0020 separates words, "\n" forces a
-// line break; U+00A0 (no-break space) stays inside its word.
+// line break; U+00A0 (no-break space) stays inside its word. All words share
+// one array of fragments.
 func splitWords(spans []Span) []word {
-	var words []word
-	var cur word
-	flush := func(forced bool) {
-		if len(cur.frags) > 0 {
-			cur.breakAfter = forced
-			words = append(words, cur)
-		} else if forced && len(words) > 0 {
-			words[len(words)-1].breakAfter = true
+	var frags []fragment
+	var ends []int // end of each word's fragments in frags
+	var forced []bool
+	start := 0 // first fragment of the current word
+	flush := func(force bool) {
+		if len(frags) > start {
+			ends = append(ends, len(frags))
+			forced = append(forced, force)
+			start = len(frags)
+		} else if force && len(forced) > 0 {
+			forced[len(forced)-1] = true
 		}
-		cur = word{}
 	}
 	for _, sp := range spans {
-		start := 0
+		from := 0
 		for i := 0; i < len(sp.Text); i++ {
 			c := sp.Text[i]
 			if c != ' ' && c != '\n' && c != '\t' {
 				continue
 			}
-			if i > start {
-				cur.frags = append(cur.frags, fragment{sp.Text[start:i], sp.Style})
+			if i > from {
+				frags = append(frags, fragment{sp.Text[from:i], sp.Style})
 			}
 			flush(c == '\n')
-			start = i + 1
+			from = i + 1
 		}
-		if start < len(sp.Text) {
-			cur.frags = append(cur.frags, fragment{sp.Text[start:], sp.Style})
+		if from < len(sp.Text) {
+			frags = append(frags, fragment{sp.Text[from:], sp.Style})
 		}
 	}
 	flush(false)
+	words := make([]word, len(ends))
+	prev := 0
+	for i, e := range ends {
+		words[i] = word{frags: frags[prev:e:e], breakAfter: forced[i]}
+		prev = e
+	}
 	return words
 }
 
