@@ -272,3 +272,68 @@ func BenchmarkRender(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "pdf-bytes")
 }
+
+// fontTypes maps each font's name in pdffonts to its type.
+func fontTypes(t *testing.T, path string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(tool(t, "pdffonts", path)), "\n")[2:] {
+		f := strings.Fields(l)
+		out[f[0]] = f[1]
+		if flags := strings.Join(f[len(f)-5:len(f)-2], " "); flags != "yes yes yes" {
+			t.Errorf("font not embedded as a subset with a Unicode map: %s", l)
+		}
+	}
+	return out
+}
+
+// The sample needs only characters of the simple fonts' encoding, so
+// every face is drawn with its prepared single-byte subset.
+func TestSampleUsesSimpleFonts(t *testing.T) {
+	path, raw := samplePDF(t)
+	for name, typ := range fontTypes(t, path) {
+		if typ != "TrueType" {
+			t.Errorf("%s is %s, want a simple TrueType font", name, typ)
+		}
+	}
+	if bytes.Contains(raw, []byte("/Identity-H")) {
+		t.Error("a UTF-8 (Type 0) font was embedded")
+	}
+}
+
+// A character outside the encoding sends its face, and only that face,
+// through the UTF-8 path; both kinds of font extract correctly and the
+// file stays clean and deterministic.
+func TestCharacterOutsideTheEncodingFallsBack(t *testing.T) {
+	f := setup(t)
+	doc := layouttest.Document()
+	const odd = "Gábor Székely-Kőváry och Łukasz Wałęsa citerar ”Ωμέγα” (π ≈ 3,14)."
+	doc.Blocks = append([]compose.Block{compose.Paragraph{Text: []typeset.Span{{Text: odd}}}}, doc.Blocks...)
+	a, b := f.render(t, doc), f.render(t, doc)
+	if !bytes.Equal(a, b) {
+		t.Error("two renderings differ")
+	}
+	path := filepath.Join(t.TempDir(), "mixed.pdf")
+	if err := os.WriteFile(path, a, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]int{}
+	for name, typ := range fontTypes(t, path) {
+		types[typ]++
+		if typ == "CID" && !strings.Contains(name, "LiberationSerif-Regular") {
+			t.Errorf("%s went through the UTF-8 path", name)
+		}
+	}
+	if types["CID"] != 1 || types["TrueType"] < 2 {
+		t.Errorf("font types %v, want the body face as CID font and the others simple", types)
+	}
+	if out := tool(t, "qpdf", "--check", path); !strings.Contains(out, "No syntax or stream encoding errors") {
+		t.Errorf("qpdf --check:\n%s", out)
+	}
+	text := strings.Join(strings.Fields(tool(t, "pdftotext", path, "-")), " ")
+	for _, w := range []string{odd, "Áltá, Čohkkiras, Đuolbajávri, Ŋuorra", "Region Jämtland Härjedalen", "Marit Gaup Šimić (SD)"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("pdftotext lacks %q", w)
+		}
+	}
+}
