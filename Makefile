@@ -18,7 +18,7 @@ build:
 # its pinned version and cached), starts MinIO on a free loopback port,
 # runs every test, and stops it.
 test:
-	scripts/deps.sh
+	scripts/deps.sh chromium
 	$(GO) vet $(PKGS)
 	scripts/with-minio.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
@@ -32,8 +32,19 @@ vet:
 fmt:
 	gofmt -l -w .
 
+# Go benchmarks, the accessibility check of the HTML rendition, the
+# comparison with Chromium, WeasyPrint and plain fpdf, and the load test
+# against MinIO (see BENCHMARKS.md). Installs Chromium and WeasyPrint
+# (Debian) and axe-core (npm, under /tmp/utdrag-bench) when missing.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./typeset/ ./layout/ ./render/...
+	command -v chromium >/dev/null && command -v weasyprint >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium weasyprint; }
+	test -f /tmp/utdrag-bench/node_modules/axe-core/axe.min.js || \
+		npm install --prefix /tmp/utdrag-bench --no-audit --no-fund axe-core@4
+	$(GO) run ./bench/a11y -axe /tmp/utdrag-bench/node_modules/axe-core/axe.min.js
+	$(GO) run ./bench/peers
+	scripts/with-minio.sh $(GO) run ./bench/load
 
 FUZZTIME ?= 10m
 fuzz:

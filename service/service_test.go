@@ -56,12 +56,21 @@ type env struct {
 
 func start(t *testing.T, store storage.Store, tune ...func(*service.Config)) *env {
 	t.Helper()
+	return startWith(t, store, service.Deps{}, tune...)
+}
+
+// startWith starts the service on store with deps (store, render engine
+// and logger are filled in) and the defaults changed by tune; mail goes to
+// an outbox in a temporary folder unless deps has a mailer.
+func startWith(t *testing.T, store storage.Store, d service.Deps, tune ...func(*service.Config)) *env {
+	t.Helper()
 	cfg := service.Defaults()
+	cfg.Mail.Outbox = t.TempDir()
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d.Store, d.Render, d.Logger = store, renderEngine(t), slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := service.New(cfg, d)
 	if err != nil {
 		t.Fatal(err)
 	}
