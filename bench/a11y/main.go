@@ -2,7 +2,7 @@
 // axe-core (WCAG 2.1 A and AA rules and axe's best practices) in headless
 // Chromium, and exits non-zero on any violation.
 //
-//	go run ./bench/a11y -axe /tmp/utdrag-a11y/node_modules/axe-core/axe.min.js
+//	go run ./bench/a11y -axe /tmp/utdrag-bench/node_modules/axe-core/axe.min.js
 //
 // axe-core comes from npm (npm install axe-core, outside the repository);
 // Chromium from Debian. With -out it also writes each page's screenshot and
@@ -50,7 +50,7 @@ type result struct {
 }
 
 func main() {
-	axePath := flag.String("axe", "/tmp/utdrag-a11y/node_modules/axe-core/axe.min.js", "axe.min.js from the npm package axe-core")
+	axePath := flag.String("axe", "/tmp/utdrag-bench/node_modules/axe-core/axe.min.js", "axe.min.js from the npm package axe-core")
 	examples := flag.String("examples", "examples", "folder of example extracts")
 	out := flag.String("out", "", "folder to write screenshots and printed PDFs to (none when empty)")
 	flag.Parse()
