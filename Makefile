@@ -36,10 +36,6 @@ fmt:
 # comparison with Chromium, WeasyPrint and plain fpdf, and the load test
 # against MinIO (see BENCHMARKS.md). Installs Chromium and WeasyPrint
 # (Debian) and axe-core (npm, under /tmp/utdrag-bench) when missing.
-# Go benchmarks, the accessibility check of the HTML rendition, the
-# comparison with Chromium, WeasyPrint and plain fpdf, and the load test
-# against MinIO (see BENCHMARKS.md). Installs Chromium and WeasyPrint
-# (Debian) and axe-core (npm, under /tmp/utdrag-bench) when missing.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./typeset/ ./layout/ ./render/...
 	command -v chromium >/dev/null && command -v weasyprint >/dev/null || \
