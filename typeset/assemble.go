@@ -65,7 +65,9 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 		}
 	}
 	if b := &nodes[end]; b.kind == penaltyNode && b.hyphen && len(line.Items) > 0 {
-		line.Items[len(line.Items)-1].Text += b.pre()
+		pre := b.pre()
+		line.Items[len(line.Items)-1].Text += pre
+		line.Items[len(line.Items)-1].Added = len(pre)
 		line.Hyphenated = true
 	}
 	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {

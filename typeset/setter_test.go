@@ -1,9 +1,9 @@
 package typeset
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func newTypesetter(tb testing.TB) *Typesetter {
@@ -39,20 +39,14 @@ func fromLines(t *testing.T, lines []Line) []styled {
 		for i, it := range l.Items {
 			text := it.Text
 			if l.Hyphenated && i == len(l.Items)-1 {
-				if !strings.HasSuffix(text, "-") {
-					t.Fatalf("line %d is hyphenated but ends %q", li, text)
-				}
-				text = strings.TrimSuffix(text, "-")
-				if li+1 < len(lines) && len(lines[li+1].Items) > 0 {
-					// A restored consonant repeats the next line's first letter.
-					next, _ := utf8.DecodeRuneInString(lines[li+1].Items[0].Text)
-					last, n := utf8.DecodeLastRuneInString(text)
-					prev, _ := utf8.DecodeLastRuneInString(text[:len(text)-n])
-					if last == next && prev == next {
-						text = text[:len(text)-n]
-					}
+				if !strings.HasSuffix(text, "-") || it.Added < 1 {
+					t.Fatalf("line %d is hyphenated but ends %q, %d bytes added", li, text, it.Added)
 				}
 			}
+			if it.Added > 0 && (!l.Hyphenated || i != len(l.Items)-1) {
+				t.Fatalf("line %d: %d bytes added to %q, not at a hyphenated end", li, it.Added, text)
+			}
+			text = text[:len(text)-it.Added]
 			for _, r := range text {
 				if r != ' ' {
 					out = append(out, styled{r, it.Style})
@@ -337,4 +331,57 @@ func TestWithoutHyphenator(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Random paragraphs of real vocabulary, styles, forced breaks and measures:
+// the text always survives and no line leaves the measure unless a single
+// word is wider than it.
+func TestSetRandomParagraphs(t *testing.T) {
+	ts := newTypesetter(t)
+	vocab := strings.Fields(Normalize(strings.Join(seedParagraphs(t), " ")))
+	vocab = append(vocab, "tillåta", "nattåg", "EU-direktiv", "protokollsanteckning", "RS/412/2023", "(KD)")
+	rng := rand.New(rand.NewPCG(1, 2))
+	styles := []Style{0, Bold, Italic, Bold | Italic, Strike, Underline, NoHyphen}
+	for round := 0; round < 300; round++ {
+		var spans []Span
+		for n := rng.IntN(60); n >= 0; n-- {
+			text := vocab[rng.IntN(len(vocab))]
+			switch rng.IntN(12) {
+			case 0:
+				text += "\n"
+			case 1, 2:
+				text += " "
+			}
+			if rng.IntN(3) > 0 {
+				text = " " + text
+			}
+			spans = append(spans, Span{Text: text, Style: styles[rng.IntN(len(styles))]})
+		}
+		p := Params{Width: 60 + rng.Float64()*400, Size: 9 + rng.Float64()*4, Justify: rng.IntN(4) > 0, Hyphenate: rng.IntN(5) > 0}
+		if rng.IntN(3) == 0 {
+			p.FirstIndent = rng.Float64() * 30
+		}
+		lines := ts.Set(spans, testFaces{}, p)
+		sameStyled(t, fromLines(t, lines), fromSpans(spans))
+		for li, l := range lines {
+			if len(l.Items) == 0 {
+				continue
+			}
+			last := l.Items[len(l.Items)-1]
+			if end := last.X + last.W; end > p.Width+0.01 && len(l.Items) > 1 && !overlong(l, p, li == 0) {
+				t.Fatalf("round %d: line %d ends at %.1f beyond %.1f: %+v", round, li, end, p.Width, l.Items)
+			}
+		}
+	}
+}
+
+// overlong: the line holds a single word (no space in it) that is wider
+// than the measure.
+func overlong(l Line, p Params, first bool) bool {
+	for _, it := range l.Items {
+		if it.SpaceAfter > 0 {
+			return false
+		}
+	}
+	return true
 }

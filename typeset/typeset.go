@@ -58,6 +58,10 @@ type Item struct {
 	// SpaceAfter is the width of the (justified) space that follows the item
 	// on this line; 0 for the line's last item or inside a word.
 	SpaceAfter float64
+	// Added counts the bytes at the end of Text that the source text lacks:
+	// an inserted hyphen, with the consonant it restores (till-|låta). Text
+	// extraction and accessible renderings leave them out.
+	Added int
 }
 
 // Line is one set line.
