@@ -149,6 +149,7 @@ func inProcess(who, doc string, n int, f func() ([]byte, error)) (row, error) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	heap := procmem.Sample(2*time.Millisecond, heapBytes)
+	cpu0 := cpuTime()
 	r := row{who: who, doc: doc}
 	for range n {
 		start := time.Now()
@@ -160,12 +161,22 @@ func inProcess(who, doc string, n int, f func() ([]byte, error)) (row, error) {
 		}
 		r.bytes = len(b)
 	}
+	cpu := (cpuTime() - cpu0) / time.Duration(n)
 	peak := heap.Stop()
 	runtime.ReadMemStats(&after)
 	r.memory = fmt.Sprintf("heap peak %s, %s allocated/doc", procmem.MiB(peak),
 		procmem.MiB(int64(after.TotalAlloc-before.TotalAlloc)/int64(n)))
-	r.note = "in process"
+	r.note = fmt.Sprintf("in process; %.1f ms CPU/doc", stats.Ms(cpu))
 	return r, nil
+}
+
+// cpuTime is the CPU time this process has used, all threads.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
@@ -227,6 +238,7 @@ func weasyprint(doc, page, dir string, n int) (row, error) {
 	out := filepath.Join(dir, doc+".weasyprint.pdf")
 	r := row{who: "weasyprint", doc: doc, note: "a command per document"}
 	var peak int64
+	var cpu time.Duration
 	for i := range n + 1 {
 		cmd := exec.Command(bin, "--quiet", page, out)
 		var stderr bytes.Buffer
@@ -244,6 +256,7 @@ func weasyprint(doc, page, dir string, n int) (row, error) {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			peak = max(peak, ru.Maxrss<<10)
 		}
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	st, err := os.Stat(out)
 	if err != nil {
@@ -251,6 +264,7 @@ func weasyprint(doc, page, dir string, n int) (row, error) {
 	}
 	r.bytes = int(st.Size())
 	r.memory = "RSS peak " + procmem.MiB(peak)
+	r.note = fmt.Sprintf("a command per document; %.0f ms CPU/doc", stats.Ms(cpu/time.Duration(n)))
 	return r, nil
 }
 
