@@ -8,8 +8,8 @@ func Greedy(spans []Span, faces Faces, p Params) []Line {
 	var lines []Line
 	var cur []word
 	curW := p.FirstIndent
-	emit := func(last bool) {
-		lines = append(lines, placeWords(cur, faces, p, len(lines) == 0, last))
+	emit := func(ragged bool) {
+		lines = append(lines, placeWords(cur, faces, p, len(lines) == 0, ragged))
 		cur, curW = nil, 0
 	}
 	for i, w := range words {
@@ -31,6 +31,7 @@ func Greedy(spans []Span, faces Faces, p Params) []Line {
 	if len(cur) > 0 || len(lines) == 0 {
 		emit(true)
 	}
+	lines[len(lines)-1].Last = true
 	return lines
 }
 
@@ -43,8 +44,9 @@ func wordWidth(w word, faces Faces, size float64) float64 {
 }
 
 // placeWords positions whole words on one line, stretching the spaces when
-// the paragraph is justified and the line is not its last.
-func placeWords(ws []word, faces Faces, p Params, first, last bool) Line {
+// the paragraph is justified and the line is not ragged (the last, or one
+// ended by a forced break).
+func placeWords(ws []word, faces Faces, p Params, first, ragged bool) Line {
 	indent := 0.0
 	if first {
 		indent = p.FirstIndent
@@ -56,9 +58,9 @@ func placeWords(ws []word, faces Faces, p Params, first, last bool) Line {
 			spaces += spaceWidth(faces, lastStyle(ws[i-1]), p.Size)
 		}
 	}
-	line := Line{Width: p.Width, Natural: indent + natural + spaces, Last: last}
+	line := Line{Width: p.Width, Natural: indent + natural + spaces}
 	scale := 1.0
-	if p.Justify && !last && len(ws) > 1 && spaces > 0 {
+	if p.Justify && !ragged && len(ws) > 1 && spaces > 0 {
 		scale = (p.Width - indent - natural) / spaces
 		line.Justified = true
 		line.Ratio = scale - 1

@@ -70,7 +70,7 @@ const (
 
 // Penalties of breaks inside words.
 const (
-	hyphenPenalty   = 200 // TeX's 50 hyphenates a fifth more lines of our prose for no better grey
+	hyphenPenalty   = 200 // TeX's 50 hyphenates a quarter of the lines of our prose; 200 a fifth, within the grey targets
 	exHyphenPenalty = 50  // after the word's own hyphen (EU-|direktiv)
 )
 

@@ -385,3 +385,16 @@ func overlong(l Line, p Params, first bool) bool {
 	}
 	return true
 }
+
+func TestGreedyBaseline(t *testing.T) {
+	p := bodyParams()
+	for _, para := range seedParagraphs(t) {
+		spans := []Span{{Text: Normalize(para) + "\nSlut."}}
+		lines := Greedy(spans, testFaces{}, p)
+		sameStyled(t, fromLines(t, lines), fromSpans(spans))
+		checkGeometry(t, lines, p)
+		if lines[len(lines)-2].Justified {
+			t.Error("greedy justified the line before a forced break")
+		}
+	}
+}

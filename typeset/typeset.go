@@ -1,8 +1,14 @@
 // Package typeset knows Swedish typography and nothing of PDF or protocols:
-// the text normaliser (non-breaking spaces, dashes, quotes), hyphenation with
-// Swedish patterns, Knuth–Plass line breaking of rich text into justified
-// lines, and page breaking of a vertical list with club, widow and
-// keep-together rules. Widths come through the Face interface.
+// the text normaliser (Normalize: no-break spaces, dashes, quotes), Swedish
+// hyphenation (Hyphenator: LibreOffice's patterns plus an exception list,
+// embedded under patterns/), Knuth–Plass line breaking of rich text into
+// justified or ragged lines (Typesetter.Set; Greedy is the first-fit
+// baseline), page breaking of a vertical list with club, widow and
+// keep-together rules (BreakPages, ParagraphPenalties), and a measure of the
+// grey of set lines (Measure). Widths come through the Face interface.
+//
+// Build one Hyphenator and one Typesetter at start-up and share them: both
+// are read-only and safe for concurrent use.
 //
 // It may import the standard library and the hyphenation library.
 package typeset
@@ -71,6 +77,6 @@ type Line struct {
 	Natural    float64 // natural width of its content with normal spaces
 	Ratio      float64 // adjustment ratio used: 0 natural, >0 stretched, <0 shrunk
 	Justified  bool    // spaces were stretched or shrunk to fill the measure
-	Hyphenated bool    // ends inside a word with an inserted hyphen
+	Hyphenated bool    // ends inside a word with an inserted hyphen (not after the word's own: EU-|direktiv)
 	Last       bool    // the paragraph's last line (set ragged)
 }
