@@ -212,7 +212,8 @@ func chromium(exs []sample.Example, dir string, n int) ([]row, error) {
 		}
 		pid := b.PID()
 		rss := procmem.Sample(50*time.Millisecond, func() int64 { return procmem.TreeRSS(pid) })
-		r := row{who: "chromium", doc: ex.Name, note: "warm browser, DevTools Page.printToPDF"}
+		r := row{who: "chromium", doc: ex.Name}
+		cpu0 := procmem.TreeCPU(pid)
 		for range n {
 			start := time.Now()
 			pdf, err := print(page)
@@ -224,6 +225,8 @@ func chromium(exs []sample.Example, dir string, n int) ([]row, error) {
 			r.bytes = len(pdf)
 		}
 		r.memory = "RSS peak " + procmem.MiB(rss.Stop()) + " (process tree)"
+		r.note = fmt.Sprintf("warm browser, DevTools Page.printToPDF; %.0f ms CPU/doc (browser tree)",
+			stats.Ms((procmem.TreeCPU(pid)-cpu0)/time.Duration(n)))
 		rows = append(rows, r)
 	}
 	return rows, nil

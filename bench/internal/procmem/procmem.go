@@ -50,32 +50,12 @@ func SelfPeak() int64 {
 
 // TreeRSS is the resident set of pid and all its descendants, in bytes.
 func TreeRSS(pid int) int64 {
-	children := map[int][]int{}
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		p, err := strconv.Atoi(filepath.Base(d))
-		if err != nil {
-			continue
-		}
-		_, st, err := status(p, "")
-		if err != nil {
-			continue
-		}
-		pp, _ := strconv.Atoi(st["PPid"])
-		children[pp] = append(children[pp], p)
-	}
 	var total int64
-	var walk func(int)
-	walk = func(p int) {
-		v, _, err := status(p, "VmRSS")
-		if err == nil {
+	for _, p := range tree(pid) {
+		if v, _, err := status(p, "VmRSS"); err == nil {
 			total += v
 		}
-		for _, c := range children[p] {
-			walk(c)
-		}
 	}
-	walk(pid)
 	return total
 }
 
@@ -129,4 +109,54 @@ func MiB(b int64) string { return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1
 // size, so the next SelfPeak covers what follows (Linux 4.0 and later).
 func ResetPeak() {
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// TreeCPU is the CPU time used by pid and its living descendants (utime
+// and stime of /proc/PID/stat, at the usual 100 ticks a second).
+func TreeCPU(pid int) time.Duration {
+	var ticks int64
+	for _, p := range tree(pid) {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		// The fields after the command name, which is in parentheses.
+		i := strings.LastIndexByte(string(raw), ')')
+		f := strings.Fields(string(raw[i+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// tree lists pid and its descendants.
+func tree(pid int) []int {
+	children := map[int][]int{}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		p, err := strconv.Atoi(filepath.Base(d))
+		if err != nil {
+			continue
+		}
+		_, st, err := status(p, "")
+		if err != nil {
+			continue
+		}
+		pp, _ := strconv.Atoi(st["PPid"])
+		children[pp] = append(children[pp], p)
+	}
+	out := []int{}
+	var walk func(int)
+	walk = func(p int) {
+		out = append(out, p)
+		for _, c := range children[p] {
+			walk(c)
+		}
+	}
+	walk(pid)
+	return out
 }
