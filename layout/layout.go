@@ -5,7 +5,8 @@
 // and the footer boxes. The result is plain data — positioned text runs,
 // rules and rectangles — that tests can inspect and any renderer can draw.
 //
-// It may import compose, typeset, templates and fonts.
+// It may import compose, typeset, templates, fonts and rsc.io/qr (the
+// verification QR code).
 package layout
 
 import (
@@ -49,7 +50,9 @@ func (e *Engine) Layout(doc compose.Document, t *templates.Template) (*Pages, er
 		return nil, fmt.Errorf("layout: %w", err)
 	}
 	pages := st.paginate(items)
-	st.furnish(pages, doc.Header)
+	if err := st.furnish(pages, doc.Header); err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
 	return pages, nil
 }
 

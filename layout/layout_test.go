@@ -350,3 +350,85 @@ func BenchmarkLayout(b *testing.B) {
 		}
 	}
 }
+
+const verifyURL = "https://utdrag.example.se/v/7K3M9Q2X/1"
+
+func overlaps(a, b layout.Rect) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
+// A certified extract carries the QR code of its verification address and
+// the address on every page, inside the margins, clear of the footer boxes
+// with its quiet zone; an uncertified one has neither.
+func TestVerificationQRCodeOnEveryPage(t *testing.T) {
+	e, tmpl := setup(t)
+	doc := layouttest.Document()
+	doc.Header.VerifyURL = verifyURL
+	ps, err := e.Layout(doc, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ps.Margins
+	for _, p := range ps.Pages {
+		var qr, boxes []layout.Rect
+		for _, r := range p.Rects {
+			switch r.Role {
+			case layout.RoleQR:
+				qr = append(qr, r)
+			case layout.RoleFooter:
+				boxes = append(boxes, r)
+			}
+		}
+		if len(qr) < 100 {
+			t.Fatalf("page %d: %d QR rectangles", p.Number, len(qr))
+		}
+		bound := qr[0]
+		for _, r := range qr {
+			x2, y2 := max(bound.X+bound.W, r.X+r.W), max(bound.Y+bound.H, r.Y+r.H)
+			bound.X, bound.Y = min(bound.X, r.X), min(bound.Y, r.Y)
+			bound.W, bound.H = x2-bound.X, y2-bound.Y
+			if !r.Filled || r.Fill != 0 || r.H <= 0 || r.W < r.H-1e-9 {
+				t.Fatalf("page %d: QR module %+v", p.Number, r)
+			}
+		}
+		if bound.W < 14*72/25.4 || bound.W > 16*72/25.4 || math.Abs(bound.W-bound.H) > 0.01 {
+			t.Errorf("page %d: QR code %.1f × %.1f pt", p.Number, bound.W, bound.H)
+		}
+		if bound.X < m.X || bound.Y < ps.Body.Y+ps.Body.H || bound.X+bound.W > m.X+m.W+1e-9 || bound.Y+bound.H > m.Y+m.H+1e-9 {
+			t.Errorf("page %d: QR code %+v outside the footer within margins %+v", p.Number, bound, m)
+		}
+		quiet := bound
+		module := qr[0].H
+		quiet.X, quiet.Y, quiet.W, quiet.H = quiet.X-4*module, quiet.Y-4*module, quiet.W+8*module, quiet.H+8*module
+		for _, b := range boxes {
+			if overlaps(quiet, b) {
+				t.Errorf("page %d: QR code's quiet zone %+v overlaps box %+v", p.Number, quiet, b)
+			}
+		}
+		var url []string
+		for _, tx := range p.Texts {
+			if tx.Role == layout.RoleQR {
+				url = append(url, tx.Text)
+				box := layout.Rect{X: tx.X, Y: tx.Y - tx.Face.Ascender()*tx.Size, W: tx.Width, H: (tx.Face.Ascender() - tx.Face.Descender()) * tx.Size}
+				if overlaps(box, quiet) || box.X < m.X || box.X+box.W > m.X+m.W || box.Y+box.H > m.Y+m.H {
+					t.Errorf("page %d: address %q at %+v collides or leaves the margins", p.Number, tx.Text, box)
+				}
+				for _, b := range boxes {
+					if overlaps(box, b) {
+						t.Errorf("page %d: address overlaps box %+v", p.Number, b)
+					}
+				}
+			}
+		}
+		if strings.Join(url, "") != verifyURL {
+			t.Errorf("page %d: address %q", p.Number, url)
+		}
+	}
+	for _, p := range sample(t).Pages {
+		for _, r := range p.Rects {
+			if r.Role == layout.RoleQR {
+				t.Fatalf("page %d of an uncertified extract has a QR code", p.Number)
+			}
+		}
+	}
+}

@@ -42,6 +42,7 @@ const (
 	RoleFooter         // footer boxes
 	RoleStrike         // a line through struck words
 	RoleUnderline      // a line under inserted words
+	RoleQR             // the verification QR code's modules and address
 )
 
 // Text is a run of text set on one baseline: a word, a part of one, or a

@@ -44,18 +44,27 @@ func (s *style) paginate(items []item) *Pages {
 	return out
 }
 
-// furnish adds the running header and the footer boxes to every page, now
-// that the number of pages is known.
-func (s *style) furnish(ps *Pages, h compose.Header) {
+// furnish adds the running header, the footer boxes and, on a certified
+// extract, the verification QR code to every page, now that the number of
+// pages is known.
+func (s *style) furnish(ps *Pages, h compose.Header) error {
 	format := firstOf(h.PageLabel, s.t.Labels.Page, "%d (%d)")
+	var foot elements
+	end := s.footerBoxes(&foot, h.Boxes)
+	if h.VerifyURL != "" {
+		if err := s.verification(&foot, h.VerifyURL, end+footerBoxGap); err != nil {
+			return err
+		}
+	}
 	for i := range ps.Pages {
 		p := &ps.Pages[i]
 		p.Label = fmt.Sprintf(format, p.Number, len(ps.Pages))
 		var els elements
 		s.runningHeader(&els, h, p.Label)
-		s.footerBoxes(&els, h.Boxes)
 		els.addTo(p, 0, 0)
+		foot.addTo(p, 0, 0)
 	}
+	return nil
 }
 
 // runningHeader: organisation and organ on the left; kind, date label and
@@ -80,15 +89,24 @@ func (s *style) runningHeader(els *elements, h compose.Header, label string) {
 	els.rules = append(els.rules, Rule{X1: left, Y1: y, X2: right, Y2: y, Width: 0.5, Role: RoleHeader})
 }
 
+// Footer box geometry.
+const (
+	footerBoxW   = 45 * mm
+	footerBoxGap = 4 * mm
+)
+
 // footerBoxes draws the labelled boxes along the bottom margin, left to
-// right, with their content (initials) centred.
-func (s *style) footerBoxes(els *elements, boxes []compose.Box) {
+// right, with their content (initials) centred, and returns where the last
+// box ends.
+func (s *style) footerBoxes(els *elements, boxes []compose.Box) (end float64) {
 	regular := s.heading[0]
-	const w, gap = 45 * mm, 4 * mm
+	const w, gap = footerBoxW, footerBoxGap
 	bh := s.footer.H - 2*mm
 	y := s.footer.Y + s.footer.H - bh
+	end = s.footer.X
 	for i, b := range boxes {
 		x := s.footer.X + float64(i)*(w+gap)
+		end = x + w
 		els.rects = append(els.rects, Rect{X: x, Y: y, W: w, H: bh, Line: 0.5, Role: RoleFooter})
 		els.texts = append(els.texts, s.text(x+2.5, y+8, b.Label, regular, 7, RoleFooter))
 		if b.Content != "" {
@@ -96,6 +114,7 @@ func (s *style) footerBoxes(els *elements, boxes []compose.Box) {
 			els.texts = append(els.texts, s.text(x+(w-cw)/2, y+bh-6, b.Content, regular, 11, RoleFooter))
 		}
 	}
+	return end
 }
 
 func firstOf(vals ...string) string {

@@ -11,8 +11,9 @@ import (
 // never covered by a shaded table header.
 func drawPage(doc *fpdf.Fpdf, p *layout.Page, embedded map[*fonts.Face]embedding) {
 	doc.AddPage()
+	fill := -1 // gray level last set: the QR code's modules share one
 	for _, r := range p.Rects {
-		drawRect(doc, r)
+		drawRect(doc, r, &fill)
 	}
 	for _, r := range p.Rules {
 		gray := grayLevel(r.Gray)
@@ -36,11 +37,15 @@ func drawPage(doc *fpdf.Fpdf, p *layout.Page, embedded map[*fonts.Face]embedding
 	}
 }
 
-func drawRect(doc *fpdf.Fpdf, r layout.Rect) {
+// drawRect fills and frames r as a vector path; fill is the gray level
+// already set on the page (-1: none).
+func drawRect(doc *fpdf.Fpdf, r layout.Rect, fill *int) {
 	style := ""
 	if r.Filled {
-		gray := grayLevel(r.Fill)
-		doc.SetFillColor(gray, gray, gray)
+		if gray := grayLevel(r.Fill); gray != *fill {
+			doc.SetFillColor(gray, gray, gray)
+			*fill = gray
+		}
 		style += "F"
 	}
 	if r.Line > 0 {

@@ -337,3 +337,32 @@ func TestCharacterOutsideTheEncodingFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// A certified extract shows its verification address in the footer of
+// every page, beside the QR code drawn as filled vector rectangles.
+func TestVerificationAddressAndQRCode(t *testing.T) {
+	f := setup(t)
+	doc := layouttest.Document()
+	const url = "https://utdrag.example.se/v/7K3M9Q2X/1"
+	doc.Header.VerifyURL = url
+	out := f.render(t, doc)
+	path := filepath.Join(t.TempDir(), "certified.pdf")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pages, _ := strconv.Atoi(regexp.MustCompile(`Pages:\s+(\d+)`).FindStringSubmatch(tool(t, "pdfinfo", path))[1])
+	for p := 1; p <= pages; p++ {
+		n := strconv.Itoa(p)
+		text := strings.Join(strings.Fields(tool(t, "pdftotext", "-f", n, "-l", n, path, "-")), "")
+		if !strings.Contains(text, url) {
+			t.Errorf("page %d lacks the address", p)
+		}
+	}
+	if out := tool(t, "qpdf", "--check", path); !strings.Contains(out, "No syntax or stream encoding errors") {
+		t.Errorf("qpdf --check:\n%s", out)
+	}
+	plain := f.render(t, layouttest.Document())
+	if len(out)-len(plain) > 8000*pages {
+		t.Errorf("the QR codes add %d bytes", len(out)-len(plain))
+	}
+}
