@@ -425,3 +425,25 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal("two renderings of one document differ")
 	}
 }
+
+func BenchmarkRender(b *testing.B) {
+	r, err := html.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range examples {
+		doc := build(b, load(b, name), nil)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			var n int
+			for b.Loop() {
+				out, err := r.Render(doc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(out)
+			}
+			b.ReportMetric(float64(n), "html-bytes")
+		})
+	}
+}
