@@ -93,6 +93,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	s.uiRoutes(r) // before r.Use: the clerk pages bring their own chain, with the session in place of the key header
 	r.Use(s.observe(), s.recoverProblems(), s.limitBody(), s.access())
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Adressen finns inte.")

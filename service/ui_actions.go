@@ -1,0 +1,205 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/distribute"
+	"utdrag/storage"
+)
+
+type certifyView struct {
+	ID, Heading        string
+	Titles             []string
+	Name, Title, Place string
+	Errors             map[string]string
+	Current            *certView
+	Confirm            bool
+}
+
+func (u *ui) certifyView(rec *archive.Record, req CertifyRequest) certifyView {
+	v := certifyView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, Name: req.Name, Title: req.Title, Place: req.Place}
+	_, v.Current = certViews(rec)
+	return v
+}
+
+func (u *ui) certifyForm(c *gin.Context) {
+	rec, _, ok := u.record(c)
+	if !ok {
+		return
+	}
+	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(rec, CertifyRequest{}))
+}
+
+// certify runs the form's steps: "review" checks the fields and asks for
+// confirmation, "edit" goes back to the form, "sign" certifies.
+func (u *ui) certify(c *gin.Context) {
+	rec, etag, ok := u.record(c)
+	if !ok {
+		return
+	}
+	req := CertifyRequest{
+		Name: strings.TrimSpace(c.PostForm("name")), Title: strings.TrimSpace(c.PostForm("title")),
+		Place: strings.TrimSpace(c.PostForm("place")), NewVersion: c.PostForm("newVersion") != "",
+	}
+	v := u.certifyView(rec, req)
+	title := "Bestyrk " + heading(rec)
+	if errs := req.validate(); len(errs) > 0 || c.PostForm("step") == "edit" {
+		v.Errors = map[string]string{}
+		for _, e := range errs {
+			v.Errors[e.Field] = certifyFieldError(e.Rule)
+		}
+		status := http.StatusOK
+		if len(errs) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		u.render(c, status, "certify", title, "list", v)
+		return
+	}
+	if c.PostForm("step") != "sign" {
+		v.Confirm = true
+		u.render(c, http.StatusOK, "certify", "Bekräfta: "+title, "list", v)
+		return
+	}
+	if rec.Certified() != nil && !req.NewVersion {
+		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Utdraget bestyrktes medan du fyllde i formuläret. Öppna utdraget igen för att se det.")
+		return
+	}
+	n, err := u.certifyRecord(c, rec, etag, req)
+	if errors.Is(err, errCertified) || errors.Is(err, storage.ErrPrecondition) {
+		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Någon annan bestyrkte utdraget samtidigt. Öppna utdraget igen för att se den bestyrkta versionen.")
+		return
+	}
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.s.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", n, "key", c.GetString(ctxKeyName))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/utdrag/%s?bestyrkt=%d", rec.ID, n))
+}
+
+// certifyRecord certifies rec as the API does (s.certify signs and stores
+// the next version) and records it on the extract's record, if the record
+// is unchanged since etag.
+func (u *ui) certifyRecord(c *gin.Context, rec *archive.Record, etag string, req CertifyRequest) (int, error) {
+	cert, err := u.s.certify(c, rec, req)
+	if err != nil {
+		return 0, err
+	}
+	rec.Certifications = append(rec.Certifications, *cert)
+	if err := u.s.archive.Update(c.Request.Context(), rec, etag); err != nil {
+		return 0, err
+	}
+	return cert.Version, nil
+}
+
+func certifyFieldError(rule string) string {
+	switch rule {
+	case "required":
+		return "Fyll i uppgiften."
+	case "maxLength":
+		return "Texten är för lång (högst 200 tecken)."
+	}
+	return "Uppgiften är felaktig."
+}
+
+type distributeView struct {
+	ID, Heading                          string
+	Titles                               []string
+	Notice, NoticeClass, Error           string
+	Planned                              []plannedRecipient
+	Messages, Emails, Manual, Unresolved int
+	Status                               *distView
+}
+
+// distributePage shows who will receive the extract before it is sent,
+// and afterwards the outcome per recipient.
+func (u *ui) distributePage(c *gin.Context) {
+	rec, _, ok := u.record(c)
+	if !ok {
+		return
+	}
+	v := distributeView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles}
+	title := "Expediera " + heading(rec)
+	if rec.Certified() == nil {
+		v.Error = "Utdraget måste bestyrkas innan det expedieras."
+		u.render(c, http.StatusConflict, "distribute", title, "list", v)
+		return
+	}
+	ctx := c.Request.Context()
+	dist, err := u.distribution(ctx, rec.ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if dist != nil {
+		v.Status = newDistView(dist, time.Now())
+		if c.Query("skickat") != "" {
+			v.Notice, v.NoticeClass = sentNotice(dist)
+		}
+		u.render(c, http.StatusOK, "distribute", title, "list", v)
+		return
+	}
+	msg, err := u.s.message(c, rec)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	v.Planned, v.Messages, v.Emails, v.Manual, v.Unresolved = newPlan(u.dir.Resolve(msg.Organisation.ID, msg.Recipients))
+	if len(v.Planned) == 0 {
+		v.Error = "Utdraget saknar mottagare under Expedieras till."
+	}
+	u.render(c, http.StatusOK, "distribute", title, "list", v)
+}
+
+// sentNotice sums up a distribution just made.
+func sentNotice(r *distribute.Record) (string, string) {
+	switch {
+	case r.Counts.Pending > 0:
+		return fmt.Sprintf("%d av %d e-postmeddelanden är skickade. Några adresser svarade inte; försök igen om en stund.",
+			r.Counts.MessagesSent, r.Counts.Messages), "warn"
+	case r.Counts.Failed > 0:
+		return "Utdraget är skickat, men några adresser tog inte emot det. Se svaren nedan.", "error"
+	}
+	return fmt.Sprintf("Utdraget är expedierat: %d av %d e-postmeddelanden är skickade.", r.Counts.MessagesSent, r.Counts.Messages), "success"
+}
+
+// distribute sends the extract to every recipient that has not yet
+// received it; a second call sends only to those left.
+func (u *ui) distribute(c *gin.Context) {
+	rec, _, ok := u.record(c)
+	if !ok {
+		return
+	}
+	if rec.Certified() == nil {
+		u.errorPage(c, http.StatusConflict, "Inte bestyrkt", "Utdraget måste bestyrkas innan det expedieras.")
+		return
+	}
+	msg, err := u.s.message(c, rec)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if len(msg.Recipients) == 0 {
+		u.errorPage(c, http.StatusConflict, "Inga mottagare", "Utdraget saknar mottagare under Expedieras till.")
+		return
+	}
+	_, err = u.s.distributor.Distribute(c.Request.Context(), msg)
+	if errors.Is(err, distribute.ErrInProgress) {
+		c.Header("Retry-After", "10")
+		u.errorPage(c, http.StatusConflict, "Utskick pågår", "Utdraget expedieras redan från en annan flik eller av en kollega. Öppna sidan igen om en stund för att se resultatet.")
+		return
+	}
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.s.log.InfoContext(c.Request.Context(), "extract distributed", "id", rec.ID, "key", c.GetString(ctxKeyName))
+	c.Redirect(http.StatusSeeOther, "/utdrag/"+rec.ID+"/expediera?skickat=1")
+}

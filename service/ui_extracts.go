@@ -1,0 +1,296 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/compose"
+	"utdrag/distribute"
+	"utdrag/storage"
+)
+
+// listQuery is the search form as the clerk filled it in.
+type listQuery struct {
+	Organ, From, To, CaseNumber, Paragraph string
+}
+
+type listRow struct {
+	ID, Organ, MeetingDate, Paragraphs, Title, CaseNumbers string
+	Certified                                              bool
+	Distributed, DistributedClass                          string
+}
+
+type listView struct {
+	Query              listQuery
+	Errors             map[string]string
+	Rows               []listRow
+	Total, First, Last int
+	Page, Pages        int
+	Prev, Next         string
+}
+
+// filter checks the form and turns it into the archive's filter, scoped
+// to the caller's organisation.
+func (q listQuery) filter(organisation string) (archive.Filter, map[string]string) {
+	f := archive.Filter{Organisation: organisation, Organ: q.Organ, From: q.From, To: q.To, CaseNumber: q.CaseNumber}
+	errs := map[string]string{}
+	for name, v := range map[string]string{"from": q.From, "to": q.To} {
+		if _, err := time.Parse(time.DateOnly, v); v != "" && err != nil {
+			errs[name] = "Ange datumet som ÅÅÅÅ-MM-DD."
+		}
+	}
+	if q.From != "" && q.To != "" && q.From > q.To && len(errs) == 0 {
+		errs["to"] = "Slutdatumet ligger före startdatumet."
+	}
+	if q.Paragraph != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(q.Paragraph, "§")))
+		if err != nil || n < 1 {
+			errs["paragraph"] = "Ange paragrafen som ett positivt heltal, till exempel 157."
+		}
+		f.Paragraph = n
+	}
+	return f, errs
+}
+
+func (q listQuery) values(page int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"organ": q.Organ, "from": q.From, "to": q.To, "caseNumber": q.CaseNumber, "paragraph": q.Paragraph} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if page > 1 {
+		v.Set("sida", strconv.Itoa(page))
+	}
+	return "/?" + v.Encode()
+}
+
+func (u *ui) list(c *gin.Context) {
+	q := listQuery{
+		Organ: strings.TrimSpace(c.Query("organ")), From: strings.TrimSpace(c.Query("from")),
+		To: strings.TrimSpace(c.Query("to")), CaseNumber: strings.TrimSpace(c.Query("caseNumber")),
+		Paragraph: strings.TrimSpace(c.Query("paragraph")),
+	}
+	f, errs := q.filter(scope(c))
+	v := listView{Query: q, Errors: errs}
+	if len(errs) > 0 {
+		u.render(c, http.StatusBadRequest, "list", "Sök utdrag", "list", v)
+		return
+	}
+	ctx := c.Request.Context()
+	recs, err := u.s.archive.List(ctx, f)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	v.Total = len(recs)
+	v.Pages = max(1, (v.Total+uiPageSize-1)/uiPageSize)
+	v.Page = min(max(1, atoiOr(c.Query("sida"), 1)), v.Pages)
+	start := (v.Page - 1) * uiPageSize
+	recs = recs[start:min(start+uiPageSize, v.Total)]
+	v.First, v.Last = start+1, start+len(recs)
+	if v.Page > 1 {
+		v.Prev = q.values(v.Page - 1)
+	}
+	if v.Page < v.Pages {
+		v.Next = q.values(v.Page + 1)
+	}
+	for _, rec := range recs {
+		row, err := u.row(ctx, rec)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	u.render(c, http.StatusOK, "list", "Sök utdrag", "list", v)
+}
+
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
+}
+
+func (u *ui) row(ctx context.Context, rec *archive.Record) (listRow, error) {
+	dist, err := u.distribution(ctx, rec.ID)
+	if err != nil {
+		return listRow{}, err
+	}
+	row := listRow{
+		ID: rec.ID, Organ: rec.Organ, MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs),
+		Title: strings.Join(rec.Titles, "; "), CaseNumbers: strings.Join(rec.CaseNumbers, ", "),
+		Certified: rec.Certified() != nil,
+	}
+	row.Distributed, row.DistributedClass = "Nej", "none"
+	if dist != nil {
+		row.Distributed, row.DistributedClass = distSummary(dist, time.Now())
+		if row.DistributedClass == "ok" {
+			row.Distributed = "Ja"
+		}
+	}
+	return row, nil
+}
+
+// distribution reads an extract's distribution record; nil when it has not
+// been distributed.
+func (u *ui) distribution(ctx context.Context, id string) (*distribute.Record, error) {
+	r, err := u.s.distributor.Status(ctx, archive.DistributionKey(id))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// record reads the extract of the route's :id, if the caller may see it;
+// otherwise it shows the error page and reports false.
+func (u *ui) record(c *gin.Context) (*archive.Record, string, bool) {
+	id := c.Param("id")
+	c.Set(ctxExtractID, id)
+	rec, etag, err := u.s.archive.Get(c.Request.Context(), id)
+	if err == nil && !u.s.visible(c, rec) {
+		err = archive.ErrNotFound
+	}
+	if err != nil {
+		u.fail(c, err)
+		return nil, "", false
+	}
+	return rec, etag, true
+}
+
+type extractView struct {
+	ID, Heading, Organisation, Organ, MeetingDate, Paragraphs, CaseNumbers string
+	Titles                                                                 []string
+	Pages                                                                  int
+	Size, SHA256, Template, Filename, Created                              string
+	Preview, HTML, Notice                                                  string
+	Certifications                                                         []certView
+	Current                                                                *certView
+	Distribution                                                           *distView
+}
+
+func (u *ui) show(c *gin.Context) {
+	rec, _, ok := u.record(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	dist, err := u.distribution(ctx, rec.ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	v := extractView{
+		ID: rec.ID, Heading: heading(rec), Organisation: rec.Organisation.Name, Organ: rec.Organ,
+		MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs),
+		CaseNumbers: strings.Join(rec.CaseNumbers, ", "), Titles: rec.Titles, Pages: rec.Pages,
+		Size: size(rec.Bytes), SHA256: rec.SHA256, Template: rec.Template, Filename: rec.Filename,
+		Created: clock(rec.Created), Distribution: newDistView(dist, time.Now()),
+	}
+	v.Certifications, v.Current = certViews(rec)
+	v.Preview = "/utdrag/" + rec.ID + "/pdf?visa=1"
+	if v.Current != nil {
+		v.Preview = "/utdrag/" + rec.ID + "/bestyrkt?visa=1"
+	}
+	if n := atoiOr(c.Query("bestyrkt"), 0); n > 0 && n <= len(rec.Certifications) {
+		v.Notice = fmt.Sprintf("Utdraget är bestyrkt och signerat digitalt (version %d).", n)
+	}
+	if _, err := u.s.store.Stat(ctx, archive.HTMLKey(rec.ID)); err == nil {
+		v.HTML = "/utdrag/" + rec.ID + "/html"
+	}
+	u.render(c, http.StatusOK, "extract", heading(rec), "list", v)
+}
+
+// pdf sends the extract's PDF: to download, or with ?visa=1 to show in the
+// page.
+func (u *ui) pdf(c *gin.Context) {
+	rec, _, ok := u.record(c)
+	if !ok {
+		return
+	}
+	b, err := u.s.archive.PDF(c.Request.Context(), rec.ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.sendPDF(c, b, rec.SHA256, rec.Filename)
+}
+
+// certifiedPDF sends the current certified version, or ?version=n.
+func (u *ui) certifiedPDF(c *gin.Context) {
+	rec, _, ok := u.record(c)
+	if !ok {
+		return
+	}
+	cert := rec.Certified()
+	if v := c.Query("version"); v != "" {
+		n := atoiOr(v, 0)
+		if n < 1 || n > len(rec.Certifications) {
+			u.errorPage(c, http.StatusNotFound, "Hittades inte", "Det finns ingen bestyrkt version med det numret.")
+			return
+		}
+		cert = &rec.Certifications[n-1]
+	}
+	if cert == nil {
+		u.errorPage(c, http.StatusNotFound, "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
+		return
+	}
+	b, err := u.s.archive.Certified(c.Request.Context(), rec.ID, cert.Version)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.sendPDF(c, b, cert.SHA256, certifiedFilename(rec.Filename, cert.Version))
+}
+
+// certifiedFilename is the download name of certified version n, as the
+// API names it.
+func certifiedFilename(filename string, n int) string {
+	name := strings.TrimSuffix(filename, ".pdf") + " bestyrkt"
+	if n > 1 {
+		name += " v" + strconv.Itoa(n)
+	}
+	return name + ".pdf"
+}
+
+// sendPDF answers with the API's download, or inline for the page's
+// viewer (?visa=1), which only this site may frame.
+func (u *ui) sendPDF(c *gin.Context, b []byte, sum, filename string) {
+	if c.Query("visa") == "" {
+		u.s.servePDF(c, b, sum, filename)
+		return
+	}
+	c.Header("Content-Security-Policy", "frame-ancestors 'self'")
+	c.Header("ETag", `"`+sum+`"`)
+	c.Header("Cache-Control", "private, max-age=0, must-revalidate")
+	c.Header("Content-Disposition", disposition("inline", filename))
+	c.Header("Content-Type", "application/pdf")
+	http.ServeContent(c.Writer, c.Request, "", time.Time{}, bytes.NewReader(b))
+}
+
+// html shows the accessible HTML rendition, where one is stored.
+func (u *ui) html(c *gin.Context) {
+	rec, _, ok := u.record(c)
+	if !ok {
+		return
+	}
+	b, _, err := u.s.store.Get(c.Request.Context(), archive.HTMLKey(rec.ID))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	// The rendition carries its style sheet inline and nothing else.
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", b)
+}

@@ -1,0 +1,282 @@
+package service
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/auth"
+)
+
+// The clerk's session lives in one cookie, signed with HMAC-SHA-256: the
+// server keeps nothing, so any replica with the same UTDRAG_SESSION_KEY
+// and key file accepts it. The cookie holds the key's name, roles and
+// organisation as the key file gave them at login, never the key itself.
+// The signing key is derived from UTDRAG_SESSION_KEY (or random bytes at
+// start-up) and the key file's checksum: changing the key file, to revoke
+// a key, ends every session.
+const (
+	sessionCookie = "utdrag_session"
+	ctxSession    = "ui_session"
+)
+
+// session is what the cookie carries. A session without Key is anonymous:
+// it only ties the CSRF token of the public forms to one browser.
+type session struct {
+	ID      string      `json:"sid"`
+	Key     string      `json:"key,omitempty"`
+	Roles   []auth.Role `json:"roles,omitempty"`
+	Org     string      `json:"org,omitempty"`
+	Expires int64       `json:"exp"`
+}
+
+// clerk reports whether the session may open the clerk pages at all; the
+// policy decides per page.
+func (s session) clerk(open bool) bool { return open || s.Key != "" }
+
+// key is the session's API key as the policy sees it.
+func (s session) key() *auth.Key {
+	return &auth.Key{Name: s.Key, Roles: s.Roles, Organisation: s.Org}
+}
+
+type sessions struct {
+	mac []byte
+	ttl time.Duration
+	now func() time.Time
+}
+
+// newSessions derives the signing key from secret (random when empty) and
+// the key file's content.
+func newSessions(secret, keyFile string, ttl time.Duration) (*sessions, error) {
+	base := make([]byte, 32)
+	switch {
+	case secret == "":
+		if _, err := rand.Read(base); err != nil {
+			return nil, fmt.Errorf("session key: %w", err)
+		}
+	case len(secret) < 32:
+		return nil, errors.New("UTDRAG_SESSION_KEY must be at least 32 characters")
+	default:
+		sum := sha256.Sum256([]byte(secret))
+		base = sum[:]
+	}
+	bound := "open"
+	if keyFile != "" {
+		raw, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading key file for sessions: %w", err)
+		}
+		sum := sha256.Sum256(raw)
+		bound = hex.EncodeToString(sum[:])
+	}
+	m := hmac.New(sha256.New, base)
+	m.Write([]byte("utdrag session\x00" + bound))
+	return &sessions{mac: m.Sum(nil), ttl: ttl, now: time.Now}, nil
+}
+
+func (ss *sessions) sign(purpose string, data []byte) []byte {
+	m := hmac.New(sha256.New, ss.mac)
+	m.Write([]byte(purpose + "\x00"))
+	m.Write(data)
+	return m.Sum(nil)
+}
+
+var b64 = base64.RawURLEncoding
+
+func (ss *sessions) encode(s session) string {
+	payload, _ := json.Marshal(s) // plain strings and numbers: cannot fail
+	return b64.EncodeToString(payload) + "." + b64.EncodeToString(ss.sign("cookie", payload))
+}
+
+// decode checks the signature and the expiry.
+func (ss *sessions) decode(v string) (session, bool) {
+	var s session
+	p, sig, ok := strings.Cut(v, ".")
+	if !ok {
+		return s, false
+	}
+	payload, err1 := b64.DecodeString(p)
+	mac, err2 := b64.DecodeString(sig)
+	if err1 != nil || err2 != nil || !hmac.Equal(mac, ss.sign("cookie", payload)) {
+		return s, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil || s.ID == "" || ss.now().Unix() >= s.Expires {
+		return session{}, false
+	}
+	return s, true
+}
+
+func (ss *sessions) anonymous() session {
+	return session{ID: rand.Text(), Expires: ss.now().Add(ss.ttl).Unix()}
+}
+
+// login starts a new session for key: a fresh id, so a token seen before
+// login is worthless after it.
+func (ss *sessions) login(key *auth.Key) session {
+	s := ss.anonymous()
+	s.Key, s.Roles, s.Org = key.Name, key.Roles, key.Organisation
+	return s
+}
+
+// csrfToken is the token every form of the session carries: a MAC of the
+// session id, so it cannot be made without the server's key nor used with
+// another browser's cookie.
+func (ss *sessions) csrfToken(s session) string {
+	return b64.EncodeToString(ss.sign("csrf", []byte(s.ID)))
+}
+
+func (ss *sessions) validCSRF(s session, token string) bool {
+	got, err := b64.DecodeString(token)
+	return err == nil && s.ID != "" && hmac.Equal(got, ss.sign("csrf", []byte(s.ID)))
+}
+
+// session reads the cookie, or starts an anonymous session.
+func (u *ui) session() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var sess session
+		ok := false
+		if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+			sess, ok = u.sessions.decode(ck.Value)
+		}
+		if !ok {
+			sess = u.sessions.anonymous()
+			u.setSession(c, sess)
+		}
+		c.Set(ctxSession, sess)
+		c.Next()
+	}
+}
+
+func currentSession(c *gin.Context) session {
+	s, _ := c.Get(ctxSession)
+	sess, _ := s.(session)
+	return sess
+}
+
+func (u *ui) setSession(c *gin.Context, s session) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: u.sessions.encode(s), Path: "/",
+		MaxAge: int(u.sessions.ttl / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: c.Request.TLS != nil || strings.HasPrefix(u.s.cfg.PublicURL, "https://"),
+	})
+	c.Set(ctxSession, s)
+}
+
+// allow lets the request through when the session's key may use route, the
+// API route the page stands for, under the API's policy; it also sets the
+// caller's scope, so visible() and the listing see what the API would.
+// Without a key file (open mode) everything is allowed, as in the API.
+func (u *ui) allow(route string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if u.s.keys == nil {
+			c.Next()
+			return
+		}
+		sess := currentSession(c)
+		if sess.Key == "" {
+			if c.Request.Method == http.MethodGet {
+				c.Redirect(http.StatusSeeOther, "/logga-in?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+				c.Abort()
+				return
+			}
+			u.errorPage(c, http.StatusUnauthorized, "Inloggning krävs", "Du är inte inloggad, eller så har inloggningen gått ut. Logga in och försök igen.")
+			return
+		}
+		key := sess.key()
+		c.Set(ctxKeyName, key.Name)
+		c.Set(ctxScope, key.Scope())
+		if !policy.Allows(key, route) {
+			u.errorPage(c, http.StatusForbidden, "Åtkomst nekas", "Din API-nyckel saknar behörighet för den här åtgärden.")
+			return
+		}
+		c.Next()
+	}
+}
+
+// csrf accepts a form only with the session's token and, when the browser
+// names the origin, only from this site.
+func (u *ui) csrf() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !sameOrigin(c.Request) || !u.sessions.validCSRF(currentSession(c), c.PostForm("csrf")) {
+			u.errorPage(c, http.StatusForbidden, "Formuläret gick inte att skicka",
+				"Sidan var för gammal eller kom från en annan webbplats. Gå tillbaka, ladda om sidan och försök igen.")
+			return
+		}
+		c.Next()
+	}
+}
+
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true // older browsers; the token decides
+	}
+	ou, err := url.Parse(o)
+	return err == nil && ou.Host != "" && strings.EqualFold(ou.Host, r.Host)
+}
+
+// localPath keeps a redirect target on this site.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return "/"
+	}
+	return p
+}
+
+type loginView struct {
+	Next, Error string
+	Hours       int
+}
+
+func (u *ui) loginPage(c *gin.Context) {
+	next := localPath(c.Query("next"))
+	if u.s.keys == nil || currentSession(c).Key != "" {
+		c.Redirect(http.StatusSeeOther, next)
+		return
+	}
+	u.render(c, http.StatusOK, "login", "Logga in", "login", loginView{Next: next, Hours: int(u.sessions.ttl.Hours())})
+}
+
+func (u *ui) login(c *gin.Context) {
+	next := localPath(c.PostForm("next"))
+	if u.s.keys == nil {
+		c.Redirect(http.StatusSeeOther, next)
+		return
+	}
+	v := loginView{Next: next, Hours: int(u.sessions.ttl.Hours())}
+	key, ok := u.s.keys.Lookup(strings.TrimSpace(c.PostForm("key")))
+	switch {
+	case !ok:
+		v.Error = "Nyckeln är okänd eller återkallad. Kontrollera att du har klistrat in hela nyckeln."
+		u.render(c, http.StatusUnauthorized, "login", "Logga in", "login", v)
+		return
+	case !key.Has(auth.Clerk):
+		v.Error = "Nyckeln saknar behörighet för handläggarsidorna (rollen clerk eller admin krävs)."
+		u.render(c, http.StatusForbidden, "login", "Logga in", "login", v)
+		return
+	}
+	u.setSession(c, u.sessions.login(key))
+	c.Set(ctxKeyName, key.Name)
+	u.s.log.InfoContext(c.Request.Context(), "clerk logged in", "key", key.Name)
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (u *ui) logout(c *gin.Context) {
+	u.setSession(c, u.sessions.anonymous())
+	c.Redirect(http.StatusSeeOther, "/logga-in")
+}

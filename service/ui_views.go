@@ -1,0 +1,166 @@
+package service
+
+import (
+	"fmt"
+	"time"
+
+	"utdrag/archive"
+	"utdrag/compose"
+	"utdrag/distribute"
+)
+
+// The views below are what the templates show: plain strings prepared
+// here, so the templates only place them.
+
+// heading names an extract as a clerk would: "Regionstyrelsen 2023-10-06 § 157".
+func heading(rec *archive.Record) string {
+	return rec.Organ + " " + rec.MeetingDate + " " + compose.ParagraphLabel(rec.Paragraphs)
+}
+
+// clock is a time as written in Swedish documents: "2023-10-06 kl. 14.05".
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(stockholm)
+	return t.Format(time.DateOnly) + " kl. " + t.Format("15.04")
+}
+
+func size(n int) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d byte", n)
+	}
+	return fmt.Sprintf("%d kB", (n+512)/1024)
+}
+
+type certView struct {
+	Version                          int
+	Name, Title, Place, Date, Time   string
+	Certificate, Fingerprint, SHA256 string
+	Development, Latest              bool
+	Bytes, Pages                     int
+	VerifyPath                       string
+}
+
+func newCertView(rec *archive.Record, c archive.Certification) certView {
+	return certView{
+		Version: c.Version, Name: c.Name, Title: c.Title, Place: c.Place, Date: c.Date, Time: clock(c.Time),
+		Certificate: c.Certificate, Fingerprint: c.Fingerprint, SHA256: c.SHA256, Development: c.Development,
+		Latest: c.Version == len(rec.Certifications), Bytes: c.Bytes, Pages: c.Pages,
+		VerifyPath: fmt.Sprintf("/v/%s/%d", rec.ID, c.Version),
+	}
+}
+
+func certViews(rec *archive.Record) (all []certView, current *certView) {
+	for _, c := range rec.Certifications {
+		all = append(all, newCertView(rec, c))
+	}
+	if len(all) > 0 {
+		current = &all[len(all)-1]
+	}
+	return all, current
+}
+
+// distView is the distribution record of an extract.
+type distView struct {
+	Summary, Class string
+	Updated        string
+	Counts         distribute.Counts
+	Recipients     []recipientView
+	// Retry: some addresses have not received the extract and another
+	// call would try them again.
+	Retry bool
+}
+
+type recipientView struct {
+	Name, Entry, State, Class, Note string
+	Deliveries                      []deliveryView
+}
+
+type deliveryView struct {
+	Address, State, Class, Reply, Time string
+	Attempts                           int
+}
+
+// stateClass is the colour of a state: sent green, failed and unknown red,
+// waiting and manual yellow.
+func stateClass(s distribute.State) string {
+	switch s {
+	case distribute.StateSent:
+		return "ok"
+	case distribute.StateFailed, distribute.StateUnresolved:
+		return "bad"
+	default:
+		return "warn"
+	}
+}
+
+// distSummary says in a word or two how far the distribution has come.
+func distSummary(r *distribute.Record, now time.Time) (label, class string) {
+	switch {
+	case r == nil:
+		return "Inte expedierat", "none"
+	case r.Lease != nil && now.Before(r.Lease.Until):
+		return "Utskick pågår", "warn"
+	case r.Counts.Pending > 0:
+		return "Delvis expedierat", "warn"
+	case r.Counts.Failed > 0:
+		return "Expedierat med fel", "bad"
+	case r.Counts.Unresolved > 0:
+		return "Expedierat, okända mottagare", "warn"
+	}
+	return "Expedierat", "ok"
+}
+
+func newDistView(r *distribute.Record, now time.Time) *distView {
+	if r == nil {
+		return nil
+	}
+	v := &distView{Updated: clock(r.Updated), Counts: r.Counts, Retry: r.Counts.Pending > 0}
+	v.Summary, v.Class = distSummary(r, now)
+	for _, rs := range r.Recipients {
+		rv := recipientView{Name: rs.Name, Entry: rs.Entry, State: rs.State.Label(), Class: stateClass(rs.State), Note: rs.Note}
+		for _, d := range rs.Deliveries {
+			rv.Deliveries = append(rv.Deliveries, deliveryView{
+				Address: d.Address, State: d.State.Label(), Class: stateClass(d.State),
+				Reply: d.LastReply, Time: clock(d.Time), Attempts: d.Attempts,
+			})
+		}
+		v.Recipients = append(v.Recipients, rv)
+	}
+	return v
+}
+
+// plannedRecipient is one name of "Expedieras till" before sending.
+type plannedRecipient struct {
+	Name, Entry string
+	Kind        string // "email", "manual" or "unresolved"
+	Note        string
+	Addresses   []string
+}
+
+func newPlan(rs []distribute.Recipient) (plan []plannedRecipient, messages, emails, manual, unresolved int) {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		p := plannedRecipient{Name: r.Name, Entry: r.Entry, Note: r.Note, Addresses: r.Addresses}
+		switch {
+		case !r.Resolved():
+			p.Kind = "unresolved"
+			unresolved++
+		case r.Manual:
+			p.Kind = "manual"
+			manual++
+		default:
+			p.Kind = "email"
+			emails++
+			for _, a := range r.Addresses {
+				if !seen[a] {
+					seen[a] = true
+					messages++
+				}
+			}
+		}
+		plan = append(plan, p)
+	}
+	return plan, messages, emails, manual, unresolved
+}
