@@ -1,0 +1,110 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	"utdrag/service"
+)
+
+// TestGracefulShutdown cancels Run while a request is still sending its
+// body: new connections are refused at once, the request in flight is
+// answered in full, and Run then returns without error.
+func TestGracefulShutdown(t *testing.T) {
+	cfg := service.Defaults()
+	cfg.Addr = freeAddr(t)
+	srv, err := service.New(cfg, service.Deps{Store: stores["fs"](t), Render: renderEngine(t),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- srv.Run(ctx) }()
+	waitListening(t, cfg.Addr)
+
+	body := example(t, "run-59-2022.json")
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", "http://"+cfg.Addr+"/v1/extracts/preview", pr)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	type result struct {
+		resp *http.Response
+		pdf  []byte
+		err  error
+	}
+	answered := make(chan result, 1)
+	go func() {
+		resp, err := client.Do(req)
+		if err != nil {
+			answered <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		pdf, err := io.ReadAll(resp.Body)
+		answered <- result{resp, pdf, err}
+	}()
+	if _, err := pw.Write(body[:len(body)/2]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the server is reading the body now
+
+	cancel()
+	waitRefused(t, cfg.Addr)
+	select {
+	case err := <-ran:
+		t.Fatalf("Run returned with a request in flight: %v", err)
+	default:
+	}
+
+	if _, err := pw.Write(body[len(body)/2:]); err != nil {
+		t.Fatalf("finishing the body after shutdown began: %v", err)
+	}
+	pw.Close()
+	r := <-answered
+	if r.err != nil || r.resp.StatusCode != 200 || !bytes.HasPrefix(r.pdf, []byte("%PDF-")) {
+		t.Fatalf("request in flight: %v %+v", r.err, r.resp)
+	}
+	select {
+	case err := <-ran:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("Run did not return after the last request")
+	}
+}
+
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+	}
+	t.Fatalf("nothing listens on %s", addr)
+}
+
+func waitRefused(t *testing.T, addr string) {
+	t.Helper()
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var c net.Conn
+		if c, err = net.Dial("tcp", addr); err != nil {
+			break
+		}
+		c.Close()
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("new connections after shutdown began: %v, want connection refused", err)
+	}
+}
