@@ -5,6 +5,7 @@
 // Layout, one folder per extract id:
 //
 //	extracts/{id}/extract.pdf       the rendered extract
+//	extracts/{id}/extract.html      its accessible HTML rendition
 //	extracts/{id}/meta.json         Record (points at the PDF; written last)
 //	extracts/{id}/certified-{n}.pdf certified, signed versions (immutable)
 //	extracts/{id}/distribution.json distribution record
@@ -42,6 +43,7 @@ type Record struct {
 	Pages        int                  `json:"pages"`
 	Bytes        int                  `json:"bytes"`
 	SHA256       string               `json:"sha256"`
+	HTML         bool                 `json:"html"` // the HTML rendition is kept beside the PDF
 	Created      time.Time            `json:"created"`
 	// Certifications, oldest first; the last is the current one.
 	Certifications []Certification `json:"certifications,omitempty"`
@@ -128,12 +130,18 @@ func Checksum(b []byte) string {
 // already holds what this one would write. It reports created=false with
 // the stored record when the identical extract exists already. A failure
 // before the record is written leaves nothing a reader would find.
-func (a *Archive) Create(ctx context.Context, rec *Record, pdf []byte) (*Record, bool, error) {
+func (a *Archive) Create(ctx context.Context, rec *Record, pdf, html []byte) (*Record, bool, error) {
 	rec.SHA256 = Checksum(pdf)
 	rec.Bytes = len(pdf)
 	rec.Created = a.now().UTC().Truncate(time.Second)
 	if err := a.putOnce(ctx, PDFKey(rec.ID), pdf, "application/pdf"); err != nil {
 		return nil, false, fmt.Errorf("archive: writing PDF of %s: %w", rec.ID, err)
+	}
+	if html != nil {
+		if err := a.putOnce(ctx, HTMLKey(rec.ID), html, "text/html; charset=utf-8"); err != nil {
+			return nil, false, fmt.Errorf("archive: writing HTML of %s: %w", rec.ID, err)
+		}
+		rec.HTML = true
 	}
 	if err := a.index(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
 		return nil, false, err
@@ -218,6 +226,11 @@ func (a *Archive) blob(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("archive: reading %s: %w", key, err)
 	}
 	return b, nil
+}
+
+// HTML returns the HTML rendition of an extract.
+func (a *Archive) HTML(ctx context.Context, id string) ([]byte, error) {
+	return a.blob(ctx, HTMLKey(id))
 }
 
 // Certified returns certified version n of an extract.

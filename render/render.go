@@ -3,7 +3,8 @@
 // everything parsed at start-up (fonts, hyphenation patterns, templates) and
 // is safe for concurrent use.
 //
-// It may import compose, layout, render/pdf, templates, fonts and typeset.
+// It may import compose, layout, render/pdf, render/html, templates, fonts
+// and typeset.
 package render
 
 import (
@@ -13,6 +14,7 @@ import (
 	"utdrag/extract"
 	"utdrag/fonts"
 	"utdrag/layout"
+	"utdrag/render/html"
 	"utdrag/render/pdf"
 	"utdrag/templates"
 	"utdrag/typeset"
@@ -23,6 +25,7 @@ type Engine struct {
 	templates *templates.Set
 	layout    *layout.Engine
 	pdf       *pdf.Renderer
+	html      *html.Renderer
 }
 
 // Result is a rendered extract.
@@ -47,10 +50,15 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: loading templates: %w", err)
 	}
+	hr, err := html.New()
+	if err != nil {
+		return nil, fmt.Errorf("render: loading HTML templates: %w", err)
+	}
 	return &Engine{
 		templates: ts,
 		layout:    layout.New(fs, typeset.New(hy)),
 		pdf:       pdf.New(fs),
+		html:      hr,
 	}, nil
 }
 
@@ -82,4 +90,14 @@ func (e *Engine) Render(x *extract.Extract, cert *compose.Certification) (*Resul
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}
 	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc}, nil
+}
+
+// HTML writes the accessible HTML rendition of a composed document: the
+// same normalised text as the PDF.
+func (e *Engine) HTML(doc compose.Document) ([]byte, error) {
+	b, err := e.html.Render(doc)
+	if err != nil {
+		return nil, fmt.Errorf("render: writing HTML: %w", err)
+	}
+	return b, nil
 }

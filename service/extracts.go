@@ -24,6 +24,7 @@ func (s *Server) extractRoutes(g *gin.RouterGroup) {
 	g.GET("/extracts", s.listExtracts)
 	g.GET("/extracts/:id", s.getExtract)
 	g.GET("/extracts/:id/pdf", s.getPDF)
+	g.GET("/extracts/:id/html", s.getHTML)
 }
 
 // View is an extract's metadata as the API shows it.
@@ -50,6 +51,14 @@ type View struct {
 func (s *Server) view(r *archive.Record) View {
 	base := "/v1/extracts/" + r.ID
 	links := map[string]string{"self": base, "pdf": base + "/pdf"}
+	if r.HTML {
+		links["html"] = base + "/html"
+	}
+	if r.Certified() != nil {
+		links["certified"] = base + "/certified"
+		links["verify"] = s.verifyURL(r.ID, r.Certified().Version)
+	}
+	links["distribution"] = base + "/distribution"
 	v := View{
 		ID: r.ID, Organisation: r.Organisation, Organ: r.Organ, MeetingDate: r.MeetingDate,
 		Paragraphs: r.Paragraphs, CaseNumbers: r.CaseNumbers, Titles: r.Titles, Template: r.Template,
@@ -132,7 +141,12 @@ func (s *Server) createExtract(c *gin.Context) {
 		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x),
 		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages, Extract: x,
 	}
-	stored, created, err := s.archive.Create(ctx, rec, res.PDF)
+	page, err := s.render.HTML(res.Document)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	stored, created, err := s.archive.Create(ctx, rec, res.PDF, page)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -264,6 +278,22 @@ func (s *Server) getPDF(c *gin.Context) {
 		return
 	}
 	s.servePDF(c, b, rec.SHA256, rec.Filename)
+}
+
+func (s *Server) getHTML(c *gin.Context) {
+	ctx := c.Request.Context()
+	rec, _, err := s.archive.Get(ctx, c.Param("id"))
+	if err != nil || !s.visible(c, rec) {
+		s.fail(c, orNotFound(err))
+		return
+	}
+	b, err := s.archive.HTML(ctx, rec.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", b)
 }
 
 // servePDF answers with a PDF, its checksum as ETag (304 when it matches)

@@ -197,6 +197,11 @@ func TestCreateFetchAndDownload(t *testing.T) {
 			if resp.StatusCode != 200 || got.SHA256 != v.SHA256 || got.Links["pdf"] != "/v1/extracts/"+v.ID+"/pdf" {
 				t.Errorf("get: %d %s", resp.StatusCode, body)
 			}
+			resp, page := e.do("GET", got.Links["html"], nil)
+			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+				!bytes.Contains(page, []byte(`lang="sv"`)) || !bytes.Contains(page, []byte("Paragrafen är justerad")) {
+				t.Errorf("html rendition: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
 			if resp, _ := e.do("GET", "/v1/extracts/000000000000000000000000", nil); resp.StatusCode != 404 {
 				t.Errorf("unknown id: %d", resp.StatusCode)
 			}
