@@ -27,12 +27,18 @@ const mm = 72 / 25.4
 // only read-only values and is safe for concurrent use.
 type Engine struct {
 	fonts *fonts.Set
-	ts    *typeset.Typesetter
+	ts    Breaker
+}
+
+// Breaker breaks a paragraph into lines: the Knuth–Plass typesetter in
+// production, a first-fit baseline in the quality report.
+type Breaker interface {
+	Set(spans []typeset.Span, faces typeset.Faces, p typeset.Params) []typeset.Line
 }
 
 // New returns an Engine measuring with the faces of fs and setting
 // paragraphs with ts.
-func New(fs *fonts.Set, ts *typeset.Typesetter) *Engine {
+func New(fs *fonts.Set, ts Breaker) *Engine {
 	return &Engine{fonts: fs, ts: ts}
 }
 

@@ -2,6 +2,7 @@
 //
 //	utdrag serve                      run the HTTP service (configured by UTDRAG_* variables)
 //	utdrag render in.json -o out.pdf  render an extract to PDF, no storage
+//	utdrag typeset-report in.json     measure the typography: Knuth–Plass against a greedy baseline
 //
 // It may import service, render and the packages they build on.
 package main
@@ -16,7 +17,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"utdrag/extract"
 	"utdrag/render"
 	"utdrag/service"
 )
@@ -31,15 +31,17 @@ func main() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(args) == 0 {
-		return errors.New("usage: utdrag serve | utdrag render in.json -o out.pdf")
+		return errors.New("usage: utdrag serve | utdrag render in.json -o out.pdf | utdrag typeset-report in.json")
 	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, log)
 	case "render":
 		return renderFile(args[1:])
+	case "typeset-report":
+		return typesetReport(os.Stdout, args[1:])
 	default:
-		return fmt.Errorf("unknown command %q: use serve or render", args[0])
+		return fmt.Errorf("unknown command %q: use serve, render or typeset-report", args[0])
 	}
 }
 
@@ -83,14 +85,9 @@ func renderFile(args []string) error {
 	if len(inputs) != 1 {
 		return errors.New("usage: utdrag render in.json -o out.pdf")
 	}
-	f, err := os.Open(inputs[0])
+	x, err := decodeFile(inputs[0])
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{})
-	if err != nil {
-		return fmt.Errorf("%s: %w", inputs[0], err)
 	}
 	eng, err := render.New()
 	if err != nil {

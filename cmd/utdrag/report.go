@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"utdrag/compose"
+	"utdrag/extract"
+	"utdrag/fonts"
+	"utdrag/report"
+	"utdrag/templates"
+	"utdrag/typeset"
+)
+
+// typesetReport lays each input out with the Knuth–Plass typesetter and
+// with the greedy baseline and prints what each measures.
+func typesetReport(w io.Writer, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: utdrag typeset-report in.json [more.json …]")
+	}
+	fs, err := fonts.Load()
+	if err != nil {
+		return err
+	}
+	hy, err := typeset.NewHyphenator()
+	if err != nil {
+		return err
+	}
+	set, err := templates.Load()
+	if err != nil {
+		return err
+	}
+	for _, name := range args {
+		x, err := decodeFile(name)
+		if err != nil {
+			return err
+		}
+		t, ok := set.Get(x.Template)
+		if !ok {
+			return fmt.Errorf("%s: unknown template %q", name, x.Template)
+		}
+		doc := compose.Build(x, t, nil)
+		kp, err := report.Measure("knuth-plass", fs, typeset.New(hy), doc, t)
+		if err != nil {
+			return err
+		}
+		greedy, err := report.Measure("greedy", fs, report.Greedy{}, doc, t)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s\n", name)
+		if err := report.Write(w, kp, greedy); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+func decodeFile(name string) (*extract.Extract, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	x, err := extract.Decode(f, extract.Limits{})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return x, nil
+}
