@@ -14,8 +14,10 @@ func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Param
 	}
 	items := make([]Item, 0, boxes)
 	start := 0
+	var glues []lineGlue
 	for li, bp := range bps {
-		line := setLine(nodes, start, bp.pos, words, faces, p, li == 0, items[len(items):len(items):cap(items)])
+		var line Line
+		line, glues = setLine(nodes, start, bp.pos, words, faces, p, li == 0, items[len(items):len(items):cap(items)], glues[:0])
 		items = items[:len(items)+len(line.Items)]
 		line.Items = line.Items[:len(line.Items):len(line.Items)]
 		line.Last = li == len(bps)-1
@@ -32,8 +34,8 @@ type lineGlue struct {
 }
 
 // setLine sets nodes [start, end) as one line broken at nodes[end].
-// Items are appended to items.
-func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, first bool, items []Item) Line {
+// Items are appended to items; glues is working space, returned for reuse.
+func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, first bool, items []Item, glues []lineGlue) (Line, []lineGlue) {
 	line := Line{Width: p.Width, Items: items}
 	indent := 0.0
 	if first {
@@ -42,7 +44,6 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 	for start < end && nodes[start].kind != boxNode {
 		start++ // glue and penalties vanish at a line's start
 	}
-	var glues []lineGlue
 	ragged := !p.Justify
 	var from int32 // byte start of the last item in its fragment
 	lastWord, lastFrag := int32(-1), int16(-1)
@@ -107,5 +108,5 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 		line.Items[i].X = x
 		x += line.Items[i].W + line.Items[i].SpaceAfter
 	}
-	return line
+	return line, glues
 }

@@ -76,11 +76,18 @@ type candidate struct {
 // classes holds the best candidate per fitness class and hyphen run.
 type classes [4][maxHyphenRun + 2]candidate
 
-// run breaks the list and returns the chosen breakpoints in order, or nil
-// when no way within tolerance exists.
-func (ps *pass) run() []breakpoint {
-	ps.store = append(make([]breakpoint, 0, len(ps.nodes)/2), breakpoint{pos: -1, prev: -1})
-	ps.actives = append(make([]active, 0, 64), active{bp: 0, fitness: 2})
+// run breaks the list with the given tolerance, extra stretch per line and
+// finality, and returns the chosen breakpoints in order, or nil when no way
+// within tolerance exists. A pass may be run again: it keeps its buffers.
+func (ps *pass) run(nodes []node, tol, extra float64, final bool) []breakpoint {
+	ps.nodes, ps.tolerance, ps.extra, ps.final = nodes, tol, extra, final
+	ps.sumW, ps.sumY, ps.sumZ, ps.sumFil = 0, 0, 0, 0
+	if ps.store == nil {
+		ps.store = make([]breakpoint, 0, len(nodes)/2)
+		ps.actives = make([]active, 0, 64)
+	}
+	ps.store = append(ps.store[:0], breakpoint{pos: -1, prev: -1})
+	ps.actives = append(ps.actives[:0], active{bp: 0, fitness: 2})
 	for i := range ps.nodes {
 		n := &ps.nodes[i]
 		legal := false

@@ -86,12 +86,14 @@ type builder struct {
 	cuts      []cut
 }
 
+// build lays the words out as nodes, reusing the builder's node array.
 func (b *builder) build() []node {
-	per := 3 // box, glue and a penalty or two at the end
-	if b.hyph != nil {
-		per = 6
+	if b.nodes == nil {
+		// Room for the discretionaries of a second pass: our prose needs
+		// about 4.5 nodes a word.
+		b.nodes = make([]node, 0, 5*len(b.words)+8)
 	}
-	b.nodes = make([]node, 0, per*len(b.words)+4)
+	b.nodes = b.nodes[:0]
 	for i, w := range b.words {
 		if i > 0 && !b.words[i-1].breakAfter {
 			b.glue(lastStyle(b.words[i-1]))
@@ -182,8 +184,9 @@ func (b *builder) penalty(c cut, st Style) {
 // this pass hyphenates. Nothing inside NoHyphen fragments.
 func (b *builder) wordBreaks(w word) []cut {
 	text := w.text()
-	if cuts := hyphenCuts(text); cuts != nil {
-		return keepHyphenable(w, cuts)
+	if strings.ContainsAny(text, "-‐") {
+		b.cuts = hyphenCuts(b.cuts[:0], text)
+		return keepHyphenable(w, b.cuts)
 	}
 	if b.hyph == nil || !b.p.Hyphenate {
 		return nil
@@ -220,16 +223,15 @@ func (b *builder) partBreaks(text string) {
 	}
 }
 
-// hyphenCuts returns the breaks after the word's own hyphens that have two
-// letters on each side (EU-|direktiv, not 070-123 nor e-post); a word with a
-// hyphen gets an empty, non-nil list when none qualifies, so that it is not
-// hyphenated either.
-func hyphenCuts(text string) []cut {
-	if !strings.ContainsAny(text, "-‐") {
-		return nil
+// hyphenCuts appends the breaks after the word's own hyphens that have two
+// letters on each side (EU-|direktiv, not 070-123 nor e-post). A word with a
+// hyphen breaks nowhere else.
+func hyphenCuts(cuts []cut, text string) []cut {
+	var buf [64]rune
+	rs := buf[:0]
+	for _, r := range text {
+		rs = append(rs, r)
 	}
-	rs := []rune(text)
-	cuts := []cut{}
 	for i, r := range rs {
 		if r != '-' && r != '‐' {
 			continue

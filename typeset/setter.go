@@ -27,25 +27,20 @@ func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
 	if !p.Justify {
 		extra = raggedStretch * p.Size
 	}
-	plain := (&builder{faces: faces, p: p, words: words}).build()
-	ps := pass{nodes: plain, extra: extra, tolerance: pretolerance, justify: p.Justify}
-	ps.width, ps.first = p.Width, p.Width-p.FirstIndent
-	bps := ps.run()
-	nodes := plain
+	b := &builder{faces: faces, p: p, words: words}
+	nodes := b.build()
+	ps := &pass{width: p.Width, first: p.Width - p.FirstIndent, justify: p.Justify}
+	bps := ps.run(nodes, pretolerance, extra, false)
 	if bps == nil {
 		if hyph != nil {
-			b := &builder{faces: faces, p: p, hyph: hyph, words: words}
-			if nodes = b.build(); !b.anyBreaks {
-				nodes = plain
-			}
+			// The list with discretionaries replaces the plain one.
+			b.hyph = hyph
+			nodes = b.build()
 		}
-		ps = pass{nodes: nodes, width: ps.width, first: ps.first, extra: extra, tolerance: tolerance, justify: p.Justify}
-		bps = ps.run()
+		bps = ps.run(nodes, tolerance, extra, false)
 	}
 	if bps == nil {
-		ps = pass{nodes: nodes, width: ps.width, first: ps.first, tolerance: infBad, final: true,
-			extra: extra + emergencyStretch*p.Size, justify: p.Justify}
-		bps = ps.run()
+		bps = ps.run(nodes, infBad, extra+emergencyStretch*p.Size, true)
 	}
 	return assemble(nodes, bps, words, faces, p)
 }

@@ -22,8 +22,14 @@ type trie struct {
 	val   []int32
 	vlen  []uint8
 	vals  []uint8
-	root  [numSyms]int32 // children of the root, dense: -1 none
+	// Nodes with many children (the first letters of patterns) also have a
+	// dense row: dense[row*numSyms+sym], -1 none; row[n] < 0 for the rest.
+	row   []int32
+	dense []int32
 }
+
+// A node with at least this many children gets a dense row.
+const denseChildren = 6
 
 // Letters the Swedish patterns use, as small symbols; 0 never matches.
 const numSyms = 34
@@ -120,13 +126,28 @@ func flatten(root *buildNode, count int) *trie {
 		}
 	}
 	t.first = append(t.first, int32(len(t.sym)))
-	for s := range t.root {
-		t.root[s] = t.child(0, uint8(s))
+	t.row = make([]int32, len(queue))
+	for n := range t.row {
+		t.row[n] = -1
+		if t.first[n+1]-t.first[n] < denseChildren {
+			continue
+		}
+		t.row[n] = int32(len(t.dense) / numSyms)
+		for s := uint8(0); s < numSyms; s++ {
+			t.dense = append(t.dense, t.scan(int32(n), s))
+		}
 	}
 	return t
 }
 
 func (t *trie) child(n int32, s uint8) int32 {
+	if r := t.row[n]; r >= 0 {
+		return t.dense[int(r)*numSyms+int(s)]
+	}
+	return t.scan(n, s)
+}
+
+func (t *trie) scan(n int32, s uint8) int32 {
 	for i := t.first[n]; i < t.first[n+1]; i++ {
 		if t.sym[i] == s {
 			return t.kid[i]
@@ -155,7 +176,7 @@ func (t *trie) priorities(w []rune, prio []uint8) {
 		if syms[start] == 0 {
 			continue
 		}
-		n := t.root[syms[start]]
+		n := t.child(0, syms[start])
 		for j := start + 1; n >= 0; j++ {
 			if v := t.val[n]; v >= 0 {
 				for k, p := range t.vals[v : v+int32(t.vlen[n])] {
