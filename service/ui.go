@@ -91,7 +91,7 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 	g.GET("/utdrag/:id", u.allow("GET /v1/extracts/:id"), u.show)
 	g.GET("/utdrag/:id/pdf", u.allow("GET /v1/extracts/:id/pdf"), u.pdf)
 	g.GET("/utdrag/:id/bestyrkt", u.allow("GET /v1/extracts/:id/certified"), u.certifiedPDF)
-	g.GET("/utdrag/:id/html", u.allow("GET /v1/extracts/:id"), u.html)
+	g.GET("/utdrag/:id/html", u.allow("GET /v1/extracts/:id/html"), u.html)
 	g.GET("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.certifyForm)
 	g.POST("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.formLimit(), u.csrf(), u.certify)
 	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)

@@ -206,7 +206,7 @@ func (u *ui) show(c *gin.Context) {
 	if n := atoiOr(c.Query("bestyrkt"), 0); n > 0 && n <= len(rec.Certifications) {
 		v.Notice = fmt.Sprintf("Utdraget är bestyrkt och signerat digitalt (version %d).", n)
 	}
-	if _, err := u.s.store.Stat(ctx, archive.HTMLKey(rec.ID)); err == nil {
+	if _, err := u.s.store.Stat(ctx, archive.HTMLKey(rec.ID)); err == nil && u.may(c, "GET /v1/extracts/:id/html") {
 		v.HTML = "/utdrag/" + rec.ID + "/html"
 	}
 	u.render(c, http.StatusOK, "extract", heading(rec), "list", v)
@@ -285,7 +285,7 @@ func (u *ui) html(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, _, err := u.s.store.Get(c.Request.Context(), archive.HTMLKey(rec.ID))
+	b, err := u.s.archive.HTML(c.Request.Context(), rec.ID)
 	if err != nil {
 		u.fail(c, err)
 		return

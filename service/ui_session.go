@@ -208,6 +208,16 @@ func (u *ui) allow(route string) gin.HandlerFunc {
 	}
 }
 
+// may reports whether the caller may use route: always in open mode,
+// otherwise as the policy says for the session's key.
+func (u *ui) may(c *gin.Context, route string) bool {
+	if u.s.keys == nil {
+		return true
+	}
+	sess := currentSession(c)
+	return sess.Key != "" && policy.Allows(sess.key(), route)
+}
+
 // csrf accepts a form only with the session's token and, when the browser
 // names the origin, only from this site.
 func (u *ui) csrf() gin.HandlerFunc {
