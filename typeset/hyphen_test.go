@@ -49,7 +49,7 @@ var compoundJoints = []string{
 	"justerings|datum", "sekretess|bestämmelser", "förvaltnings|chef", "kultur|nämnden",
 	"ansvars|frihet", "utbildnings|nämnden", "kommun|styrelsen", "region|fullmäktige",
 	"utdrags|bestyrkande", "protokolls|utdrag", "besluts|underlag", "tjänste|skrivelse",
-	"överförmyndar|nämnden", "regional|utvecklings|nämnden",
+	"överförmyndar|nämnden", "regional|utvecklings|nämnden", "personal|administration",
 }
 
 func TestHyphenateCompoundJoints(t *testing.T) {
