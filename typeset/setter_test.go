@@ -398,3 +398,29 @@ func TestGreedyBaseline(t *testing.T) {
 		}
 	}
 }
+
+// One Typesetter and Hyphenator serve many goroutines (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	ts := newTypesetter(t)
+	paras := seedParagraphs(t)
+	want := make([][]Line, len(paras))
+	for i, para := range paras {
+		want[i] = ts.Set([]Span{{Text: para}}, testFaces{}, bodyParams())
+	}
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			ok := true
+			for i, para := range paras {
+				got := ts.Set([]Span{{Text: para}}, testFaces{}, bodyParams())
+				ok = ok && len(got) == len(want[i]) && got[len(got)-1].Items[0].Text == want[i][len(want[i])-1].Items[0].Text
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if !<-done {
+			t.Error("concurrent Set gave other lines")
+		}
+	}
+}
