@@ -120,3 +120,20 @@ func TestHashMatchesSha256sum(t *testing.T) {
 		t.Errorf("Hash = %s, want %s", got, want)
 	}
 }
+
+// TestExampleKeyFile keeps deploy/keys.example.yaml loadable and its
+// comments true.
+func TestExampleKeyFile(t *testing.T) {
+	ks, err := auth.Load("../deploy/keys.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, role := range map[string]auth.Role{
+		"example-system-key": auth.System, "example-clerk-key": auth.Clerk, "example-admin-key": auth.Admin,
+	} {
+		k, ok := ks.Lookup(key)
+		if !ok || !k.Has(role) {
+			t.Errorf("%s: found %v, role %s", key, ok, role)
+		}
+	}
+}
