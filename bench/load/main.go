@@ -1,8 +1,8 @@
 // Command load measures POST /v1/extracts of a running Utdrag with MinIO
 // behind it, at 1, 4, 16 and 64 concurrent clients, and beside it the
-// floor: bare minio-go PUTs of the same objects a create writes (the PDF,
-// the sha256 index entry, the meta.json record, the last one create-once),
-// at the same concurrency. Each request is a new extract (its § number
+// floor: bare minio-go PUTs of the same objects a create writes (listed
+// from a real create: the PDF, the HTML rendition, the sha256 index entry,
+// the meta.json record, each create-once), at the same concurrency. Each request is a new extract (its § number
 // varies). Every phase is bounded by a count and a time.
 //
 // Run it with a throwaway MinIO:
@@ -27,8 +27,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"regexp"
 	"runtime/pprof"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,7 +160,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("a create writes %s; the floor PUTs the same sizes\n", objs)
+	fmt.Printf("a create writes %s; the floor PUTs the same, create-once\n", objs)
 	fmt.Printf("service: MaxRenders %d; a 503 (all render slots busy) is retried after 10–30 ms and counted\n\n", cfg.MaxRenders)
 
 	var seq atomic.Int64
@@ -284,20 +286,29 @@ func drive(c, n int, d time.Duration, op func(*http.Client) (bool, error)) phase
 	return p
 }
 
-// objects are the sizes of what a create writes.
+// objects are what one create writes, read back from a real create: the
+// PDF itself, and the other objects by size.
 type objects struct {
-	pdfs  [][]byte
-	index []byte
-	meta  []byte
+	pdfs   [][]byte
+	others []object
+}
+
+type object struct {
+	name string // base name under extracts/{id}/, or "sha256" for the index
+	data []byte
+	ct   string
 }
 
 func (o objects) String() string {
-	return fmt.Sprintf("3 objects: extract.pdf (%d bytes), sha256/… (%d bytes), meta.json (%d bytes)",
-		len(o.pdfs[0]), len(o.index), len(o.meta))
+	parts := []string{fmt.Sprintf("extract.pdf (%d bytes)", len(o.pdfs[0]))}
+	for _, ob := range o.others {
+		parts = append(parts, fmt.Sprintf("%s (%d bytes)", ob.name, len(ob.data)))
+	}
+	return fmt.Sprintf("%d objects, each create-once: %s", 1+len(o.others), strings.Join(parts, ", "))
 }
 
 // createObjects renders the examples and makes one create through the
-// service to read the sizes of its index entry and record.
+// service to list what it writes.
 func createObjects(ctx context.Context, eng *render.Engine, exs []sample.Example, mc *minio.Client, bucket, url string) (objects, error) {
 	var o objects
 	for _, ex := range exs {
@@ -310,45 +321,57 @@ func createObjects(ctx context.Context, eng *render.Engine, exs []sample.Example
 	if _, err := create(http.DefaultClient, url, exs[:1], 1); err != nil {
 		return o, fmt.Errorf("load: first create: %w", err)
 	}
+	found := false
 	for info := range mc.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true}) {
 		if info.Err != nil {
 			return o, info.Err
 		}
+		name := path.Base(info.Key)
 		switch {
+		case name == "extract.pdf":
+			found = true
+			continue
 		case strings.HasPrefix(info.Key, "sha256/"):
-			o.index = bytes.Repeat([]byte("i"), int(info.Size))
-		case strings.HasSuffix(info.Key, "/meta.json"):
-			o.meta = bytes.Repeat([]byte("m"), int(info.Size))
+			name = "sha256"
 		}
+		ct := "application/json"
+		if strings.HasSuffix(name, ".html") {
+			ct = "text/html; charset=utf-8"
+		}
+		o.others = append(o.others, object{name: name, data: bytes.Repeat([]byte("x"), int(info.Size)), ct: ct})
 	}
-	if o.index == nil || o.meta == nil {
-		return o, errors.New("load: the first create wrote no index entry or record")
+	if !found || len(o.others) == 0 {
+		return o, errors.New("load: the first create wrote no PDF or nothing beside it")
 	}
+	// The record is written last, as the archive does.
+	sort.SliceStable(o.others, func(i, j int) bool {
+		return o.others[i].name != "meta.json" && o.others[j].name == "meta.json"
+	})
 	return o, nil
 }
 
-// put writes what a create writes, under keys of its own.
+// put writes what a create writes, under keys of its own, create-once.
 func (o objects) put(ctx context.Context, mc *minio.Client, bucket string, seq int64) error {
 	id := strconv.FormatInt(seq, 10)
-	pdf := o.pdfs[int(seq)%len(o.pdfs)]
-	sum := sha256.Sum256([]byte(id))
-	puts := []struct {
-		key  string
-		data []byte
-		ct   string
-		once bool
-	}{
-		{"extracts/" + id + "/extract.pdf", pdf, "application/pdf", false},
-		{"sha256/" + hex.EncodeToString(sum[:]), o.index, "application/json", false},
-		{"extracts/" + id + "/meta.json", o.meta, "application/json", true},
-	}
-	for _, p := range puts {
-		po := minio.PutObjectOptions{ContentType: p.ct, DisableMultipart: true}
-		if p.once {
-			po.SetMatchETagExcept("*")
+	write := func(key string, data []byte, ct string) error {
+		po := minio.PutObjectOptions{ContentType: ct, DisableMultipart: true}
+		po.SetMatchETagExcept("*")
+		if _, err := mc.PutObject(ctx, bucket, key, bytes.NewReader(data), int64(len(data)), po); err != nil {
+			return fmt.Errorf("put %s: %w", key, err)
 		}
-		if _, err := mc.PutObject(ctx, bucket, p.key, bytes.NewReader(p.data), int64(len(p.data)), po); err != nil {
-			return fmt.Errorf("put %s: %w", p.key, err)
+		return nil
+	}
+	if err := write("extracts/"+id+"/extract.pdf", o.pdfs[int(seq)%len(o.pdfs)], "application/pdf"); err != nil {
+		return err
+	}
+	for _, ob := range o.others {
+		key := "extracts/" + id + "/" + ob.name
+		if ob.name == "sha256" {
+			sum := sha256.Sum256([]byte(id))
+			key = "sha256/" + hex.EncodeToString(sum[:])
+		}
+		if err := write(key, ob.data, ob.ct); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -361,7 +384,7 @@ func report(svc, floor []phase) {
 		for _, p := range []struct {
 			what string
 			ph   phase
-		}{{"Utdrag POST /v1/extracts", svc[i]}, {"floor: 3 × PutObject", floor[i]}} {
+		}{{"Utdrag POST /v1/extracts", svc[i]}, {"floor: bare PutObjects", floor[i]}} {
 			fmt.Printf("| %d | %s | %d | %d | %d | %.1f | %.1f | %.1f | %s |\n", p.ph.clients, p.what, p.ph.done,
 				p.ph.errors, p.ph.busy, p.ph.throughput(), stats.Ms(stats.Median(p.ph.lat)),
 				stats.Ms(stats.Percentile(p.ph.lat, 99)), procmem.MiB(p.ph.rss))
