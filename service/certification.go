@@ -89,7 +89,7 @@ func (s *Server) certifyExtract(c *gin.Context) {
 			"Utdraget är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
 		return
 	}
-	cert, err := s.certify(c, rec, req)
+	cert, err := s.certifyAndRecord(c, rec, etag, req)
 	if errors.Is(err, errCertified) {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Utdraget bestyrktes samtidigt av någon annan.")
@@ -99,18 +99,26 @@ func (s *Server) certifyExtract(c *gin.Context) {
 		s.failRender(c, err)
 		return
 	}
-	rec.Certifications = append(rec.Certifications, *cert)
-	if err := s.archive.Update(ctx, rec, etag); err != nil {
-		if errors.Is(err, storage.ErrPrecondition) {
-			problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt", "Utdraget ändrades samtidigt av någon annan.")
-			return
-		}
-		s.fail(c, err)
-		return
-	}
-
 	c.Header("Location", "/v1/extracts/"+rec.ID+"/certified?version="+strconv.Itoa(cert.Version))
 	c.JSON(http.StatusCreated, s.view(rec))
+}
+
+// certifyAndRecord certifies rec and adds the certification to its record
+// (read with etag). It reports errCertified when another request certified
+// or changed the extract meanwhile.
+func (s *Server) certifyAndRecord(c *gin.Context, rec *archive.Record, etag string, req CertifyRequest) (*archive.Certification, error) {
+	cert, err := s.certify(c, rec, req)
+	if err != nil {
+		return nil, err
+	}
+	rec.Certifications = append(rec.Certifications, *cert)
+	if err := s.archive.Update(c.Request.Context(), rec, etag); err != nil {
+		if errors.Is(err, storage.ErrPrecondition) {
+			return nil, errCertified
+		}
+		return nil, err
+	}
+	return cert, nil
 }
 
 // certify renders the extract with the certification filled in, signs it

@@ -22,7 +22,11 @@ type Config struct {
 	RenderTimeout time.Duration // UTDRAG_RENDER_TIMEOUT
 	Retention     time.Duration // UTDRAG_RETENTION of certified PDFs
 	Signing       SigningConfig
-	Mail          MailConfig
+	// SessionKey signs the clerk interface's session cookies
+	// (UTDRAG_SESSION_KEY, at least 32 characters); replicas must share it.
+	// Unset: random at start-up.
+	SessionKey string
+	Mail       MailConfig
 	// AuthFile names the API key file; without one the service runs open
 	// and only on a loopback address.
 	AuthFile string // UTDRAG_AUTH_FILE
@@ -100,6 +104,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	parse("UTDRAG_MAX_PARAGRAPHS", func(v string) (err error) { c.Limits.MaxParagraphs, err = positive(v); return })
 	parse("UTDRAG_MAX_TEXT", func(v string) (err error) { c.Limits.MaxText, err = positive(v); return })
 	c.Signing = signingFromEnv(getenv)
+	c.SessionKey = getenv("UTDRAG_SESSION_KEY")
 	c.Mail = mailFromEnv(getenv, c.Storage)
 	if len(errs) > 0 {
 		return c, fmt.Errorf("service: configuration: %s", strings.Join(errs, "; "))

@@ -56,18 +56,18 @@ func mailFromEnv(getenv func(string) string, storageSpec string) MailConfig {
 
 // newDistributor builds the distributor from the configuration: the
 // directory file is read once here.
-func newDistributor(cfg MailConfig, store storage.Store, d Deps, onResult func(distribute.State)) (*distribute.Distributor, error) {
+func newDistributor(cfg MailConfig, store storage.Store, d Deps, onResult func(distribute.State)) (*distribute.Distributor, *distribute.Directory, error) {
 	dirData := []byte("organisations: {}\n")
 	if cfg.Recipients != "" {
 		raw, err := os.ReadFile(cfg.Recipients)
 		if err != nil {
-			return nil, fmt.Errorf("service: reading UTDRAG_RECIPIENTS: %w", err)
+			return nil, nil, fmt.Errorf("service: reading UTDRAG_RECIPIENTS: %w", err)
 		}
 		dirData = raw
 	}
 	dir, err := distribute.LoadDirectory(dirData)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mailer := d.Mailer
 	if mailer == nil {
@@ -76,11 +76,12 @@ func newDistributor(cfg MailConfig, store storage.Store, d Deps, onResult func(d
 			StartTLS: distribute.StartTLS(cfg.StartTLS), From: cfg.From,
 		}, cfg.Outbox)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return distribute.New(distribute.Config{Store: store, Directory: dir, Mailer: mailer, Logger: d.Logger,
+	dist, err := distribute.New(distribute.Config{Store: store, Directory: dir, Mailer: mailer, Logger: d.Logger,
 		OnResult: onResult, Backoff: d.MailBackoff})
+	return dist, dir, err
 }
 
 func (s *Server) distributionRoutes(g *gin.RouterGroup) {

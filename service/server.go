@@ -37,6 +37,8 @@ type Server struct {
 
 	signer      *signer
 	distributor *distribute.Distributor
+	directory   *distribute.Directory // the recipients the distributor resolves
+	ui          *ui
 
 	keys    *auth.Keys // nil: open mode (loopback only)
 	metrics *metrics
@@ -80,7 +82,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
 		return nil, err
 	}
-	if s.distributor, err = newDistributor(cfg.Mail, d.Store, d, nil); err != nil {
+	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, nil); err != nil {
+		return nil, err
+	}
+	if s.ui, err = newUI(s); err != nil {
 		return nil, err
 	}
 	s.handler = s.routes()

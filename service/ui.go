@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -40,40 +39,18 @@ func newUI(s *Server) (*ui, error) {
 	if err != nil {
 		return nil, fmt.Errorf("service: clerk interface: %w", err)
 	}
-	dir, err := loadDirectory(s.cfg.Mail.Recipients)
+	sess, err := newSessions(s.cfg.SessionKey, s.cfg.AuthFile, 8*time.Hour)
 	if err != nil {
 		return nil, fmt.Errorf("service: clerk interface: %w", err)
 	}
-	sess, err := newSessions(os.Getenv("UTDRAG_SESSION_KEY"), s.cfg.AuthFile, 8*time.Hour)
-	if err != nil {
-		return nil, fmt.Errorf("service: clerk interface: %w", err)
-	}
-	return &ui{s: s, pages: pages, dir: dir, sessions: sess}, nil
-}
-
-// loadDirectory reads the recipient directory the distributor is built
-// from, so the interface shows who will receive an extract before it is
-// sent.
-func loadDirectory(path string) (*distribute.Directory, error) {
-	data := []byte("organisations: {}\n")
-	if path != "" {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("reading UTDRAG_RECIPIENTS: %w", err)
-		}
-		data = raw
-	}
-	return distribute.LoadDirectory(data)
+	return &ui{s: s, pages: pages, dir: s.directory, sessions: sess}, nil
 }
 
 // uiRoutes registers the clerk interface. Its routes carry their own chain:
 // request log and metrics, recovery, the session (instead of the API's key
 // header) and, per route, the same policy as the API route it stands for.
 func (s *Server) uiRoutes(r *gin.Engine) {
-	u, err := newUI(s)
-	if err != nil {
-		panic(err) // embedded templates and a directory newDistributor has read already
-	}
+	u := s.ui
 	g := r.Group("", s.observe(), s.recoverProblems(), u.headers(), u.session())
 	static := http.FS(web.Static())
 	g.GET("/static/:name", func(c *gin.Context) { c.FileFromFS(c.Param("name"), static) })

@@ -11,7 +11,6 @@ import (
 
 	"utdrag/archive"
 	"utdrag/distribute"
-	"utdrag/storage"
 )
 
 type certifyView struct {
@@ -71,8 +70,8 @@ func (u *ui) certify(c *gin.Context) {
 		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Utdraget bestyrktes medan du fyllde i formuläret. Öppna utdraget igen för att se det.")
 		return
 	}
-	n, err := u.certifyRecord(c, rec, etag, req)
-	if errors.Is(err, errCertified) || errors.Is(err, storage.ErrPrecondition) {
+	cert, err := u.s.certifyAndRecord(c, rec, etag, req)
+	if errors.Is(err, errCertified) {
 		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Någon annan bestyrkte utdraget samtidigt. Öppna utdraget igen för att se den bestyrkta versionen.")
 		return
 	}
@@ -80,23 +79,8 @@ func (u *ui) certify(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.s.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", n, "key", c.GetString(ctxKeyName))
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/utdrag/%s?bestyrkt=%d", rec.ID, n))
-}
-
-// certifyRecord certifies rec as the API does (s.certify signs and stores
-// the next version) and records it on the extract's record, if the record
-// is unchanged since etag.
-func (u *ui) certifyRecord(c *gin.Context, rec *archive.Record, etag string, req CertifyRequest) (int, error) {
-	cert, err := u.s.certify(c, rec, req)
-	if err != nil {
-		return 0, err
-	}
-	rec.Certifications = append(rec.Certifications, *cert)
-	if err := u.s.archive.Update(c.Request.Context(), rec, etag); err != nil {
-		return 0, err
-	}
-	return cert.Version, nil
+	u.s.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", cert.Version, "key", c.GetString(ctxKeyName))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/utdrag/%s?bestyrkt=%d", rec.ID, cert.Version))
 }
 
 func certifyFieldError(rule string) string {
