@@ -12,10 +12,13 @@ import (
 //go:embed patterns/hyph_sv_SE.pat patterns/exceptions.txt
 var patternFS embed.FS
 
-// Minimum letters before and after a hyphenation point.
+// Minimum letters before and after a hyphenation point, and in a word that
+// is hyphenated at all: a four-letter word split two and two (in-te, mö-ta)
+// reads badly and gains little.
 const (
 	leftMin  = 2
 	rightMin = 2
+	minWord  = 5
 )
 
 // Hyphenator finds the permitted hyphenation points of Swedish words. It is
@@ -248,7 +251,7 @@ func hyphenCore(word string) (lead int, core string, ok bool) {
 			upper++
 		}
 	}
-	if letters < leftMin+rightMin || letters > 60 || upper == letters {
+	if letters < minWord || letters > 60 || upper == letters {
 		return 0, "", false
 	}
 	return lead, core, true

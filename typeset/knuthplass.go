@@ -153,6 +153,9 @@ func (ps *pass) tryBreak(i int) bool {
 		minDemerits = ps.actives[k].demerits
 	}
 	ps.added = ps.added[:0]
+	measured := false
+	var w, y, z float64
+	var fil int
 	for fit := range best {
 		for hy := range best[fit] {
 			c := best[fit][hy]
@@ -162,7 +165,11 @@ func (ps *pass) tryBreak(i int) bool {
 			from := &ps.actives[c.from]
 			ps.store = append(ps.store, breakpoint{pos: i, prev: from.bp, ratio: c.ratio, flagged: n.flagged})
 			a := active{bp: len(ps.store) - 1, line: from.line + 1, fitness: fit, hyphens: hy, demerits: c.demerits}
-			a.w, a.y, a.z, a.fil = ps.after(i)
+			if !measured {
+				w, y, z, fil = ps.after(i)
+				measured = true
+			}
+			a.w, a.y, a.z, a.fil = w, y, z, fil
 			ps.added = append(ps.added, a)
 		}
 	}

@@ -84,6 +84,9 @@ type builder struct {
 	anyBreaks bool // a discretionary was added
 	scratch   []Break
 	cuts      []cut
+	// Widths of whole fragments, by fragBase[word]+frag; -1 not measured.
+	fragW    []float64
+	fragBase []int
 }
 
 // build lays the words out as nodes, reusing the builder's node array.
@@ -117,6 +120,12 @@ func (b *builder) glue(st Style) {
 // word adds the boxes of word wi, with a penalty at each place it may break.
 func (b *builder) word(wi int, w word) {
 	cuts := b.wordBreaks(w)
+	if len(cuts) == 0 {
+		for fi := range w.frags {
+			b.wholeBox(wi, fi)
+		}
+		return
+	}
 	runeAt, k := 0, 0 // rune offset of the fragment's start; next cut
 	for fi, f := range w.frags {
 		face := b.faces.Face(f.style.Face())
@@ -136,11 +145,35 @@ func (b *builder) word(wi int, w word) {
 			b.penalty(c, f.style)
 			from, runeAt = to, c.At
 		}
-		if from < len(f.text) {
+		switch {
+		case from == 0:
+			b.wholeBox(wi, fi)
+		case from < len(f.text):
 			b.box(face, wi, fi, f.text, from, len(f.text))
 		}
 		runeAt += utf8.RuneCountInString(f.text[from:])
 	}
+}
+
+// wholeBox adds a box for a whole fragment, measured once for all passes.
+func (b *builder) wholeBox(wi, fi int) {
+	if b.fragW == nil {
+		b.fragBase = make([]int, len(b.words)+1)
+		for i, w := range b.words {
+			b.fragBase[i+1] = b.fragBase[i] + len(w.frags)
+		}
+		b.fragW = make([]float64, b.fragBase[len(b.words)])
+		for i := range b.fragW {
+			b.fragW[i] = -1
+		}
+	}
+	f := b.words[wi].frags[fi]
+	k := b.fragBase[wi] + fi
+	if b.fragW[k] < 0 {
+		b.fragW[k] = b.faces.Face(f.style.Face()).Width(f.text) * b.p.Size
+	}
+	b.nodes = append(b.nodes, node{kind: boxNode, width: b.fragW[k],
+		word: int32(wi), frag: int16(fi), from: 0, to: int32(len(f.text))})
 }
 
 func (b *builder) box(face Face, wi, fi int, text string, from, to int) {
