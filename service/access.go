@@ -29,6 +29,7 @@ var policy = auth.Policy{
 	"GET /v1/extracts":                    {auth.Clerk},
 	"GET /v1/extracts/:id":                {auth.Clerk},
 	"GET /v1/extracts/:id/pdf":            {auth.Clerk},
+	"GET /v1/extracts/:id/html":           {auth.Clerk},
 	"POST /v1/extracts/:id/certification": {auth.Clerk},
 	"GET /v1/extracts/:id/certified":      {auth.Clerk},
 	"POST /v1/extracts/:id/distribution":  {auth.Clerk},

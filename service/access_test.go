@@ -118,6 +118,9 @@ func requirePolicyCoversRoutes(t *testing.T, a *api, id string) {
 	t.Helper()
 	both := a.as(keySystemClerk)
 	for _, r := range a.routes {
+		if !strings.HasPrefix(r.Path, "/v1/") {
+			continue // public, or a page behind the session (tested in ui_test.go)
+		}
 		path := strings.NewReplacer(":id", id, ":sha256", strings.Repeat("0", 64)).Replace(r.Path)
 		path = regexp.MustCompile(`:[a-z]+`).ReplaceAllString(path, "1")
 		resp, _, err := both.try(r.Method, path, []byte(`{}`))

@@ -63,13 +63,13 @@ func writeKeyFile(t *testing.T) string {
 // api is a running service whose every answer the test checks against the
 // OpenAPI document it serves.
 type api struct {
-	t       *testing.T
-	url     string
-	routes  gin.RoutesInfo
-	spec    *spec
-	client  *http.Client
-	key     string // sent as a bearer token when set
-	logs    *syncBuffer
+	t      *testing.T
+	url    string
+	routes gin.RoutesInfo
+	spec   *spec
+	client *http.Client
+	key    string // sent as a bearer token when set
+	logs   *syncBuffer
 }
 
 // startAPI starts a service on store, with an auth file, a private outbox
@@ -91,7 +91,9 @@ func startAPI(t *testing.T, store storage.Store, tune ...func(*service.Config)) 
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	a := &api{t: t, url: ts.URL, routes: srv.Handler().(*gin.Engine).Routes(), logs: logs,
-		client: &http.Client{Timeout: 30 * time.Second}}
+		client: &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse // redirects are answers to check too
+		}}}
 	a.spec = loadSpec(t, ts.URL)
 	return a
 }
@@ -175,7 +177,9 @@ func loadSpec(t *testing.T, base string) *spec {
 	if s, ok := specCache["doc"]; ok {
 		return s
 	}
-	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.FileBodyDecoder)
+	for _, media := range []string{"application/pdf", "text/html", "text/css", "text/javascript"} {
+		openapi3filter.RegisterBodyDecoder(media, openapi3filter.FileBodyDecoder)
+	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = true
 	u, _ := url.Parse(base + "/openapi.json")
@@ -261,6 +265,7 @@ func TestOpenAPI(t *testing.T) {
 	exerciseCertification(t, clerkAPI, id, other)
 	exerciseDistribution(t, clerkAPI, id, other)
 	exerciseVerification(t, a, clerkAPI, id)
+	exercisePages(t, a, id)
 
 	slow := startAPI(t, stores["fs"](t), func(c *service.Config) { c.RenderTimeout = time.Nanosecond })
 	if resp, body := slow.as(keySystem).do("POST", "/v1/extracts/preview", rs); resp.StatusCode != 503 {
@@ -331,6 +336,10 @@ func exerciseExtracts(t *testing.T, a, sys, clerk *api, rs []byte) string {
 	expect(t, "pdf unchanged", resp, body, 304)
 	resp, body = clerk.do("GET", "/v1/extracts/000000000000000000000000/pdf", nil)
 	expect(t, "pdf unknown", resp, body, 404)
+	resp, body = clerk.do("GET", "/v1/extracts/"+v.ID+"/html", nil)
+	expect(t, "html", resp, body, 200)
+	resp, body = clerk.do("GET", "/v1/extracts/000000000000000000000000/html", nil)
+	expect(t, "html unknown", resp, body, 404)
 	return v.ID
 }
 
@@ -404,6 +413,30 @@ func exerciseVerification(t *testing.T, public, clerk *api, id string) {
 	expect(t, "verify checksum", resp, body, 200)
 	resp, body = public.do("GET", "/v1/verify/"+strings.Repeat("0", 64), nil)
 	expect(t, "verify unknown checksum", resp, body, 404)
+}
+
+// exercisePages visits the HTML pages without a session: public pages
+// answer, the clerk's pages send a browser to log in, forms without a
+// session or CSRF token are refused.
+func exercisePages(t *testing.T, a *api, certified string) {
+	t.Helper()
+	form := []string{"Content-Type", "application/x-www-form-urlencoded"}
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/static/style.css", 200}, {"GET", "/static/none.css", 404},
+		{"GET", "/logga-in", 200}, {"POST", "/logga-in", 403}, {"POST", "/logga-ut", 403},
+		{"GET", "/verify", 200}, {"POST", "/verify", 403},
+		{"GET", "/v/" + certified + "/1", 200}, {"GET", "/v/" + certified + "/9", 404},
+		{"GET", "/", 303}, {"GET", "/utdrag/" + certified, 303}, {"GET", "/utdrag/" + certified + "/pdf", 303},
+		{"GET", "/utdrag/" + certified + "/bestyrkt", 303}, {"GET", "/utdrag/" + certified + "/html", 303},
+		{"GET", "/utdrag/" + certified + "/bestyrk", 303}, {"GET", "/utdrag/" + certified + "/expediera", 303},
+		{"POST", "/utdrag/" + certified + "/bestyrk", 401}, {"POST", "/utdrag/" + certified + "/expediera", 401},
+	} {
+		resp, body := a.do(c.method, c.path, []byte("csrf=x"), form...)
+		expect(t, c.method+" "+c.path, resp, body, c.want)
+	}
 }
 
 // requireCoverage fails for a route the server has and the document lacks,

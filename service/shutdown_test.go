@@ -98,11 +98,15 @@ func waitRefused(t *testing.T, addr string) {
 	t.Helper()
 	var err error
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		// A dial may still reach the closing listener's backlog and be
+		// reset; only a refusal shows the listener is gone.
 		var c net.Conn
-		if c, err = net.Dial("tcp", addr); err != nil {
+		if c, err = net.Dial("tcp", addr); errors.Is(err, syscall.ECONNREFUSED) {
 			break
 		}
-		c.Close()
+		if c != nil {
+			c.Close()
+		}
 	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("new connections after shutdown began: %v, want connection refused", err)
