@@ -5,14 +5,14 @@ package typeset
 // measure exactly whatever the face does inside a word.
 func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params) []Line {
 	lines := make([]Line, 0, len(bps))
-	// One backing array for all items; each line gets its own window.
-	boxes := 0
-	for i := range nodes {
-		if nodes[i].kind == boxNode {
-			boxes++
-		}
+	// One backing array for all items; each line gets its own window. A
+	// line has an item per fragment, and a fragment broken across lines
+	// one more.
+	frags := len(bps)
+	for _, w := range words {
+		frags += len(w.frags)
 	}
-	items := make([]Item, 0, boxes)
+	items := make([]Item, 0, frags)
 	start := 0
 	var glues []lineGlue
 	for li, bp := range bps {

@@ -119,6 +119,9 @@ func parseException(entry string) (string, []Break, error) {
 		if n := len(word); n >= 2 && len(r) > 0 && word[n-1] == word[n-2] && word[n-1] == r[0] && !isVowel(r[0]) {
 			// Three equal consonants: the word itself has two.
 			word = word[:n-1]
+			if r[0] > 0xFFFF {
+				return "", nil, fmt.Errorf("%q is outside the letters a restored consonant may be", r[0])
+			}
 			b = Break{At: n - 1, Pre: string(r[0])}
 		}
 		breaks = append(breaks, b)

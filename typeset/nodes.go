@@ -26,7 +26,7 @@ type node struct {
 	// Box content: words[word].frags[frag].text[from:to].
 	word     int32
 	from, to int32
-	restore  rune // discretionary: consonant drawn before the hyphen, or 0
+	restore  uint16 // discretionary: consonant drawn before the hyphen (a Latin letter), or 0
 	frag     int16
 	kind     kind
 	fil      bool // glue that stretches without limit (end of paragraph, forced break)
@@ -40,7 +40,7 @@ func (n *node) pre() string {
 	case !n.hyphen:
 		return ""
 	case n.restore != 0:
-		return string(n.restore) + "-"
+		return string(rune(n.restore)) + "-"
 	}
 	return "-"
 }
@@ -202,8 +202,8 @@ func (b *builder) penalty(c cut, st Style) {
 	n := node{kind: penaltyNode, flagged: true, penalty: exHyphenPenalty}
 	if !c.explicit {
 		n.hyphen = true
-		if c.Pre != "" {
-			n.restore, _ = utf8.DecodeRuneInString(c.Pre)
+		if r, _ := utf8.DecodeRuneInString(c.Pre); c.Pre != "" && r <= 0xFFFF {
+			n.restore = uint16(r)
 		}
 		n.penalty = hyphenPenalty
 		n.width = b.faces.Face(st.Face()).Width(n.pre()) * b.p.Size

@@ -19,9 +19,13 @@ type word struct {
 // line break; U+00A0 (no-break space) stays inside its word. All words share
 // one array of fragments.
 func splitWords(spans []Span) []word {
-	var frags []fragment
-	var ends []int // end of each word's fragments in frags
-	var forced []bool
+	n := len(spans)
+	for _, sp := range spans {
+		n += strings.Count(sp.Text, " ")
+	}
+	frags := make([]fragment, 0, n)
+	ends := make([]int, 0, n) // end of each word's fragments in frags
+	forced := make([]bool, 0, n)
 	start := 0 // first fragment of the current word
 	flush := func(force bool) {
 		if len(frags) > start {
