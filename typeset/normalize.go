@@ -23,7 +23,7 @@ func Normalize(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	toks := tokenize(markWords(s))
+	toks := markWords(tokenize(s))
 	toks = groupThousands(toks)
 	glueSpaces(toks)
 	var b strings.Builder
@@ -42,24 +42,35 @@ type token struct {
 	text string
 }
 
-func isSpace(r rune) bool { return unicode.IsSpace(r) }
+// spaceAt reports whether s has white space at byte i, and its length.
+func spaceAt(s string, i int) (bool, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return c == ' ' || c >= '\t' && c <= '\r', 1
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r), n
+}
 
 func tokenize(s string) []token {
-	var toks []token
+	toks := make([]token, 0, strings.Count(s, " ")+1)
+	return appendTokens(toks, s)
+}
+
+func appendTokens(toks []token, s string) []token {
 	i := 0
 	for i < len(s) {
 		j := i
 		for j < len(s) {
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if !isSpace(r) {
+			sp, n := spaceAt(s, j)
+			if !sp {
 				break
 			}
 			j += n
 		}
 		k := j
 		for k < len(s) {
-			r, n := utf8.DecodeRuneInString(s[k:])
-			if isSpace(r) {
+			sp, n := spaceAt(s, k)
+			if sp {
 				break
 			}
 			k += n
@@ -70,16 +81,32 @@ func tokenize(s string) []token {
 	return toks
 }
 
-// markWords applies the rules that look inside one word at a time.
-func markWords(s string) string {
-	toks := tokenize(s)
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for _, t := range toks {
-		b.WriteString(t.sep)
-		b.WriteString(markWord(t.text))
+// markWords applies the rules that look inside one word at a time. A word
+// they split with a no-break space (§157) becomes two tokens.
+func markWords(toks []token) []token {
+	for i, t := range toks {
+		m := markWord(t.text)
+		if m == t.text {
+			continue
+		}
+		if !strings.Contains(m, nbsp) {
+			toks[i].text = m
+			continue
+		}
+		out := append(make([]token, 0, len(toks)+4), toks[:i]...)
+		for _, t := range toks[i:] {
+			m := markWord(t.text)
+			if !strings.Contains(m, nbsp) {
+				out = append(out, token{sep: t.sep, text: m})
+				continue
+			}
+			parts := appendTokens(nil, m)
+			parts[0].sep = t.sep + parts[0].sep
+			out = append(out, parts...)
+		}
+		return out
 	}
-	return b.String()
+	return toks
 }
 
 // protected reports whether w is a URL or an e-mail address, which are

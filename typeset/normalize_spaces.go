@@ -37,6 +37,12 @@ func wordSet(list string) map[string]bool {
 func groupThousands(toks []token) []token {
 	var out []token
 	for i, t := range toks {
+		if out == nil && !longNumber(t.text) {
+			continue
+		}
+		if out == nil {
+			out = append(make([]token, 0, len(toks)+8), toks[:i]...)
+		}
 		lead, core, trail := splitPunct(t.text)
 		whole, frac, hasFrac := strings.Cut(core, ",")
 		n := len(whole)
@@ -62,7 +68,25 @@ func groupThousands(toks []token) []token {
 		}
 		out[len(out)-1].text += trail
 	}
+	if out == nil {
+		return toks
+	}
 	return out
+}
+
+// longNumber is a quick test for a run of four digits in w.
+func longNumber(w string) bool {
+	run := 0
+	for i := 0; i < len(w); i++ {
+		if isDigit(w[i]) {
+			if run++; run >= 4 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // glueSpaces turns the single spaces that must not break into no-break
