@@ -185,7 +185,7 @@ func splitPunct(w string) (lead, core, trail string) {
 	i := 0
 	for i < len(w) {
 		r, n := utf8.DecodeRuneInString(w[i:])
-		if !strings.ContainsRune("([”’", r) {
+		if r != '(' && r != '[' && r != '”' && r != '’' {
 			break
 		}
 		i += n
@@ -193,12 +193,20 @@ func splitPunct(w string) (lead, core, trail string) {
 	j := len(w)
 	for j > i {
 		r, n := utf8.DecodeLastRuneInString(w[i:j])
-		if !strings.ContainsRune(",;:!?)]”’.…", r) {
+		if !isClosing(r) {
 			break
 		}
 		j -= n
 	}
 	return w[:i], w[i:j], w[j:]
+}
+
+func isClosing(r rune) bool {
+	switch r {
+	case ',', ';', ':', '!', '?', ')', ']', '.', '”', '’', '…':
+		return true
+	}
+	return false
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
