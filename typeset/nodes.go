@@ -74,16 +74,16 @@ const (
 	exHyphenPenalty = 50  // after the word's own hyphen (EU-|direktiv)
 )
 
-// builder turns words into nodes for one pass.
+// builder turns words into nodes: without hyphenation for the first pass,
+// then again with it (hyph set) for the next.
 type builder struct {
-	faces     Faces
-	p         Params
-	hyph      *Hyphenator // nil: no hyphenation in this pass
-	words     []word
-	nodes     []node
-	anyBreaks bool // a discretionary was added
-	scratch   []Break
-	cuts      []cut
+	faces   Faces
+	p       Params
+	hyph    *Hyphenator // nil: no hyphenation in this pass
+	words   []word
+	nodes   []node
+	scratch []Break
+	cuts    []cut
 	// Widths of whole fragments, by fragBase[word]+frag; -1 not measured.
 	fragW    []float64
 	fragBase []int
@@ -209,7 +209,6 @@ func (b *builder) penalty(c cut, st Style) {
 		n.width = b.faces.Face(st.Face()).Width(n.pre()) * b.p.Size
 	}
 	b.nodes = append(b.nodes, n)
-	b.anyBreaks = true
 }
 
 // wordBreaks lists where w may break, in rune offsets of the whole word:
