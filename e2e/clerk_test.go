@@ -136,6 +136,8 @@ func TestClerkFindsCertifiesAndDistributes(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#from"), "2023-10-06"),
 		chromedp.SetValue(chromedp.CSS("#to"), "2023-10-06"),
 		chromedp.SendKeys(chromedp.CSS("#paragraph"), "157"+kb.Enter),
+		// The old list shows both seeds: wait for the new one, without § 59.
+		chromedp.WaitNotPresent(chromedp.CSS(`table.results a[href="/utdrag/`+runID+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.results a[href="/utdrag/`+rs+`"]`)),
 	)
 	if rows := b.text("table.results tbody"); strings.Contains(rows, runID) || strings.Contains(rows, "RUN/59/2022") || !strings.Contains(rows, "§ 157") {
