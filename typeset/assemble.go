@@ -37,10 +37,29 @@ type lineGlue struct {
 // Items are appended to items; glues is working space, returned for reuse.
 func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, first bool, items []Item, glues []lineGlue) (Line, []lineGlue) {
 	line := Line{Width: p.Width, Items: items}
+	var ragged bool
+	line.Items, glues, ragged = collect(nodes, start, end, words, p, line.Items, glues)
+	if b := &nodes[end]; b.kind == penaltyNode && b.hyphen && len(line.Items) > 0 {
+		pre := b.pre()
+		line.Items[len(line.Items)-1].Text += pre
+		line.Items[len(line.Items)-1].Added = len(pre)
+		line.Hyphenated = true
+	}
+	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {
+		ragged = true
+	}
 	indent := 0.0
 	if first {
 		indent = p.FirstIndent
 	}
+	justify(&line, glues, faces, p, indent, ragged)
+	return line, glues
+}
+
+// collect gathers the items and interword glue of nodes [start, end),
+// joining the pieces of a fragment that was not broken, and reports whether
+// the line is set ragged.
+func collect(nodes []node, start, end int, words []word, p Params, items []Item, glues []lineGlue) ([]Item, []lineGlue, bool) {
 	for start < end && nodes[start].kind != boxNode {
 		start++ // glue and penalties vanish at a line's start
 	}
@@ -53,27 +72,25 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 		case n.kind == boxNode:
 			f := words[n.word].frags[n.frag]
 			if n.word == lastWord && n.frag == lastFrag {
-				line.Items[len(line.Items)-1].Text = f.text[from:n.to]
+				items[len(items)-1].Text = f.text[from:n.to]
 				continue
 			}
-			line.Items = append(line.Items, Item{Text: f.text[n.from:n.to], Style: f.style})
+			items = append(items, Item{Text: f.text[n.from:n.to], Style: f.style})
 			from, lastWord, lastFrag = n.from, n.word, n.frag
 		case n.kind == glueNode && n.fil:
 			ragged = true
-		case n.kind == glueNode && len(line.Items) > 0:
-			glues = append(glues, lineGlue{len(line.Items) - 1, n.width, glueStretch(n.width, p.Justify), glueShrink(n.width, p.Justify)})
+		case n.kind == glueNode && len(items) > 0:
+			glues = append(glues, lineGlue{len(items) - 1, n.width, glueStretch(n.width, p.Justify), glueShrink(n.width, p.Justify)})
 			lastWord = -1
 		}
 	}
-	if b := &nodes[end]; b.kind == penaltyNode && b.hyphen && len(line.Items) > 0 {
-		pre := b.pre()
-		line.Items[len(line.Items)-1].Text += pre
-		line.Items[len(line.Items)-1].Added = len(pre)
-		line.Hyphenated = true
-	}
-	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {
-		ragged = true
-	}
+	return items, glues, ragged
+}
+
+// justify measures the line's items and sets its spaces: stretched or
+// shrunk to the measure, or natural when ragged (shrunk all the same if
+// the line is too wide).
+func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64, ragged bool) {
 	natural := indent
 	for i := range line.Items {
 		it := &line.Items[i]
@@ -108,5 +125,4 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 		line.Items[i].X = x
 		x += line.Items[i].W + line.Items[i].SpaceAfter
 	}
-	return line, glues
 }

@@ -152,6 +152,27 @@ func (ps *pass) tryBreak(i int) bool {
 		best[3][min(ps.hyphenRun(&ps.actives[k], n), maxHyphenRun+1)] = candidate{from: k, demerits: ps.actives[k].demerits, ratio: -1, ok: true}
 		minDemerits = ps.actives[k].demerits
 	}
+	ps.addBreaks(i, &best, minDemerits)
+	if len(ps.dead) > 0 {
+		kept, d := ps.actives[:0], 0
+		for k := range ps.actives {
+			if d < len(ps.dead) && ps.dead[d] == k {
+				d++
+				continue
+			}
+			kept = append(kept, ps.actives[k])
+		}
+		ps.actives = kept
+	}
+	ps.actives = append(ps.actives, ps.added...)
+	return len(ps.actives) > 0
+}
+
+// addBreaks records a breakpoint at node i for each class whose best way
+// there is within adjDemerits of the best of all, and puts its active node
+// in ps.added.
+func (ps *pass) addBreaks(i int, best *classes, minDemerits float64) {
+	n := &ps.nodes[i]
 	ps.added = ps.added[:0]
 	measured := false
 	var w, y, z float64
@@ -173,19 +194,6 @@ func (ps *pass) tryBreak(i int) bool {
 			ps.added = append(ps.added, a)
 		}
 	}
-	if len(ps.dead) > 0 {
-		kept, d := ps.actives[:0], 0
-		for k := range ps.actives {
-			if d < len(ps.dead) && ps.dead[d] == k {
-				d++
-				continue
-			}
-			kept = append(kept, ps.actives[k])
-		}
-		ps.actives = kept
-	}
-	ps.actives = append(ps.actives, ps.added...)
-	return len(ps.actives) > 0
 }
 
 // hyphenRun is the run of hyphenated lines a break at n from a would end.
