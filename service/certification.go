@@ -118,6 +118,7 @@ func (s *Server) certifyAndRecord(c *gin.Context, rec *archive.Record, etag stri
 		}
 		return nil, err
 	}
+	s.metrics.certified()
 	return cert, nil
 }
 
@@ -144,7 +145,7 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		},
 		VerifyURL: s.verifyURL(rec.ID, version),
 	}
-	res, err := s.renderBounded(ctx, rec.Extract, cc)
+	res, err := s.renderObserved(ctx, rec.Extract, cc)
 	if err != nil {
 		return nil, err
 	}

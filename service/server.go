@@ -82,7 +82,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
 		return nil, err
 	}
-	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, nil); err != nil {
+	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, func(st distribute.State) {
+		s.metrics.message(string(st))
+	}); err != nil {
 		return nil, err
 	}
 	if s.ui, err = newUI(s); err != nil {
