@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -17,8 +18,11 @@ type Config struct {
 	S3        S3Config
 	PublicURL string // UTDRAG_PUBLIC_URL: base of verification addresses
 	MaxBody   int64  // UTDRAG_MAX_BODY bytes
-	// MaxRenders bounds concurrent renders; more get 503 + Retry-After.
+	// MaxRenders bounds concurrent renders (default: twice the cores); a
+	// request waits at most RenderWait for a slot, then gets 503 +
+	// Retry-After: a short, bounded wait instead of a growing queue.
 	MaxRenders    int           // UTDRAG_MAX_RENDERS
+	RenderWait    time.Duration // UTDRAG_RENDER_WAIT
 	RenderTimeout time.Duration // UTDRAG_RENDER_TIMEOUT
 	Retention     time.Duration // UTDRAG_RETENTION of certified PDFs
 	Signing       SigningConfig
@@ -52,7 +56,8 @@ func Defaults() Config {
 		Storage:       "fs:./data",
 		PublicURL:     "http://127.0.0.1:8080",
 		MaxBody:       1 << 20,
-		MaxRenders:    8,
+		MaxRenders:    2 * runtime.GOMAXPROCS(0),
+		RenderWait:    200 * time.Millisecond,
 		RenderTimeout: 10 * time.Second,
 		Retention:     10 * 365 * 24 * time.Hour,
 	}
@@ -91,6 +96,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	parse("UTDRAG_S3_SECURE", func(v string) (err error) { c.S3.Secure, err = strconv.ParseBool(v); return })
 	parse("UTDRAG_MAX_BODY", func(v string) (err error) { c.MaxBody, err = strconv.ParseInt(v, 10, 64); return })
 	parse("UTDRAG_MAX_RENDERS", func(v string) (err error) { c.MaxRenders, err = strconv.Atoi(v); return })
+	parse("UTDRAG_RENDER_WAIT", func(v string) (err error) { c.RenderWait, err = time.ParseDuration(v); return })
 	parse("UTDRAG_RENDER_TIMEOUT", func(v string) (err error) { c.RenderTimeout, err = time.ParseDuration(v); return })
 	parse("UTDRAG_RETENTION", func(v string) (err error) { c.Retention, err = parseRetention(v); return })
 	positive := func(v string) (int, error) {

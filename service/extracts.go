@@ -89,7 +89,7 @@ func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
 // renderBounded renders within the render timeout and the bound on
 // concurrent renders.
 func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*render.Result, error) {
-	release, ok := s.acquireRender()
+	release, ok := s.acquireRender(ctx)
 	if !ok {
 		return nil, errBusy
 	}

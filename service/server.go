@@ -147,13 +147,27 @@ func (s *Server) limitBody() gin.HandlerFunc {
 	}
 }
 
-// acquireRender takes a render slot, or reports false when all are busy:
-// the caller answers 503 instead of queueing without bound.
-func (s *Server) acquireRender() (release func(), ok bool) {
+// acquireRender takes a render slot, waiting at most RenderWait for one,
+// or reports false: the caller answers 503 instead of queueing without
+// bound.
+func (s *Server) acquireRender(ctx context.Context) (release func(), ok bool) {
+	release = func() { <-s.renders }
 	select {
 	case s.renders <- struct{}{}:
-		return func() { <-s.renders }, true
+		return release, true
 	default:
+	}
+	if s.cfg.RenderWait <= 0 {
+		return nil, false
+	}
+	wait := time.NewTimer(s.cfg.RenderWait)
+	defer wait.Stop()
+	select {
+	case s.renders <- struct{}{}:
+		return release, true
+	case <-wait.C:
+		return nil, false
+	case <-ctx.Done():
 		return nil, false
 	}
 }
