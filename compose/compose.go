@@ -220,7 +220,7 @@ func (b *builder) closing(cert *Certification) {
 	certifier := Signer{Role: b.l.Certifies}
 	if cert != nil {
 		certifier = Signer{Role: b.l.Certifies, Name: cert.Name, Title: cert.Title,
-			Place: cert.Place, Date: cert.Date, Electronic: true}
+			Place: cert.Place, Date: cert.Date, Electronic: true, SignedLabel: b.l.ElectronicSigned}
 	}
 	sig.Signers = append(sig.Signers, certifier)
 	b.add(sig)

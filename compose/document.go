@@ -108,8 +108,10 @@ type Signer struct {
 	Place string
 	Date  string
 	// Electronic marks a signer who signed digitally: the block says so
-	// instead of leaving a line for a hand signature.
-	Electronic bool
+	// (SignedLabel, "Signerat elektroniskt") instead of leaving a line for
+	// a hand signature.
+	Electronic  bool
+	SignedLabel string
 }
 
 // Note is a short line of small text that stands apart: "Paragrafen är

@@ -47,7 +47,7 @@ func (s *style) signer(els *elements, sg compose.Signer, x, y, w float64) {
 	}
 	add(sigRoleBase, sg.Role, bold, s.small)
 	if sg.Electronic {
-		add(sigLineY-3, s.t.Labels.ElectronicSigned, italic, s.size)
+		add(sigLineY-3, sg.SignedLabel, italic, s.size)
 	} else {
 		els.rules = append(els.rules, Rule{X1: x, Y1: y + sigLineY, X2: x + w, Y2: y + sigLineY, Width: 0.5, Role: RoleSignature})
 	}

@@ -59,7 +59,7 @@ func Document() compose.Document {
 		{Role: "Justerare", Name: "Lars-Erik Olofsson"},
 		{Role: "Justerare", Name: "Cristine Persson"},
 		{Role: "Rätt utdraget intygar", Name: "Anna-Karin Sjöström", Title: "Nämndsekreterare",
-			Place: "Östersund", Date: "2023-10-10", Electronic: true},
+			Place: "Östersund", Date: "2023-10-10", Electronic: true, SignedLabel: "Signerat elektroniskt"},
 	}})
 	return compose.Document{
 		Meta: compose.Meta{

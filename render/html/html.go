@@ -24,13 +24,6 @@ import (
 //go:embed extract.html.tmpl style.css
 var files embed.FS
 
-// electronicSigned is written on the line of a signer who signed digitally,
-// as the PDF does.
-//
-// The label belongs in the template labels; compose.Signer does not carry
-// it yet, so it is kept here once.
-const electronicSigned = "Signerat elektroniskt"
-
 // Renderer writes HTML. Build one at start-up and share it: it holds only
 // the parsed template and is safe for concurrent use.
 type Renderer struct {
@@ -160,7 +153,7 @@ func newBlock(b compose.Block) (block, error) {
 		for i, s := range b.Signers {
 			ss[i] = signer{Signer: s, PlaceDate: joinNonEmpty(" ", s.Place, s.Date)}
 			if s.Electronic {
-				ss[i].ElectronicSigned = electronicSigned
+				ss[i].ElectronicSigned = s.SignedLabel
 			}
 		}
 		return block{Kind: "sig", Signers: ss}, nil
