@@ -2,52 +2,151 @@ package pdf
 
 import (
 	"bytes"
+	"compress/zlib"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 )
 
-// fpdf writes simple TrueType fonts without a ToUnicode map: readers then
-// rely on the glyph names of the encoding. addToUnicode gives each of them
-// one (the same stream for all: the encoding is shared), so text
-// extraction and accessibility checks get an explicit map. It inserts the
-// reference into each font dictionary, appends the stream as a new object
-// and rewrites the cross-reference table with the shifted offsets.
-func addToUnicode(pdf []byte, names []string, stream []byte) ([]byte, error) {
-	if len(names) == 0 {
-		return pdf, nil
-	}
+// fpdf is run without compression, and finish rewrites its output in one
+// pass: every uncompressed stream (the page contents, the UTF-8 fonts'
+// ToUnicode maps) is compressed with a pooled zlib writer instead of the
+// fresh one fpdf would build per stream; each simple font gets a
+// reference to a ToUnicode map (fpdf writes none, so readers would have
+// to rely on glyph names), appended once as a new object; and the
+// cross-reference table is written with the new offsets.
+func (w *writer) finish(pdf []byte, simple []string, toUnicode []byte) ([]byte, error) {
 	x, err := readXref(pdf)
 	if err != nil {
 		return nil, err
 	}
-	ref := []byte(fmt.Sprintf("/ToUnicode %d 0 R\n", x.size))
-	var at []int
-	for _, name := range names {
-		dict := []byte("<</Type /Font\n/BaseFont /" + name + "\n/Subtype /TrueType\n")
-		i := bytes.Index(pdf[:x.start], dict)
-		if i < 0 {
-			return nil, fmt.Errorf("no font dictionary for %s", name)
+	w.out.Reset()
+	order := x.byOffset()
+	if len(order) == 0 {
+		return nil, errors.New("no objects")
+	}
+	w.out.Write(pdf[:x.offsets[order[0]]])
+	offsets := make([]int, len(x.offsets)+1)
+	ref := []byte("/ToUnicode " + strconv.Itoa(x.size) + " 0 R\n")
+	for k, i := range order {
+		end := x.start
+		if k+1 < len(order) {
+			end = x.offsets[order[k+1]]
 		}
-		at = append(at, i+len(dict))
+		offsets[i] = w.out.Len()
+		if err := w.object(pdf[x.offsets[i]:end], simple, ref); err != nil {
+			return nil, fmt.Errorf("object %d: %w", i+1, err)
+		}
 	}
-	slices.Sort(at)
-	out := make([]byte, 0, len(pdf)+len(stream)+len(at)*len(ref)+256)
-	prev := 0
-	for _, i := range at {
-		out = append(append(out, pdf[prev:i]...), ref...)
-		prev = i
+	if len(simple) > 0 {
+		offsets[len(offsets)-1] = w.out.Len()
+		w.out.WriteString(strconv.Itoa(x.size) + " 0 obj\n<</Length " + strconv.Itoa(len(toUnicode)) + " /Filter /FlateDecode>>\nstream\n")
+		w.out.Write(toUnicode)
+		w.out.WriteString("\nendstream\nendobj\n")
+	} else {
+		offsets = offsets[:len(offsets)-1]
 	}
-	out = append(out, pdf[prev:x.start]...)
-	obj := len(out)
-	out = fmt.Appendf(out, "%d 0 obj\n<</Length %d /Filter /FlateDecode>>\nstream\n", x.size, len(stream))
-	out = append(append(out, stream...), "\nendstream\nendobj\n"...)
-	shift := func(off int) int {
-		n, _ := slices.BinarySearch(at, off+1)
-		return off + n*len(ref)
+	x.write(&w.out, offsets)
+	return bytes.Clone(w.out.Bytes()), nil
+}
+
+// writer holds the buffers of one rendering: fpdf's output (in), the
+// finished file (out) and one compressed stream (z). Pooled because a
+// zlib writer carries about a megabyte of state, costly to allocate and
+// clear, and the buffers keep their size.
+type writer struct {
+	in, out, z bytes.Buffer
+	zw         *zlib.Writer
+}
+
+// level keeps the files as small as fpdf's own compression made them.
+const level = zlib.BestSpeed
+
+var writers = sync.Pool{New: func() any {
+	w := &writer{}
+	w.zw, _ = zlib.NewWriterLevel(&w.z, level) // the level is valid
+	return w
+}}
+
+// object copies one object "N 0 obj\n…endobj\n", compressing a plain
+// stream and giving a simple font dictionary its ToUnicode reference.
+func (w *writer) object(obj []byte, simple []string, ref []byte) error {
+	head := bytes.IndexByte(obj, '\n') + 1
+	body := obj[head:]
+	if data, rest, ok := plainStream(body); ok {
+		w.out.Write(obj[:head])
+		return w.compress(data, rest)
 	}
-	return x.write(out, append(x.offsets, obj), shift), nil
+	for _, name := range simple {
+		if at := fontDict(body, name); at > 0 {
+			w.out.Write(obj[:head+at])
+			w.out.Write(ref)
+			w.out.Write(body[at:])
+			return nil
+		}
+	}
+	w.out.Write(obj)
+	return nil
+}
+
+// compress writes data as a FlateDecode stream followed by rest
+// ("\nendstream\nendobj\n").
+func (w *writer) compress(data, rest []byte) error {
+	w.z.Reset()
+	w.zw.Reset(&w.z)
+	if _, err := w.zw.Write(data); err != nil {
+		return fmt.Errorf("compressing: %w", err)
+	}
+	if err := w.zw.Close(); err != nil {
+		return fmt.Errorf("compressing: %w", err)
+	}
+	w.out.WriteString("<</Filter /FlateDecode /Length ")
+	w.out.WriteString(strconv.Itoa(w.z.Len()))
+	w.out.WriteString(">>\nstream\n")
+	w.out.Write(w.z.Bytes())
+	w.out.Write(rest)
+	return nil
+}
+
+// plainStream recognises a stream dictionary holding nothing but its
+// length, as fpdf writes uncompressed streams, and returns the data and
+// what follows it. The data is never searched: a page may show any text.
+func plainStream(body []byte) (data, rest []byte, ok bool) {
+	const open, close = "<</Length ", ">>\nstream\n"
+	if !bytes.HasPrefix(body, []byte(open)) {
+		return nil, nil, false
+	}
+	body = body[len(open):]
+	digits := 0
+	for digits < len(body) && body[digits] >= '0' && body[digits] <= '9' {
+		digits++
+	}
+	n, err := strconv.Atoi(string(body[:digits]))
+	body = body[digits:]
+	if err != nil || !bytes.HasPrefix(body, []byte(close)) {
+		return nil, nil, false
+	}
+	body = body[len(close):]
+	if n > len(body) || !bytes.HasPrefix(body[n:], []byte("\nendstream\n")) {
+		return nil, nil, false
+	}
+	return body[:n], body[n:], true
+}
+
+// fontDict is where a ToUnicode reference goes in body if it is the
+// dictionary of the simple font name, or 0.
+func fontDict(body []byte, name string) int {
+	const a, b = "<</Type /Font\n/BaseFont /", "\n/Subtype /TrueType\n"
+	if !bytes.HasPrefix(body, []byte(a)) {
+		return 0
+	}
+	rest := body[len(a):]
+	if !bytes.HasPrefix(rest, []byte(name)) || !bytes.HasPrefix(rest[len(name):], []byte(b)) {
+		return 0
+	}
+	return len(a) + len(name) + len(b)
 }
 
 // xref is fpdf's cross-reference section: one subsection from object 0,
@@ -75,36 +174,51 @@ func readXref(pdf []byte) (*xref, error) {
 	if _, err := fmt.Sscanf(string(body[:min(len(body), 32)]), "xref\n0 %d\n", &n); err != nil || n < 1 {
 		return nil, fmt.Errorf("unexpected cross-reference section: %v", err)
 	}
-	head := len(fmt.Sprintf("xref\n0 %d\n", n))
+	head := len("xref\n0 \n") + len(strconv.Itoa(n))
 	if len(body) < head+20*n {
 		return nil, errors.New("cross-reference section truncated")
 	}
+	x.offsets = make([]int, 0, n-1)
 	for i := 1; i < n; i++ {
 		off, err := strconv.Atoi(string(body[head+20*i : head+20*i+10]))
-		if err != nil {
-			return nil, fmt.Errorf("cross-reference entry %d: %w", i, err)
+		if err != nil || off <= 0 || off >= start {
+			return nil, fmt.Errorf("cross-reference entry %d: bad offset %d: %v", i, off, err)
 		}
 		x.offsets = append(x.offsets, off)
 	}
 	x.size, x.trailer = n, body[head+20*n:]
-	if !bytes.HasPrefix(x.trailer, []byte("trailer\n")) || !bytes.Contains(x.trailer, []byte(fmt.Sprintf("/Size %d\n", n))) {
+	if !bytes.HasPrefix(x.trailer, []byte("trailer\n")) || !bytes.Contains(x.trailer, x.sizeEntry(n)) {
 		return nil, errors.New("unexpected trailer")
 	}
 	return x, nil
 }
 
-// write appends the section for offsets (the last one new, not shifted)
-// and the trailer with the new size.
-func (x *xref) write(out []byte, offsets []int, shift func(int) int) []byte {
-	start := len(out)
-	n := len(offsets) + 1
-	out = fmt.Appendf(out, "xref\n0 %d\n0000000000 65535 f \n", n)
-	for i, off := range offsets {
-		if i < len(offsets)-1 {
-			off = shift(off)
-		}
-		out = fmt.Appendf(out, "%010d 00000 n \n", off)
+func (x *xref) sizeEntry(n int) []byte { return []byte("/Size " + strconv.Itoa(n) + "\n") }
+
+// byOffset lists the indices of x.offsets in the order the objects appear.
+func (x *xref) byOffset() []int {
+	order := make([]int, len(x.offsets))
+	for i := range order {
+		order[i] = i
 	}
-	trailer := bytes.Replace(x.trailer, []byte(fmt.Sprintf("/Size %d\n", x.size)), []byte(fmt.Sprintf("/Size %d\n", n)), 1)
-	return fmt.Appendf(append(out, trailer...), "\nstartxref\n%d\n%%%%EOF\n", start)
+	slices.SortFunc(order, func(a, b int) int { return x.offsets[a] - x.offsets[b] })
+	return order
+}
+
+// write appends the section for the objects at offsets (1 … len) and the
+// trailer with the new size.
+func (x *xref) write(out *bytes.Buffer, offsets []int) {
+	start := out.Len()
+	n := len(offsets) + 1
+	out.WriteString("xref\n0 " + strconv.Itoa(n) + "\n0000000000 65535 f \n")
+	var entry [20]byte
+	for _, off := range offsets {
+		b := strconv.AppendInt(entry[:0], int64(off), 10)
+		pad := 10 - len(b)
+		out.WriteString("0000000000"[:max(pad, 0)])
+		out.Write(b)
+		out.WriteString(" 00000 n \n")
+	}
+	out.Write(bytes.Replace(x.trailer, x.sizeEntry(x.size), x.sizeEntry(n), 1))
+	out.WriteString("\nstartxref\n" + strconv.Itoa(start) + "\n%%EOF\n")
 }

@@ -58,13 +58,15 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 	for i := range p.Pages {
 		drawPage(doc, &p.Pages[i], embedded)
 	}
-	var buf bytes.Buffer
-	if err := doc.Output(&buf); err != nil {
+	w := writers.Get().(*writer)
+	defer writers.Put(w)
+	w.in.Reset()
+	if err := doc.Output(&w.in); err != nil {
 		return nil, fmt.Errorf("pdf: writing: %w", err)
 	}
-	out, err := addToUnicode(renameFonts(buf.Bytes(), embedded), simpleNames(embedded), r.toUnicode)
+	out, err := w.finish(renameFonts(w.in.Bytes(), embedded), simpleNames(embedded), r.toUnicode)
 	if err != nil {
-		return nil, fmt.Errorf("pdf: adding ToUnicode maps: %w", err)
+		return nil, fmt.Errorf("pdf: finishing: %w", err)
 	}
 	return out, nil
 }
@@ -85,7 +87,7 @@ func simpleNames(embedded map[*fonts.Face]embedding) []string {
 // fixes everything fpdf would otherwise take from the clock or from map
 // order.
 func setInfo(doc *fpdf.Fpdf, meta compose.Meta, date time.Time) {
-	doc.SetCompression(true)
+	doc.SetCompression(false) // finish compresses, with pooled writers
 	doc.SetCatalogSort(true)
 	doc.SetAutoPageBreak(false, 0)
 	doc.SetMargins(0, 0, 0)

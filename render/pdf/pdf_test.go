@@ -2,6 +2,7 @@ package pdf_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -364,5 +365,45 @@ func TestVerificationAddressAndQRCode(t *testing.T) {
 	plain := f.render(t, layouttest.Document())
 	if len(out)-len(plain) > 8000*pages {
 		t.Errorf("the QR codes add %d bytes", len(out)-len(plain))
+	}
+}
+
+// Every stream is compressed: page contents, fonts, CID maps and
+// ToUnicode maps alike, in the simple and in the fallback path. qpdf
+// lists the streams, independently of how the file was written.
+func TestEveryStreamIsCompressed(t *testing.T) {
+	f := setup(t)
+	mixed := layouttest.Document()
+	mixed.Blocks = append([]compose.Block{compose.Paragraph{Text: []typeset.Span{{Text: "Łukasz Ωμέγα ≈"}}}}, mixed.Blocks...)
+	certified := layouttest.Document()
+	certified.Header.VerifyURL = "https://utdrag.example.se/v/7K3M9Q2X/1"
+	for name, doc := range map[string]compose.Document{"sample": layouttest.Document(), "fallback": mixed, "certified": certified} {
+		path := filepath.Join(t.TempDir(), name+".pdf")
+		if err := os.WriteFile(path, f.render(t, doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var dump struct{ Qpdf []json.RawMessage }
+		if err := json.Unmarshal([]byte(tool(t, "qpdf", "--json=2", "--json-key=qpdf", path)), &dump); err != nil || len(dump.Qpdf) < 2 {
+			t.Fatalf("%s: unexpected qpdf JSON: %v", name, err)
+		}
+		var objects map[string]struct {
+			Stream *struct{ Dict map[string]any }
+		}
+		if err := json.Unmarshal(dump.Qpdf[1], &objects); err != nil {
+			t.Fatal(err)
+		}
+		streams := 0
+		for id, obj := range objects {
+			if obj.Stream == nil {
+				continue
+			}
+			streams++
+			if obj.Stream.Dict["/Filter"] != "/FlateDecode" {
+				t.Errorf("%s: %s is not compressed: %v", name, id, obj.Stream.Dict)
+			}
+		}
+		if streams < 8 {
+			t.Errorf("%s: only %d streams found", name, streams)
+		}
 	}
 }
