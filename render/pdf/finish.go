@@ -52,13 +52,14 @@ func (w *writer) finish(pdf []byte, simple []string, toUnicode []byte) ([]byte, 
 	return bytes.Clone(w.out.Bytes()), nil
 }
 
-// writer holds the buffers of one rendering: fpdf's output (in), the
-// finished file (out) and one compressed stream (z). Pooled because a
+// writer holds the buffers of one rendering: pending text runs (text),
+// fpdf's output (in), the finished file (out) and one compressed stream
+// (z). Pooled because a
 // zlib writer carries about a megabyte of state, costly to allocate and
 // clear, and the buffers keep their size.
 type writer struct {
-	in, out, z bytes.Buffer
-	zw         *zlib.Writer
+	text, in, out, z bytes.Buffer
+	zw               *zlib.Writer
 }
 
 // level keeps the files as small as fpdf's own compression made them.

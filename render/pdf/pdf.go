@@ -55,11 +55,11 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 	})
 	setInfo(doc, meta, date)
 	embedded := r.addFonts(doc, p)
-	for i := range p.Pages {
-		drawPage(doc, &p.Pages[i], embedded)
-	}
 	w := writers.Get().(*writer)
 	defer writers.Put(w)
+	for i := range p.Pages {
+		drawPage(doc, &p.Pages[i], embedded, &w.text)
+	}
 	w.in.Reset()
 	if err := doc.Output(&w.in); err != nil {
 		return nil, fmt.Errorf("pdf: writing: %w", err)
