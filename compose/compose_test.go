@@ -1,9 +1,9 @@
 package compose_test
 
 import (
-	"os"
 	"strings"
 	"testing"
+	"utdrag/internal/exampletest"
 
 	"utdrag/compose"
 	"utdrag/extract"
@@ -11,28 +11,14 @@ import (
 	"utdrag/typeset"
 )
 
-func load(t *testing.T, name string) *extract.Extract {
+func load(t testing.TB, name string) *extract.Extract {
 	t.Helper()
-	f, err := os.Open("../examples/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return exampletest.Load(t, name)
 }
 
-func tmpl(t *testing.T) *templates.Template {
+func tmpl(t testing.TB) *templates.Template {
 	t.Helper()
-	set, err := templates.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp, _ := set.Get("")
-	return tp
+	return exampletest.Template(t)
 }
 
 func text(spans []typeset.Span) string {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"unicode"
+	"utdrag/internal/exampletest"
 
 	"utdrag/extract"
 	"utdrag/internal/pdftest"
@@ -34,16 +35,7 @@ func newEngine(t testing.TB) *render.Engine {
 
 func load(t testing.TB, name string) *extract.Extract {
 	t.Helper()
-	f, err := os.Open("../examples/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return exampletest.Load(t, name)
 }
 
 var examples = []struct{ json, seed string }{

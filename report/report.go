@@ -22,11 +22,14 @@ import (
 	"utdrag/typeset"
 )
 
-// Quality is what one layout of a document measures.
+// Quality is what one layout of a document measures, over one kind of
+// justified text: body paragraphs (the full measure) or the rest (list
+// items, indented quotations), which have a narrower measure.
 type Quality struct {
 	Name         string
+	Text         string // "body" or "lists"
 	Pages        int
-	Lines        int     // body lines set justified (paragraphs and list items)
+	Lines        int     // lines set justified
 	Justified    int     // of those, lines whose spaces were stretched or shrunk
 	Hyphenated   int     // lines ending in an inserted hyphen
 	MaxHyphenRun int     // longest run of consecutive hyphenated lines
@@ -38,17 +41,24 @@ type Quality struct {
 	Widows       int // a paragraph's last line alone at the head of a page
 }
 
-// Measure lays doc out with breaker and measures the result.
-func Measure(name string, fs *fonts.Set, breaker layout.Breaker, doc compose.Document, t *templates.Template) (Quality, error) {
+// Measure lays doc out with breaker and measures the body paragraphs and
+// the other justified text apart. Club and widow lines are counted over
+// every paragraph and list item.
+func Measure(name string, fs *fonts.Set, breaker layout.Breaker, doc compose.Document, t *templates.Template) (body, lists Quality, err error) {
 	rec := &recorder{inner: breaker}
 	pages, err := layout.New(fs, rec).Layout(doc, t)
 	if err != nil {
-		return Quality{}, err
+		return body, lists, err
 	}
-	q := rec.quality()
-	q.Name, q.Pages = name, len(pages.Pages)
-	q.Clubs, q.Widows = clubsAndWidows(pages)
-	return q, nil
+	measure := pages.Body.W
+	body = rec.quality(func(w float64) bool { return math.Abs(w-measure) < 0.01 })
+	lists = rec.quality(func(w float64) bool { return math.Abs(w-measure) >= 0.01 })
+	body.Text, lists.Text = "body", "lists"
+	for _, q := range []*Quality{&body, &lists} {
+		q.Name, q.Pages = name, len(pages.Pages)
+		q.Clubs, q.Widows = clubsAndWidows(pages)
+	}
+	return body, lists, nil
 }
 
 // recorder passes paragraphs to the breaker and keeps the justified ones'
@@ -63,23 +73,28 @@ type run struct {
 	lines []typeset.Line
 	faces typeset.Faces
 	size  float64
+	width float64
 }
 
 func (r *recorder) Set(spans []typeset.Span, faces typeset.Faces, p typeset.Params) []typeset.Line {
 	lines := r.inner.Set(spans, faces, p)
 	if p.Justify {
 		r.mu.Lock()
-		r.runs = append(r.runs, run{lines, faces, p.Size})
+		r.runs = append(r.runs, run{lines, faces, p.Size, p.Width})
 		r.mu.Unlock()
 	}
 	return lines
 }
 
-func (r *recorder) quality() Quality {
+// quality measures the recorded paragraphs whose measure keep accepts.
+func (r *recorder) quality(keep func(width float64) bool) Quality {
 	q := Quality{MinSpace: math.Inf(1)}
 	var sum float64
 	var spaces int
 	for _, run := range r.runs {
+		if !keep(run.width) {
+			continue
+		}
 		s := typeset.Measure(run.lines, run.faces, run.size)
 		q.Lines += s.Lines
 		q.Justified += s.Justified
@@ -135,9 +150,9 @@ func (Greedy) Set(spans []typeset.Span, faces typeset.Faces, p typeset.Params) [
 // Write prints qualities side by side as a table.
 func Write(w io.Writer, qs ...Quality) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "layout\tpages\tlines\tjustified\thyphenated\tmax hyphen run\tmean space\tmax space\tmin space\toverfull\tclubs\twidows\t")
+	fmt.Fprintln(tw, "layout\ttext\tpages\tlines\tjustified\thyphenated\tmax hyphen run\tmean space\tmax space\tmin space\toverfull\tclubs\twidows\t")
 	for _, q := range qs {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.2f×\t%.2f×\t%.2f×\t%d\t%d\t%d\t\n", q.Name, q.Pages, q.Lines,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f×\t%.2f×\t%.2f×\t%d\t%d\t%d\t\n", q.Name, q.Text, q.Pages, q.Lines,
 			q.Justified, q.Hyphenated, q.MaxHyphenRun, q.MeanSpace, q.MaxSpace, q.MinSpace, q.Overfull, q.Clubs, q.Widows)
 	}
 	return tw.Flush()

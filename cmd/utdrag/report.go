@@ -42,16 +42,16 @@ func typesetReport(w io.Writer, args []string) error {
 			return fmt.Errorf("%s: unknown template %q", name, x.Template)
 		}
 		doc := compose.Build(x, t, nil)
-		kp, err := report.Measure("knuth-plass", fs, typeset.New(hy), doc, t)
+		kp, kpLists, err := report.Measure("knuth-plass", fs, typeset.New(hy), doc, t)
 		if err != nil {
 			return err
 		}
-		greedy, err := report.Measure("greedy", fs, report.Greedy{}, doc, t)
+		greedy, greedyLists, err := report.Measure("greedy", fs, report.Greedy{}, doc, t)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "%s\n", name)
-		if err := report.Write(w, kp, greedy); err != nil {
+		if err := report.Write(w, kp, greedy, kpLists, greedyLists); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)

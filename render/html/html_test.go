@@ -2,10 +2,10 @@ package html_test
 
 import (
 	"bytes"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"utdrag/internal/exampletest"
 
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -21,16 +21,7 @@ var examples = []string{"rs-157-2023.json", "run-59-2022.json"}
 
 func load(t testing.TB, name string) *extract.Extract {
 	t.Helper()
-	f, err := os.Open("../../examples/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return exampletest.Load(t, name)
 }
 
 func build(t testing.TB, x *extract.Extract, cert *compose.Certification) compose.Document {
