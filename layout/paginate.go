@@ -2,6 +2,7 @@ package layout
 
 import (
 	"fmt"
+	"strings"
 
 	"utdrag/compose"
 	"utdrag/fonts"
@@ -69,24 +70,69 @@ func (s *style) furnish(ps *Pages, h compose.Header) error {
 
 // runningHeader: organisation and organ on the left; kind, date label and
 // date in a second column; the page label at the right margin; a thin rule
-// closing the band.
+// closing the band. A field too long for its column is set smaller, and on
+// two lines if need be, rather than run into its neighbour.
 func (s *style) runningHeader(els *elements, h compose.Header, label string) {
 	bold, regular := s.heading[typeset.Bold], s.heading[0]
 	top, left, right := s.header.Y, s.header.X, s.header.X+s.header.W
 	col := left + 0.55*s.header.W
-	add := func(x, y float64, str string, face *fonts.Face, size float64) {
-		if str != "" {
-			els.texts = append(els.texts, s.text(x, top+y, str, face, size, RoleHeader))
+	labelX := right - regular.Width(label)*10.5
+	leftW, colW := col-left-columnGap, labelX-col-columnGap
+	add := func(x, y, maxW float64, str string, face *fonts.Face, size float64) {
+		for _, l := range fitHeader(str, face, size, maxW) {
+			els.texts = append(els.texts, s.text(x, top+y+l.dy, l.text, face, l.size, RoleHeader))
 		}
 	}
-	add(left, 12, h.Organisation, bold, 12)
-	add(left, 42, h.Organ, regular, 10.5)
-	add(col, 12, firstOf(h.Kind, s.t.Labels.Kind), bold, 10.5)
-	add(col, 30, firstOf(h.DateLabel, s.t.Labels.MeetingDate), regular, 7.5)
-	add(col, 42, h.Date, regular, 10.5)
-	add(right-regular.Width(label)*10.5, 12, label, regular, 10.5)
+	add(left, 12, leftW, h.Organisation, bold, 12)
+	add(left, 42, leftW, h.Organ, regular, 10.5)
+	add(col, 12, colW, firstOf(h.Kind, s.t.Labels.Kind), bold, 10.5)
+	add(col, 30, right-col, firstOf(h.DateLabel, s.t.Labels.MeetingDate), regular, 7.5)
+	add(col, 42, right-col, h.Date, regular, 10.5)
+	add(labelX, 12, right-labelX, label, regular, 10.5)
 	y := s.header.Y + s.header.H - 3*mm
 	els.rules = append(els.rules, Rule{X1: left, Y1: y, X2: right, Y2: y, Width: 0.5, Role: RoleHeader})
+}
+
+// Header fitting: the space kept between columns and the smallest size a
+// field is set in before it is broken over two lines.
+const (
+	columnGap     = 3 * mm
+	headerMinSize = 7.5
+)
+
+type headerLine struct {
+	text string
+	size float64
+	dy   float64 // from the field's baseline
+}
+
+// fitHeader sets str in at most maxW: at size, else smaller, else on two
+// lines around the field's baseline.
+func fitHeader(str string, face *fonts.Face, size, maxW float64) []headerLine {
+	if str == "" {
+		return nil
+	}
+	w := face.Width(str)
+	if w*size <= maxW {
+		return []headerLine{{str, size, 0}}
+	}
+	if fitted := maxW / w; fitted >= headerMinSize {
+		return []headerLine{{str, fitted, 0}}
+	}
+	words := strings.Fields(str)
+	best := len(words) / 2
+	for i := 1; i < len(words); i++ {
+		a, b := strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+		if max(face.Width(a), face.Width(b)) < max(face.Width(strings.Join(words[:best], " ")), face.Width(strings.Join(words[best:], " "))) {
+			best = i
+		}
+	}
+	if best == 0 {
+		return []headerLine{{str, maxW / w, 0}}
+	}
+	a, b := strings.Join(words[:best], " "), strings.Join(words[best:], " ")
+	size = min(size, maxW/max(face.Width(a), face.Width(b)))
+	return []headerLine{{a, size, -0.55 * size}, {b, size, 0.55 * size}}
 }
 
 // Footer box geometry.
