@@ -8,8 +8,10 @@ TEST_TIMEOUT ?= 30m
 
 .PHONY: run build test test-unit vet fmt bench fuzz render-examples clean
 
+# The example recipient directory lets a newcomer try distribution: the
+# messages land as .eml files in ./data/outbox.
 run:
-	$(GO) run ./cmd/utdrag serve
+	UTDRAG_RECIPIENTS=$${UTDRAG_RECIPIENTS:-examples/recipients.yaml} $(GO) run ./cmd/utdrag serve
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
