@@ -11,7 +11,7 @@ const (
 	doubleHyphenDemerits = 10000
 	finalHyphenDemerits  = 5000
 	adjDemerits          = 10000 // adjacent lines of fitness classes two apart
-	tripleHyphenDemerits = 1e7   // final pass only: a third hyphenated line in a row
+	tripleHyphenDemerits = 1e8   // last passes only: a third hyphenated line in a row, as dear as a line of ratio 4.6
 	emergencyStretch     = 0.5   // ems of extra stretch per line in the final pass
 	maxHyphenRun         = 2
 )
@@ -22,8 +22,11 @@ type pass struct {
 	width      float64 // measure of every line but the first
 	first      float64 // measure of the first line
 	extra      float64 // stretch every line gets besides its glue (ragged right, emergency)
+	lone       float64 // stretch of a line without glue; 0: it cannot be filled
 	justify    bool    // interword glue stretches and shrinks
 	tolerance  float64
+	uncapped   bool // badness grows past infBad, so the loosest line still counts
+	maxRun     int  // longest run of hyphenated lines; beyond maxHyphenRun at a price
 	final      bool // last resort: never fail, allow overfull lines
 	sumW, sumY float64
 	sumZ       float64
@@ -76,11 +79,22 @@ type candidate struct {
 // classes holds the best candidate per fitness class and hyphen run.
 type classes [4][maxHyphenRun + 2]candidate
 
-// run breaks the list with the given tolerance, extra stretch per line and
-// finality, and returns the chosen breakpoints in order, or nil when no way
-// within tolerance exists. A pass may be run again: it keeps its buffers.
-func (ps *pass) run(nodes []node, tol, extra float64, final bool) []breakpoint {
-	ps.nodes, ps.tolerance, ps.extra, ps.final = nodes, tol, extra, final
+// mode is what changes from one pass to the next.
+type mode struct {
+	tolerance float64
+	extra     float64 // stretch every line gets besides its glue
+	lone      float64 // stretch of a line without any
+	uncapped  bool
+	maxRun    int // below maxHyphenRun counts as maxHyphenRun
+	final     bool
+}
+
+// run breaks the list in the given mode and returns the chosen breakpoints
+// in order, or nil when no way within tolerance exists. A pass may be run
+// again: it keeps its buffers.
+func (ps *pass) run(nodes []node, m mode) []breakpoint {
+	ps.nodes, ps.tolerance, ps.extra, ps.lone = nodes, m.tolerance, m.extra, m.lone
+	ps.uncapped, ps.maxRun, ps.final = m.uncapped, max(m.maxRun, maxHyphenRun), m.final
 	ps.sumW, ps.sumY, ps.sumZ, ps.sumFil = 0, 0, 0, 0
 	if ps.store == nil {
 		ps.store = make([]breakpoint, 0, len(nodes)/2)
@@ -152,7 +166,7 @@ func (ps *pass) tryBreak(i int) bool {
 		best[3][min(ps.hyphenRun(&ps.actives[k], n), maxHyphenRun+1)] = candidate{from: k, demerits: ps.actives[k].demerits, ratio: -1, ok: true}
 		minDemerits = ps.actives[k].demerits
 	}
-	ps.addBreaks(i, &best, minDemerits)
+	ps.addBreaks(i, &best)
 	if len(ps.dead) > 0 {
 		kept, d := ps.actives[:0], 0
 		for k := range ps.actives {
@@ -168,19 +182,19 @@ func (ps *pass) tryBreak(i int) bool {
 	return len(ps.actives) > 0
 }
 
-// addBreaks records a breakpoint at node i for each class whose best way
-// there is within adjDemerits of the best of all, and puts its active node
-// in ps.added.
-func (ps *pass) addBreaks(i int, best *classes, minDemerits float64) {
+// addBreaks records a breakpoint at node i for each class that no other
+// can beat, and puts its active node in ps.added.
+func (ps *pass) addBreaks(i int, best *classes) {
 	n := &ps.nodes[i]
 	ps.added = ps.added[:0]
 	measured := false
 	var w, y, z float64
 	var fil int
+	bound := dominated(best)
 	for fit := range best {
 		for hy := range best[fit] {
 			c := best[fit][hy]
-			if !c.ok || c.demerits > minDemerits+adjDemerits {
+			if !c.ok || c.demerits > bound[hy] {
 				continue
 			}
 			from := &ps.actives[c.from]
@@ -196,6 +210,27 @@ func (ps *pass) addBreaks(i int, best *classes, minDemerits float64) {
 	}
 }
 
+// dominated returns, per hyphen run, the demerits above which a class can
+// be dropped. A break ending a shorter run is never worse for the lines
+// that follow (no double-hyphen demerits, no run limit), and the fitness
+// of the next line costs at most adjDemerits more: so a class loses for
+// good to any class at most adjDemerits cheaper whose run is no longer.
+// Comparing with the best of all classes instead would drop the only
+// breaks from which a further hyphen is allowed.
+func dominated(best *classes) [maxHyphenRun + 2]float64 {
+	var bound [maxHyphenRun + 2]float64
+	least := math.Inf(1)
+	for hy := range bound {
+		for fit := range best {
+			if c := best[fit][hy]; c.ok {
+				least = min(least, c.demerits)
+			}
+		}
+		bound[hy] = least + adjDemerits
+	}
+	return bound
+}
+
 // hyphenRun is the run of hyphenated lines a break at n from a would end.
 func (ps *pass) hyphenRun(a *active, n *node) int {
 	if n.flagged {
@@ -207,20 +242,20 @@ func (ps *pass) hyphenRun(a *active, n *node) int {
 // consider records the break at n from active a (index k) if it is
 // feasible and the cheapest of its class so far.
 func (ps *pass) consider(best *classes, minD *float64, a *active, k int, n *node, r, bad float64) {
-	if bad > ps.tolerance {
+	if bad > ps.tolerance || math.IsInf(bad, 1) {
 		return
 	}
 	hy := ps.hyphenRun(a, n)
+	if hy > ps.maxRun {
+		return
+	}
 	d := demerits(bad, n)
 	if n.flagged && a.hyphens > 0 {
 		d += doubleHyphenDemerits
 	}
 	if hy > maxHyphenRun {
-		if !ps.final {
-			return
-		}
 		d += tripleHyphenDemerits
-		hy = maxHyphenRun + 1
+		hy = maxHyphenRun + 1 // the same class for any longer run
 	}
 	if n.penalty == Always && a.hyphens > 0 {
 		d += finalHyphenDemerits
@@ -257,7 +292,11 @@ func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 		}
 		y := ps.sumY - a.y + ps.extra
 		if y <= 0 {
-			return math.Inf(1), infBad
+			// A lone word: the white after it counts as one wide space.
+			y = ps.lone
+		}
+		if y <= 0 {
+			return math.Inf(1), ps.badness(math.Inf(1))
 		}
 		r = (width - l) / y
 	case l > width:
@@ -269,7 +308,15 @@ func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 	default:
 		return 0, 0
 	}
-	return r, badness(r)
+	return r, ps.badness(r)
+}
+
+// badness of a line set with ratio r in this pass.
+func (ps *pass) badness(r float64) float64 {
+	if ps.uncapped {
+		return 100 * math.Abs(r*r*r)
+	}
+	return badness(r)
 }
 
 // after returns the totals up to the first box after a break at i: glue and

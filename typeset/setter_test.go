@@ -424,3 +424,60 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// Long compounds on a narrow measure: no breaking within tolerance exists,
+// and the last passes must spend hyphens before gaps. Each bound is the
+// widest space of the best breaking the text allows (found by trying them
+// all), rounded up; gaps half as wide again pass unnoticed otherwise.
+func TestNarrowCompoundsPreferHyphens(t *testing.T) {
+	ts := newTypesetter(t)
+	const (
+		committee = "Beslutsunderlagsframtagningen har skett i samråd med personalorganisationerna, pensionärsorganisationernas samverkansråd och funktionshindersorganisationernas samverkansgrupp."
+		sami      = "Áile Ŋuvttás (S) och Máhtte Čoarvi (V) från Sametingets näringslivsavdelning har deltagit i beredningen av renskötselfrågorna och informationsutbytesöverenskommelsen med Jåhkåmåhke suohkan."
+		proposal  = "Kommunstyrelsen föreslår att kommunfullmäktige godkänner samverkansöverenskommelsen om upphandlingssamordning och informationssäkerhetsarbete för perioden."
+		report    = "Kommundirektören får i uppdrag att återrapportera informationssäkerhetsarbetet till kommunstyrelsens arbetsutskott senast 2025-06-30."
+	)
+	for _, c := range []struct {
+		text     string
+		width    float64
+		maxSpace float64
+	}{
+		// The first line can only end after "samråd" (ratio 6.4) or after
+		// "med", which leaves the second line two compounds and one space
+		// (ratio 10.4, spaces 6.2×).
+		{committee, 255, 4.2},
+		{committee, 200, 4.8},
+		{sami, 255, 2},
+		{sami, 200, 2.05},
+		{proposal, 255, 2},
+		{proposal, 200, 2.05},
+		{report, 255, 2},
+	} {
+		p := Params{Width: c.width, Size: 11, Justify: true, Hyphenate: true}
+		spans := []Span{{Text: Normalize(c.text)}}
+		lines := ts.Set(spans, testFaces{}, p)
+		sameStyled(t, fromLines(t, lines), fromSpans(spans))
+		checkGeometry(t, lines, p)
+		s := Measure(lines, testFaces{}, p.Size)
+		if s.MaxSpace > c.maxSpace || s.Hyphenated == 0 || s.MaxHyphenRun > maxHyphenRun+1 {
+			t.Errorf("%v pt %.30q…: widest space %.2f× (want ≤ %.2f), %d hyphenated, run %d",
+				c.width, c.text, s.MaxSpace, c.maxSpace, s.Hyphenated, s.MaxHyphenRun)
+		}
+	}
+}
+
+// A break ending a shorter hyphen run may cost more now and still win
+// later, where the cheaper one may not hyphenate again.
+func TestShorterHyphenRunKept(t *testing.T) {
+	var best classes
+	best[2][maxHyphenRun] = candidate{demerits: 1000, ok: true}
+	best[2][0] = candidate{demerits: 1000 + 3*adjDemerits, ok: true}
+	best[0][maxHyphenRun] = candidate{demerits: 1000 + 2*adjDemerits, ok: true}
+	bound := dominated(&best)
+	if best[2][0].demerits > bound[0] {
+		t.Error("the only class that may hyphenate next was dropped")
+	}
+	if best[0][maxHyphenRun].demerits <= bound[maxHyphenRun] {
+		t.Error("a class beaten in every future was kept")
+	}
+}
