@@ -125,9 +125,16 @@ func (f *Face) definition(src *glyphSource, enc *encoding, size int) fontDef {
 // derived from the font's name and the encoding, so it never changes
 // between documents.
 func subsetTag(name string, enc *encoding) string {
+	return SubsetTag(name, enc.runes[:])
+}
+
+// SubsetTag is the six capital letters that mark a subset of the font name
+// holding the characters runes (in a fixed order): the same subset always
+// gets the same tag.
+func SubsetTag(name string, runes []rune) string {
 	h := fnv.New64a()
 	h.Write([]byte(name))
-	for _, r := range enc.runes {
+	for _, r := range runes {
 		h.Write(utf8.AppendRune(nil, r))
 	}
 	v := h.Sum64()

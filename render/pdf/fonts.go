@@ -2,7 +2,6 @@ package pdf
 
 import (
 	"bytes"
-	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -95,23 +94,11 @@ func newEmbedding(i int, f *fonts.Face, runes []rune) embedding {
 	return embedding{family: family, style: style, key: "utf8" + family + style, name: name}
 }
 
-// subsetTag is the six capital letters that mark an embedded subset,
-// derived from the face and the characters drawn with it, so equal
+// subsetTag tags the subset of f holding runes; equal subsets in different
 // documents get equal tags.
 func subsetTag(f *fonts.Face, runes []rune) string {
 	slices.Sort(runes)
-	h := fnv.New64a()
-	h.Write([]byte(f.Name()))
-	for _, r := range slices.Compact(runes) {
-		h.Write([]byte(string(r)))
-	}
-	v := h.Sum64()
-	tag := make([]byte, 6)
-	for i := range tag {
-		tag[i] = byte('A' + v%26)
-		v /= 26
-	}
-	return string(tag)
+	return fonts.SubsetTag(f.Name(), slices.Compact(runes))
 }
 
 // renameFonts replaces fpdf's internal names of the UTF-8 fonts with
