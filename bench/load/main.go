@@ -1,9 +1,24 @@
 // Command load measures POST /v1/extracts of a running Utdrag with MinIO
 // behind it, at 1, 4, 16 and 64 concurrent clients, and beside it the
-// floor: bare minio-go PUTs of the same objects a create writes (listed
-// from a real create: the PDF, the HTML rendition, the sha256 index entry,
-// the meta.json record, each create-once), at the same concurrency. Each request is a new extract (its § number
-// varies). Every phase is bounded by a count and a time.
+// floor: the storage work of a create done with bare minio-go calls at the
+// same concurrency, that is one GET of meta.json that misses, then PUTs of
+// the objects a create writes (listed from one real create of each
+// example: the PDF, the HTML rendition, the sha256 index entry, the
+// meta.json record, each create-once). Each request is a new extract (its §
+// number varies). Every phase is bounded by a count and a time.
+//
+// On a shared machine the neighbours move throughput by tens of percent
+// from one phase to the next, so each level runs in rounds that alternate
+// the service and the floor (service first in odd rounds, floor first in
+// even ones); the tables pool the rounds, and give the range of the
+// per-round throughput ratios. Beside wall time they give CPU time per
+// operation: of this process (service, clients and the floor's minio
+// client) and of the MinIO server (UTDRAG_TEST_MINIO_PID).
+//
+// The service waits up to its RenderWait for a render slot before it
+// answers 503; the client then retries after a short pause (10–30 ms)
+// rather than the Retry-After second, so that a phase measures the service
+// at that concurrency, and counts the retries.
 //
 // Run it with a throwaway MinIO:
 //
@@ -35,6 +50,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -53,18 +69,22 @@ type options struct {
 	duration   time.Duration
 	examples   string
 	maxRenders int
+	renderWait time.Duration
 	cpuprofile string
 	profileAt  int
+	rounds     int
 }
 
 func main() {
 	var o options
 	levels := flag.String("clients", "1,4,16,64", "concurrent clients of each phase")
-	flag.IntVar(&o.n, "n", 300, "requests (or floor operations) per phase at most")
-	flag.DurationVar(&o.duration, "duration", 20*time.Second, "time per phase at most")
+	flag.IntVar(&o.n, "n", 300, "requests (or floor operations) per phase (of each round) at most")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "time per phase (of each round) at most")
 	flag.StringVar(&o.examples, "examples", "examples", "folder of example extracts")
 	flag.IntVar(&o.maxRenders, "max-renders", service.Defaults().MaxRenders, "UTDRAG_MAX_RENDERS of the service")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the service phase at -profile-clients")
+	flag.DurationVar(&o.renderWait, "render-wait", service.Defaults().RenderWait, "UTDRAG_RENDER_WAIT of the service")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds of each level, alternating the service and the floor; -n and -duration are per round")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of the service phases at -profile-clients: this path for the first round, path.2, path.3 … for the next")
 	flag.IntVar(&o.profileAt, "profile-clients", 16, "the phase -cpuprofile covers")
 	flag.Parse()
 	for _, s := range strings.Split(*levels, ",") {
@@ -80,10 +100,15 @@ func main() {
 }
 
 // s3env is the test MinIO that scripts/with-minio.sh started.
-type s3env struct{ endpoint, access, secret string }
+type s3env struct {
+	endpoint, access, secret string
+	pid                      int // of the MinIO server, 0 when unknown
+}
 
 func fromEnv() (s3env, error) {
-	e := s3env{os.Getenv("UTDRAG_TEST_S3_ENDPOINT"), os.Getenv("UTDRAG_TEST_S3_ACCESS_KEY"), os.Getenv("UTDRAG_TEST_S3_SECRET_KEY")}
+	e := s3env{endpoint: os.Getenv("UTDRAG_TEST_S3_ENDPOINT"), access: os.Getenv("UTDRAG_TEST_S3_ACCESS_KEY"),
+		secret: os.Getenv("UTDRAG_TEST_S3_SECRET_KEY")}
+	e.pid, _ = strconv.Atoi(os.Getenv("UTDRAG_TEST_MINIO_PID"))
 	if e.endpoint == "" {
 		return e, errors.New("load: UTDRAG_TEST_S3_ENDPOINT is not set: run under scripts/with-minio.sh")
 	}
@@ -106,10 +131,37 @@ type phase struct {
 	elapsed  time.Duration
 	lat      []time.Duration
 	rss      int64
+	cpu      time.Duration // of this process
+	minioCPU time.Duration // of the MinIO server
 	firstErr string
+	ratios   []float64 // per round: the service's throughput over the floor's
 }
 
 func (p phase) throughput() float64 { return float64(p.done) / p.elapsed.Seconds() }
+
+// perOp is d per completed operation, in ms.
+func (p phase) perOp(d time.Duration) float64 {
+	if p.done == 0 {
+		return 0
+	}
+	return stats.Ms(d / time.Duration(p.done))
+}
+
+// add pools another round of the same level into p.
+func (p *phase) add(q phase) {
+	p.clients = q.clients
+	p.done += q.done
+	p.errors += q.errors
+	p.busy += q.busy
+	p.elapsed += q.elapsed
+	p.lat = append(p.lat, q.lat...)
+	p.rss = max(p.rss, q.rss)
+	p.cpu += q.cpu
+	p.minioCPU += q.minioCPU
+	if p.firstErr == "" {
+		p.firstErr = q.firstErr
+	}
+}
 
 func run(o options) error {
 	env, err := fromEnv()
@@ -130,6 +182,7 @@ func run(o options) error {
 	cfg.Storage = "s3://utdrag-load-" + stamp
 	cfg.S3 = service.S3Config{Endpoint: env.endpoint, AccessKey: env.access, SecretKey: env.secret}
 	cfg.MaxRenders = o.maxRenders
+	cfg.RenderWait = o.renderWait
 	store, err := service.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -160,32 +213,60 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("a create writes %s; the floor PUTs the same, create-once\n", objs)
-	fmt.Printf("service: MaxRenders %d; a 503 (all render slots busy) is retried after 10–30 ms and counted\n\n", cfg.MaxRenders)
+	fmt.Printf("a create GETs meta.json (a miss) and writes %s; the floor does the same storage calls\n", objs)
+	fmt.Printf("service: MaxRenders %d, RenderWait %s; a 503 (no render slot within RenderWait) is retried after 10–30 ms and counted\n\n",
+		cfg.MaxRenders, cfg.RenderWait)
 
 	var seq atomic.Int64
 	seq.Store(1000)
 	var svc, floor []phase
 	for _, c := range o.levels {
-		stop := func() {}
-		if o.cpuprofile != "" && c == o.profileAt {
-			stop, err = profile(o.cpuprofile)
-			if err != nil {
-				return err
+		var sp, fp phase
+		for r := range max(o.rounds, 1) {
+			creates := func() phase {
+				stop := func() {}
+				if o.cpuprofile != "" && c == o.profileAt {
+					stop, err = profileRound(o.cpuprofile, r)
+					if err != nil {
+						log.Fatal(err)
+					}
+				}
+				defer stop()
+				return drive(c, o.n, o.duration, env.pid, func(client *http.Client) (bool, error) {
+					return create(client, url, exs, seq.Add(1))
+				})
 			}
+			bare := func() phase {
+				return drive(c, o.n, o.duration, env.pid, func(*http.Client) (bool, error) {
+					return false, objs.put(ctx, mc, floorBucket, seq.Add(1))
+				})
+			}
+			var s, f phase
+			if r%2 == 0 {
+				s = creates()
+				f = bare()
+			} else {
+				f = bare()
+				s = creates()
+			}
+			sp.ratios = append(sp.ratios, s.throughput()/f.throughput())
+			sp.add(s)
+			fp.add(f)
 		}
-		p := drive(c, o.n, o.duration, func(client *http.Client) (bool, error) {
-			return create(client, url, exs, seq.Add(1))
-		})
-		stop()
-		svc = append(svc, p)
-		f := drive(c, o.n, o.duration, func(*http.Client) (bool, error) {
-			return false, objs.put(ctx, mc, floorBucket, seq.Add(1))
-		})
-		floor = append(floor, f)
+		svc = append(svc, sp)
+		floor = append(floor, fp)
 	}
 	report(svc, floor)
 	return nil
+}
+
+// profileRound starts the CPU profile of one round: path for the first,
+// path.2, path.3 … for the next.
+func profileRound(path string, round int) (func(), error) {
+	if round > 0 {
+		path += "." + strconv.Itoa(round+1)
+	}
+	return profile(path)
 }
 
 func profile(path string) (func(), error) {
@@ -230,7 +311,7 @@ func create(client *http.Client, url string, exs []sample.Example, seq int64) (b
 // drive runs op from c clients until n operations are done or d has
 // passed. An op that reports busy is retried after a short pause; its
 // latency covers the retries.
-func drive(c, n int, d time.Duration, op func(*http.Client) (bool, error)) phase {
+func drive(c, n int, d time.Duration, minioPID int, op func(*http.Client) (bool, error)) phase {
 	client := &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c},
@@ -243,6 +324,7 @@ func drive(c, n int, d time.Duration, op func(*http.Client) (bool, error)) phase
 		issued atomic.Int64
 		wg     sync.WaitGroup
 	)
+	cpu0, mcpu0 := cpuTime(), minioCPU(minioPID)
 	deadline := time.Now().Add(d)
 	start := time.Now()
 	for w := range c {
@@ -282,14 +364,35 @@ func drive(c, n int, d time.Duration, op func(*http.Client) (bool, error)) phase
 	}
 	wg.Wait()
 	p.elapsed = time.Since(start)
+	p.cpu = cpuTime() - cpu0
+	p.minioCPU = minioCPU(minioPID) - mcpu0
 	p.rss = procmem.SelfPeak()
 	return p
 }
 
-// objects are what one create writes, read back from a real create: the
-// PDF itself, and the other objects by size.
-type objects struct {
-	pdfs   [][]byte
+// cpuTime is the CPU time this process has used, all threads.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func minioCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	return procmem.TreeCPU(pid)
+}
+
+// objects are what one create of each example writes, read back from real
+// creates: the PDF itself, and the other objects by size, in the order the
+// archive writes them.
+type objects []written
+
+type written struct {
+	pdf    []byte
 	others []object
 }
 
@@ -300,59 +403,80 @@ type object struct {
 }
 
 func (o objects) String() string {
-	parts := []string{fmt.Sprintf("extract.pdf (%d bytes)", len(o.pdfs[0]))}
-	for _, ob := range o.others {
-		parts = append(parts, fmt.Sprintf("%s (%d bytes)", ob.name, len(ob.data)))
+	var ex []string
+	for _, w := range o {
+		parts := []string{fmt.Sprintf("extract.pdf %d", len(w.pdf))}
+		for _, ob := range w.others {
+			parts = append(parts, fmt.Sprintf("%s %d", ob.name, len(ob.data)))
+		}
+		ex = append(ex, strings.Join(parts, ", "))
 	}
-	return fmt.Sprintf("%d objects, each create-once: %s", 1+len(o.others), strings.Join(parts, ", "))
+	return fmt.Sprintf("%d objects, each create-once (bytes, by example: %s)", 1+len(o[0].others), strings.Join(ex, "; "))
 }
 
-// createObjects renders the examples and makes one create through the
-// service to list what it writes.
+// createObjects makes one create of each example through the service and
+// lists what each wrote.
 func createObjects(ctx context.Context, eng *render.Engine, exs []sample.Example, mc *minio.Client, bucket, url string) (objects, error) {
+	seen := map[string]bool{}
 	var o objects
-	for _, ex := range exs {
+	for k, ex := range exs {
 		r, err := eng.Render(ex.Extract, nil)
 		if err != nil {
-			return o, err
+			return nil, err
 		}
-		o.pdfs = append(o.pdfs, r.PDF)
-	}
-	if _, err := create(http.DefaultClient, url, exs[:1], 1); err != nil {
-		return o, fmt.Errorf("load: first create: %w", err)
-	}
-	found := false
-	for info := range mc.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true}) {
-		if info.Err != nil {
-			return o, info.Err
+		w := written{pdf: r.PDF}
+		if _, err := create(http.DefaultClient, url, exs[k:k+1], int64(k+1)); err != nil {
+			return nil, fmt.Errorf("load: first create of %s: %w", ex.Name, err)
 		}
-		name := path.Base(info.Key)
-		switch {
-		case name == "extract.pdf":
-			found = true
-			continue
-		case strings.HasPrefix(info.Key, "sha256/"):
-			name = "sha256"
+		found := false
+		for info := range mc.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true}) {
+			if info.Err != nil {
+				return nil, info.Err
+			}
+			if seen[info.Key] {
+				continue
+			}
+			seen[info.Key] = true
+			name := path.Base(info.Key)
+			switch {
+			case name == "extract.pdf":
+				found = true
+				continue
+			case strings.HasPrefix(info.Key, "sha256/"):
+				name = "sha256"
+			}
+			ct := "application/json"
+			if strings.HasSuffix(name, ".html") {
+				ct = "text/html; charset=utf-8"
+			}
+			w.others = append(w.others, object{name: name, data: bytes.Repeat([]byte("x"), int(info.Size)), ct: ct})
 		}
-		ct := "application/json"
-		if strings.HasSuffix(name, ".html") {
-			ct = "text/html; charset=utf-8"
+		if !found || len(w.others) == 0 {
+			return nil, fmt.Errorf("load: the first create of %s wrote no PDF or nothing beside it", ex.Name)
 		}
-		o.others = append(o.others, object{name: name, data: bytes.Repeat([]byte("x"), int(info.Size)), ct: ct})
+		// The record is written last, as the archive does.
+		sort.SliceStable(w.others, func(i, j int) bool {
+			return w.others[i].name != "meta.json" && w.others[j].name == "meta.json"
+		})
+		o = append(o, w)
 	}
-	if !found || len(o.others) == 0 {
-		return o, errors.New("load: the first create wrote no PDF or nothing beside it")
-	}
-	// The record is written last, as the archive does.
-	sort.SliceStable(o.others, func(i, j int) bool {
-		return o.others[i].name != "meta.json" && o.others[j].name == "meta.json"
-	})
 	return o, nil
 }
 
-// put writes what a create writes, under keys of its own, create-once.
+// put does the storage work of a create, under keys of its own: one GET of
+// meta.json that misses, as the service's existence check, then the
+// create-once PUTs in the archive's order.
 func (o objects) put(ctx context.Context, mc *minio.Client, bucket string, seq int64) error {
 	id := strconv.FormatInt(seq, 10)
+	w := o[int(seq)%len(o)]
+	body, _, _, err := minio.Core{Client: mc}.GetObject(ctx, bucket, "extracts/"+id+"/meta.json", minio.GetObjectOptions{})
+	if err == nil {
+		body.Close()
+		return fmt.Errorf("get extracts/%s/meta.json: found, want a miss", id)
+	}
+	if minio.ToErrorResponse(err).Code != "NoSuchKey" {
+		return fmt.Errorf("get extracts/%s/meta.json: %w", id, err)
+	}
 	write := func(key string, data []byte, ct string) error {
 		po := minio.PutObjectOptions{ContentType: ct, DisableMultipart: true}
 		po.SetMatchETagExcept("*")
@@ -361,10 +485,10 @@ func (o objects) put(ctx context.Context, mc *minio.Client, bucket string, seq i
 		}
 		return nil
 	}
-	if err := write("extracts/"+id+"/extract.pdf", o.pdfs[int(seq)%len(o.pdfs)], "application/pdf"); err != nil {
+	if err := write("extracts/"+id+"/extract.pdf", w.pdf, "application/pdf"); err != nil {
 		return err
 	}
-	for _, ob := range o.others {
+	for _, ob := range w.others {
 		key := "extracts/" + id + "/" + ob.name
 		if ob.name == "sha256" {
 			sum := sha256.Sum256([]byte(id))
@@ -378,25 +502,30 @@ func (o objects) put(ctx context.Context, mc *minio.Client, bucket string, seq i
 }
 
 func report(svc, floor []phase) {
-	fmt.Println("| clients | what | done | errors | 503 retried | throughput /s | p50 ms | p99 ms | peak RSS |")
-	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Println("| clients | what | done | errors | 503 retried | throughput /s | p50 ms | p99 ms | CPU ms/op (this process) | MinIO CPU ms/op | peak RSS |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for i := range svc {
 		for _, p := range []struct {
 			what string
 			ph   phase
-		}{{"Utdrag POST /v1/extracts", svc[i]}, {"floor: bare PutObjects", floor[i]}} {
-			fmt.Printf("| %d | %s | %d | %d | %d | %.1f | %.1f | %.1f | %s |\n", p.ph.clients, p.what, p.ph.done,
+		}{{"Utdrag POST /v1/extracts", svc[i]}, {"floor: GET miss + bare PutObjects", floor[i]}} {
+			fmt.Printf("| %d | %s | %d | %d | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %s |\n", p.ph.clients, p.what, p.ph.done,
 				p.ph.errors, p.ph.busy, p.ph.throughput(), stats.Ms(stats.Median(p.ph.lat)),
-				stats.Ms(stats.Percentile(p.ph.lat, 99)), procmem.MiB(p.ph.rss))
+				stats.Ms(stats.Percentile(p.ph.lat, 99)), p.ph.perOp(p.ph.cpu), p.ph.perOp(p.ph.minioCPU), procmem.MiB(p.ph.rss))
 		}
 	}
 	fmt.Println()
-	fmt.Println("| clients | throughput ÷ floor's | p99 ÷ floor's | target |")
-	fmt.Println("|---:|---:|---:|---|")
+	fmt.Println("| clients | throughput ÷ floor's | per round | p99 ÷ floor's | CPU/op ÷ floor's (process + MinIO) | target |")
+	fmt.Println("|---:|---:|---|---:|---:|---|")
 	for i := range svc {
 		s, f := svc[i], floor[i]
-		fmt.Printf("| %d | %.0f %% | %.1f× | %s |\n", s.clients, 100*s.throughput()/f.throughput(),
-			stats.Ratio(stats.Percentile(s.lat, 99), stats.Percentile(f.lat, 99)), target(s, f))
+		var rounds []string
+		for _, r := range s.ratios {
+			rounds = append(rounds, fmt.Sprintf("%.0f", 100*r))
+		}
+		fmt.Printf("| %d | %.0f %% | %s %% | %.1f× | %.1f× | %s |\n", s.clients, 100*s.throughput()/f.throughput(),
+			strings.Join(rounds, ", "), stats.Ratio(stats.Percentile(s.lat, 99), stats.Percentile(f.lat, 99)),
+			(s.perOp(s.cpu)+s.perOp(s.minioCPU))/(f.perOp(f.cpu)+f.perOp(f.minioCPU)), target(s, f))
 	}
 	for _, p := range append(svc, floor...) {
 		if p.firstErr != "" {

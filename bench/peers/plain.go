@@ -16,7 +16,9 @@ import (
 
 // plain draws a document the simplest way fpdf offers: every block as a
 // MultiCell in one face per kind of block, no hyphenation, no keep-together
-// rules, the faces added to each document as Utdrag does.
+// rules, and the three TrueType faces added to every document with
+// AddUTF8FontFromBytes, as fpdf's documentation shows (Utdrag prepares its
+// fonts once, when the engine is built).
 type plain struct {
 	serif, sansBold, sans []byte
 }
