@@ -39,7 +39,8 @@ fmt:
 # against MinIO (see BENCHMARKS.md). Installs Chromium and WeasyPrint
 # (Debian) and axe-core (npm, under /tmp/utdrag-bench) when missing.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./typeset/ ./layout/ ./render/...
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./typeset/ ./layout/ ./render/...
+	$(GO) run ./cmd/utdrag typeset-report examples/*.json
 	command -v chromium >/dev/null && command -v weasyprint >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium weasyprint; }
 	test -f /tmp/utdrag-bench/node_modules/axe-core/axe.min.js || \
