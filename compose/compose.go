@@ -174,7 +174,7 @@ func (b *builder) vote(v extract.Vote) {
 	}
 	table.Rows = append(table.Rows, []string{"Summa", strconv.Itoa(yes), strconv.Itoa(no), strconv.Itoa(abstain)})
 	b.add(table)
-	b.add(Paragraph{Text: plain(fmt.Sprintf(b.l.VoteResult, yes, no, abstain))})
+	b.add(Paragraph{Text: plain(fmt.Sprintf(b.l.VoteResult, count(yes, b.l.YesVotes), count(no, b.l.NoVotes), abstain))})
 	b.add(Paragraph{Text: plain(v.Outcome)})
 }
 
@@ -188,6 +188,15 @@ func (b *builder) statements(label string, items [][]typeset.Span) {
 	for _, it := range items {
 		b.add(Paragraph{Text: it})
 	}
+}
+
+// count writes a number with the singular or plural noun: "1 nej-röst",
+// "5 nej-röster".
+func count(n int, noun [2]string) string {
+	if n == 1 {
+		return "1 " + noun[0]
+	}
+	return strconv.Itoa(n) + " " + noun[1]
 }
 
 func reservations(rs []extract.Reservation) [][]typeset.Span {

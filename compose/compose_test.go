@@ -121,7 +121,7 @@ func TestVoteTableAndNames(t *testing.T) {
 	if got := table.Rows[len(table.Rows)-1]; strings.Join(got, ",") != "Summa,2,1,1" {
 		t.Errorf("sum row %q", got)
 	}
-	if !strings.Contains(result, "2 ja-röster, 1 nej-röster, 1 avstår") {
+	if !strings.Contains(result, "2 ja-röster, 1 nej-röst, 1 avstår") {
 		t.Errorf("result %q", result)
 	}
 }

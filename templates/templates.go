@@ -61,36 +61,38 @@ type Fonts struct {
 
 // Labels are the words printed on the extract, in Swedish.
 type Labels struct {
-	Kind                string `json:"kind"`                // PROTOKOLLSUTDRAG
-	MeetingDate         string `json:"meetingDate"`         // Sammanträdesdatum
-	Page                string `json:"page"`                // "%d (%d)"
-	CaseNumber          string `json:"caseNumber"`          // Dnr
-	Proposal            string `json:"proposal"`            // Förslag till beslut
-	Motions             string `json:"motions"`             // Yrkanden
-	Propositions        string `json:"propositions"`        // Proposition
-	Vote                string `json:"vote"`                // Votering
-	Decision            string `json:"decision"`            // Beslut
-	Reservations        string `json:"reservations"`        // Reservationer
-	Notes               string `json:"notes"`               // Protokollsanteckningar
-	Disqualifications   string `json:"disqualifications"`   // Jäv
-	DistributeTo        string `json:"distributeTo"`        // Expedieras till
-	Basis               string `json:"basis"`               // Beslutsunderlag
-	Adjusted            string `json:"adjusted"`            // Paragrafen är justerad
-	AdjustedAll         string `json:"adjustedAll"`         // Paragraferna är justerade
-	AdjustersSign       string `json:"adjustersSign"`       // Justerandes sign
-	ExtractCertified    string `json:"extractCertified"`    // Utdragsbestyrkande
-	Certifies           string `json:"certifies"`           // Rätt utdraget intygar
-	Adjuster            string `json:"adjuster"`            // Justerare
-	Chair               string `json:"chair"`               // Ordförande
-	Secretary           string `json:"secretary"`           // Sekreterare
-	Member              string `json:"member"`              // Ledamot
-	Yes                 string `json:"yes"`                 // Ja
-	No                  string `json:"no"`                  // Nej
-	Abstain             string `json:"abstain"`             // Avstår
-	VoteResult          string `json:"voteResult"`          // "%d ja-röster, %d nej-röster, %d avstår"
-	DisqualifiedDefault string `json:"disqualifiedDefault"` // anmäler jäv och deltar inte …
-	ElectronicSigned    string `json:"electronicSigned"`    // Signerat elektroniskt
-	Adjustment          string `json:"adjustment"`          // Justeringens plats och tid
+	Kind                string    `json:"kind"`                // PROTOKOLLSUTDRAG
+	MeetingDate         string    `json:"meetingDate"`         // Sammanträdesdatum
+	Page                string    `json:"page"`                // "%d (%d)"
+	CaseNumber          string    `json:"caseNumber"`          // Dnr
+	Proposal            string    `json:"proposal"`            // Förslag till beslut
+	Motions             string    `json:"motions"`             // Yrkanden
+	Propositions        string    `json:"propositions"`        // Proposition
+	Vote                string    `json:"vote"`                // Votering
+	Decision            string    `json:"decision"`            // Beslut
+	Reservations        string    `json:"reservations"`        // Reservationer
+	Notes               string    `json:"notes"`               // Protokollsanteckningar
+	Disqualifications   string    `json:"disqualifications"`   // Jäv
+	DistributeTo        string    `json:"distributeTo"`        // Expedieras till
+	Basis               string    `json:"basis"`               // Beslutsunderlag
+	Adjusted            string    `json:"adjusted"`            // Paragrafen är justerad
+	AdjustedAll         string    `json:"adjustedAll"`         // Paragraferna är justerade
+	AdjustersSign       string    `json:"adjustersSign"`       // Justerandes sign
+	ExtractCertified    string    `json:"extractCertified"`    // Utdragsbestyrkande
+	Certifies           string    `json:"certifies"`           // Rätt utdraget intygar
+	Adjuster            string    `json:"adjuster"`            // Justerare
+	Chair               string    `json:"chair"`               // Ordförande
+	Secretary           string    `json:"secretary"`           // Sekreterare
+	Member              string    `json:"member"`              // Ledamot
+	Yes                 string    `json:"yes"`                 // Ja
+	No                  string    `json:"no"`                  // Nej
+	Abstain             string    `json:"abstain"`             // Avstår
+	VoteResult          string    `json:"voteResult"`          // "Omröstningsresultat: %s, %s, %d avstår"
+	YesVotes            [2]string `json:"yesVotes"`            // "ja-röst", "ja-röster": one, several
+	NoVotes             [2]string `json:"noVotes"`             // "nej-röst", "nej-röster"
+	DisqualifiedDefault string    `json:"disqualifiedDefault"` // anmäler jäv och deltar inte …
+	ElectronicSigned    string    `json:"electronicSigned"`    // Signerat elektroniskt
+	Adjustment          string    `json:"adjustment"`          // Justeringens plats och tid
 }
 
 // Set is every template, parsed once.
