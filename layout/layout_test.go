@@ -5,9 +5,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"utdrag/internal/exampletest"
 
 	"utdrag/compose"
-	"utdrag/fonts"
 	"utdrag/layout"
 	"utdrag/layout/layouttest"
 	"utdrag/templates"
@@ -16,23 +16,7 @@ import (
 
 func setup(t testing.TB) (*layout.Engine, *templates.Template) {
 	t.Helper()
-	fs, err := fonts.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, err := templates.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hyph, err := typeset.NewHyphenator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, ok := ts.Get("")
-	if !ok {
-		t.Fatal("no default template")
-	}
-	return layout.New(fs, typeset.New(hyph)), tmpl
+	return layout.New(exampletest.Fonts(t), typeset.New(exampletest.Hyphenator(t))), exampletest.Template(t)
 }
 
 func sample(t testing.TB) *layout.Pages {

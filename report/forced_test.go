@@ -3,18 +3,16 @@ package report_test
 import (
 	"fmt"
 	"math"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+	"utdrag/internal/exampletest"
 
 	"utdrag/compose"
-	"utdrag/extract"
 	"utdrag/fonts"
 	"utdrag/layout"
-	"utdrag/templates"
 	"utdrag/typeset"
 )
 
@@ -30,31 +28,12 @@ func TestWidestSpaceBeforeSumIsOptimal(t *testing.T) {
 		example = "run-59-2022.json"
 		opening = "Energikontoret Region Jämtland Härjedalen innefattar projektverksamhet"
 	)
-	fs, err := fonts.Load()
-	if err != nil {
-		t.Fatal(err)
+	fs, hy := exampletest.Fonts(t), exampletest.Hyphenator(t)
+	x := exampletest.Load(t, example)
+	if x.Template != "" {
+		t.Fatalf("%s names template %q; the search assumes the default", example, x.Template)
 	}
-	hy, err := typeset.NewHyphenator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := templates.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open("../examples/" + example)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp, ok := set.Get(x.Template)
-	if !ok {
-		t.Fatalf("unknown template %q", x.Template)
-	}
+	tp := exampletest.Template(t)
 	doc := compose.Build(x, tp, nil)
 	var para *compose.Paragraph
 	for _, b := range doc.Blocks {

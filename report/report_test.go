@@ -1,34 +1,19 @@
 package report_test
 
 import (
-	"os"
 	"strings"
 	"testing"
+	"utdrag/internal/exampletest"
 
 	"utdrag/compose"
-	"utdrag/extract"
-	"utdrag/fonts"
 	"utdrag/report"
-	"utdrag/templates"
 	"utdrag/typeset"
 )
 
 // TestExamplesMeetTheTargets holds the typesetter to the targets on both
 // examples, and to beating the greedy baseline clearly.
 func TestExamplesMeetTheTargets(t *testing.T) {
-	fs, err := fonts.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hy, err := typeset.NewHyphenator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := templates.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp, _ := set.Get("")
+	fs, hy, tp := exampletest.Fonts(t), exampletest.Hyphenator(t), exampletest.Template(t)
 	// The widest space allowed in body paragraphs: 1.7× normal, except in
 	// run-59, where "6 746 750 kronor" is one unbreakable group (a sum is
 	// never parted from its unit): no breaking of that paragraph keeps its
@@ -37,16 +22,7 @@ func TestExamplesMeetTheTargets(t *testing.T) {
 	maxSpace := map[string]float64{"rs-157-2023.json": 1.7, "run-59-2022.json": 1.8}
 	for _, name := range []string{"rs-157-2023.json", "run-59-2022.json"} {
 		t.Run(name, func(t *testing.T) {
-			f, err := os.Open("../examples/" + name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			x, err := extract.Decode(f, extract.Limits{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc := compose.Build(x, tp, nil)
+			doc := compose.Build(exampletest.Load(t, name), tp, nil)
 			kp, kpLists, err := report.Measure("knuth-plass", fs, typeset.New(hy), doc, tp)
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,8 @@
-// Package exampletest loads the examples/ extracts and the default
-// template for tests, wherever in the module the test runs.
+// Package exampletest loads the examples/ extracts, the default template,
+// the fonts and the hyphenation patterns for tests, wherever in the module
+// the test runs.
 //
-// It may import extract and templates.
+// It may import extract, fonts, templates and typeset.
 package exampletest
 
 import (
@@ -11,7 +12,9 @@ import (
 	"testing"
 
 	"utdrag/extract"
+	"utdrag/fonts"
 	"utdrag/templates"
+	"utdrag/typeset"
 )
 
 // Names are the two examples made from the seed extracts.
@@ -57,4 +60,24 @@ func Template(t testing.TB) *templates.Template {
 	}
 	tp, _ := set.Get("")
 	return tp
+}
+
+// Fonts loads the embedded fonts.
+func Fonts(t testing.TB) *fonts.Set {
+	t.Helper()
+	fs, err := fonts.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+// Hyphenator loads the Swedish hyphenation patterns.
+func Hyphenator(t testing.TB) *typeset.Hyphenator {
+	t.Helper()
+	h, err := typeset.NewHyphenator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

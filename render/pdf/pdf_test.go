@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"utdrag/internal/exampletest"
 
 	"codeberg.org/go-pdf/fpdf"
 
@@ -33,20 +34,8 @@ type fixture struct {
 
 func setup(t testing.TB) fixture {
 	t.Helper()
-	fs, err := fonts.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, err := templates.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hyph, err := typeset.NewHyphenator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, _ := ts.Get("")
-	return fixture{fs, layout.New(fs, typeset.New(hyph)), pdf.New(fs), tmpl}
+	fs := exampletest.Fonts(t)
+	return fixture{fs, layout.New(fs, typeset.New(exampletest.Hyphenator(t))), pdf.New(fs), exampletest.Template(t)}
 }
 
 func (f fixture) render(t testing.TB, doc compose.Document) []byte {
