@@ -20,7 +20,7 @@ import (
 // Server is a real SMTP server on loopback that keeps what it receives
 // and can be told how to answer each recipient address.
 type Server struct {
-	t    testing.TB
+	t testing.TB
 	// Addr is host:port of the server.
 	Addr string
 
