@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -59,6 +60,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "storage-unavailable", "Lagringen svarar inte",
 			"Lagringen kan inte nås just nu. Försök igen om en stund; inget har sparats till hälften.")
+	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+		// The client went away: nothing to log as a fault, and nobody reads
+		// the answer.
+		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "path", c.FullPath())
+		problem(c, http.StatusServiceUnavailable, "abandoned", "Begäran avbröts", "Begäran avbröts innan den var klar.")
 	case errors.Is(err, errRenderTimeout):
 		problem(c, http.StatusServiceUnavailable, "render-timeout", "Sättningen tog för lång tid",
 			"Utdraget kunde inte sättas inom tidsgränsen.")
