@@ -25,11 +25,15 @@ func (e *SyntaxError) Error() string {
 // *SyntaxError for malformed JSON and a ValidationError, with field paths,
 // for JSON that breaks a rule (wrong types and unknown fields included).
 func Decode(r io.Reader, lim Limits) (*Extract, error) {
-	dec := json.NewDecoder(r)
+	data, err := readAll(r)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var x Extract
 	if err := dec.Decode(&x); err != nil {
-		return nil, decodeError(err)
+		return nil, decodeError(data, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "data efter JSON-dokumentets slut"}
@@ -40,7 +44,7 @@ func Decode(r io.Reader, lim Limits) (*Extract, error) {
 	return &x, nil
 }
 
-func decodeError(err error) error {
+func decodeError(data []byte, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -49,7 +53,7 @@ func decodeError(err error) error {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return &SyntaxError{Msg: "JSON-dokumentet är tomt eller avbrutet"}
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := pathAtOffset(data, typ.Offset)
 		if field == "" {
 			field = "$"
 		}
@@ -57,7 +61,11 @@ func decodeError(err error) error {
 			Message: fmt.Sprintf("fel typ: %s väntades, fick %s", jsonType(typ.Type.Kind().String()), typ.Value)}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return ValidationError{{Field: name, Rule: "unknownField",
+		field := pathOfKey(data, name)
+		if field == "" {
+			field = name
+		}
+		return ValidationError{{Field: field, Rule: "unknownField",
 			Message: fmt.Sprintf("okänt fält %q", name)}}
 	case strings.HasPrefix(err.Error(), "json: "), strings.HasPrefix(err.Error(), "invalid character"):
 		return &SyntaxError{Msg: err.Error()}
