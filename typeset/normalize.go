@@ -23,9 +23,12 @@ func Normalize(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	toks := markWords(tokenize(s))
-	toks = groupThousands(toks)
-	glueSpaces(toks)
+	toks, marked := markWords(tokenize(s))
+	toks, grouped := groupThousands(toks)
+	if glued := glueSpaces(toks); !marked && !grouped && !glued {
+		// Nothing changed: the tokens spell s again.
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
 	for _, t := range toks {
@@ -61,6 +64,9 @@ func appendTokens(toks []token, s string) []token {
 	for i < len(s) {
 		j := i
 		for j < len(s) {
+			if c := s[j]; c < utf8.RuneSelf && c > ' ' {
+				break // the common case: an ASCII letter or sign
+			}
 			sp, n := spaceAt(s, j)
 			if !sp {
 				break
@@ -69,6 +75,10 @@ func appendTokens(toks []token, s string) []token {
 		}
 		k := j
 		for k < len(s) {
+			if c := s[k]; c < utf8.RuneSelf && c > ' ' {
+				k++
+				continue
+			}
 			sp, n := spaceAt(s, k)
 			if sp {
 				break
@@ -82,13 +92,16 @@ func appendTokens(toks []token, s string) []token {
 }
 
 // markWords applies the rules that look inside one word at a time. A word
-// they split with a no-break space (§157) becomes two tokens.
-func markWords(toks []token) []token {
+// they split with a no-break space (§157) becomes two tokens. It reports
+// whether any word changed.
+func markWords(toks []token) ([]token, bool) {
+	changed := false
 	for i, t := range toks {
 		m := markWord(t.text)
 		if m == t.text {
 			continue
 		}
+		changed = true
 		if !strings.Contains(m, nbsp) {
 			toks[i].text = m
 			continue
@@ -104,9 +117,9 @@ func markWords(toks []token) []token {
 			parts[0].sep = t.sep + parts[0].sep
 			out = append(out, parts...)
 		}
-		return out
+		return out, true
 	}
-	return toks
+	return toks, changed
 }
 
 // protected reports whether w is a URL or an e-mail address, which are
@@ -117,7 +130,7 @@ func protected(w string) bool {
 }
 
 func markWord(w string) string {
-	if w == "" || protected(w) {
+	if !mayMark(w) || protected(w) {
 		return w
 	}
 	if strings.ContainsAny(w, "\"'") {
@@ -136,6 +149,26 @@ func markWord(w string) string {
 		}
 	}
 	return w
+}
+
+// mayMark is a quick test for what markWord looks for: quotes, "...", a
+// hyphen, § or %. A word without any is left as it is.
+func mayMark(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '"', '\'', '-', '%':
+			return true
+		case '.':
+			if i+2 < len(w) && w[i+1] == '.' && w[i+2] == '.' {
+				return true
+			}
+		case 0xC2: // § is C2 A7
+			if i+1 < len(w) && w[i+1] == 0xA7 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // enDashRange turns the hyphen of a numeric range into an en dash:

@@ -34,10 +34,16 @@ func wordSet(list string) map[string]bool {
 // 6746750 kronor → 6 746 750 kronor. Years, identifiers after a marker
 // (s. 12345, nr 12345), and anything with a dot, slash, colon or hyphen
 // (times, case numbers, statutes, dates, personal numbers) are left alone.
-func groupThousands(toks []token) []token {
+// It reports whether it grouped any number.
+func groupThousands(toks []token) ([]token, bool) {
+	changed := false
 	var out []token
 	for i, t := range toks {
-		if out == nil && !longNumber(t.text) {
+		if !longNumber(t.text) {
+			// Not a number to group.
+			if out != nil {
+				out = append(out, t)
+			}
 			continue
 		}
 		if out == nil {
@@ -55,6 +61,7 @@ func groupThousands(toks []token) []token {
 			out = append(out, t)
 			continue
 		}
+		changed = true
 		first := n % 3
 		if first == 0 {
 			first = 3
@@ -69,9 +76,9 @@ func groupThousands(toks []token) []token {
 		out[len(out)-1].text += trail
 	}
 	if out == nil {
-		return toks
+		return toks, false
 	}
-	return out
+	return out, changed
 }
 
 // longNumber is a quick test for a run of four digits in w.
@@ -90,8 +97,10 @@ func longNumber(w string) bool {
 }
 
 // glueSpaces turns the single spaces that must not break into no-break
-// spaces, and spaced hyphens between words into en dashes.
-func glueSpaces(toks []token) {
+// spaces, and spaced hyphens between words into en dashes. It reports
+// whether it changed any.
+func glueSpaces(toks []token) bool {
+	changed := false
 	grouped := thousandsJoints(toks)
 	for i := 1; i < len(toks); i++ {
 		t := &toks[i]
@@ -99,14 +108,17 @@ func glueSpaces(toks []token) {
 			continue
 		}
 		if (t.text == "-" || t.text == "–") && isParentheticalDash(toks, i) {
+			changed = changed || t.text != "–" || t.sep != nbsp
 			t.text = "–"
 			t.sep = nbsp
 			continue
 		}
-		if t.sep == " " && (grouped[i] || glued(toks[i-1].text, t.text)) {
+		if t.sep == " " && ((grouped != nil && grouped[i]) || glued(toks[i-1].text, t.text)) {
 			t.sep = nbsp
+			changed = true
 		}
 	}
+	return changed
 }
 
 // isParentheticalDash: a dash standing alone between two words on a line.
@@ -124,10 +136,13 @@ func isParentheticalDash(toks []token, i int) bool {
 
 // thousandsJoints marks the tokens that continue a number grouped with
 // spaces (450 000, 6 746 750,5): a group of one to three digits followed
-// by groups of exactly three.
+// by groups of exactly three. It returns nil when there are none.
 func thousandsJoints(toks []token) []bool {
 	var marks []bool
 	for i := 0; i < len(toks); i++ {
+		if !hasDigit(toks[i].text) {
+			continue // not a number
+		}
 		lead, core, trail := splitPunct(toks[i].text)
 		if (lead != "" && lead != "(") || trail != "" || !allDigits(core) || len(core) > 3 || (core[0] == '0' && len(core) > 1) {
 			continue
@@ -161,30 +176,30 @@ func thousandsJoints(toks []token) []bool {
 		}
 		i = j - 1
 	}
-	if marks == nil {
-		return make([]bool, len(toks))
-	}
 	return marks
 }
 
 // glued decides whether the space between the words prev and next must not
 // break.
 func glued(prev, next string) bool {
-	pl, pc, pt := splitPunct(prev)
-	_, nc, _ := splitPunct(next)
 	switch {
 	case prev == "§" || prev == "§§":
 		return startsWithDigit(next)
-	case gluedAbbrevs[strings.ToLower(strings.TrimPrefix(prev, "("))]:
+	case mayBeAbbrev(prev) && gluedAbbrevs[strings.ToLower(strings.TrimPrefix(prev, "("))]:
 		if strings.HasSuffix(strings.ToLower(prev), "nr") || strings.HasSuffix(strings.ToLower(prev), "nr.") {
 			return startsWithDigit(next) || startsWithUpper(next)
 		}
 		return startsWithDigit(next)
 	case prev == "kap.":
 		return startsWithDigit(next)
-	case isParty(next):
+	case next != "" && next[0] == '(' && isParty(next):
 		return isName(prev)
 	}
+	if !hasDigit(prev) {
+		return false // not a number
+	}
+	pl, pc, pt := splitPunct(prev)
+	_, nc, _ := splitPunct(next)
 	if pt != "" || (pl != "" && pl != "(") || !isNumberish(pc) {
 		return false
 	}
@@ -195,6 +210,30 @@ func glued(prev, next string) bool {
 		return true
 	case months[unitKey(next)]:
 		return isDay(pc)
+	}
+	return false
+}
+
+// maxAbbrevBytes bounds the length of a word that can be one of
+// gluedAbbrevs: "(" and four runes, each of which may lower-case from at
+// most three bytes to one.
+const maxAbbrevBytes = 1 + 4*3
+
+// mayBeAbbrev is a quick test for a word that may be one of gluedAbbrevs:
+// short, and ending in "." or r.
+func mayBeAbbrev(w string) bool {
+	if w == "" || len(w) > maxAbbrevBytes {
+		return false
+	}
+	c := w[len(w)-1]
+	return c == '.' || c == 'r' || c == 'R'
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
 	}
 	return false
 }
