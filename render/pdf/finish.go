@@ -13,11 +13,13 @@ import (
 // fpdf is run without compression, and finish rewrites its output in one
 // pass: every uncompressed stream (the page contents, the UTF-8 fonts'
 // ToUnicode maps) is compressed with a pooled zlib writer instead of the
-// fresh one fpdf would build per stream; each simple font gets a
-// reference to a ToUnicode map (fpdf writes none, so readers would have
-// to rely on glyph names), appended once as a new object; and the
+// fresh one fpdf would build per stream; the dictionary fpdf wrote for
+// each simple font (registered as a core font) is replaced by the real
+// one, whose widths, descriptor, font file, encoding and ToUnicode map
+// (fpdf writes none, so readers would have to rely on glyph names) are
+// appended as new objects, prepared once per Renderer; and the
 // cross-reference table is written with the new offsets.
-func (w *writer) finish(pdf []byte, simple []string, toUnicode []byte) ([]byte, error) {
+func (w *writer) finish(pdf []byte, simple []*simpleFont, toUnicode []byte) ([]byte, error) {
 	x, err := readXref(pdf)
 	if err != nil {
 		return nil, err
@@ -28,28 +30,110 @@ func (w *writer) finish(pdf []byte, simple []string, toUnicode []byte) ([]byte, 
 		return nil, errors.New("no objects")
 	}
 	w.out.Write(pdf[:x.offsets[order[0]]])
-	offsets := make([]int, len(x.offsets)+1)
-	ref := []byte("/ToUnicode " + strconv.Itoa(x.size) + " 0 R\n")
+	a := w.appendix(x.size, simple)
+	offsets := make([]int, len(x.offsets), len(x.offsets)+a.objects)
 	for k, i := range order {
 		end := x.start
 		if k+1 < len(order) {
 			end = x.offsets[order[k+1]]
 		}
 		offsets[i] = w.out.Len()
-		if err := w.object(pdf[x.offsets[i]:end], simple, ref); err != nil {
+		if err := w.object(pdf[x.offsets[i]:end], &a); err != nil {
 			return nil, fmt.Errorf("object %d: %w", i+1, err)
 		}
 	}
 	if len(simple) > 0 {
-		offsets[len(offsets)-1] = w.out.Len()
-		w.out.WriteString(strconv.Itoa(x.size) + " 0 obj\n<</Length " + strconv.Itoa(len(toUnicode)) + " /Filter /FlateDecode>>\nstream\n")
-		w.out.Write(toUnicode)
-		w.out.WriteString("\nendstream\nendobj\n")
-	} else {
-		offsets = offsets[:len(offsets)-1]
+		offsets = a.write(w, offsets, toUnicode)
 	}
 	x.write(&w.out, offsets)
 	return bytes.Clone(w.out.Bytes()), nil
+}
+
+// appendix is what finish adds after fpdf's objects for the simple fonts,
+// numbered from first: the ToUnicode map, each distinct encoding, then
+// the widths, descriptor and font file of every font in turn.
+type appendix struct {
+	first, objects int
+	fonts          []*simpleFont
+	diffs          []string
+	enc            []int // per font: its encoding's index in diffs, or -1
+	ref            []byte
+}
+
+func (w *writer) appendix(first int, simple []*simpleFont) appendix {
+	a := appendix{first: first, fonts: simple, enc: make([]int, len(simple))}
+	if len(simple) == 0 {
+		return a
+	}
+	for i, f := range simple {
+		a.enc[i] = -1
+		if f.diff == "" {
+			continue
+		}
+		a.enc[i] = slices.Index(a.diffs, f.diff)
+		if a.enc[i] < 0 {
+			a.enc[i] = len(a.diffs)
+			a.diffs = append(a.diffs, f.diff)
+		}
+	}
+	a.objects = 1 + len(a.diffs) + 3*len(simple)
+	return a
+}
+
+// dict writes the dictionary of simple font i, replacing fpdf's.
+func (a *appendix) dict(out *bytes.Buffer, i int) {
+	n := a.first + 1 + len(a.diffs) + 3*i
+	var num [20]byte
+	out.WriteString("<</Type /Font\n/BaseFont /")
+	out.WriteString(a.fonts[i].name)
+	out.WriteString("\n/Subtype /TrueType\n/FirstChar 32 /LastChar 255\n/Widths ")
+	out.Write(strconv.AppendInt(num[:0], int64(n), 10))
+	out.WriteString(" 0 R\n/FontDescriptor ")
+	out.Write(strconv.AppendInt(num[:0], int64(n+1), 10))
+	if e := a.enc[i]; e >= 0 {
+		out.WriteString(" 0 R\n/Encoding ")
+		out.Write(strconv.AppendInt(num[:0], int64(a.first+1+e), 10))
+		out.WriteString(" 0 R\n")
+	} else {
+		out.WriteString(" 0 R\n/Encoding /WinAnsiEncoding\n")
+	}
+	out.WriteString("/ToUnicode ")
+	out.Write(strconv.AppendInt(num[:0], int64(a.first), 10))
+	out.WriteString(" 0 R\n>>\nendobj\n")
+}
+
+// write appends the objects and returns offsets with theirs added.
+func (a *appendix) write(w *writer, offsets []int, toUnicode []byte) []int {
+	var num [20]byte
+	head := func(n int) {
+		offsets = append(offsets, w.out.Len())
+		w.out.Write(strconv.AppendInt(num[:0], int64(n), 10))
+		w.out.WriteString(" 0 obj\n")
+	}
+	n := a.first
+	head(n)
+	w.out.WriteString("<</Length " + strconv.Itoa(len(toUnicode)) + " /Filter /FlateDecode>>\nstream\n")
+	w.out.Write(toUnicode)
+	w.out.WriteString("\nendstream\nendobj\n")
+	for _, d := range a.diffs {
+		n++
+		head(n)
+		w.out.WriteString("<</Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [")
+		w.out.WriteString(d)
+		w.out.WriteString("]>>\nendobj\n")
+	}
+	for _, f := range a.fonts {
+		head(n + 1)
+		w.out.Write(f.words)
+		head(n + 2)
+		w.out.Write(f.desc)
+		w.out.Write(strconv.AppendInt(num[:0], int64(n+3), 10))
+		w.out.WriteString(" 0 R>>\nendobj\n")
+		head(n + 3)
+		w.out.Write(f.file)
+		n += 3
+	}
+	return offsets
 }
 
 // writer holds the buffers of one rendering: pending text runs (text),
@@ -72,20 +156,21 @@ var writers = sync.Pool{New: func() any {
 }}
 
 // object copies one object "N 0 obj\n…endobj\n", compressing a plain
-// stream and giving a simple font dictionary its ToUnicode reference.
-func (w *writer) object(obj []byte, simple []string, ref []byte) error {
+// stream and replacing the core font dictionary of a simple font.
+func (w *writer) object(obj []byte, a *appendix) error {
 	head := bytes.IndexByte(obj, '\n') + 1
 	body := obj[head:]
 	if data, rest, ok := plainStream(body); ok {
 		w.out.Write(obj[:head])
 		return w.compress(data, rest)
 	}
-	for _, name := range simple {
-		if at := fontDict(body, name); at > 0 {
-			w.out.Write(obj[:head+at])
-			w.out.Write(ref)
-			w.out.Write(body[at:])
-			return nil
+	if bytes.HasPrefix(body, []byte("<</Type /Font\n")) {
+		for i, f := range a.fonts {
+			if bytes.Equal(body, f.dict) {
+				w.out.Write(obj[:head])
+				a.dict(&w.out, i)
+				return nil
+			}
 		}
 	}
 	w.out.Write(obj)
@@ -134,20 +219,6 @@ func plainStream(body []byte) (data, rest []byte, ok bool) {
 		return nil, nil, false
 	}
 	return body[:n], body[n:], true
-}
-
-// fontDict is where a ToUnicode reference goes in body if it is the
-// dictionary of the simple font name, or 0.
-func fontDict(body []byte, name string) int {
-	const a, b = "<</Type /Font\n/BaseFont /", "\n/Subtype /TrueType\n"
-	if !bytes.HasPrefix(body, []byte(a)) {
-		return 0
-	}
-	rest := body[len(a):]
-	if !bytes.HasPrefix(rest, []byte(name)) || !bytes.HasPrefix(rest[len(name):], []byte(b)) {
-		return 0
-	}
-	return len(a) + len(name) + len(b)
 }
 
 // xref is fpdf's cross-reference section: one subsection from object 0,

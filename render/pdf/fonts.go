@@ -20,6 +20,7 @@ type embedding struct {
 	// Otherwise the face goes through fpdf's UTF-8 path, which parses and
 	// subsets the whole font for the document.
 	simple bool
+	sf     *simpleFont // the simple font's objects
 	// For the UTF-8 path: key is the name fpdf writes as BaseFont and
 	// FontName ("utf8" + family + style); name is what it becomes: a subset
 	// tag, "+", and the face's PostScript-style name, of the same length so
@@ -40,10 +41,9 @@ func (r *Renderer) addFonts(doc *fpdf.Fpdf, p *layout.Pages) map[*fonts.Face]emb
 		if !used {
 			continue
 		}
-		if ok {
-			e := embedding{family: "s" + string(rune('a'+i)), style: f.Style().String(), simple: true}
-			def, z := f.Simple()
-			doc.AddFontFromBytes(e.family, e.style, def, z)
+		if sf := r.simple[i]; ok && sf != nil {
+			e := embedding{family: "s" + string(rune('a'+i)), style: f.Style().String(), simple: true, sf: sf}
+			doc.AddFontFromBytes(e.family, e.style, sf.def, nil)
 			out[f] = e
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -25,11 +26,22 @@ import (
 type Renderer struct {
 	fonts     *fonts.Set
 	toUnicode []byte // the simple fonts' ToUnicode CMap, compressed
+	// simple holds the objects of each face's simple font, in the order
+	// of fs.Faces(); nil sends the face through the UTF-8 path.
+	simple []*simpleFont
 }
 
 // New returns a Renderer embedding faces from fs.
 func New(fs *fonts.Set) *Renderer {
-	return &Renderer{fonts: fs, toUnicode: compress(fs.ToUnicode())}
+	r := &Renderer{fonts: fs, toUnicode: compress(fs.ToUnicode())}
+	for _, f := range fs.Faces() {
+		sf, err := newSimpleFont(f)
+		if err != nil {
+			sf = nil // the face is still drawn, as a UTF-8 font
+		}
+		r.simple = append(r.simple, sf)
+	}
+	return r
 }
 
 func compress(b []byte) []byte {
@@ -64,23 +76,23 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 	if err := doc.Output(&w.in); err != nil {
 		return nil, fmt.Errorf("pdf: writing: %w", err)
 	}
-	out, err := w.finish(renameFonts(w.in.Bytes(), embedded), simpleNames(embedded), r.toUnicode)
+	out, err := w.finish(renameFonts(w.in.Bytes(), embedded), simpleFonts(embedded), r.toUnicode)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: finishing: %w", err)
 	}
 	return out, nil
 }
 
-// simpleNames lists the BaseFont names of the simple fonts, sorted.
-func simpleNames(embedded map[*fonts.Face]embedding) []string {
-	var names []string
-	for f, e := range embedded {
+// simpleFonts lists the simple fonts, sorted by name.
+func simpleFonts(embedded map[*fonts.Face]embedding) []*simpleFont {
+	var out []*simpleFont
+	for _, e := range embedded {
 		if e.simple {
-			names = append(names, f.SimpleName())
+			out = append(out, e.sf)
 		}
 	}
-	slices.Sort(names)
-	return names
+	slices.SortFunc(out, func(a, b *simpleFont) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // setInfo fills the document information and the catalog's language, and
