@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -21,12 +22,73 @@ const (
 	minWord  = 5
 )
 
-// Hyphenator finds the permitted hyphenation points of Swedish words. It is
-// read-only once built and safe for concurrent use.
+// Hyphenator finds the permitted hyphenation points of Swedish words. Its
+// patterns are read-only once built; it remembers the breaks of the words it
+// has seen in a bounded cache. It is safe for concurrent use.
 type Hyphenator struct {
 	trie     *trie
 	words    map[string][]Break // whole-word exceptions, lower case
 	prefixes []prefix           // first parts of compounds, longest first
+	cache    *breakCache        // nil: none
+}
+
+// The break cache holds up to cacheShards×cacheShardWords words. Protocols
+// repeat their words, so a few thousand cover a document; a full shard is
+// emptied and fills again.
+const (
+	cacheShards     = 16
+	cacheShardWords = 1024
+)
+
+// breakCache maps words to their breaks, in shards that lock on their own.
+type breakCache struct {
+	shards [cacheShards]cacheShard
+}
+
+type cacheShard struct {
+	mu sync.RWMutex
+	m  map[string][]Break
+	_  [40]byte // keeps shards on their own cache lines
+}
+
+func newBreakCache() *breakCache {
+	c := &breakCache{}
+	for i := range c.shards {
+		c.shards[i].m = make(map[string][]Break, cacheShardWords/4)
+	}
+	return c
+}
+
+func (c *breakCache) shard(word string) *cacheShard {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(word); i++ {
+		h = (h ^ uint32(word[i])) * 16777619
+	}
+	return &c.shards[h%cacheShards]
+}
+
+// get returns the cached breaks of word; the slice must not be changed.
+func (c *breakCache) get(word string) ([]Break, bool) {
+	sh := c.shard(word)
+	sh.mu.RLock()
+	bs, ok := sh.m[word]
+	sh.mu.RUnlock()
+	return bs, ok
+}
+
+// put stores a copy of word and its breaks.
+func (c *breakCache) put(word string, bs []Break) {
+	var val []Break
+	if len(bs) > 0 {
+		val = append(make([]Break, 0, len(bs)), bs...)
+	}
+	sh := c.shard(word)
+	sh.mu.Lock()
+	if len(sh.m) >= cacheShardWords {
+		clear(sh.m)
+	}
+	sh.m[strings.Clone(word)] = val
+	sh.mu.Unlock()
 }
 
 // Break is a permitted hyphenation point of a word.
@@ -61,7 +123,7 @@ func NewHyphenator() (*Hyphenator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("typeset: reading hyphenation exceptions: %w", err)
 	}
-	h := &Hyphenator{trie: t, words: map[string][]Break{}}
+	h := &Hyphenator{trie: t, words: map[string][]Break{}, cache: newBreakCache()}
 	if err := h.loadExceptions(string(exc)); err != nil {
 		return nil, fmt.Errorf("typeset: loading hyphenation exceptions: %w", err)
 	}
@@ -152,8 +214,23 @@ func (h *Hyphenator) Breaks(word string) []Break {
 	return h.appendBreaks(nil, word)
 }
 
-// appendBreaks appends the breaks of word to dst.
+// appendBreaks appends the breaks of word to dst, from the cache when the
+// word was seen before.
 func (h *Hyphenator) appendBreaks(dst []Break, word string) []Break {
+	if h.cache == nil {
+		return h.findBreaks(dst, word)
+	}
+	if bs, ok := h.cache.get(word); ok {
+		return append(dst, bs...)
+	}
+	n := len(dst)
+	dst = h.findBreaks(dst, word)
+	h.cache.put(word, dst[n:])
+	return dst
+}
+
+// findBreaks appends the breaks of word to dst.
+func (h *Hyphenator) findBreaks(dst []Break, word string) []Break {
 	lead, core, ok := hyphenCore(word)
 	if !ok {
 		return dst
