@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -33,18 +34,22 @@ func drawPage(doc *fpdf.Fpdf, p *layout.Page, embedded map[*fonts.Face]embedding
 
 // drawTexts selects a font only when face or size change (the selection
 // lasts across text objects) and writes the runs of simple fonts itself,
-// as fpdf's Text would but without formatting each through fmt. Runs of
-// UTF-8 fonts go through Text, which records the characters to subset.
+// as fpdf's Text would but without formatting each through fmt: all runs
+// between two font changes in one text object, each placed relative to
+// the one before. Runs of UTF-8 fonts go through Text, which records the
+// characters to subset.
 func drawTexts(doc *fpdf.Fpdf, texts []layout.Text, embedded map[*fonts.Face]embedding, text *bytes.Buffer) {
 	_, h := doc.GetPageSize()
 	k := doc.GetConversionRatio()
 	text.Reset()
 	var face *fonts.Face
+	var e embedding
 	size := -1.0
+	var at position // of the previous run in the open text object
 	for _, t := range texts {
-		e := embedded[t.Face]
 		if t.Face != face || t.Size != size {
 			flush(doc, text)
+			e = embedded[t.Face]
 			doc.SetFont(e.family, e.style, t.Size)
 			face, size = t.Face, t.Size
 		}
@@ -57,25 +62,36 @@ func drawTexts(doc *fpdf.Fpdf, texts []layout.Text, embedded map[*fonts.Face]emb
 			doc.Text(t.X, t.Y, s)
 			continue
 		}
-		s, _ := t.Face.Encode(t.Text) // addFonts checked every run
-		if text.Len() > 0 {
-			text.WriteByte('\n')
+		if text.Len() == 0 {
+			text.WriteString("BT")
+			at = position{}
 		}
+		p := position{hundredths(t.X * k), hundredths((h - t.Y) * k)}
 		// A real space after each word: text extraction then finds the
 		// word boundaries of justified lines.
-		appendRun(text, t.X*k, (h-t.Y)*k, s, t.Space)
+		appendRun(text, p.x-at.x, p.y-at.y, t.Face, t.Text, t.Space)
+		at = p
 	}
 	flush(doc, text)
 }
 
-// appendRun writes "BT x y Td (s) Tj ET", numbers with two decimals.
-func appendRun(b *bytes.Buffer, x, y float64, s string, space bool) {
-	var num [32]byte
-	b.WriteString("BT ")
-	b.Write(strconv.AppendFloat(num[:0], x, 'f', 2, 64))
+// position is a point in hundredths of a point: runs are placed relative
+// to each other in whole hundredths, so no rounding error adds up.
+type position struct{ x, y int64 }
+
+func hundredths(v float64) int64 { return int64(math.Round(v * 100)) }
+
+// appendRun writes "\ndx dy Td (s) Tj", moving by hundredths of a point.
+func appendRun(b *bytes.Buffer, dx, dy int64, f *fonts.Face, s string, space bool) {
+	var num [24]byte
+	b.WriteByte('\n')
+	b.Write(appendFixed(num[:0], dx))
 	b.WriteByte(' ')
-	b.Write(strconv.AppendFloat(num[:0], y, 'f', 2, 64))
+	b.Write(appendFixed(num[:0], dy))
 	b.WriteString(" Td (")
+	if !plain(s) {
+		s, _ = f.Encode(s) // addFonts checked every run
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\', '(', ')':
@@ -90,7 +106,36 @@ func appendRun(b *bytes.Buffer, x, y float64, s string, space bool) {
 	if space {
 		b.WriteByte(' ')
 	}
-	b.WriteString(") Tj ET")
+	b.WriteString(") Tj")
+}
+
+// plain reports whether s is printable ASCII, which every simple font
+// encodes as itself.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] >= 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
+// appendFixed appends v hundredths as a decimal number without trailing
+// zeros: 1250 as "12.5", -7 as "-0.07", 300 as "3".
+func appendFixed(b []byte, v int64) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	b = strconv.AppendInt(b, v/100, 10)
+	switch f := v % 100; {
+	case f == 0:
+	case f%10 == 0:
+		b = append(b, '.', byte('0'+f/10))
+	default:
+		b = append(b, '.', byte('0'+f/10), byte('0'+f%10))
+	}
+	return b
 }
 
 // flush hands the pending runs to fpdf's page content.
@@ -98,6 +143,7 @@ func flush(doc *fpdf.Fpdf, text *bytes.Buffer) {
 	if text.Len() == 0 {
 		return
 	}
+	text.WriteString("\nET")
 	doc.RawWriteBuf(bytes.NewReader(text.Bytes()))
 	text.Reset()
 }
