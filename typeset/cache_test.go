@@ -44,3 +44,34 @@ func TestBreakCacheConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// Paragraphs set at once from many goroutines, whose working arrays are
+// reused, come out as when set one by one.
+func TestSetConcurrent(t *testing.T) {
+	ts := New(newHyphenator(t))
+	paras := seedParagraphs(t)
+	params := []Params{bodyParams(), {Width: 200, Size: 10, Justify: false, Hyphenate: true}, {Width: 120, Size: 11, FirstIndent: 12, Justify: true}}
+	want := make([][]Line, len(paras)*len(params))
+	for i, p := range paras {
+		for j, pp := range params {
+			want[i*len(params)+j] = ts.Set([]Span{{Text: p}}, testFaces{}, pp)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			for round := range 5 {
+				for i, p := range paras {
+					for j, pp := range params {
+						got := ts.Set([]Span{{Text: p}, {Text: " slut", Style: Bold}}[:1], testFaces{}, pp)
+						if fmt.Sprint(got) != fmt.Sprint(want[i*len(params)+j]) {
+							t.Errorf("round %d: paragraph %d with params %d set differently", round, i, j)
+							return
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

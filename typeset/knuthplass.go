@@ -36,6 +36,7 @@ type pass struct {
 	actives []active
 	added   []active
 	dead    []int
+	out     []breakpoint
 }
 
 // breakpoint is a chosen or candidate end of a line, kept for walking the
@@ -91,13 +92,16 @@ type mode struct {
 
 // run breaks the list in the given mode and returns the chosen breakpoints
 // in order, or nil when no way within tolerance exists. A pass may be run
-// again: it keeps its buffers.
+// again: it keeps its buffers, and the breakpoints returned are valid until
+// the next run.
 func (ps *pass) run(nodes []node, m mode) []breakpoint {
 	ps.nodes, ps.tolerance, ps.extra, ps.lone = nodes, m.tolerance, m.extra, m.lone
 	ps.uncapped, ps.maxRun, ps.final = m.uncapped, max(m.maxRun, maxHyphenRun), m.final
 	ps.sumW, ps.sumY, ps.sumZ, ps.sumFil = 0, 0, 0, 0
-	if ps.store == nil {
+	if cap(ps.store) < len(nodes)/2 {
 		ps.store = make([]breakpoint, 0, len(nodes)/2)
+	}
+	if ps.actives == nil {
 		ps.actives = make([]active, 0, 64)
 	}
 	ps.store = append(ps.store[:0], breakpoint{pos: -1, prev: -1})
@@ -131,10 +135,11 @@ func (ps *pass) run(nodes []node, m mode) []breakpoint {
 			best = k
 		}
 	}
-	var out []breakpoint
+	out := ps.out[:0]
 	for b := ps.actives[best].bp; b > 0; b = ps.store[b].prev {
 		out = append(out, ps.store[b])
 	}
+	ps.out = out
 	for l, r := 0, len(out)-1; l < r; l, r = l+1, r-1 {
 		out[l], out[r] = out[r], out[l]
 	}

@@ -89,13 +89,26 @@ type builder struct {
 	fragBase []int
 }
 
+// reset prepares the builder, and the arrays it keeps, for a paragraph.
+func (b *builder) reset(faces Faces, p Params, words []word) {
+	b.faces, b.p, b.hyph, b.words = faces, p, nil, words
+	// Room for the discretionaries of a second pass: our prose needs
+	// about 4.5 nodes a word.
+	b.nodes = grow(b.nodes, 5*len(words)+8)
+	b.fragBase = grow(b.fragBase, len(words)+1)[:len(words)+1]
+	b.fragBase[0] = 0
+	for i, w := range words {
+		b.fragBase[i+1] = b.fragBase[i] + len(w.frags)
+	}
+	n := b.fragBase[len(words)]
+	b.fragW = grow(b.fragW, n)[:n]
+	for i := range b.fragW {
+		b.fragW[i] = -1
+	}
+}
+
 // build lays the words out as nodes, reusing the builder's node array.
 func (b *builder) build() []node {
-	if b.nodes == nil {
-		// Room for the discretionaries of a second pass: our prose needs
-		// about 4.5 nodes a word.
-		b.nodes = make([]node, 0, 5*len(b.words)+8)
-	}
 	b.nodes = b.nodes[:0]
 	for i, w := range b.words {
 		if i > 0 && !b.words[i-1].breakAfter {
@@ -157,16 +170,6 @@ func (b *builder) word(wi int, w word) {
 
 // wholeBox adds a box for a whole fragment, measured once for all passes.
 func (b *builder) wholeBox(wi, fi int) {
-	if b.fragW == nil {
-		b.fragBase = make([]int, len(b.words)+1)
-		for i, w := range b.words {
-			b.fragBase[i+1] = b.fragBase[i] + len(w.frags)
-		}
-		b.fragW = make([]float64, b.fragBase[len(b.words)])
-		for i := range b.fragW {
-			b.fragW[i] = -1
-		}
-	}
 	f := b.words[wi].frags[fi]
 	k := b.fragBase[wi] + fi
 	if b.fragW[k] < 0 {
@@ -216,7 +219,8 @@ func (b *builder) penalty(c cut, st Style) {
 // this pass hyphenates. Nothing inside NoHyphen fragments.
 func (b *builder) wordBreaks(w word) []cut {
 	text := w.text()
-	if strings.ContainsAny(text, "-‐") {
+	hyphen, nb := scanWord(text)
+	if hyphen {
 		b.cuts = hyphenCuts(b.cuts[:0], text)
 		return keepHyphenable(w, b.cuts)
 	}
@@ -226,7 +230,7 @@ func (b *builder) wordBreaks(w word) []cut {
 	// Parts glued by no-break spaces are hyphenated each on its own:
 	// 1 de-cem-ber.
 	b.scratch = b.scratch[:0]
-	if !strings.Contains(text, nbsp) {
+	if !nb {
 		b.scratch = b.hyph.appendBreaks(b.scratch, text)
 	} else {
 		b.partBreaks(text)
@@ -239,6 +243,26 @@ func (b *builder) wordBreaks(w word) []cut {
 		b.cuts = append(b.cuts, cut{Break: br})
 	}
 	return keepHyphenable(w, b.cuts)
+}
+
+// scanWord reports whether text holds a hyphen (- or ‐, U+2010) and a
+// no-break space, in one pass over its bytes.
+func scanWord(text string) (hyphen, nb bool) {
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '-':
+			hyphen = true
+		case 0xE2: // ‐ is E2 80 90
+			if i+2 < len(text) && text[i+1] == 0x80 && text[i+2] == 0x90 {
+				hyphen = true
+			}
+		case 0xC2: // no-break space is C2 A0
+			if i+1 < len(text) && text[i+1] == 0xA0 {
+				nb = true
+			}
+		}
+	}
+	return hyphen, nb
 }
 
 // partBreaks appends to b.scratch the breaks of each part of text between

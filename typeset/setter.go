@@ -1,12 +1,29 @@
 package typeset
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Typesetter breaks paragraphs into lines. It is safe for concurrent use;
 // build one at start-up and share it.
 type Typesetter struct {
 	hyph *Hyphenator
+	// states holds the working arrays of finished paragraphs (*setState)
+	// for the next ones.
+	states sync.Pool
 }
+
+// setState is the working memory of setting one paragraph.
+type setState struct {
+	words wordBuf
+	b     builder
+	ps    pass
+}
+
+// maxKeptNodes bounds the node array a state keeps for reuse: the state of
+// a very long paragraph is left to the collector.
+const maxKeptNodes = 1 << 14
 
 // New returns a Typesetter that hyphenates with h (nil: no hyphenation).
 func New(h *Hyphenator) *Typesetter { return &Typesetter{hyph: h} }
@@ -19,7 +36,21 @@ func New(h *Hyphenator) *Typesetter { return &Typesetter{hyph: h} }
 // a span forces a line break; the lines before it and the last line are
 // set ragged.
 func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
-	words := splitWords(spans)
+	st, _ := t.states.Get().(*setState)
+	if st == nil {
+		st = new(setState)
+	}
+	lines := t.set(st, spans, faces, p)
+	if cap(st.b.nodes) <= maxKeptNodes {
+		st.words.clear()
+		st.b.faces = nil
+		t.states.Put(st)
+	}
+	return lines
+}
+
+func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params) []Line {
+	words := st.words.split(spans)
 	if len(words) == 0 {
 		return []Line{{Width: p.Width, Last: true}}
 	}
@@ -31,9 +62,11 @@ func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
 	if !p.Justify {
 		extra = raggedStretch * p.Size
 	}
-	b := &builder{faces: faces, p: p, words: words}
+	b := &st.b
+	b.reset(faces, p, words)
 	nodes := b.build()
-	ps := &pass{width: p.Width, first: p.Width - p.FirstIndent, justify: p.Justify}
+	ps := &st.ps
+	ps.width, ps.first, ps.justify = p.Width, p.Width-p.FirstIndent, p.Justify
 	bps := ps.run(nodes, mode{tolerance: pretolerance, extra: extra})
 	if bps == nil {
 		if hyph != nil {

@@ -19,13 +19,28 @@ type word struct {
 // line break; U+00A0 (no-break space) stays inside its word. All words share
 // one array of fragments.
 func splitWords(spans []Span) []word {
+	return new(wordBuf).split(spans)
+}
+
+// wordBuf holds the arrays splitWords fills, for reuse from paragraph to
+// paragraph.
+type wordBuf struct {
+	frags  []fragment
+	ends   []int
+	forced []bool
+	words  []word
+}
+
+// split is splitWords into the buffer's arrays: the words are valid until
+// the next call.
+func (wb *wordBuf) split(spans []Span) []word {
 	n := len(spans)
 	for _, sp := range spans {
 		n += strings.Count(sp.Text, " ")
 	}
-	frags := make([]fragment, 0, n)
-	ends := make([]int, 0, n) // end of each word's fragments in frags
-	forced := make([]bool, 0, n)
+	frags := grow(wb.frags, n)
+	ends := grow(wb.ends, n) // end of each word's fragments in frags
+	forced := grow(wb.forced, n)
 	start := 0 // first fragment of the current word
 	flush := func(force bool) {
 		if len(frags) > start {
@@ -54,13 +69,29 @@ func splitWords(spans []Span) []word {
 		}
 	}
 	flush(false)
-	words := make([]word, len(ends))
+	wb.frags, wb.ends, wb.forced = frags, ends, forced
+	words := grow(wb.words, len(ends))[:len(ends)]
+	wb.words = words
 	prev := 0
 	for i, e := range ends {
 		words[i] = word{frags: frags[prev:e:e], breakAfter: forced[i]}
 		prev = e
 	}
 	return words
+}
+
+// clear drops the references to the last paragraph's text.
+func (wb *wordBuf) clear() {
+	clear(wb.frags[:cap(wb.frags)])
+	clear(wb.words[:cap(wb.words)])
+}
+
+// grow returns s emptied, with room for n elements.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
 }
 
 func (w word) text() string {
