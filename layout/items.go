@@ -2,6 +2,7 @@ package layout
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"utdrag/compose"
@@ -131,6 +132,7 @@ func (s *style) noteItems(out []item, src int, n compose.Note) []item {
 
 // textItems makes one item per line, with club and widow penalties.
 func (s *style) textItems(out []item, lines []typeset.Line, x, size, lead float64, pl Placed, role Role) []item {
+	out = slices.Grow(out, len(lines))
 	for i, l := range lines {
 		it := s.lineItem(l, s.body, x, size, lead, role)
 		it.place = pl
@@ -160,8 +162,9 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 			marker = strconv.Itoa(start+n) + "."
 		}
 		it := &out[first]
-		it.els.texts = append([]Text{s.text(x, baseline(s.body, s.size, s.lead), marker, s.body[0], s.size, RoleBody)}, it.els.texts...)
-		it.els.texts[0].Space = true
+		m := s.text(x, baseline(s.body, s.size, s.lead), marker, s.body[0], s.size, RoleBody)
+		m.Space = true
+		it.els.texts = slices.Insert(it.els.texts, 0, m)
 		if n > 0 {
 			it.tb.SpaceBefore = 0.2 * s.lead
 		}
@@ -182,12 +185,14 @@ func (s *style) separator(src int) item {
 func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role Role) item {
 	base := baseline(f, size, lead)
 	it := item{tb: typeset.Block{Height: lead}}
-	for _, li := range l.Items {
-		t := s.text(x+li.X, base, li.Text, f[li.Style.Face()], size, role)
-		t.Width, t.Space, t.Marks = li.W, li.SpaceAfter > 0, li.Style
-		it.els.texts = append(it.els.texts, t)
+	// One more for a list item's marker; the typesetter measured the
+	// words already.
+	it.els.texts = make([]Text, len(l.Items), len(l.Items)+1)
+	for i, li := range l.Items {
+		it.els.texts[i] = Text{X: x + li.X, Y: base, Text: li.Text, Face: f[li.Style.Face()], Size: size,
+			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role}
 	}
-	it.els.rules = append(it.els.rules, decorations(l, f, x, base, size)...)
+	it.els.rules = decorations(l, f, x, base, size)
 	return it
 }
 
@@ -200,6 +205,16 @@ func (s *style) text(x, y float64, str string, face *fonts.Face, size float64, r
 // line per run of consecutive marked items, spanning the spaces between
 // them but not the space after the run.
 func decorations(l typeset.Line, f *family, x, base, size float64) []Rule {
+	marked := false
+	for _, it := range l.Items {
+		if it.Style&(typeset.Strike|typeset.Underline) != 0 {
+			marked = true
+			break
+		}
+	}
+	if !marked {
+		return nil
+	}
 	pos, thick := f[0].Underline()
 	var rules []Rule
 	for _, d := range []struct {

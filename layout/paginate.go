@@ -2,6 +2,7 @@ package layout
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"utdrag/compose"
@@ -17,8 +18,11 @@ func (s *style) paginate(items []item) *Pages {
 		blocks[i] = it.tb
 	}
 	out := &Pages{Width: s.pageW, Height: s.pageH, Body: s.area, Margins: s.margins}
-	for n, br := range typeset.BreakPages(blocks, s.area.H) {
+	breaks := typeset.BreakPages(blocks, s.area.H)
+	out.Pages = make([]Page, 0, max(len(breaks), 1))
+	for n, br := range breaks {
 		p := Page{Number: n + 1}
+		p.reserve(items[br.From:br.To])
 		y := s.area.Y
 		if first := items[br.From]; first.repeat != nil && first.tb.RepeatHeight > 0 {
 			first.repeat.addTo(&p, s.area.X, y)
@@ -40,9 +44,35 @@ func (s *style) paginate(items []item) *Pages {
 		out.Pages = append(out.Pages, p)
 	}
 	if len(out.Pages) == 0 {
-		out.Pages = []Page{{Number: 1}}
+		out.Pages = append(out.Pages, Page{Number: 1})
 	}
 	return out
+}
+
+// Room kept on every page for the running header and the footer boxes,
+// so furnish seldom has to grow the slices again.
+const (
+	furnitureTexts = 16
+	furnitureRules = 2
+	furnitureRects = 4
+)
+
+// reserve sizes the page's slices for the elements of items, a repeated
+// table header and the furniture.
+func (p *Page) reserve(items []item) {
+	texts, rules, rects := furnitureTexts, furnitureRules, furnitureRects
+	if len(items) > 0 && items[0].repeat != nil {
+		r := items[0].repeat
+		texts, rules, rects = texts+len(r.texts), rules+len(r.rules), rects+len(r.rects)
+	}
+	for i := range items {
+		e := &items[i].els
+		texts, rules, rects = texts+len(e.texts), rules+len(e.rules), rects+len(e.rects)
+	}
+	p.Texts = make([]Text, 0, texts)
+	p.Rules = make([]Rule, 0, rules)
+	p.Rects = make([]Rect, 0, rects)
+	p.Blocks = make([]Placed, 0, len(items)+1)
 }
 
 // furnish adds the running header, the footer boxes and, on a certified
@@ -62,6 +92,9 @@ func (s *style) furnish(ps *Pages, h compose.Header) error {
 		p.Label = fmt.Sprintf(format, p.Number, len(ps.Pages))
 		var els elements
 		s.runningHeader(&els, h, p.Label)
+		p.Texts = slices.Grow(p.Texts, len(els.texts)+len(foot.texts))
+		p.Rules = slices.Grow(p.Rules, len(els.rules)+len(foot.rules))
+		p.Rects = slices.Grow(p.Rects, len(els.rects)+len(foot.rects))
 		els.addTo(p, 0, 0)
 		foot.addTo(p, 0, 0)
 	}
