@@ -153,6 +153,7 @@ func (ps *pass) tryBreak(i int) bool {
 	n := &ps.nodes[i]
 	var best classes
 	minDemerits := math.Inf(1)
+	found := false
 	ps.dead = ps.dead[:0]
 	for k := range ps.actives {
 		a := &ps.actives[k]
@@ -160,8 +161,8 @@ func (ps *pass) tryBreak(i int) bool {
 		if r < -1 || n.penalty == Always {
 			ps.dead = append(ps.dead, k)
 		}
-		if r >= -1 {
-			ps.consider(&best, &minDemerits, a, k, n, r, bad)
+		if r >= -1 && ps.consider(&best, &minDemerits, a, k, n, r, bad) {
+			found = true
 		}
 	}
 	if ps.final && math.IsInf(minDemerits, 1) && len(ps.dead) == len(ps.actives) {
@@ -170,8 +171,13 @@ func (ps *pass) tryBreak(i int) bool {
 		k := len(ps.actives) - 1
 		best[3][min(ps.hyphenRun(&ps.actives[k], n), maxHyphenRun+1)] = candidate{from: k, demerits: ps.actives[k].demerits, ratio: -1, ok: true}
 		minDemerits = ps.actives[k].demerits
+		found = true
 	}
-	ps.addBreaks(i, &best)
+	if !found {
+		ps.added = ps.added[:0] // no feasible break here
+	} else {
+		ps.addBreaks(i, &best)
+	}
 	if len(ps.dead) > 0 {
 		kept, d := ps.actives[:0], 0
 		for k := range ps.actives {
@@ -245,14 +251,15 @@ func (ps *pass) hyphenRun(a *active, n *node) int {
 }
 
 // consider records the break at n from active a (index k) if it is
-// feasible and the cheapest of its class so far.
-func (ps *pass) consider(best *classes, minD *float64, a *active, k int, n *node, r, bad float64) {
+// feasible and the cheapest of its class so far, and reports whether it
+// was feasible.
+func (ps *pass) consider(best *classes, minD *float64, a *active, k int, n *node, r, bad float64) bool {
 	if bad > ps.tolerance || math.IsInf(bad, 1) {
-		return
+		return false
 	}
 	hy := ps.hyphenRun(a, n)
 	if hy > ps.maxRun {
-		return
+		return false
 	}
 	d := demerits(bad, n)
 	if n.flagged && a.hyphens > 0 {
@@ -277,6 +284,7 @@ func (ps *pass) consider(best *classes, minD *float64, a *active, k int, n *node
 	if d < *minD {
 		*minD = d
 	}
+	return true
 }
 
 // ratio returns the adjustment ratio and badness of the line from a to a

@@ -82,8 +82,8 @@ func (wb *wordBuf) split(spans []Span) []word {
 
 // clear drops the references to the last paragraph's text.
 func (wb *wordBuf) clear() {
-	clear(wb.frags[:cap(wb.frags)])
-	clear(wb.words[:cap(wb.words)])
+	clear(wb.frags)
+	clear(wb.words)
 }
 
 // grow returns s emptied, with room for n elements.
