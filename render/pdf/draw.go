@@ -83,30 +83,36 @@ func hundredths(v float64) int64 { return int64(math.Round(v * 100)) }
 
 // appendRun writes "\ndx dy Td (s) Tj", moving by hundredths of a point.
 func appendRun(b *bytes.Buffer, dx, dy int64, f *fonts.Face, s string, space bool) {
-	var num [24]byte
-	b.WriteByte('\n')
-	b.Write(appendFixed(num[:0], dx))
-	b.WriteByte(' ')
-	b.Write(appendFixed(num[:0], dy))
-	b.WriteString(" Td (")
 	if !plain(s) {
 		s, _ = f.Encode(s) // addFonts checked every run
 	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '(', ')':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			b.WriteByte(c)
+	buf := b.AvailableBuffer()
+	buf = append(buf, '\n')
+	buf = appendFixed(buf, dx)
+	buf = append(buf, ' ')
+	buf = appendFixed(buf, dy)
+	buf = append(buf, " Td ("...)
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != '\\' && s[i] != '(' && s[i] != ')' && s[i] != '\r' {
+			i++
 		}
+		buf = append(buf, s[:i]...)
+		if i == len(s) {
+			break
+		}
+		if s[i] == '\r' {
+			buf = append(buf, '\\', 'r')
+		} else {
+			buf = append(buf, '\\', s[i])
+		}
+		s = s[i+1:]
 	}
 	if space {
-		b.WriteByte(' ')
+		buf = append(buf, ' ')
 	}
-	b.WriteString(") Tj")
+	buf = append(buf, ") Tj"...)
+	b.Write(buf)
 }
 
 // plain reports whether s is printable ASCII, which every simple font
