@@ -2,8 +2,9 @@ package typeset
 
 // assemble turns the chosen breakpoints into positioned lines. Widths are
 // measured again on whole items, so that the justified spaces fill the
-// measure exactly whatever the face does inside a word.
-func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params) []Line {
+// measure exactly whatever the face does inside a word. fragW gives the
+// width of a whole fragment when it is known (else a negative number).
+func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params, fragW func(word, frag int) float64) []Line {
 	lines := make([]Line, 0, len(bps))
 	// One backing array for all items; each line gets its own window. A
 	// line has an item per fragment, and a fragment broken across lines
@@ -17,7 +18,7 @@ func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Param
 	var glues []lineGlue
 	for li, bp := range bps {
 		var line Line
-		line, glues = setLine(nodes, start, bp.pos, words, faces, p, li == 0, items[len(items):len(items):cap(items)], glues[:0])
+		line, glues = setLine(nodes, start, bp.pos, words, faces, p, fragW, li == 0, items[len(items):len(items):cap(items)], glues[:0])
 		items = items[:len(items)+len(line.Items)]
 		line.Items = line.Items[:len(line.Items):len(line.Items)]
 		line.Last = li == len(bps)-1
@@ -35,14 +36,15 @@ type lineGlue struct {
 
 // setLine sets nodes [start, end) as one line broken at nodes[end].
 // Items are appended to items; glues is working space, returned for reuse.
-func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, first bool, items []Item, glues []lineGlue) (Line, []lineGlue) {
+func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, fragW func(word, frag int) float64, first bool, items []Item, glues []lineGlue) (Line, []lineGlue) {
 	line := Line{Width: p.Width, Items: items}
 	var ragged bool
-	line.Items, glues, ragged = collect(nodes, start, end, words, p, line.Items, glues)
+	line.Items, glues, ragged = collect(nodes, start, end, words, p, fragW, line.Items, glues)
 	if b := &nodes[end]; b.kind == penaltyNode && b.hyphen && len(line.Items) > 0 {
 		pre := b.pre()
 		line.Items[len(line.Items)-1].Text += pre
 		line.Items[len(line.Items)-1].Added = len(pre)
+		line.Items[len(line.Items)-1].W = -1
 		line.Hyphenated = true
 	}
 	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {
@@ -58,8 +60,9 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 
 // collect gathers the items and interword glue of nodes [start, end),
 // joining the pieces of a fragment that was not broken, and reports whether
-// the line is set ragged.
-func collect(nodes []node, start, end int, words []word, p Params, items []Item, glues []lineGlue) ([]Item, []lineGlue, bool) {
+// the line is set ragged. An item's W is the width of its fragment when it
+// is a whole one measured before, else -1.
+func collect(nodes []node, start, end int, words []word, p Params, fragW func(word, frag int) float64, items []Item, glues []lineGlue) ([]Item, []lineGlue, bool) {
 	for start < end && nodes[start].kind != boxNode {
 		start++ // glue and penalties vanish at a line's start
 	}
@@ -72,10 +75,19 @@ func collect(nodes []node, start, end int, words []word, p Params, items []Item,
 		case n.kind == boxNode:
 			f := words[n.word].frags[n.frag]
 			if n.word == lastWord && n.frag == lastFrag {
-				items[len(items)-1].Text = f.text[from:n.to]
+				it := &items[len(items)-1]
+				it.Text = f.text[from:n.to]
+				it.W = -1
+				if from == 0 && int(n.to) == len(f.text) {
+					it.W = fragW(int(n.word), int(n.frag))
+				}
 				continue
 			}
-			items = append(items, Item{Text: f.text[n.from:n.to], Style: f.style})
+			w := -1.0
+			if n.from == 0 && int(n.to) == len(f.text) {
+				w = fragW(int(n.word), int(n.frag))
+			}
+			items = append(items, Item{Text: f.text[n.from:n.to], Style: f.style, W: w})
 			from, lastWord, lastFrag = n.from, n.word, n.frag
 		case n.kind == glueNode && n.fil:
 			ragged = true
@@ -94,7 +106,9 @@ func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64
 	natural := indent
 	for i := range line.Items {
 		it := &line.Items[i]
-		it.W = faces.Face(it.Style.Face()).Width(it.Text) * p.Size
+		if it.W < 0 {
+			it.W = faces.Face(it.Style.Face()).Width(it.Text) * p.Size
+		}
 		natural += it.W
 	}
 	var stretch, shrink float64

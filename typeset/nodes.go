@@ -87,6 +87,8 @@ type builder struct {
 	// Widths of whole fragments, by fragBase[word]+frag; -1 not measured.
 	fragW    []float64
 	fragBase []int
+	// Normal interword space by Style.Face(); -1 not measured.
+	spaceW [4]float64
 }
 
 // reset prepares the builder, and the arrays it keeps, for a paragraph.
@@ -105,6 +107,12 @@ func (b *builder) reset(faces Faces, p Params, words []word) {
 	for i := range b.fragW {
 		b.fragW[i] = -1
 	}
+	b.spaceW = [4]float64{-1, -1, -1, -1}
+}
+
+// fragWidth is the width of a whole fragment if it was measured, else -1.
+func (b *builder) fragWidth(wi, fi int) float64 {
+	return b.fragW[b.fragBase[wi]+fi]
 }
 
 // build lays the words out as nodes, reusing the builder's node array.
@@ -127,7 +135,11 @@ func (b *builder) build() []node {
 }
 
 func (b *builder) glue(st Style) {
-	b.nodes = append(b.nodes, node{kind: glueNode, width: spaceWidth(b.faces, st, b.p.Size)})
+	f := st.Face()
+	if b.spaceW[f] < 0 {
+		b.spaceW[f] = spaceWidth(b.faces, f, b.p.Size)
+	}
+	b.nodes = append(b.nodes, node{kind: glueNode, width: b.spaceW[f]})
 }
 
 // word adds the boxes of word wi, with a penalty at each place it may break.

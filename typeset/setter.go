@@ -84,5 +84,5 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params) []Li
 	if bps == nil {
 		bps = ps.run(nodes, mode{tolerance: infBad, extra: extra + emergencyStretch*p.Size, maxRun: math.MaxInt, final: true})
 	}
-	return assemble(nodes, bps, words, faces, p)
+	return assemble(nodes, bps, words, faces, p, b.fragWidth)
 }
