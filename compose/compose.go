@@ -28,7 +28,7 @@ type Certification struct {
 // Build composes an extract into a Document with the labels of template t.
 // cert is nil for an extract not yet certified.
 func Build(x *extract.Extract, t *templates.Template, cert *Certification) Document {
-	b := builder{x: x, l: t.Labels}
+	b := builder{x: x, l: t.Labels, norm: make(map[string]string)}
 	for i := range x.Paragraphs {
 		if i > 0 && t.Page.ParagraphPerPage {
 			b.add(PageBreak{})
@@ -36,25 +36,38 @@ func Build(x *extract.Extract, t *templates.Template, cert *Certification) Docum
 		b.paragraph(&x.Paragraphs[i])
 	}
 	b.closing(cert)
-	return Document{Meta: meta(x), Header: header(x, t.Labels, cert), Blocks: b.blocks}
+	return Document{Meta: b.meta(), Header: header(x, t.Labels, cert), Blocks: b.blocks}
 }
 
 type builder struct {
 	x      *extract.Extract
 	l      templates.Labels
 	blocks []Block
+	// norm holds the normalised form of the strings met so far: titles,
+	// labels and names recur within a document.
+	norm map[string]string
+}
+
+// normalize is typeset.Normalize, once per distinct string of the document.
+func (b *builder) normalize(s string) string {
+	if n, ok := b.norm[s]; ok {
+		return n
+	}
+	n := typeset.Normalize(s)
+	b.norm[s] = n
+	return n
 }
 
 func (b *builder) add(bl ...Block) { b.blocks = append(b.blocks, bl...) }
 
 func (b *builder) heading(level int, text string) {
-	b.add(Heading{Level: level, Text: plain(text)})
+	b.add(Heading{Level: level, Text: b.plain(text)})
 }
 
 func (b *builder) paragraph(p *extract.Paragraph) {
 	b.add(Heading{Level: 1, Text: []typeset.Span{
 		{Text: "§\u00a0" + strconv.Itoa(p.Number) + " ", Style: typeset.Bold | typeset.NoHyphen},
-		{Text: typeset.Normalize(p.Title) + " ", Style: typeset.Bold},
+		{Text: b.normalize(p.Title) + " ", Style: typeset.Bold},
 		{Text: "(" + p.CaseNumber + ")", Style: typeset.Bold | typeset.NoHyphen},
 	}})
 	for _, s := range p.Sections {
@@ -74,7 +87,7 @@ func (b *builder) paragraph(p *extract.Paragraph) {
 	if len(p.Propositions) > 0 {
 		b.heading(2, b.l.Propositions)
 		for _, pr := range p.Propositions {
-			b.add(Paragraph{Text: rich(pr)})
+			b.add(Paragraph{Text: b.rich(pr)})
 		}
 	}
 	for _, v := range p.Votes {
@@ -82,22 +95,22 @@ func (b *builder) paragraph(p *extract.Paragraph) {
 	}
 	b.heading(2, b.l.Decision)
 	b.contents(p.Decision, 0)
-	b.statements(b.l.Reservations, reservations(p.Reservations))
-	b.statements(b.l.Notes, notes(p.Notes))
+	b.statements(b.l.Reservations, b.reservations(p.Reservations))
+	b.statements(b.l.Notes, b.notes(p.Notes))
 	if len(p.DistributeTo) > 0 {
 		b.heading(2, b.l.DistributeTo)
-		b.add(Paragraph{Text: plain(strings.Join(p.DistributeTo, "\n")), Plain: true})
+		b.add(Paragraph{Text: b.plain(strings.Join(p.DistributeTo, "\n")), Plain: true})
 	}
 	if len(p.Basis) > 0 {
 		b.heading(2, b.l.Basis)
 		items := make([][]typeset.Span, len(p.Basis))
 		for i, s := range p.Basis {
-			items[i] = plain(s)
+			items[i] = b.plain(s)
 		}
 		b.add(List{Items: items})
 	}
 	if p.ImmediatelyAdjusted {
-		b.add(Note{Text: plain(b.l.Adjusted)})
+		b.add(Note{Text: b.plain(b.l.Adjusted)})
 	}
 }
 
@@ -105,11 +118,11 @@ func (b *builder) contents(blocks []extract.Block, indent int) {
 	for _, bl := range blocks {
 		switch bl.Type {
 		case extract.BlockParagraph:
-			b.add(Paragraph{Text: rich(bl.Text), Indent: indent})
+			b.add(Paragraph{Text: b.rich(bl.Text), Indent: indent})
 		case extract.BlockNumbered, extract.BlockBulleted:
 			items := make([][]typeset.Span, len(bl.Items))
 			for i, it := range bl.Items {
-				items[i] = rich(it)
+				items[i] = b.rich(it)
 			}
 			start := bl.Start
 			if start == 0 {
@@ -130,7 +143,7 @@ func (b *builder) disqualifications(ds []extract.Disqualification) {
 		if text == "" {
 			text = b.l.DisqualifiedDefault
 		}
-		b.add(Paragraph{Text: append(names([]extract.Person{d.Member}), plain(" "+text)...)})
+		b.add(Paragraph{Text: append(names([]extract.Person{d.Member}), b.plain(" "+text)...)})
 	}
 }
 
@@ -142,14 +155,14 @@ func (b *builder) motions(ms []extract.Motion) {
 	b.heading(2, b.l.Motions)
 	for _, m := range ms {
 		text := append(names([]extract.Person{m.By}), typeset.Span{Text: " "})
-		b.add(Paragraph{Text: append(text, rich(m.Text)...)})
+		b.add(Paragraph{Text: append(text, b.rich(m.Text)...)})
 		b.contents(m.Wording, 1)
 	}
 }
 
 func (b *builder) vote(v extract.Vote) {
 	b.heading(2, b.l.Vote)
-	b.add(Paragraph{Text: plain(v.Proposition)})
+	b.add(Paragraph{Text: b.plain(v.Proposition)})
 	table := Table{
 		Caption: b.l.Vote,
 		Columns: []Column{
@@ -174,8 +187,8 @@ func (b *builder) vote(v extract.Vote) {
 	}
 	table.Rows = append(table.Rows, []string{"Summa", strconv.Itoa(yes), strconv.Itoa(no), strconv.Itoa(abstain)})
 	b.add(table)
-	b.add(Paragraph{Text: plain(fmt.Sprintf(b.l.VoteResult, count(yes, b.l.YesVotes), count(no, b.l.NoVotes), abstain))})
-	b.add(Paragraph{Text: plain(v.Outcome)})
+	b.add(Paragraph{Text: b.plain(fmt.Sprintf(b.l.VoteResult, count(yes, b.l.YesVotes), count(no, b.l.NoVotes), abstain))})
+	b.add(Paragraph{Text: b.plain(v.Outcome)})
 }
 
 // statements sets reservations and protocol notes: the members' names, then
@@ -199,18 +212,18 @@ func count(n int, noun [2]string) string {
 	return strconv.Itoa(n) + " " + noun[1]
 }
 
-func reservations(rs []extract.Reservation) [][]typeset.Span {
+func (b *builder) reservations(rs []extract.Reservation) [][]typeset.Span {
 	out := make([][]typeset.Span, len(rs))
 	for i, r := range rs {
-		out[i] = append(append(names(r.By), typeset.Span{Text: " "}), rich(r.Text)...)
+		out[i] = append(append(names(r.By), typeset.Span{Text: " "}), b.rich(r.Text)...)
 	}
 	return out
 }
 
-func notes(ns []extract.Note) [][]typeset.Span {
+func (b *builder) notes(ns []extract.Note) [][]typeset.Span {
 	out := make([][]typeset.Span, len(ns))
 	for i, n := range ns {
-		out[i] = append(append(names(n.By), typeset.Span{Text: " "}), rich(n.Text)...)
+		out[i] = append(append(names(n.By), typeset.Span{Text: " "}), b.rich(n.Text)...)
 	}
 	return out
 }
@@ -220,7 +233,7 @@ func (b *builder) closing(cert *Certification) {
 	j := b.x.Justering
 	if j.Date != "" || j.Place != "" {
 		where := strings.TrimSpace(strings.Join(nonEmpty(j.Place, j.Date), " "))
-		b.add(Note{Text: plain(b.l.Adjustment + ": " + where)})
+		b.add(Note{Text: b.plain(b.l.Adjustment + ": " + where)})
 	}
 	var sig Signatures
 	for _, a := range j.Adjusters {
@@ -262,10 +275,11 @@ func header(x *extract.Extract, l templates.Labels, cert *Certification) Header 
 	return h
 }
 
-func meta(x *extract.Extract) Meta {
+func (b *builder) meta() Meta {
+	x := b.x
 	titles := make([]string, len(x.Paragraphs))
 	for i, p := range x.Paragraphs {
-		titles[i] = typeset.Normalize(p.Title)
+		titles[i] = b.normalize(p.Title)
 	}
 	date := x.Justering.Date
 	if date == "" {
@@ -332,12 +346,12 @@ func names(ps []extract.Person) []typeset.Span {
 	return []typeset.Span{{Text: b.String(), Style: typeset.NoHyphen}}
 }
 
-func plain(s string) []typeset.Span {
-	return []typeset.Span{{Text: typeset.Normalize(s)}}
+func (b *builder) plain(s string) []typeset.Span {
+	return []typeset.Span{{Text: b.normalize(s)}}
 }
 
 // rich converts marked text, normalising each run.
-func rich(r extract.RichText) []typeset.Span {
+func (b *builder) rich(r extract.RichText) []typeset.Span {
 	out := make([]typeset.Span, 0, len(r))
 	for _, s := range r {
 		var st typeset.Style
@@ -353,7 +367,7 @@ func rich(r extract.RichText) []typeset.Span {
 		if s.Inserted {
 			st |= typeset.Underline
 		}
-		out = append(out, typeset.Span{Text: typeset.Normalize(s.Text), Style: st})
+		out = append(out, typeset.Span{Text: b.normalize(s.Text), Style: st})
 	}
 	return out
 }
