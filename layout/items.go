@@ -187,7 +187,7 @@ func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role 
 	it := item{tb: typeset.Block{Height: lead}}
 	// One more for a list item's marker; the typesetter measured the
 	// words already.
-	it.els.texts = make([]Text, len(l.Items), len(l.Items)+1)
+	it.els.texts = s.slab.take(len(l.Items) + 1)[:len(l.Items)]
 	for i, li := range l.Items {
 		it.els.texts[i] = Text{X: x + li.X, Y: base, Text: li.Text, Face: f[li.Style.Face()], Size: size,
 			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role}

@@ -51,6 +51,8 @@ func (e *Engine) Layout(doc compose.Document, t *templates.Template) (*Pages, er
 	if err != nil {
 		return nil, fmt.Errorf("layout: template %s: %w", t.ID(), err)
 	}
+	st.slab = slabs.Get().(*slab)
+	defer st.slab.release() // the pages hold copies of the texts
 	items, err := st.items(doc)
 	if err != nil {
 		return nil, fmt.Errorf("layout: %w", err)

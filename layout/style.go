@@ -1,6 +1,8 @@
 package layout
 
 import (
+	"sync"
+
 	"utdrag/templates"
 	"utdrag/typeset"
 )
@@ -18,6 +20,41 @@ type style struct {
 	footer        Rect // the footer band
 	size, lead    float64
 	small         float64
+	// slab is where the lines' texts are cut from: a few allocations per
+	// document instead of one per line. Only items refer to it; paginate
+	// copies the texts onto the pages.
+	slab *slab
+}
+
+// slab hands out slices of one large, pooled array of texts.
+type slab struct {
+	texts []Text
+	used  int
+}
+
+const slabSize = 1024
+
+var slabs = sync.Pool{New: func() any { return &slab{texts: make([]Text, slabSize)} }}
+
+// take returns an empty slice with room for n texts.
+func (sl *slab) take(n int) []Text {
+	if sl == nil || n > len(sl.texts)/4 {
+		return make([]Text, 0, n)
+	}
+	if sl.used+n > len(sl.texts) {
+		// The full array stays with the items cut from it.
+		sl.texts, sl.used = make([]Text, len(sl.texts)), 0
+	}
+	t := sl.texts[sl.used : sl.used : sl.used+n]
+	sl.used += n
+	return t
+}
+
+// release returns the slab to the pool once nothing refers to its texts.
+func (sl *slab) release() {
+	clear(sl.texts[:sl.used])
+	sl.used = 0
+	slabs.Put(sl)
 }
 
 // Spacing and indents, in points.
