@@ -217,6 +217,9 @@ func (h *Hyphenator) Breaks(word string) []Break {
 // appendBreaks appends the breaks of word to dst, from the cache when the
 // word was seen before.
 func (h *Hyphenator) appendBreaks(dst []Break, word string) []Break {
+	if len(word) < minWord {
+		return dst // fewer letters than minWord: never hyphenated
+	}
 	if h.cache == nil {
 		return h.findBreaks(dst, word)
 	}
