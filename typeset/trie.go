@@ -9,7 +9,7 @@ import (
 // word. It reads the same pattern file as github.com/speedata/hyphenation,
 // whose matcher looks every substring of a word up in a map (about 30 µs for
 // a 26-letter compound) and never applies one-letter patterns (1h, q2); a
-// trie walk costs about a microsecond, so words need no cache. The tests
+// trie walk costs about a microsecond. The tests
 // check that the two agree on the patterns the library applies.
 //
 // Node n's children are sym[first[n]:first[n+1]] leading to kid[...];

@@ -8,7 +8,8 @@
 // grey of set lines (Measure). Widths come through the Face interface.
 //
 // Build one Hyphenator and one Typesetter at start-up and share them: both
-// are read-only and safe for concurrent use.
+// are safe for concurrent use, and what they keep between calls (the breaks
+// of words seen, working arrays) is bounded and never changes a result.
 //
 // It may import the standard library and the hyphenation library.
 package typeset
