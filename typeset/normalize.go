@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -23,8 +24,11 @@ func Normalize(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	toks, marked := markWords(tokenize(s))
-	toks, grouped := groupThousands(toks)
+	tb := tokenBufs.Get().(*tokenBuf)
+	defer tb.release()
+	tb.a = appendTokens(tb.a[:0], s)
+	toks, marked := markWords(tb.a)
+	toks, grouped := groupThousands(toks, &tb.b)
 	if glued := glueSpaces(toks); !marked && !grouped && !glued {
 		// Nothing changed: the tokens spell s again.
 		return s
@@ -36,6 +40,27 @@ func Normalize(s string) string {
 		b.WriteString(t.text)
 	}
 	return b.String()
+}
+
+// tokenBuf is Normalize's working memory: the tokens of the text (a) and
+// the list with grouped numbers (b).
+type tokenBuf struct{ a, b []token }
+
+// maxKeptTokens bounds the lists a tokenBuf keeps for the next text.
+const maxKeptTokens = 1 << 12
+
+var tokenBufs = sync.Pool{New: func() any { return new(tokenBuf) }}
+
+// release clears the lists, so the pool holds no strings, and returns tb
+// to the pool unless they grew too long.
+func (tb *tokenBuf) release() {
+	if cap(tb.a) > maxKeptTokens || cap(tb.b) > maxKeptTokens {
+		return
+	}
+	clear(tb.a)
+	clear(tb.b)
+	tb.a, tb.b = tb.a[:0], tb.b[:0]
+	tokenBufs.Put(tb)
 }
 
 // token is a word with the whitespace before it; the last token may have

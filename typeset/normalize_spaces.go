@@ -1,6 +1,7 @@
 package typeset
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,20 +35,23 @@ func wordSet(list string) map[string]bool {
 // 6746750 kronor → 6 746 750 kronor. Years, identifiers after a marker
 // (s. 12345, nr 12345), and anything with a dot, slash, colon or hyphen
 // (times, case numbers, statutes, dates, personal numbers) are left alone.
-// It reports whether it grouped any number.
-func groupThousands(toks []token) ([]token, bool) {
+// It reports whether it grouped any number. A new list is built in *buf,
+// which keeps it for reuse.
+func groupThousands(toks []token, buf *[]token) ([]token, bool) {
 	changed := false
 	var out []token
+	copied := false
 	for i, t := range toks {
 		if !longNumber(t.text) {
 			// Not a number to group.
-			if out != nil {
+			if copied {
 				out = append(out, t)
 			}
 			continue
 		}
-		if out == nil {
-			out = append(make([]token, 0, len(toks)+8), toks[:i]...)
+		if !copied {
+			out = append(slices.Grow((*buf)[:0], len(toks)+8), toks[:i]...)
+			copied = true
 		}
 		lead, core, trail := splitPunct(t.text)
 		whole, frac, hasFrac := strings.Cut(core, ",")
@@ -75,9 +79,10 @@ func groupThousands(toks []token) ([]token, bool) {
 		}
 		out[len(out)-1].text += trail
 	}
-	if out == nil {
+	if !copied {
 		return toks, false
 	}
+	*buf = out
 	return out, changed
 }
 
