@@ -46,6 +46,10 @@ func (e *elements) addTo(p *Page, dx, dy float64) {
 // spacing and the keep-together penalties between them.
 func (s *style) items(doc compose.Document) ([]item, error) {
 	var out []item
+	if s.slab != nil {
+		out = s.slab.items[:0]
+		defer func() { s.slab.items = out }() // cleared on release
+	}
 	prev := Kind(255)
 	for i, b := range doc.Blocks {
 		start := len(out)

@@ -26,11 +26,16 @@ type style struct {
 	slab *slab
 }
 
-// slab hands out slices of one large, pooled array of texts.
+// slab hands out slices of one large, pooled array of texts, and keeps
+// the vertical list's array for the next document.
 type slab struct {
 	texts []Text
 	used  int
+	items []item
 }
+
+// maxKeptItems bounds the vertical list a slab keeps for reuse.
+const maxKeptItems = 1 << 12
 
 const slabSize = 1024
 
@@ -54,6 +59,12 @@ func (sl *slab) take(n int) []Text {
 func (sl *slab) release() {
 	clear(sl.texts[:sl.used])
 	sl.used = 0
+	if cap(sl.items) > maxKeptItems {
+		sl.items = nil
+	} else {
+		clear(sl.items)
+		sl.items = sl.items[:0]
+	}
 	slabs.Put(sl)
 }
 
