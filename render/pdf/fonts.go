@@ -60,9 +60,12 @@ func usage(p *layout.Pages) map[*fonts.Face]bool {
 	simple := map[*fonts.Face]bool{}
 	for i := range p.Pages {
 		for _, t := range p.Pages[i].Texts {
-			ok, seen := simple[t.Face]
-			if !seen || ok {
+			// Written only when it changes: most runs only look it up.
+			switch ok, seen := simple[t.Face]; {
+			case !seen:
 				simple[t.Face] = t.Face.Encodable(t.Text)
+			case ok && !t.Face.Encodable(t.Text):
+				simple[t.Face] = false
 			}
 		}
 	}
