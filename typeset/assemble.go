@@ -4,7 +4,8 @@ package typeset
 // measured again on whole items, so that the justified spaces fill the
 // measure exactly whatever the face does inside a word. fragW gives the
 // width of a whole fragment when it is known (else a negative number).
-func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params, fragW func(word, frag int) float64) []Line {
+// glues is working space, kept by the caller for the next paragraph.
+func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params, fragW func(word, frag int) float64, glues *[]lineGlue) []Line {
 	lines := make([]Line, 0, len(bps))
 	// One backing array for all items; each line gets its own window. A
 	// line has an item per fragment, and a fragment broken across lines
@@ -15,10 +16,9 @@ func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Param
 	}
 	items := make([]Item, 0, frags)
 	start := 0
-	var glues []lineGlue
 	for li, bp := range bps {
 		var line Line
-		line, glues = setLine(nodes, start, bp.pos, words, faces, p, fragW, li == 0, items[len(items):len(items):cap(items)], glues[:0])
+		line, *glues = setLine(nodes, start, bp.pos, words, faces, p, fragW, li == 0, items[len(items):len(items):cap(items)], (*glues)[:0])
 		items = items[:len(items)+len(line.Items)]
 		line.Items = line.Items[:len(line.Items):len(line.Items)]
 		line.Last = li == len(bps)-1

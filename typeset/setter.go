@@ -19,6 +19,7 @@ type setState struct {
 	words wordBuf
 	b     builder
 	ps    pass
+	glues []lineGlue // interword spaces of the line being assembled
 }
 
 // maxKeptNodes bounds the node array a state keeps for reuse: the state of
@@ -84,5 +85,5 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params) []Li
 	if bps == nil {
 		bps = ps.run(nodes, mode{tolerance: infBad, extra: extra + emergencyStretch*p.Size, maxRun: math.MaxInt, final: true})
 	}
-	return assemble(nodes, bps, words, faces, p, b.fragWidth)
+	return assemble(nodes, bps, words, faces, p, b.fragWidth, &st.glues)
 }
