@@ -124,14 +124,29 @@ func (s *style) headingItems(out []item, src int, h compose.Heading) []item {
 func (s *style) paragraphItems(out []item, src int, p compose.Paragraph) []item {
 	x := float64(p.Indent) * indentStep
 	params := typeset.Params{Width: s.area.W - x, Size: s.size, Justify: !p.Plain, Hyphenate: !p.Plain}
-	return s.textItems(out, s.e.ts.Set(p.Text, s.body, params), x, s.size, s.lead,
+	return s.textItems(out, s.set(p.Text, s.body, params), x, s.size, s.lead,
 		Placed{Kind: KindParagraph, Source: src}, RoleBody)
 }
 
 func (s *style) noteItems(out []item, src int, n compose.Note) []item {
 	params := typeset.Params{Width: s.area.W, Size: s.small}
-	return s.textItems(out, s.e.ts.Set(n.Text, s.body, params), 0, s.small, 1.3*s.small,
+	return s.textItems(out, s.set(n.Text, s.body, params), 0, s.small, 1.3*s.small,
 		Placed{Kind: KindNote, Source: src}, RoleNote)
+}
+
+// intoSetter is a Breaker that can set lines into reused arrays.
+type intoSetter interface {
+	SetInto(buf *typeset.Lines, spans []typeset.Span, faces typeset.Faces, p typeset.Params) []typeset.Line
+}
+
+// set breaks a paragraph whose lines are used at once: with the engine's
+// Breaker, into the slab's arrays if it can; the lines are valid until the
+// next call.
+func (s *style) set(spans []typeset.Span, faces typeset.Faces, p typeset.Params) []typeset.Line {
+	if is, ok := s.e.ts.(intoSetter); ok && s.slab != nil {
+		return is.SetInto(&s.slab.lines, spans, faces, p)
+	}
+	return s.e.ts.Set(spans, faces, p)
 }
 
 // textItems makes one item per line, with club and widow penalties.
@@ -156,7 +171,7 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 	}
 	for n, spans := range l.Items {
 		first := len(out)
-		out = s.textItems(out, s.e.ts.Set(spans, s.body, params), x+listGutter, s.size, s.lead,
+		out = s.textItems(out, s.set(spans, s.body, params), x+listGutter, s.size, s.lead,
 			Placed{Kind: KindListItem, Source: src, Part: n}, RoleBody)
 		if first == len(out) {
 			continue

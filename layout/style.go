@@ -32,6 +32,8 @@ type slab struct {
 	texts []Text
 	used  int
 	items []item
+	// lines holds the lines of the paragraph being laid out.
+	lines typeset.Lines
 }
 
 // maxKeptItems bounds the vertical list a slab keeps for reuse.
@@ -64,6 +66,11 @@ func (sl *slab) release() {
 	} else {
 		clear(sl.items)
 		sl.items = sl.items[:0]
+	}
+	if lines, items := sl.lines.Cap(); lines > maxKeptItems || items > 4*maxKeptItems {
+		sl.lines = typeset.Lines{}
+	} else {
+		sl.lines.Reset()
 	}
 	slabs.Put(sl)
 }

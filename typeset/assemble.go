@@ -1,12 +1,14 @@
 package typeset
 
+import "slices"
+
 // assemble turns the chosen breakpoints into positioned lines. Widths are
 // measured again on whole items, so that the justified spaces fill the
 // measure exactly whatever the face does inside a word. fragW gives the
 // width of a whole fragment when it is known (else a negative number).
-// glues is working space, kept by the caller for the next paragraph.
-func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params, fragW func(word, frag int) float64, glues *[]lineGlue) []Line {
-	lines := make([]Line, 0, len(bps))
+// glues is working space, kept by the caller for the next paragraph; the
+// lines go into dst's arrays unless it is nil.
+func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Params, fragW func(word, frag int) float64, glues *[]lineGlue, dst *Lines) []Line {
 	// One backing array for all items; each line gets its own window. A
 	// line has an item per fragment, and a fragment broken across lines
 	// one more.
@@ -14,7 +16,15 @@ func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Param
 	for _, w := range words {
 		frags += len(w.frags)
 	}
-	items := make([]Item, 0, frags)
+	var lines []Line
+	var items []Item
+	if dst != nil {
+		lines = slices.Grow(dst.lines[:0], len(bps))
+		items = slices.Grow(dst.items[:0], frags)
+	} else {
+		lines = make([]Line, 0, len(bps))
+		items = make([]Item, 0, frags)
+	}
 	start := 0
 	for li, bp := range bps {
 		var line Line
@@ -24,6 +34,9 @@ func assemble(nodes []node, bps []breakpoint, words []word, faces Faces, p Param
 		line.Last = li == len(bps)-1
 		lines = append(lines, line)
 		start = bp.pos + 1
+	}
+	if dst != nil {
+		dst.lines, dst.items = lines, items
 	}
 	return lines
 }

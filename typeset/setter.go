@@ -37,11 +37,34 @@ func New(h *Hyphenator) *Typesetter { return &Typesetter{hyph: h} }
 // a span forces a line break; the lines before it and the last line are
 // set ragged.
 func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
+	return t.SetInto(nil, spans, faces, p)
+}
+
+// Lines is memory for SetInto to reuse: the lines of a paragraph and their
+// items. The zero value is ready to use; it is not safe for concurrent use.
+type Lines struct {
+	lines []Line
+	items []Item
+}
+
+// Reset forgets the lines set last, so the arrays hold no text.
+func (b *Lines) Reset() {
+	clear(b.lines[:cap(b.lines)])
+	clear(b.items[:cap(b.items)])
+	b.lines, b.items = b.lines[:0], b.items[:0]
+}
+
+// Cap is the number of lines and items the arrays have room for.
+func (b *Lines) Cap() (lines, items int) { return cap(b.lines), cap(b.items) }
+
+// SetInto is Set with the lines and their items in buf's arrays, valid
+// until the next call with buf. A nil buf gives new arrays, as Set.
+func (t *Typesetter) SetInto(buf *Lines, spans []Span, faces Faces, p Params) []Line {
 	st, _ := t.states.Get().(*setState)
 	if st == nil {
 		st = new(setState)
 	}
-	lines := t.set(st, spans, faces, p)
+	lines := t.set(st, spans, faces, p, buf)
 	if cap(st.b.nodes) <= maxKeptNodes {
 		st.words.clear()
 		st.b.faces = nil
@@ -50,9 +73,13 @@ func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
 	return lines
 }
 
-func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params) []Line {
+func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params, buf *Lines) []Line {
 	words := st.words.split(spans)
 	if len(words) == 0 {
+		if buf != nil {
+			buf.lines = append(buf.lines[:0], Line{Width: p.Width, Last: true})
+			return buf.lines
+		}
 		return []Line{{Width: p.Width, Last: true}}
 	}
 	hyph := t.hyph
@@ -85,5 +112,5 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params) []Li
 	if bps == nil {
 		bps = ps.run(nodes, mode{tolerance: infBad, extra: extra + emergencyStretch*p.Size, maxRun: math.MaxInt, final: true})
 	}
-	return assemble(nodes, bps, words, faces, p, b.fragWidth, &st.glues)
+	return assemble(nodes, bps, words, faces, p, b.fragWidth, &st.glues, buf)
 }

@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -110,6 +111,23 @@ func TestSetKeepsTextAndFillsMeasure(t *testing.T) {
 			checkGeometry(t, lines, p)
 		}
 	}
+}
+
+// Lines set into a reused buffer are the lines Set returns.
+func TestSetIntoMatchesSet(t *testing.T) {
+	ts := newTypesetter(t)
+	var buf Lines
+	p := bodyParams()
+	paras := append(seedParagraphs(t), "", "kort")
+	for i := range 2 * len(paras) {
+		spans := []Span{{Text: Normalize(paras[(i*7)%len(paras)])}}
+		want := ts.Set(spans, testFaces{}, p)
+		got := ts.SetInto(&buf, spans, testFaces{}, p)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("paragraph %d: SetInto differs from Set", i)
+		}
+	}
+	buf.Reset()
 }
 
 // Body text at 150 mm and 11 pt must meet the grey targets and beat the
