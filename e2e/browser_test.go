@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	chromium "utdrag/internal/browser"
 )
 
 // unavailable fails the test in CI, where nothing may be skipped, and
@@ -32,16 +34,11 @@ func unavailable(t *testing.T, format string, args ...any) {
 
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
+	p, err := chromium.Path()
+	if err != nil {
+		unavailable(t, "e2e: %v (scripts/deps.sh chromium)", err)
 	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	unavailable(t, "e2e: chromium not found (scripts/deps.sh chromium, or apt-get install -y chromium)")
-	return ""
+	return p
 }
 
 // browser is one headless Chromium with a fresh profile and one tab.
@@ -53,22 +50,10 @@ type browser struct {
 func startBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := chromiumPath(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
+	opts := append(chromium.Options(path, t.TempDir()),
 		chromedp.Flag("lang", "sv-SE"),
 		chromedp.WindowSize(1280, 900),
-	}
+	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); acancel() })

@@ -21,8 +21,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"utdrag/bench/internal/browser"
 	"utdrag/bench/internal/sample"
+	"utdrag/internal/browser"
 )
 
 // violation is the part of an axe result the report prints.

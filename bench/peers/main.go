@@ -40,11 +40,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"utdrag/bench/internal/browser"
 	"utdrag/bench/internal/procmem"
 	"utdrag/bench/internal/sample"
 	"utdrag/bench/internal/stats"
 	"utdrag/fonts"
+	"utdrag/internal/browser"
 	"utdrag/render"
 )
 

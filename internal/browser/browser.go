@@ -1,6 +1,7 @@
 // Package browser starts headless Debian Chromium for the benchmark
-// programs, driven over the DevTools protocol with chromedp, with a fresh
-// profile and nothing that reaches the network by itself.
+// programs and the browser tests, driven over the DevTools protocol with
+// chromedp, with a fresh profile and nothing that reaches the network by
+// itself.
 //
 // It may import chromedp and the standard library.
 package browser
@@ -45,9 +46,25 @@ func Start(ctx context.Context) (*Browser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("browser: profile folder: %w", err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
+	opts := Options(path, dir)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	tctx, tcancel := chromedp.NewContext(actx)
+	b := &Browser{Ctx: tctx, cancel: []context.CancelFunc{tcancel, acancel}, dataDir: dir}
+	if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("browser: starting %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// Options are the flags every headless Chromium here runs with: the
+// binary at path, a profile in dataDir, no sandbox (root in CI), and
+// nothing that reaches the network by itself (this machine's network is
+// closed). Callers may append their own.
+func Options(path, dataDir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
-		chromedp.UserDataDir(dir),
+		chromedp.UserDataDir(dataDir),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -65,14 +82,6 @@ func Start(ctx context.Context) (*Browser, error) {
 		chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("password-store", "basic"),
 	}
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	tctx, tcancel := chromedp.NewContext(actx)
-	b := &Browser{Ctx: tctx, cancel: []context.CancelFunc{tcancel, acancel}, dataDir: dir}
-	if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
-		b.Close()
-		return nil, fmt.Errorf("browser: starting %s: %w", path, err)
-	}
-	return b, nil
 }
 
 // PID is the browser process's id (its renderers are its descendants).
