@@ -29,8 +29,9 @@ import (
 	"utdrag/storage"
 )
 
-// Record is what the archive knows of one extract.
-type Record struct {
+// Summary describes an extract: what it is and what was rendered. The API
+// shows it as it is.
+type Summary struct {
 	ID           string               `json:"id"`
 	Organisation extract.Organisation `json:"organisation"`
 	Organ        string               `json:"organ"`
@@ -43,8 +44,13 @@ type Record struct {
 	Pages        int                  `json:"pages"`
 	Bytes        int                  `json:"bytes"`
 	SHA256       string               `json:"sha256"`
-	HTML         bool                 `json:"html"` // the HTML rendition is kept beside the PDF
 	Created      time.Time            `json:"created"`
+}
+
+// Record is what the archive knows of one extract.
+type Record struct {
+	Summary
+	HTML bool `json:"html"` // the HTML rendition is kept beside the PDF
 	// Certifications, oldest first; the last is the current one.
 	Certifications []Certification `json:"certifications,omitempty"`
 	// Extract is the validated input, kept so the extract can be rendered

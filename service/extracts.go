@@ -29,19 +29,7 @@ func (s *Server) extractRoutes(g *gin.RouterGroup) {
 
 // View is an extract's metadata as the API shows it.
 type View struct {
-	ID             string                  `json:"id"`
-	Organisation   extract.Organisation    `json:"organisation"`
-	Organ          string                  `json:"organ"`
-	MeetingDate    string                  `json:"meetingDate"`
-	Paragraphs     []int                   `json:"paragraphs"`
-	CaseNumbers    []string                `json:"caseNumbers"`
-	Titles         []string                `json:"titles"`
-	Template       string                  `json:"template"`
-	Filename       string                  `json:"filename"`
-	Pages          int                     `json:"pages"`
-	Bytes          int                     `json:"bytes"`
-	SHA256         string                  `json:"sha256"`
-	Created        time.Time               `json:"created"`
+	archive.Summary
 	Certified      bool                    `json:"certified"`
 	Certification  *archive.Certification  `json:"certification"`
 	Certifications []archive.Certification `json:"certifications"`
@@ -59,12 +47,7 @@ func (s *Server) view(r *archive.Record) View {
 		links["verify"] = s.verifyURL(r.ID, r.Certified().Version)
 	}
 	links["distribution"] = base + "/distribution"
-	v := View{
-		ID: r.ID, Organisation: r.Organisation, Organ: r.Organ, MeetingDate: r.MeetingDate,
-		Paragraphs: r.Paragraphs, CaseNumbers: r.CaseNumbers, Titles: r.Titles, Template: r.Template,
-		Filename: r.Filename, Pages: r.Pages, Bytes: r.Bytes, SHA256: r.SHA256, Created: r.Created,
-		Certification: r.Certified(), Certifications: r.Certifications, Links: links,
-	}
+	v := View{Summary: r.Summary, Certification: r.Certified(), Certifications: r.Certifications, Links: links}
 	if v.Certifications == nil {
 		v.Certifications = []archive.Certification{}
 	}
@@ -136,11 +119,11 @@ func (s *Server) createExtract(c *gin.Context) {
 		s.failRender(c, err)
 		return
 	}
-	rec := &archive.Record{
+	rec := &archive.Record{Extract: x, Summary: archive.Summary{
 		ID: id, Organisation: x.Organisation, Organ: x.Organ, MeetingDate: x.Meeting.Date,
 		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x),
-		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages, Extract: x,
-	}
+		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages,
+	}}
 	page, err := s.render.HTML(res.Document)
 	if err != nil {
 		s.fail(c, err)
