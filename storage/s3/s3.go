@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -74,10 +75,43 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("s3: connecting to %s: %w", cfg.Endpoint, err)
 	}
 	s := &Store{client: client, bucket: cfg.Bucket, mode: mode}
-	if err := s.ensureBucket(ctx, cfg.Region); err != nil {
+	if err := s.prepare(ctx, cfg.Region); err != nil {
 		return nil, fmt.Errorf("s3: preparing bucket %s: %w", cfg.Bucket, err)
 	}
 	return s, nil
+}
+
+// startupWait bounds how long New waits for a server that answers but is
+// still starting (MinIO reports ready on its health endpoint a moment
+// before it serves bucket calls).
+const startupWait = 60 * time.Second
+
+// prepare runs ensureBucket, again and again while the server says it is
+// still starting, until startupWait or ctx ends. A server that cannot be
+// reached at all fails at once.
+func (s *Store) prepare(ctx context.Context, region string) error {
+	deadline := time.Now().Add(startupWait)
+	pause := 100 * time.Millisecond
+	for {
+		err := s.ensureBucket(ctx, region)
+		if err == nil || !starting(err) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		if err := sleep(ctx, pause); err != nil {
+			return fmt.Errorf("%w: waiting for the server to start: %w", storage.ErrUnavailable, err)
+		}
+		pause = min(2*pause, 500*time.Millisecond)
+	}
+}
+
+// starting reports whether err is a server's answer that it is not yet
+// ready to serve.
+func starting(err error) bool {
+	var resp minio.ErrorResponse
+	if !errors.As(err, &resp) {
+		return false
+	}
+	return resp.Code == "XMinioServerNotInitialized" || resp.StatusCode == http.StatusServiceUnavailable
 }
 
 func retentionMode(m string) (minio.RetentionMode, error) {

@@ -131,8 +131,10 @@ func TestUnknownRetentionMode(t *testing.T) {
 
 // faultyProxy forwards to the test MinIO until told to fail.
 type faultyProxy struct {
-	srv  *httptest.Server
-	fail atomic.Bool // answer 503 instead of forwarding
+	srv      *httptest.Server
+	fail     atomic.Bool  // answer 503 instead of forwarding
+	starting atomic.Int32 // answer this many more requests as a starting MinIO does
+	answered atomic.Int32 // requests answered with "not initialized"
 }
 
 func newFaultyProxy(t *testing.T, endpoint string) *faultyProxy {
@@ -143,6 +145,14 @@ func newFaultyProxy(t *testing.T, endpoint string) *faultyProxy {
 	}}
 	p := &faultyProxy{}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.starting.Add(-1) >= 0 {
+			p.answered.Add(1)
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`<Error><Code>XMinioServerNotInitialized</Code>` +
+				`<Message>Server not initialized yet, please try again.</Message></Error>`))
+			return
+		}
 		if p.fail.Load() {
 			w.Header().Set("Content-Type", "application/xml")
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -180,6 +190,34 @@ func TestUnavailable(t *testing.T) {
 	_, err = s3.New(t.Context(), viaProxy)
 	if !errors.Is(err, storage.ErrUnavailable) {
 		t.Fatalf("New with the server gone: %v, want ErrUnavailable", err)
+	}
+}
+
+// TestNewWaitsForStartingServer: a MinIO that reports ready on its health
+// endpoint may still answer bucket calls with "not initialized" for a
+// moment; New waits for it instead of failing.
+func TestNewWaitsForStartingServer(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	proxy := newFaultyProxy(t, cfg.Endpoint)
+	proxy.starting.Store(6)
+	viaProxy := cfg
+	viaProxy.Endpoint = proxy.srv.Listener.Addr().String()
+	s, err := s3.New(t.Context(), viaProxy)
+	if err != nil {
+		t.Fatalf("New on a starting server: %v", err)
+	}
+	if n := proxy.answered.Load(); n != 6 {
+		t.Errorf("%d requests answered \"not initialized\", want 6", n)
+	}
+	if !s.Locking() {
+		t.Error("bucket made while the server started has no object lock")
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	proxy.starting.Store(1 << 20) // never ready
+	if _, err := s3.New(ctx, viaProxy); !errors.Is(err, storage.ErrUnavailable) {
+		t.Errorf("New on a server that never starts: %v, want ErrUnavailable", err)
 	}
 }
 
