@@ -112,6 +112,10 @@ func collect(nodes []node, start, end int, words []word, p Params, fragW func(wo
 	return items, glues, ragged
 }
 
+// maxRatio is the widest a justified line's spaces are stretched: five
+// times their normal width.
+const maxRatio = (5 - 1) / stretchRatio
+
 // justify measures the line's items and sets its spaces: stretched or
 // shrunk to the measure, or natural when ragged (shrunk all the same if
 // the line is too wide).
@@ -137,6 +141,11 @@ func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64
 		r = max((p.Width-natural)/shrink, -1)
 	case !ragged && natural < p.Width && stretch > 0:
 		r = (p.Width - natural) / stretch
+		if r > maxRatio {
+			// Spaces this wide read as holes (a line of few words before
+			// a long address): set it flush left instead.
+			r, ragged = 0, true
+		}
 	}
 	line.Ratio = r
 	line.Justified = len(glues) > 0 && (!ragged || r < 0)

@@ -334,11 +334,14 @@ func hyphenCore(word string) (lead int, core string, ok bool) {
 			upper++
 		}
 	}
-	if letters < minWord || letters > 60 || upper == letters {
+	if letters < minWord || letters > maxWord || upper == letters {
 		return 0, "", false
 	}
 	return lead, core, true
 }
+
+// maxWord is the longest word hyphenated, in letters: longer is not a word.
+const maxWord = 100
 
 func isOpenPunct(r rune) bool { return strings.ContainsRune("([{”’\"'«»", r) }
 

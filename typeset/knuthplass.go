@@ -28,6 +28,7 @@ type pass struct {
 	uncapped   bool // badness grows past infBad, so the loosest line still counts
 	maxRun     int  // longest run of hyphenated lines; beyond maxHyphenRun at a price
 	final      bool // last resort: never fail, allow overfull lines
+	overfull   bool // the final pass had to set a line wider than its measure
 	sumW, sumY float64
 	sumZ       float64
 	sumFil     int
@@ -98,6 +99,7 @@ func (ps *pass) run(nodes []node, m mode) []breakpoint {
 	ps.nodes, ps.tolerance, ps.extra, ps.lone = nodes, m.tolerance, m.extra, m.lone
 	ps.uncapped, ps.maxRun, ps.final = m.uncapped, max(m.maxRun, maxHyphenRun), m.final
 	ps.sumW, ps.sumY, ps.sumZ, ps.sumFil = 0, 0, 0, 0
+	ps.overfull = false
 	if cap(ps.store) < len(nodes)/2 {
 		ps.store = make([]breakpoint, 0, len(nodes)/2)
 	}
@@ -172,6 +174,7 @@ func (ps *pass) tryBreak(i int) bool {
 		best[3][min(ps.hyphenRun(&ps.actives[k], n), maxHyphenRun+1)] = candidate{from: k, demerits: ps.actives[k].demerits, ratio: -1, ok: true}
 		minDemerits = ps.actives[k].demerits
 		found = true
+		ps.overfull = true
 	}
 	if !found {
 		ps.added = ps.added[:0] // no feasible break here

@@ -70,8 +70,10 @@ const (
 
 // Penalties of breaks inside words.
 const (
-	hyphenPenalty   = 200 // TeX's 50 hyphenates a quarter of the lines of our prose; 200 a fifth, within the grey targets
-	exHyphenPenalty = 50  // after the word's own hyphen (EU-|direktiv)
+	hyphenPenalty   = 200  // TeX's 50 hyphenates a quarter of the lines of our prose; 200 a fifth, within the grey targets
+	exHyphenPenalty = 50   // after the word's own hyphen (EU-|direktiv)
+	urlPenalty      = 100  // inside a URL or an e-mail address, where nothing is drawn
+	forcedPenalty   = 1000 // last resort inside a word wider than the measure
 )
 
 // builder turns words into nodes: without hyphenation for the first pass,
@@ -84,16 +86,20 @@ type builder struct {
 	nodes   []node
 	scratch []Break
 	cuts    []cut
+	forced  []cut // cuts of a word too wide for the line, in an emergency
 	// Widths of whole fragments, by fragBase[word]+frag; -1 not measured.
 	fragW    []float64
 	fragBase []int
 	// Normal interword space by Style.Face(); -1 not measured.
 	spaceW [4]float64
+	// emergency: words wider than the measure may break between any two
+	// characters (the last resort before a line runs past its margin).
+	emergency bool
 }
 
 // reset prepares the builder, and the arrays it keeps, for a paragraph.
 func (b *builder) reset(faces Faces, p Params, words []word) {
-	b.faces, b.p, b.hyph, b.words = faces, p, nil, words
+	b.faces, b.p, b.hyph, b.words, b.emergency = faces, p, nil, words, false
 	// Room for the discretionaries of a second pass: our prose needs
 	// about 4.5 nodes a word.
 	b.nodes = grow(b.nodes, 5*len(words)+8)
@@ -144,7 +150,7 @@ func (b *builder) glue(st Style) {
 
 // word adds the boxes of word wi, with a penalty at each place it may break.
 func (b *builder) word(wi int, w word) {
-	cuts := b.wordBreaks(w)
+	cuts := b.wordBreaks(wi, w)
 	if len(cuts) == 0 {
 		for fi := range w.frags {
 			b.wholeBox(wi, fi)
@@ -206,31 +212,69 @@ func byteOffset(s string, from, runes int) int {
 	return i
 }
 
-// cut is a place a word may break: a discretionary hyphen (Pre gets "-")
-// or just after the word's own hyphen.
+// cut is a place a word may break.
 type cut struct {
 	Break
-	explicit bool
+	kind cutKind
 }
 
+// cutKind tells what a break inside a word draws and costs.
+type cutKind uint8
+
+const (
+	hyphenCut   cutKind = iota // discretionary hyphen: Pre and "-" are drawn
+	afterHyphen                // just after the word's own hyphen (EU-|direktiv)
+	urlCut                     // inside a URL or an e-mail address: nothing drawn
+	forcedCut                  // between two letters of a word too wide for the line: "-" drawn
+	forcedBare                 // elsewhere in a word too wide for the line: nothing drawn
+)
+
 func (b *builder) penalty(c cut, st Style) {
-	n := node{kind: penaltyNode, flagged: true, penalty: exHyphenPenalty}
-	if !c.explicit {
-		n.hyphen = true
+	var n node
+	switch c.kind {
+	case afterHyphen:
+		n = node{kind: penaltyNode, flagged: true, penalty: exHyphenPenalty}
+	case urlCut:
+		n = node{kind: penaltyNode, penalty: urlPenalty}
+	case forcedBare:
+		n = node{kind: penaltyNode, penalty: forcedPenalty}
+	default:
+		n = node{kind: penaltyNode, flagged: true, hyphen: true, penalty: hyphenPenalty}
+		if c.kind == forcedCut {
+			n.penalty = forcedPenalty
+		}
 		if r, _ := utf8.DecodeRuneInString(c.Pre); c.Pre != "" && r <= 0xFFFF {
 			n.restore = uint16(r)
 		}
-		n.penalty = hyphenPenalty
 		n.width = b.faces.Face(st.Face()).Width(n.pre()) * b.p.Size
 	}
 	b.nodes = append(b.nodes, n)
 }
 
-// wordBreaks lists where w may break, in rune offsets of the whole word:
-// after its own hyphens if it has any, else at the hyphenation points when
-// this pass hyphenates. Nothing inside NoHyphen fragments.
-func (b *builder) wordBreaks(w word) []cut {
+// wordBreaks lists where word wi may break, in rune offsets of the whole
+// word: in a URL or an e-mail address at its separators (from the second
+// pass on); else after its own hyphens if it has any, else at the
+// hyphenation points when this pass hyphenates. Nothing inside NoHyphen
+// fragments. In an emergency, a word wider than the measure may also break
+// between any two characters.
+func (b *builder) wordBreaks(wi int, w word) []cut {
 	text := w.text()
+	cuts := b.usualBreaks(w, text)
+	if b.emergency && b.wordWidth(wi, w) > min(b.p.Width, b.p.Width-b.p.FirstIndent) {
+		return b.forcedCuts(text, cuts)
+	}
+	return cuts
+}
+
+// usualBreaks is wordBreaks but for an emergency.
+func (b *builder) usualBreaks(w word, text string) []cut {
+	if protected(text) {
+		if b.hyph == nil && !b.emergency {
+			return nil
+		}
+		b.cuts = urlCuts(b.cuts[:0], text)
+		return b.cuts
+	}
 	hyphen, nb := scanWord(text)
 	if hyphen {
 		b.cuts = hyphenCuts(b.cuts[:0], text)
@@ -255,6 +299,19 @@ func (b *builder) wordBreaks(w word) []cut {
 		b.cuts = append(b.cuts, cut{Break: br})
 	}
 	return keepHyphenable(w, b.cuts)
+}
+
+// wordWidth is the natural width of word wi, in points.
+func (b *builder) wordWidth(wi int, w word) float64 {
+	total := 0.0
+	for fi, f := range w.frags {
+		k := b.fragBase[wi] + fi
+		if b.fragW[k] < 0 {
+			b.fragW[k] = b.faces.Face(f.style.Face()).Width(f.text) * b.p.Size
+		}
+		total += b.fragW[k]
+	}
+	return total
 }
 
 // scanWord reports whether text holds a hyphen (- or ‐, U+2010) and a
@@ -305,7 +362,7 @@ func hyphenCuts(cuts []cut, text string) []cut {
 			continue
 		}
 		if i >= 2 && i+2 < len(rs) && allLetters(rs[i-2:i]) && allLetters(rs[i+1:i+3]) {
-			cuts = append(cuts, cut{Break: Break{At: i + 1}, explicit: true})
+			cuts = append(cuts, cut{Break: Break{At: i + 1}, kind: afterHyphen})
 		}
 	}
 	return cuts
@@ -348,4 +405,77 @@ func styleAt(w word, at int) Style {
 		at -= n
 	}
 	return lastStyle(w)
+}
+
+// urlCuts appends the places a URL or an e-mail address may break, as the
+// Chicago Manual of Style has it: after a double slash; before a single
+// slash, a full stop, a comma, a hyphen, an underscore, a question mark, a
+// number sign, a percent sign, a tilde or an at sign; before or after an
+// equals sign or an ampersand. Each piece keeps at least two characters,
+// and nothing is added to the address.
+func urlCuts(cuts []cut, text string) []cut {
+	var buf [128]rune
+	rs := buf[:0]
+	for _, r := range text {
+		rs = append(rs, r)
+	}
+	for i := minPiece; i <= len(rs)-minPiece; i++ {
+		if urlBreak(rs, i) {
+			cuts = append(cuts, cut{Break: Break{At: i}, kind: urlCut})
+		}
+	}
+	return cuts
+}
+
+// minPiece is the fewest characters left on either side of a break inside
+// a URL or a word that cannot be set otherwise.
+const minPiece = 2
+
+// urlBreak reports whether a URL may break before rs[i].
+func urlBreak(rs []rune, i int) bool {
+	prev, next := rs[i-1], rs[i]
+	switch {
+	case prev == '/' && i >= 2 && rs[i-2] == '/':
+		return next != '/'
+	case next == '/':
+		return prev != '/' && prev != ':' && (i+1 >= len(rs) || rs[i+1] != '/')
+	case prev == '=' || prev == '&':
+		return true
+	}
+	return strings.ContainsRune(".,-_?#%~@=&", next) && !strings.ContainsRune(":/", prev)
+}
+
+// forcedCuts adds to the usual cuts of a word too wide for any line a
+// break between every other two characters, at least minPiece from either
+// end: with a hyphen between two letters of a word, with nothing in a URL
+// or an e-mail address or beside a digit or a sign. The usual cuts keep
+// their lower cost.
+func (b *builder) forcedCuts(text string, usual []cut) []cut {
+	var buf [128]rune
+	rs := buf[:0]
+	for _, r := range text {
+		rs = append(rs, r)
+	}
+	url := protected(text)
+	forced := b.forced[:0]
+	k := 0
+	for i := minPiece; i <= len(rs)-minPiece; i++ {
+		for k < len(usual) && usual[k].At < i {
+			forced = append(forced, usual[k]) // the few within minPiece of the start
+			k++
+		}
+		if k < len(usual) && usual[k].At == i {
+			forced = append(forced, usual[k])
+			k++
+			continue
+		}
+		kind := forcedBare
+		if !url && unicode.IsLetter(rs[i-1]) && unicode.IsLetter(rs[i]) {
+			kind = forcedCut
+		}
+		forced = append(forced, cut{Break: Break{At: i}, kind: kind})
+	}
+	forced = append(forced, usual[k:]...)
+	b.forced = forced
+	return forced
 }

@@ -110,7 +110,15 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params, buf 
 		bps = ps.run(nodes, mode{tolerance: math.Inf(1), extra: extra, lone: lone, uncapped: true, maxRun: maxHyphenRun + 1})
 	}
 	if bps == nil {
-		bps = ps.run(nodes, mode{tolerance: infBad, extra: extra + emergencyStretch*p.Size, maxRun: math.MaxInt, final: true})
+		final := mode{tolerance: infBad, extra: extra + emergencyStretch*p.Size, maxRun: math.MaxInt, final: true}
+		bps = ps.run(nodes, final)
+		if ps.overfull {
+			// A word is wider than the measure: rather than let it run
+			// into the margin, break it where nothing else will do.
+			b.hyph, b.emergency = hyph, true
+			nodes = b.build()
+			bps = ps.run(nodes, final)
+		}
 	}
 	return assemble(nodes, bps, words, faces, p, b.fragWidth, &st.glues, buf)
 }
