@@ -21,7 +21,9 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("extract: malformed JSON at byte %d: %s", e.Offset, e.Msg)
 }
 
-// Decode reads one extract from JSON and validates it. It returns a
+// Decode reads one extract from JSON, brings its text to one spelling
+// (NFC, "\n" line breaks, no invisible characters: see normalizeText) and
+// validates it. It returns a
 // *SyntaxError for malformed JSON and a ValidationError, with field paths,
 // for JSON that breaks a rule (wrong types and unknown fields included).
 func Decode(r io.Reader, lim Limits) (*Extract, error) {
@@ -38,6 +40,7 @@ func Decode(r io.Reader, lim Limits) (*Extract, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "data efter JSON-dokumentets slut"}
 	}
+	x.normalizeText()
 	if err := x.Validate(lim); err != nil {
 		return nil, err
 	}

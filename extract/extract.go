@@ -2,7 +2,7 @@
 // paragraphs of a board's meeting) as the case-management system sends it,
 // and its validation with field paths.
 //
-// It may import the standard library only.
+// It may import the standard library and golang.org/x/text/unicode/norm.
 package extract
 
 // Extract is one protocol extract: the paragraphs (§) of one meeting of one

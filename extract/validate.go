@@ -3,17 +3,21 @@ package extract
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Limits bound the size of an extract. The zero value means DefaultLimits.
+// Limits bound the size of an extract. Zero sizes mean DefaultLimits.
 type Limits struct {
 	MaxParagraphs int // paragraphs per extract
 	MaxText       int // characters in one text field
 	MaxItems      int // entries in any one list (blocks, items, ballots …)
+	// Drawable reports whether the documents can show a character (the
+	// renderer's fonts have it); nil accepts every character.
+	Drawable func(r rune) bool
 }
 
 // DefaultLimits are generous for real protocols and small enough to keep a
@@ -46,8 +50,8 @@ var (
 // Validate checks the extract against the rules of the domain and returns a
 // ValidationError naming every broken rule, or nil.
 func (x *Extract) Validate(lim Limits) error {
-	if lim == (Limits{}) {
-		lim = DefaultLimits
+	if lim.MaxParagraphs == 0 && lim.MaxText == 0 && lim.MaxItems == 0 {
+		lim.MaxParagraphs, lim.MaxText, lim.MaxItems = DefaultLimits.MaxParagraphs, DefaultLimits.MaxText, DefaultLimits.MaxItems
 	}
 	v := &validator{lim: lim}
 	v.extract(x)
@@ -285,17 +289,41 @@ func (v *validator) optionalText(path, s string, max int) {
 	v.clean(path, s)
 }
 
-// clean rejects text a renderer cannot draw: invalid UTF-8 and control
-// characters other than line breaks and tabs.
+// clean rejects text a renderer cannot draw: invalid UTF-8, control
+// characters other than line breaks and tabs, and characters the fonts
+// lack (up to three named).
 func (v *validator) clean(path, s string) {
 	if !utf8.ValidString(s) {
 		v.add(path, "encoding", "texten är inte giltig UTF-8")
 		return
 	}
+	var missing []rune
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
 			v.add(path, "characters", fmt.Sprintf("otillåtet styrtecken U+%04X i texten", r))
 			return
 		}
+		if r >= 0x80 && v.lim.Drawable != nil && !v.lim.Drawable(r) && !slices.Contains(missing, r) {
+			missing = append(missing, r)
+		}
 	}
+	if len(missing) > 0 {
+		v.add(path, "characters", missingMessage(missing))
+	}
+}
+
+// missingMessage tells the clerk which characters the documents cannot show.
+func missingMessage(missing []rune) string {
+	names := make([]string, 0, 3)
+	for _, r := range missing[:min(len(missing), 3)] {
+		names = append(names, fmt.Sprintf("”%c” (U+%04X)", r, r))
+	}
+	msg := "tecknet " + names[0]
+	if len(missing) > 1 {
+		msg = "tecknen " + strings.Join(names, ", ")
+	}
+	if len(missing) > 3 {
+		msg += fmt.Sprintf(" och %d till", len(missing)-3)
+	}
+	return msg + " finns inte i dokumentets typsnitt och kan inte återges"
 }

@@ -72,6 +72,17 @@ func Load() (*Set, error) {
 // (see Face.Simple), uncompressed; callers must not modify it.
 func (s *Set) ToUnicode() []byte { return s.toUnicode }
 
+// Covers reports whether every face has a glyph for r, so that text with
+// r can be set in any of them.
+func (s *Set) Covers(r rune) bool {
+	for _, f := range s.faces {
+		if !f.Has(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // Faces lists every face in a fixed order.
 func (s *Set) Faces() []*Face { return s.faces }
 

@@ -22,6 +22,7 @@ import (
 
 // Engine renders extracts.
 type Engine struct {
+	fonts     *fonts.Set
 	templates *templates.Set
 	layout    *layout.Engine
 	pdf       *pdf.Renderer
@@ -55,12 +56,17 @@ func New() (*Engine, error) {
 		return nil, fmt.Errorf("render: loading HTML templates: %w", err)
 	}
 	return &Engine{
+		fonts:     fs,
 		templates: ts,
 		layout:    layout.New(fs, typeset.New(hy)),
 		pdf:       pdf.New(fs),
 		html:      hr,
 	}, nil
 }
+
+// Drawable reports whether the documents can show r: every face of the
+// fonts has it. It is extract.Limits.Drawable for input to this engine.
+func (e *Engine) Drawable(r rune) bool { return e.fonts.Covers(r) }
 
 // Template returns the template an extract is rendered with, or a
 // ValidationError naming the field when it names an unknown one.

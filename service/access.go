@@ -169,6 +169,9 @@ func (s *Server) operate(d *Deps) error {
 	}
 	s.keys = keys
 	s.cfg.Limits = withDefaults(s.cfg.Limits)
+	if s.cfg.Limits.Drawable == nil && s.render != nil {
+		s.cfg.Limits.Drawable = s.render.Drawable
+	}
 	s.metrics = newMetrics()
 	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout)
 	s.store = d.Store
@@ -188,5 +191,6 @@ func withDefaults(l extract.Limits) extract.Limits {
 	if l.MaxItems > 0 {
 		d.MaxItems = l.MaxItems
 	}
+	d.Drawable = l.Drawable
 	return d
 }

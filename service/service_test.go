@@ -276,6 +276,21 @@ func TestBadInputStoresNothing(t *testing.T) {
 			if resp, _ := e.do("POST", "/v1/extracts/preview", missing); resp.StatusCode != 422 {
 				t.Errorf("preview of invalid input: %d", resp.StatusCode)
 			}
+
+			// A character the fonts lack: 422 naming the field, not a
+			// crash or an empty box in the PDF.
+			_ = json.Unmarshal(example(t, "run-59-2022.json"), &doc)
+			doc["paragraphs"].([]any)[0].(map[string]any)["title"] = "Överenskommelse 👍 med länets kommuner"
+			emoji, _ := json.Marshal(doc)
+			for _, route := range []string{"/v1/extracts", "/v1/extracts/preview"} {
+				resp, body = e.do("POST", route, emoji)
+				p = problemDoc{}
+				_ = json.Unmarshal(body, &p)
+				if resp.StatusCode != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "paragraphs[0].title" ||
+					p.Errors[0].Rule != "characters" || !strings.Contains(p.Errors[0].Message, "U+1F44D") {
+					t.Errorf("%s with an emoji: %d %s", route, resp.StatusCode, body)
+				}
+			}
 			if keys := e.objects(); len(keys) != 0 {
 				t.Errorf("bad input left objects behind: %v", keys)
 			}

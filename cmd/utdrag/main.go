@@ -85,11 +85,11 @@ func renderFile(args []string) error {
 	if len(inputs) != 1 {
 		return errors.New("usage: utdrag render in.json -o out.pdf")
 	}
-	x, err := decodeFile(inputs[0])
+	eng, err := render.New()
 	if err != nil {
 		return err
 	}
-	eng, err := render.New()
+	x, err := decodeFile(inputs[0], eng.Drawable)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func typesetReport(w io.Writer, args []string) error {
 		return err
 	}
 	for _, name := range args {
-		x, err := decodeFile(name)
+		x, err := decodeFile(name, fs.Covers)
 		if err != nil {
 			return err
 		}
@@ -59,13 +59,15 @@ func typesetReport(w io.Writer, args []string) error {
 	return nil
 }
 
-func decodeFile(name string) (*extract.Extract, error) {
+// decodeFile reads and validates an extract; drawable is
+// extract.Limits.Drawable (nil: any character).
+func decodeFile(name string, drawable func(rune) bool) (*extract.Extract, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{})
+	x, err := extract.Decode(f, extract.Limits{Drawable: drawable})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -32,8 +33,10 @@ type embedding struct {
 // order. A face whose every text run on the pages is in the simple
 // fonts' encoding is added as its prepared simple font; any other face
 // (a character outside the encoding) goes through the UTF-8 path, so
-// every character the face has is still drawn.
-func (r *Renderer) addFonts(doc *fpdf.Fpdf, p *layout.Pages) map[*fonts.Face]embedding {
+// every character the face has is still drawn. A character the face
+// lacks is an error: input is checked against the fonts before it gets
+// here (extract.Limits.Drawable), and nothing is drawn as an empty box.
+func (r *Renderer) addFonts(doc *fpdf.Fpdf, p *layout.Pages) (map[*fonts.Face]embedding, error) {
 	simple := usage(p)
 	out := map[*fonts.Face]embedding{}
 	for i, f := range r.fonts.Faces() {
@@ -47,11 +50,17 @@ func (r *Renderer) addFonts(doc *fpdf.Fpdf, p *layout.Pages) map[*fonts.Face]emb
 			out[f] = e
 			continue
 		}
-		e := newEmbedding(i, f, facerunes(p, f))
+		runes := facerunes(p, f)
+		for _, c := range runes {
+			if c > 0xFFFF || !f.Has(c) {
+				return nil, fmt.Errorf("pdf: %s has no glyph for %q (U+%04X)", f.Name(), c, c)
+			}
+		}
+		e := newEmbedding(i, f, runes)
 		doc.AddUTF8FontFromBytes(e.family, e.style, f.Bytes())
 		out[f] = e
 	}
-	return out
+	return out, nil
 }
 
 // usage lists the faces the pages use, each with whether all its text

@@ -66,7 +66,10 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 		Size: fpdf.SizeType{Wd: p.Width, Ht: p.Height},
 	})
 	setInfo(doc, meta, date)
-	embedded := r.addFonts(doc, p)
+	embedded, err := r.addFonts(doc, p)
+	if err != nil {
+		return nil, err
+	}
 	w := writers.Get().(*writer)
 	defer writers.Put(w)
 	for i := range p.Pages {

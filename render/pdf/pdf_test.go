@@ -328,6 +328,29 @@ func TestCharacterOutsideTheEncodingFallsBack(t *testing.T) {
 	}
 }
 
+// A character no face has is an error, not an empty box or a crash
+// (fpdf's UTF-8 path panics on characters beyond U+FFFF): validation keeps
+// such text out, and the renderer does not trust it to.
+func TestCharacterNoFaceHasIsAnError(t *testing.T) {
+	f := setup(t)
+	for odd, want := range map[string]string{"Beslut 😀": "U+1F600", "Beslut ✓": "U+2713", "漢字": "U+6F22"} {
+		doc := layouttest.Document()
+		doc.Blocks = append([]compose.Block{compose.Paragraph{Text: []typeset.Span{{Text: odd}}}}, doc.Blocks...)
+		pages, err := f.engine.Layout(doc, f.tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := f.renderer.Render(pages, doc.Meta)
+		if err == nil || out != nil {
+			t.Errorf("%q: %d bytes, error %v", odd, len(out), err)
+			continue
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error does not name the character: %v", odd, err)
+		}
+	}
+}
+
 // A certified extract shows its verification address in the footer of
 // every page, beside the QR code drawn as filled vector rectangles.
 func TestVerificationAddressAndQRCode(t *testing.T) {
