@@ -164,22 +164,31 @@ func (s *style) textItems(out []item, lines []typeset.Line, x, size, lead float6
 
 func (s *style) listItems(out []item, src int, l compose.List) []item {
 	x := float64(l.Indent) * indentStep
-	params := typeset.Params{Width: s.area.W - x - listGutter, Size: s.size, Justify: true, Hyphenate: true}
 	start := l.Start
 	if start == 0 {
 		start = 1
 	}
+	marker := func(n int) string {
+		if l.Ordered {
+			return strconv.Itoa(start+n) + "."
+		}
+		return "•"
+	}
+	// The markers hang in the gutter; numbers too wide for it (100.)
+	// widen it for the whole list, so the items still align.
+	gutter := listGutter
+	for n := range l.Items {
+		gutter = max(gutter, s.body[0].Width(marker(n))*s.size+markerGap)
+	}
+	params := typeset.Params{Width: s.area.W - x - gutter, Size: s.size, Justify: true, Hyphenate: true}
 	for n, spans := range l.Items {
 		first := len(out)
-		out = s.textItems(out, s.set(spans, s.body, params), x+listGutter, s.size, s.lead,
+		out = s.textItems(out, s.set(spans, s.body, params), x+gutter, s.size, s.lead,
 			Placed{Kind: KindListItem, Source: src, Part: n}, RoleBody)
 		if first == len(out) {
 			continue
 		}
-		marker := "•"
-		if l.Ordered {
-			marker = strconv.Itoa(start+n) + "."
-		}
+		marker := marker(n)
 		it := &out[first]
 		m := s.text(x, baseline(s.body, s.size, s.lead), marker, s.body[0], s.size, RoleBody)
 		m.Space = true

@@ -416,3 +416,38 @@ func TestVerificationQRCodeOnEveryPage(t *testing.T) {
 		}
 	}
 }
+
+// TestWideListNumbersKeepTheirGap: numbers of three digits (a decision
+// list that continues the protocol's numbering) widen the gutter of the
+// whole list: every marker ends before its text, and the items align.
+func TestWideListNumbersKeepTheirGap(t *testing.T) {
+	e, tmpl := setup(t)
+	doc := layouttest.Document()
+	var items [][]typeset.Span
+	for n := range 6 {
+		items = append(items, []typeset.Span{{Text: fmt.Sprintf("Punkt %d av beslutet om samverkansöverenskommelsen.", n)}})
+	}
+	doc.Blocks = append([]compose.Block{compose.List{Ordered: true, Start: 97, Items: items}}, doc.Blocks...)
+	ps, err := e.Layout(doc, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := ps.Pages[0].Texts
+	textX := -1.0
+	for i, tx := range texts {
+		if !strings.HasSuffix(tx.Text, ".") || strings.Trim(tx.Text, "0123456789.") != "" || i+1 == len(texts) || texts[i+1].Text != "Punkt" {
+			continue
+		}
+		next := texts[i+1]
+		if gap := next.X - (tx.X + tx.Width); gap < 5 {
+			t.Errorf("marker %q ends %.1f pt before its text", tx.Text, gap)
+		}
+		if textX >= 0 && math.Abs(next.X-textX) > 0.01 {
+			t.Errorf("item after %q starts at %.2f, the first at %.2f", tx.Text, next.X, textX)
+		}
+		textX = next.X
+	}
+	if textX < 0 {
+		t.Fatal("no list markers found")
+	}
+}

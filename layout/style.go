@@ -79,6 +79,7 @@ func (sl *slab) release() {
 const (
 	indentStep   = 8 * mm // per Indent level of paragraphs and lists
 	listGutter   = 7 * mm // where a list item's marker hangs
+	markerGap    = 2 * mm // least space between a list marker and its text
 	cellPadX     = 4
 	cellPadY     = 2.5
 	headerGap    = 5 * mm // from the header band to the text
