@@ -286,7 +286,7 @@ func (b *builder) meta() Meta {
 		date = x.Meeting.Date
 	}
 	return Meta{
-		Title:    strings.TrimSuffix(Filename(x), ".pdf"),
+		Title:    fmt.Sprintf("Protokollsutdrag %s %s %s", x.Organ, x.Meeting.Date, ParagraphLabel(x.Numbers())),
 		Subject:  strings.Join(titles, "; "),
 		Author:   x.Organisation.Name,
 		Keywords: strings.Join(x.CaseNumbers(), ", "),
@@ -296,9 +296,43 @@ func (b *builder) meta() Meta {
 }
 
 // Filename is the readable Swedish name of the extract's PDF:
-// "Protokollsutdrag Regionstyrelsen 2023-10-06 § 157.pdf".
+// "Protokollsutdrag Regionstyrelsen 2023-10-06 § 157.pdf". It is a name
+// every file system takes: characters they reserve become "-" or go, a
+// long organ is cut short with "…", and a long list of paragraphs ends
+// with "m.fl."; it stays well under 255 bytes.
 func Filename(x *extract.Extract) string {
-	return fmt.Sprintf("Protokollsutdrag %s %s %s.pdf", x.Organ, x.Meeting.Date, ParagraphLabel(x.Numbers()))
+	nums := x.Numbers()
+	label := ParagraphLabel(nums)
+	if len(nums) > maxFileParagraphs && !strings.Contains(label, "–") {
+		label = ParagraphLabel(nums[:maxFileParagraphs]) + " m.fl" // the extension's dot ends the abbreviation
+	}
+	return fmt.Sprintf("Protokollsutdrag %s %s %s.pdf", fileSafe(x.Organ, maxFileOrgan), x.Meeting.Date, label)
+}
+
+// Bounds of a filename's parts: an organ's name in characters (at most
+// two bytes each in Swedish) and the paragraphs listed one by one.
+const (
+	maxFileOrgan      = 80
+	maxFileParagraphs = 5
+)
+
+// fileSafe is s without the characters file systems reserve (a slash
+// becomes "-", so "Barn-/utbildningsnämnden" keeps its sense) and cut to
+// at most max characters.
+func fileSafe(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '/' || r == '\\':
+			return '-'
+		case r < ' ' || strings.ContainsRune(`:*?"<>|`, r):
+			return -1
+		}
+		return r
+	}, s)
+	if rs := []rune(s); len(rs) > max {
+		s = strings.TrimRight(string(rs[:max-1]), " ,.-") + "…"
+	}
+	return s
 }
 
 // ParagraphLabel writes paragraph numbers the Swedish way: "§ 157",

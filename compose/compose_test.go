@@ -150,6 +150,22 @@ func TestFilename(t *testing.T) {
 	if got := compose.Filename(x); got != "Protokollsutdrag Regionstyrelsen 2023-10-06 § 157.pdf" {
 		t.Errorf("filename %q", got)
 	}
+	long := *x
+	long.Organ = "Barn-/utbildningsnämnden: gemensamma nämnden för upphandlingssamordning, informationssäkerhetsarbete och dokumenthantering i Jokkmokk och Gällivare"
+	long.Paragraphs = nil
+	for _, n := range []int{3, 7, 9, 12, 15, 21, 40} {
+		p := x.Paragraphs[0]
+		p.Number = n
+		long.Paragraphs = append(long.Paragraphs, p)
+	}
+	got := compose.Filename(&long)
+	if len(got) > 200 || strings.ContainsAny(got, `/\:*?"<>|`) || !strings.HasPrefix(got, "Protokollsutdrag Barn--utbildningsnämnden gemensamma") ||
+		!strings.HasSuffix(got, "… 2023-10-06 §§ 3, 7, 9, 12, 15 m.fl.pdf") {
+		t.Errorf("long filename (%d bytes) %q", len(got), got)
+	}
+	if meta := compose.Build(&long, tmpl(t), nil).Meta; !strings.Contains(meta.Title, "Gällivare") || !strings.Contains(meta.Title, "40") {
+		t.Errorf("the document title is cut with the filename: %q", meta.Title)
+	}
 	for nums, want := range map[string]string{"12,13,14": "§§ 12–14", "3,7": "§§ 3, 7", "5": "§ 5"} {
 		var ns []int
 		for _, s := range strings.Split(nums, ",") {
