@@ -96,14 +96,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_ready waits up to 60 s for the server at $1 to report ready, giving up
-# early when the process has died.
+# wait_ready waits up to 60 s for the server at $1 to report ready and to
+# answer S3 calls, giving up early when the process has died. MinIO's
+# health check turns ready a moment before the S3 API stops answering
+# 503 "Server not initialized"; an anonymous request then gets 403.
 wait_ready() {
-	local addr=$1 deadline=$((SECONDS + 60))
+	local addr=$1 deadline=$((SECONDS + 60)) code
 	while ((SECONDS < deadline)); do
 		kill -0 "$minio_pid" 2>/dev/null || return 1
 		if curl -fsS -o /dev/null --max-time 2 "http://$addr/minio/health/ready" 2>/dev/null; then
-			return 0
+			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$addr/" 2>/dev/null || true)
+			if [[ $code != 503 && $code != 000 ]]; then
+				return 0
+			fi
 		fi
 		sleep 0.2
 	done
