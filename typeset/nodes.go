@@ -268,14 +268,14 @@ func (b *builder) wordBreaks(wi int, w word) []cut {
 
 // usualBreaks is wordBreaks but for an emergency.
 func (b *builder) usualBreaks(w word, text string) []cut {
-	if protected(text) {
+	hyphen, nb, address := scanWord(text)
+	if address {
 		if b.hyph == nil && !b.emergency {
 			return nil
 		}
 		b.cuts = urlCuts(b.cuts[:0], text)
 		return b.cuts
 	}
-	hyphen, nb := scanWord(text)
 	if hyphen {
 		b.cuts = hyphenCuts(b.cuts[:0], text)
 		return keepHyphenable(w, b.cuts)
@@ -314,9 +314,10 @@ func (b *builder) wordWidth(wi int, w word) float64 {
 	return total
 }
 
-// scanWord reports whether text holds a hyphen (- or ‐, U+2010) and a
-// no-break space, in one pass over its bytes.
-func scanWord(text string) (hyphen, nb bool) {
+// scanWord reports whether text holds a hyphen (- or ‐, U+2010), a
+// no-break space, and whether it is a URL or an e-mail address (as
+// protected has it), in one pass over its bytes.
+func scanWord(text string) (hyphen, nb, address bool) {
 	for i := 0; i < len(text); i++ {
 		switch text[i] {
 		case '-':
@@ -329,9 +330,11 @@ func scanWord(text string) (hyphen, nb bool) {
 			if i+1 < len(text) && text[i+1] == 0xA0 {
 				nb = true
 			}
+		case '@', ':', 'w':
+			address = address || protected(text)
 		}
 	}
-	return hyphen, nb
+	return hyphen, nb, address
 }
 
 // partBreaks appends to b.scratch the breaks of each part of text between

@@ -150,8 +150,21 @@ func markWords(toks []token) ([]token, bool) {
 // protected reports whether w is a URL or an e-mail address, which are
 // never touched.
 func protected(w string) bool {
-	return strings.Contains(w, "://") || strings.Contains(w, "@") ||
-		strings.HasPrefix(strings.TrimLeft(w, "(<”\""), "www.")
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '@':
+			return true
+		case ':':
+			if strings.HasPrefix(w[i+1:], "//") {
+				return true
+			}
+		case 'w':
+			if strings.HasPrefix(w[i:], "www.") {
+				return i == 0 || strings.Trim(w[:i], "(<”\"") == ""
+			}
+		}
+	}
+	return false
 }
 
 func markWord(w string) string {
