@@ -70,9 +70,18 @@ var textCleaner = strings.NewReplacer(
 	"\u202F", "\u00A0",
 )
 
+// oddChars are the characters textCleaner replaces.
+const oddChars = "\r\u2028\u2029\u00AD\u200B\u2060\uFEFF\u2000\u2001\u2002\u2003\u2004\u2005" +
+	"\u2006\u2007\u2008\u2009\u200A\u205F\u3000\u202F"
+
+// cleanText is s as normalizeText wants it; text that needs nothing is
+// returned as it is, without a copy.
 func cleanText(s string) string {
 	if !utf8.ValidString(s) {
 		return s // validation reports it
 	}
-	return norm.NFC.String(textCleaner.Replace(s))
+	if strings.ContainsAny(s, oddChars) {
+		s = textCleaner.Replace(s)
+	}
+	return norm.NFC.String(s)
 }
