@@ -68,7 +68,8 @@ func (b *builder) paragraph(p *extract.Paragraph) {
 	b.add(Heading{Level: 1, Text: []typeset.Span{
 		{Text: "§\u00a0" + strconv.Itoa(p.Number) + " ", Style: typeset.Bold | typeset.NoHyphen},
 		{Text: b.normalize(p.Title) + " ", Style: typeset.Bold},
-		{Text: "(" + p.CaseNumber + ")", Style: typeset.Bold | typeset.NoHyphen},
+		// A case number is one unit: "(KS 2024/112)" never breaks inside.
+		{Text: "(" + strings.ReplaceAll(p.CaseNumber, " ", "\u00a0") + ")", Style: typeset.Bold | typeset.NoHyphen},
 	}})
 	for _, s := range p.Sections {
 		level := 2

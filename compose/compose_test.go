@@ -180,3 +180,21 @@ func TestFilename(t *testing.T) {
 		}
 	}
 }
+
+// TestCaseNumberIsOneUnit: the heading never breaks inside a case number
+// with a space ("KS 2024/112"), and the number reads as it came.
+func TestCaseNumberIsOneUnit(t *testing.T) {
+	x := load(t, "stress-compounds.json")
+	doc := compose.Build(x, tmpl(t), nil)
+	h, ok := doc.Blocks[0].(compose.Heading)
+	if !ok {
+		t.Fatalf("first block %T, want the paragraph's heading", doc.Blocks[0])
+	}
+	last := h.Text[len(h.Text)-1].Text
+	if last != "(KS\u00a02024/112)" {
+		t.Errorf("case number span %q", last)
+	}
+	if strings.ReplaceAll(last, "\u00a0", " ") != "("+x.Paragraphs[0].CaseNumber+")" {
+		t.Errorf("case number changed: %q", last)
+	}
+}
