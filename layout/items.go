@@ -124,6 +124,9 @@ func (s *style) headingItems(out []item, src int, h compose.Heading) []item {
 func (s *style) paragraphItems(out []item, src int, p compose.Paragraph) []item {
 	x := float64(p.Indent) * indentStep
 	params := typeset.Params{Width: s.area.W - x, Size: s.size, Justify: !p.Plain, Hyphenate: !p.Plain}
+	if !p.Plain {
+		params.Tracking = letterSpacing
+	}
 	return s.textItems(out, s.set(p.Text, s.body, params), x, s.size, s.lead,
 		Placed{Kind: KindParagraph, Source: src}, RoleBody)
 }
@@ -180,7 +183,7 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 	for n := range l.Items {
 		gutter = max(gutter, s.body[0].Width(marker(n))*s.size+markerGap)
 	}
-	params := typeset.Params{Width: s.area.W - x - gutter, Size: s.size, Justify: true, Hyphenate: true}
+	params := typeset.Params{Width: s.area.W - x - gutter, Size: s.size, Justify: true, Hyphenate: true, Tracking: letterSpacing}
 	for n, spans := range l.Items {
 		first := len(out)
 		out = s.textItems(out, s.set(spans, s.body, params), x+gutter, s.size, s.lead,
@@ -218,7 +221,7 @@ func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role 
 	it.els.texts = s.slab.take(len(l.Items) + 1)[:len(l.Items)]
 	for i, li := range l.Items {
 		it.els.texts[i] = Text{X: x + li.X, Y: base, Text: li.Text, Face: f[li.Style.Face()], Size: size,
-			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role}
+			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role, Tracking: l.Tracking}
 	}
 	it.els.rules = decorations(l, f, x, base, size)
 	return it

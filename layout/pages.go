@@ -60,6 +60,9 @@ type Text struct {
 	// strike, underline); the lines of strike and underline are Rules.
 	Marks typeset.Style
 	Role  Role
+	// Tracking is letter spacing, points added after every character
+	// (included in Width); 0 for most text.
+	Tracking float64
 }
 
 // Rule is a straight line.

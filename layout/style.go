@@ -77,17 +77,21 @@ func (sl *slab) release() {
 
 // Spacing and indents, in points.
 const (
-	indentStep   = 8 * mm // per Indent level of paragraphs and lists
-	listGutter   = 7 * mm // where a list item's marker hangs
-	markerGap    = 2 * mm // least space between a list marker and its text
-	cellPadX     = 4
-	cellPadY     = 2.5
-	headerGap    = 5 * mm // from the header band to the text
-	footerGap    = 4 * mm // from the text to the footer band
-	signGap      = 10 * mm
-	signSpace    = 13 * mm // room to sign above the line
-	sigRowGap    = 5 * mm
-	sigCellWidth = 0.5 // share of the measure per signer, two a row
+	indentStep = 8 * mm // per Indent level of paragraphs and lists
+	listGutter = 7 * mm // where a list item's marker hangs
+	markerGap  = 2 * mm // least space between a list marker and its text
+	// letterSpacing is the most a loose justified line spaces its letters,
+	// in ems (typeset.Params.Tracking): a hundredth of an em, about what
+	// pdfTeX's default 2 % font expansion gives a line.
+	letterSpacing = 0.01
+	cellPadX      = 4
+	cellPadY      = 2.5
+	headerGap     = 5 * mm // from the header band to the text
+	footerGap     = 4 * mm // from the text to the footer band
+	signGap       = 10 * mm
+	signSpace     = 13 * mm // room to sign above the line
+	sigRowGap     = 5 * mm
+	sigCellWidth  = 0.5 // share of the measure per signer, two a row
 )
 
 func (e *Engine) newStyle(t *templates.Template) (*style, error) {

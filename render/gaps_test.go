@@ -34,15 +34,16 @@ type bboxLine struct {
 
 // TestWordGapsInThePDF measures the interword spaces of the justified body
 // lines in the PDF itself, as pdftotext -bbox-layout reads them, against
-// the typography targets: mean ≤ 1.2× and widest ≤ 1.7× the normal space
-// (run-59: 1.8×, see report.TestWidestSpaceBeforeSumIsOptimal).
+// the typography targets: mean ≤ 1.2× and widest ≤ 1.7× the normal space.
+// Loose lines reach it with letter spacing: by their spaces alone run-59
+// could not get below 1.73× (report.TestWidestSpaceBeforeSumIsOptimal).
 func TestWordGapsInThePDF(t *testing.T) {
 	tp := exampletest.Template(t)
 	const pt = 72 / 25.4
 	left := tp.Page.MarginLeft * pt
 	right := (tp.Page.Width - tp.Page.MarginRight) * pt
 	normal := 0.25 * tp.Fonts.BodySize // Liberation Serif's space is 0.25 em
-	limit := map[string]float64{"rs-157-2023.json": 1.7, "run-59-2022.json": 1.8}
+	limit := map[string]float64{"rs-157-2023.json": 1.7, "run-59-2022.json": 1.7}
 	for name, maxAllowed := range limit {
 		t.Run(name, func(t *testing.T) {
 			res, err := newEngine(t).Render(exampletest.Load(t, name), nil)

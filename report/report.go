@@ -36,9 +36,11 @@ type Quality struct {
 	MeanSpace    float64 // mean interword space, as a multiple of the normal space
 	MaxSpace     float64
 	MinSpace     float64
-	Overfull     int // lines wider than their measure
-	Clubs        int // a paragraph's first line alone at the foot of a page
-	Widows       int // a paragraph's last line alone at the head of a page
+	Overfull     int     // lines wider than their measure
+	Tracked      int     // lines given letter spacing
+	MaxTracking  float64 // the most letter spacing, in ems
+	Clubs        int     // a paragraph's first line alone at the foot of a page
+	Widows       int     // a paragraph's last line alone at the head of a page
 }
 
 // Measure lays doc out with breaker and measures the body paragraphs and
@@ -101,6 +103,8 @@ func (r *recorder) quality(keep func(width float64) bool) Quality {
 		q.Hyphenated += s.Hyphenated
 		q.MaxHyphenRun = max(q.MaxHyphenRun, s.MaxHyphenRun)
 		q.Overfull += s.Overfull
+		q.Tracked += s.Tracked
+		q.MaxTracking = max(q.MaxTracking, s.MaxTracking)
 		if s.Spaces > 0 {
 			sum += s.MeanSpace * float64(s.Spaces)
 			spaces += s.Spaces
@@ -150,10 +154,10 @@ func (Greedy) Set(spans []typeset.Span, faces typeset.Faces, p typeset.Params) [
 // Write prints qualities side by side as a table.
 func Write(w io.Writer, qs ...Quality) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "layout\ttext\tpages\tlines\tjustified\thyphenated\tmax hyphen run\tmean space\tmax space\tmin space\toverfull\tclubs\twidows\t")
+	fmt.Fprintln(tw, "layout\ttext\tpages\tlines\tjustified\thyphenated\tmax hyphen run\tmean space\tmax space\tmin space\tletter-spaced\tmax letter spacing\toverfull\tclubs\twidows\t")
 	for _, q := range qs {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f×\t%.2f×\t%.2f×\t%d\t%d\t%d\t\n", q.Name, q.Text, q.Pages, q.Lines,
-			q.Justified, q.Hyphenated, q.MaxHyphenRun, q.MeanSpace, q.MaxSpace, q.MinSpace, q.Overfull, q.Clubs, q.Widows)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f×\t%.2f×\t%.2f×\t%d\t%.4f em\t%d\t%d\t%d\t\n", q.Name, q.Text, q.Pages, q.Lines,
+			q.Justified, q.Hyphenated, q.MaxHyphenRun, q.MeanSpace, q.MaxSpace, q.MinSpace, q.Tracked, q.MaxTracking, q.Overfull, q.Clubs, q.Widows)
 	}
 	return tw.Flush()
 }

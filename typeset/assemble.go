@@ -1,6 +1,9 @@
 package typeset
 
-import "slices"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // assemble turns the chosen breakpoints into positioned lines. Widths are
 // measured again on whole items, so that the justified spaces fill the
@@ -147,6 +150,16 @@ func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64
 			r, ragged = 0, true
 		}
 	}
+	if r > trackFrom && p.Tracking > 0 {
+		if gaps := letterGaps(line.Items, glues); gaps > 0 {
+			t := min(p.Tracking*p.Size, (p.Width-natural-trackFrom*stretch)/float64(gaps))
+			line.Tracking = t
+			r = (p.Width - natural - t*float64(gaps)) / stretch
+			for i := range line.Items {
+				line.Items[i].W += t * float64(utf8.RuneCountInString(line.Items[i].Text)-1)
+			}
+		}
+	}
 	line.Ratio = r
 	line.Justified = len(glues) > 0 && (!ragged || r < 0)
 	for _, g := range glues {
@@ -160,5 +173,27 @@ func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64
 	for i := range line.Items {
 		line.Items[i].X = x
 		x += line.Items[i].W + line.Items[i].SpaceAfter
+		if line.Items[i].SpaceAfter == 0 {
+			x += line.Tracking // the next piece of the same word
+		}
 	}
+}
+
+// trackFrom is the adjustment ratio up to which a justified line's spaces
+// take all its white: 1.3 times their normal width. Beyond it the letters
+// share it (Params.Tracking).
+const trackFrom = (1.3 - 1) / stretchRatio
+
+// letterGaps counts the gaps between characters that letter spacing
+// widens: inside each item, and between the pieces of a word split
+// across items (no space after the piece).
+func letterGaps(items []Item, glues []lineGlue) int {
+	n := 0
+	for i, it := range items {
+		n += utf8.RuneCountInString(it.Text) - 1
+		if i < len(items)-1 {
+			n++ // joined to the next item unless a space follows
+		}
+	}
+	return n - len(glues)
 }

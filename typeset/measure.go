@@ -17,6 +17,10 @@ type Stats struct {
 	MinSpace  float64
 	// Overfull counts lines wider than their measure.
 	Overfull int
+	// Tracked counts the lines given letter spacing; MaxTracking is the
+	// most, in ems.
+	Tracked     int
+	MaxTracking float64
 }
 
 // Measure computes Stats over lines set at the given font size. Lines of
@@ -30,6 +34,10 @@ func Measure(lines []Line, faces Faces, size float64) Stats {
 		s.Lines++
 		if l.Justified {
 			s.Justified++
+		}
+		if l.Tracking > 0 {
+			s.Tracked++
+			s.MaxTracking = max(s.MaxTracking, l.Tracking/size)
 		}
 		if l.Hyphenated {
 			s.Hyphenated++

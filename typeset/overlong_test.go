@@ -162,3 +162,51 @@ func TestHolesAreSetFlushLeft(t *testing.T) {
 		t.Errorf("no line set flush left; the test proves nothing: %d lines", len(lines))
 	}
 }
+
+// TestLetterSpacingTakesTheExcess: a justified line whose spaces would
+// grow past trackFrom gives the rest to the gaps between its letters, up to
+// Params.Tracking; the line still fills the measure exactly, and nothing
+// changes without Tracking or on lines tight enough already.
+func TestLetterSpacingTakesTheExcess(t *testing.T) {
+	ts := newTypesetter(t)
+	spans := []Span{{Text: "Beslutsunderlagsframtagningen har skett i samråd med personalorganisationerna, pensionärsorganisationernas samverkansråd och funktionshindersorganisationernas samverkansgrupp. Regionfullmäktiges investeringsbudgetramar för fastighetsförvaltningsverksamheten påverkas inte."}}
+	const size, most = 11.0, 0.01
+	tracked, capped := 0, 0
+	for w := 180.0; w <= 300; w += 6 {
+		plain := ts.Set(spans, testFaces{}, Params{Width: w, Size: size, Justify: true, Hyphenate: true})
+		p := Params{Width: w, Size: size, Justify: true, Hyphenate: true, Tracking: most}
+		lines := ts.Set(spans, testFaces{}, p)
+		sameStyled(t, fromLines(t, lines), fromSpans(spans))
+		if len(lines) != len(plain) {
+			t.Fatalf("width %v: letter spacing changed the breaks: %d lines, %d without", w, len(lines), len(plain))
+		}
+		for i, l := range lines {
+			if plain[i].Tracking != 0 {
+				t.Fatalf("width %v: letter spacing without Params.Tracking", w)
+			}
+			if l.Tracking == 0 {
+				if plain[i].Justified && !plain[i].Last && plain[i].Ratio > trackFrom+1e-9 {
+					t.Errorf("width %v line %d: ratio %.2f and no letter spacing", w, i, plain[i].Ratio)
+				}
+				continue
+			}
+			tracked++
+			if l.Tracking > most*size+1e-9 {
+				t.Errorf("width %v line %d: letter spacing %.3f pt, more than %.3f", w, i, l.Tracking, most*size)
+			}
+			if l.Tracking < most*size-1e-9 && l.Ratio-trackFrom > 1e-9 || l.Ratio < trackFrom-1e-9 {
+				t.Errorf("width %v line %d: spaces at ratio %.3f with %.3f pt letter spacing", w, i, l.Ratio, l.Tracking)
+			}
+			if l.Tracking > most*size-1e-9 {
+				capped++
+			}
+			last := l.Items[len(l.Items)-1]
+			if end := last.X + last.W; end-w > 1e-6 || w-end > 1e-6 {
+				t.Errorf("width %v line %d ends at %.4f", w, i, end)
+			}
+		}
+	}
+	if tracked == 0 || capped == 0 {
+		t.Errorf("%d lines letter-spaced, %d to the most: the test proves nothing", tracked, capped)
+	}
+}

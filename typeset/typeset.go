@@ -54,6 +54,12 @@ type Params struct {
 	FirstIndent float64 // extra indent of the first line, points
 	Justify     bool    // justified; false: ragged right
 	Hyphenate   bool
+	// Tracking is the most letter spacing a loose justified line may take,
+	// in ems per gap between two characters (0: none). A line whose spaces
+	// would grow beyond trackFrom gives the rest of its white to the gaps
+	// between its letters, up to this much, as pdfTeX's font expansion
+	// does with the glyphs' widths.
+	Tracking float64
 }
 
 // Item is a positioned fragment of a line: a word, or a part of one.
@@ -78,6 +84,7 @@ type Line struct {
 	Natural    float64 // natural width of its content with normal spaces
 	Ratio      float64 // adjustment ratio used: 0 natural, >0 stretched, <0 shrunk
 	Justified  bool    // spaces were stretched or shrunk to fill the measure
+	Tracking   float64 // letter spacing, points added after every character (Params.Tracking)
 	Hyphenated bool    // ends inside a word with an inserted hyphen (not after the word's own: EU-|direktiv)
 	Last       bool    // the paragraph's last line (set ragged)
 }

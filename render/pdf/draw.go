@@ -46,12 +46,24 @@ func drawTexts(doc *fpdf.Fpdf, texts []layout.Text, embedded map[*fonts.Face]emb
 	var e embedding
 	size := -1.0
 	var at position // of the previous run in the open text object
+	var tc int64    // letter spacing in force, ten-thousandths of a point
 	for _, t := range texts {
 		if t.Face != face || t.Size != size {
 			flush(doc, text)
 			e = embedded[t.Face]
 			doc.SetFont(e.family, e.style, t.Size)
 			face, size = t.Face, t.Size
+		}
+		if want := int64(math.Round(t.Tracking * 1e4)); want != tc {
+			// Text state lasts across text objects: set it where it changes.
+			if text.Len() == 0 {
+				text.WriteString("BT")
+				at = position{}
+			}
+			text.WriteByte('\n')
+			text.Write(appendTracking(text.AvailableBuffer(), want))
+			text.WriteString(" Tc")
+			tc = want
 		}
 		if !e.simple {
 			flush(doc, text)
@@ -73,6 +85,24 @@ func drawTexts(doc *fpdf.Fpdf, texts []layout.Text, embedded map[*fonts.Face]emb
 		at = p
 	}
 	flush(doc, text)
+}
+
+// appendTracking appends v ten-thousandths of a point as a decimal number:
+// 1234 as "0.1234", 0 as "0".
+func appendTracking(b []byte, v int64) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	b = strconv.AppendInt(b, v/10000, 10)
+	if f := v % 10000; f != 0 {
+		b = append(b, '.')
+		for d := int64(1000); d > 0 && f > 0; d /= 10 {
+			b = append(b, byte('0'+f/d))
+			f %= d
+		}
+	}
+	return b
 }
 
 // position is a point in hundredths of a point: runs are placed relative
