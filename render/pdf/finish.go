@@ -32,6 +32,10 @@ func (w *writer) finish(pdf []byte, simple []*simpleFont, toUnicode []byte) ([]b
 	}
 	w.out.Write(pdf[:x.offsets[order[0]]])
 	a := w.appendix(x.size, simple)
+	w.named = false
+	if w.direct {
+		w.findFonts(pdf, x, order, &a)
+	}
 	offsets := make([]int, len(x.offsets), len(x.offsets)+a.objects)
 	for k, i := range order {
 		end := x.start
@@ -42,6 +46,9 @@ func (w *writer) finish(pdf []byte, simple []*simpleFont, toUnicode []byte) ([]b
 		if err := w.object(pdf[x.offsets[i]:end], &a); err != nil {
 			return nil, fmt.Errorf("object %d: %w", i+1, err)
 		}
+	}
+	if w.direct && !w.named {
+		return nil, errors.New("no page resources to name the fonts in")
 	}
 	if len(simple) > 0 {
 		offsets = a.write(w, offsets, toUnicode)
@@ -144,6 +151,39 @@ func (a *appendix) write(w *writer, offsets []int, toUnicode []byte) []int {
 type writer struct {
 	text, in, out, z bytes.Buffer
 	zw               *zlib.Writer
+	// direct: the pages' content is in pages, not in fpdf's output
+	// (writeContent); fpdf's page streams end with pageMark and the page
+	// number.
+	direct bool
+	pages  []*bytes.Buffer
+	// fontObjects are the object numbers of the simple fonts, in the order
+	// of the appendix's fonts, for the page resources (direct only).
+	fontObjects []int
+	named       bool // the page resources name them
+}
+
+// page returns page i's content buffer, emptied.
+func (w *writer) page(i int) *bytes.Buffer {
+	for len(w.pages) <= i {
+		w.pages = append(w.pages, new(bytes.Buffer))
+	}
+	w.pages[i].Reset()
+	return w.pages[i]
+}
+
+// maxKeptPages bounds the page buffers a pooled writer keeps.
+const maxKeptPages = 64
+
+// release returns w to the pool, without the text of the document.
+func (w *writer) release() {
+	for _, b := range w.pages {
+		b.Reset()
+	}
+	if len(w.pages) > maxKeptPages {
+		w.pages = w.pages[:maxKeptPages]
+	}
+	w.direct = false
+	writers.Put(w)
 }
 
 // level keeps the files about as small as fpdf's own compression made
@@ -164,7 +204,15 @@ func (w *writer) object(obj []byte, a *appendix) error {
 	body := obj[head:]
 	if data, rest, ok := plainStream(body); ok {
 		w.out.Write(obj[:head])
-		return w.compress(data, rest)
+		if w.direct {
+			if pre, page, ok := w.markedPage(data); ok {
+				return w.compress(rest, pre, page)
+			}
+		}
+		return w.compress(rest, data)
+	}
+	if w.direct && bytes.HasPrefix(body, []byte("<<\n/ProcSet ")) {
+		return w.resources(obj, a)
 	}
 	if bytes.HasPrefix(body, []byte("<</Type /Font\n")) {
 		for i, f := range a.fonts {
@@ -179,13 +227,15 @@ func (w *writer) object(obj []byte, a *appendix) error {
 	return nil
 }
 
-// compress writes data as a FlateDecode stream followed by rest
-// ("\nendstream\nendobj\n").
-func (w *writer) compress(data, rest []byte) error {
+// compress writes the parts, one after the other, as a FlateDecode stream
+// followed by rest ("\nendstream\nendobj\n").
+func (w *writer) compress(rest []byte, parts ...[]byte) error {
 	w.z.Reset()
 	w.zw.Reset(&w.z)
-	if _, err := w.zw.Write(data); err != nil {
-		return fmt.Errorf("compressing: %w", err)
+	for _, data := range parts {
+		if _, err := w.zw.Write(data); err != nil {
+			return fmt.Errorf("compressing: %w", err)
+		}
 	}
 	if err := w.zw.Close(); err != nil {
 		return fmt.Errorf("compressing: %w", err)
@@ -195,6 +245,67 @@ func (w *writer) compress(data, rest []byte) error {
 	w.out.WriteString(">>\nstream\n")
 	w.out.Write(w.z.Bytes())
 	w.out.Write(rest)
+	return nil
+}
+
+// markedPage splits a page stream of the direct path into what fpdf wrote
+// before the mark and the content of the page the mark names.
+func (w *writer) markedPage(data []byte) (pre, page []byte, ok bool) {
+	k := bytes.LastIndex(data, []byte(pageMark))
+	if k < 0 {
+		return nil, nil, false
+	}
+	n, err := strconv.Atoi(string(bytes.TrimSpace(data[k+len(pageMark):])))
+	if err != nil || n < 0 || n >= len(w.pages) {
+		return nil, nil, false
+	}
+	return data[:k], w.pages[n].Bytes(), true
+}
+
+// findFonts finds the objects fpdf wrote for the simple fonts.
+func (w *writer) findFonts(pdf []byte, x *xref, order []int, a *appendix) {
+	w.fontObjects = slices.Grow(w.fontObjects[:0], len(a.fonts))[:len(a.fonts)]
+	for k, i := range order {
+		end := x.start
+		if k+1 < len(order) {
+			end = x.offsets[order[k+1]]
+		}
+		obj := pdf[x.offsets[i]:end]
+		body := obj[bytes.IndexByte(obj, '\n')+1:]
+		if !bytes.HasPrefix(body, []byte("<</Type /Font\n")) {
+			continue
+		}
+		for j, f := range a.fonts {
+			if bytes.Equal(body, f.dict) {
+				w.fontObjects[j] = i + 1
+			}
+		}
+	}
+}
+
+// resources copies the page resources, adding the simple fonts under the
+// names the direct path's content selects them by.
+func (w *writer) resources(obj []byte, a *appendix) error {
+	const fontDict = "/Font <<\n"
+	k := bytes.Index(obj, []byte(fontDict))
+	if k < 0 {
+		return fmt.Errorf("page resources without fonts")
+	}
+	k += len(fontDict)
+	w.out.Write(obj[:k])
+	var num [20]byte
+	for j, f := range a.fonts {
+		if w.fontObjects[j] == 0 {
+			return fmt.Errorf("font %s not found", f.name)
+		}
+		w.out.WriteByte('/')
+		w.out.WriteString(f.res)
+		w.out.WriteByte(' ')
+		w.out.Write(strconv.AppendInt(num[:0], int64(w.fontObjects[j]), 10))
+		w.out.WriteString(" 0 R\n")
+	}
+	w.out.Write(obj[k:])
+	w.named = true
 	return nil
 }
 

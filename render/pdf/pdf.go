@@ -11,6 +11,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,10 +35,12 @@ type Renderer struct {
 // New returns a Renderer embedding faces from fs.
 func New(fs *fonts.Set) *Renderer {
 	r := &Renderer{fonts: fs, toUnicode: compress(fs.ToUnicode())}
-	for _, f := range fs.Faces() {
+	for i, f := range fs.Faces() {
 		sf, err := newSimpleFont(f)
 		if err != nil {
 			sf = nil // the face is still drawn, as a UTF-8 font
+		} else {
+			sf.res = "U" + string(rune('a'+i))
 		}
 		r.simple = append(r.simple, sf)
 	}
@@ -71,8 +74,17 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 		return nil, err
 	}
 	w := writers.Get().(*writer)
-	defer writers.Put(w)
+	defer w.release()
+	w.direct = allSimple(embedded)
 	for i := range p.Pages {
+		if w.direct {
+			// fpdf keeps the page; its content is written here, into a
+			// buffer of our own, and finish puts it in the page's place.
+			doc.AddPage()
+			doc.RawWriteStr(pageMark + strconv.Itoa(i))
+			writeContent(w.page(i), &p.Pages[i], embedded, p.Height)
+			continue
+		}
 		drawPage(doc, &p.Pages[i], embedded, &w.text)
 	}
 	w.in.Reset()
@@ -84,6 +96,19 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 		return nil, fmt.Errorf("pdf: finishing: %w", err)
 	}
 	return out, nil
+}
+
+// allSimple reports whether every face is drawn with its simple font:
+// then no text goes through fpdf, and the pages' content is written
+// directly (writeContent). A UTF-8 font needs fpdf's Text to learn which
+// glyphs to embed.
+func allSimple(embedded map[*fonts.Face]embedding) bool {
+	for _, e := range embedded {
+		if !e.simple {
+			return false
+		}
+	}
+	return true
 }
 
 // simpleFonts lists the simple fonts, sorted by name.

@@ -15,6 +15,7 @@ import (
 // core font's dictionary with the real one and appends the objects below.
 type simpleFont struct {
 	name  string // BaseFont
+	res   string // the page resource name content streams select it by: "Ua", "Ub" …
 	def   []byte // the minimal definition handed to fpdf
 	diff  string // the encoding's /Differences
 	dict  []byte // the dictionary fpdf writes for the core font
