@@ -171,7 +171,7 @@ func TestSignaturesWholeWithTextAbove(t *testing.T) {
 				t.Errorf("page %d starts with the signature block", p.Number)
 			}
 		}
-		names := strings.Join(texts(p, layout.RoleSignature), "|")
+		names := strings.Join(texts(p, layout.RoleSignature), " ")
 		if found == 1 && !strings.Contains(names, "Lars-Erik Olofsson") || found == 1 && !strings.Contains(names, "Signerat elektroniskt") {
 			t.Errorf("page %d signature texts %q", p.Number, names)
 		}
@@ -449,5 +449,65 @@ func TestWideListNumbersKeepTheirGap(t *testing.T) {
 	}
 	if textX < 0 {
 		t.Fatal("no list markers found")
+	}
+}
+
+// TestLongSignerNamesWrapInTheirColumn: a name or title longer than the
+// signer's column wraps inside it (a word wider than the column too),
+// the two columns never overlap, and the block grows to hold the lines.
+func TestLongSignerNamesWrapInTheirColumn(t *testing.T) {
+	e, tmpl := setup(t)
+	long := compose.Signatures{Signers: []compose.Signer{
+		{Role: "Justerare", Name: "Ánde-Máret Ŋuolja-Čoarvi Sárá Gaup Eira Bongo Somby Labba Utsi Nutti Kuhmunen Länta Pavval Sikku (MP)"},
+		{Role: "Justerare", Name: strings.Repeat("X", 90) + " (S)", Title: "Ordförande för gemensamma nämnden för upphandlingssamordning och informationssäkerhet"},
+	}}
+	short := compose.Signatures{Signers: []compose.Signer{{Role: "Justerare", Name: "Per Olsson"}, {Role: "Justerare", Name: "Eva Berg"}}}
+	height := func(sig compose.Signatures) (float64, layout.Page) {
+		doc := layouttest.Document()
+		doc.Blocks = []compose.Block{compose.Paragraph{Text: []typeset.Span{{Text: "Paragrafen är justerad."}}}, sig}
+		ps, err := e.Layout(doc, tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := ps.Pages[len(ps.Pages)-1]
+		top, bottom := math.Inf(1), math.Inf(-1)
+		for _, tx := range p.Texts {
+			if tx.Role == layout.RoleSignature {
+				top, bottom = min(top, tx.Y), max(bottom, tx.Y)
+			}
+		}
+		return bottom - top, p
+	}
+	hShort, _ := height(short)
+	hLong, p := height(long)
+	if hLong < hShort+20 {
+		t.Errorf("the long names take %.1f pt, the short %.1f: nothing wrapped", hLong, hShort)
+	}
+	var rules []layout.Rule
+	for _, r := range p.Rules {
+		if r.Role == layout.RoleSignature {
+			rules = append(rules, r)
+		}
+	}
+	if len(rules) != 2 {
+		t.Fatalf("%d signature lines, want 2", len(rules))
+	}
+	for _, tx := range p.Texts {
+		if tx.Role != layout.RoleSignature {
+			continue
+		}
+		col := rules[0]
+		if tx.X >= rules[1].X1-0.01 {
+			col = rules[1]
+		}
+		if tx.X < col.X1-0.01 || tx.X+tx.Width > col.X2+0.01 {
+			t.Errorf("%q at %.1f–%.1f outside its column %.1f–%.1f", tx.Text, tx.X, tx.X+tx.Width, col.X1, col.X2)
+		}
+	}
+	words := strings.Join(texts(p, layout.RoleSignature), " ")
+	for _, w := range []string{"Ŋuolja-Čoarvi", "Sikku (MP)", "informationssäkerhet"} {
+		if !strings.Contains(words, w) {
+			t.Errorf("signature texts lack %q: %q", w, words)
+		}
 	}
 }

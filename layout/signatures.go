@@ -20,26 +20,35 @@ const (
 // signatures draws the whole block as one unbreakable item: signers two
 // to a row, each with the role, a line to sign on (or the note that the
 // signer signed electronically), the name in clear, title, place and date.
+// Names and titles too long for the signer's column wrap within it, and
+// the row grows to the taller of its two signers.
 func (s *style) signatures(src int, b compose.Signatures) item {
 	w := (s.area.W - signGap) * sigCellWidth
 	if w > 80*mm {
 		w = 80 * mm
 	}
 	var it item
-	rows := (len(b.Signers) + 1) / 2
-	for i, sg := range b.Signers {
-		x := float64(i%2) * (w + signGap)
-		y := float64(i/2) * (sigCellH + sigRowGap)
-		s.signer(&it.els, sg, x, y, w)
+	y := 0.0
+	for row := 0; 2*row < len(b.Signers); row++ {
+		if row > 0 {
+			y += sigRowGap
+		}
+		h := 0.0
+		for col := 0; col < 2 && 2*row+col < len(b.Signers); col++ {
+			x := float64(col) * (w + signGap)
+			h = max(h, s.signer(&it.els, b.Signers[2*row+col], x, y, w))
+		}
+		y += h
 	}
-	h := float64(rows)*sigCellH + float64(max(rows-1, 0))*sigRowGap
-	it.tb = typeset.Block{Height: h}
+	it.tb = typeset.Block{Height: y}
 	it.place = Placed{Kind: KindSignatures, Source: src, Lines: 1}
 	return it
 }
 
-func (s *style) signer(els *elements, sg compose.Signer, x, y, w float64) {
-	bold, regular, italic := s.heading[typeset.Bold], s.body[0], s.body[typeset.Italic]
+// signer draws one signer's cell at (x, y), w wide, and returns its height:
+// sigCellH unless a name, title or place runs over more than one line.
+func (s *style) signer(els *elements, sg compose.Signer, x, y, w float64) float64 {
+	bold, italic := s.heading[typeset.Bold], s.body[typeset.Italic]
 	add := func(yy float64, str string, face *fonts.Face, size float64) {
 		if str != "" {
 			els.texts = append(els.texts, s.text(x, y+yy, str, face, size, RoleSignature))
@@ -51,7 +60,26 @@ func (s *style) signer(els *elements, sg compose.Signer, x, y, w float64) {
 	} else {
 		els.rules = append(els.rules, Rule{X1: x, Y1: y + sigLineY, X2: x + w, Y2: y + sigLineY, Width: 0.5, Role: RoleSignature})
 	}
-	add(sigNameBase, sg.Name, regular, s.size)
-	add(sigNameBase+sigStep, sg.Title, regular, s.small)
-	add(sigNameBase+2*sigStep, strings.TrimSpace(sg.Place+" "+sg.Date), regular, s.small)
+	base := s.wrapped(els, sg.Name, x, y+sigNameBase, w, s.size, s.lead)
+	base = s.wrapped(els, sg.Title, x, base+sigStep, w, s.small, sigStep)
+	base = s.wrapped(els, strings.TrimSpace(sg.Place+" "+sg.Date), x, base+sigStep, w, s.small, sigStep)
+	return base + sigCellH - (sigNameBase + 2*sigStep) - y
+}
+
+// wrapped sets str ragged right in lines of at most w, the first on the
+// baseline base and the others step below each other, never hyphenated
+// (a word wider than w still breaks rather than leave the column), and
+// returns the baseline of the last line.
+func (s *style) wrapped(els *elements, str string, x, base, w, size, step float64) float64 {
+	if str == "" {
+		return base
+	}
+	lines := s.set([]typeset.Span{{Text: str, Style: typeset.NoHyphen}}, s.body, typeset.Params{Width: w, Size: size})
+	for i, l := range lines {
+		for _, li := range l.Items {
+			els.texts = append(els.texts, Text{X: x + li.X, Y: base + float64(i)*step, Text: li.Text,
+				Face: s.body[li.Style.Face()], Size: size, Width: li.W, Space: li.SpaceAfter > 0, Role: RoleSignature})
+		}
+	}
+	return base + float64(len(lines)-1)*step
 }
