@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"utdrag/compose"
 	"utdrag/fonts"
@@ -227,8 +228,17 @@ func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role 
 	return it
 }
 
-// text is a run measured with its face.
+// text is a run measured with its face. A run is one line: line breaks
+// and tabs in it (a field sent with one) are drawn as spaces.
 func (s *style) text(x, y float64, str string, face *fonts.Face, size float64, role Role) Text {
+	if strings.ContainsAny(str, "\n\t\r") {
+		str = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\t' || r == '\r' {
+				return ' '
+			}
+			return r
+		}, str)
+	}
 	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role}
 }
 

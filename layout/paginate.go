@@ -81,7 +81,11 @@ func (p *Page) reserve(items []item) {
 func (s *style) furnish(ps *Pages, h compose.Header) error {
 	format := firstOf(h.PageLabel, s.t.Labels.Page, "%d (%d)")
 	var foot elements
-	end := s.footerBoxes(&foot, h.Boxes)
+	reserve := 0.0
+	if h.VerifyURL != "" {
+		reserve = footerBoxGap + qrSide + qrRoom
+	}
+	end := s.footerBoxes(&foot, h.Boxes, reserve)
 	if h.VerifyURL != "" {
 		if err := s.verification(&foot, h.VerifyURL, end+footerBoxGap); err != nil {
 			return err
@@ -176,10 +180,15 @@ const (
 
 // footerBoxes draws the labelled boxes along the bottom margin, left to
 // right, with their content (initials) centred, and returns where the last
-// box ends.
-func (s *style) footerBoxes(els *elements, boxes []compose.Box) (end float64) {
+// box ends. The boxes are footerBoxW wide, narrower when they and reserve
+// (room kept at the right for the QR code) would not fit the margins.
+func (s *style) footerBoxes(els *elements, boxes []compose.Box, reserve float64) (end float64) {
 	regular := s.heading[0]
-	const w, gap = footerBoxW, footerBoxGap
+	const gap = footerBoxGap
+	w := footerBoxW
+	if n := float64(len(boxes)); n > 0 {
+		w = min(w, (s.footer.W-reserve-(n-1)*gap)/n)
+	}
 	bh := s.footer.H - 2*mm
 	y := s.footer.Y + s.footer.H - bh
 	end = s.footer.X

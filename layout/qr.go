@@ -17,6 +17,9 @@ const (
 	urlMaxSize  = 7.0     // points
 	urlMinSize  = 5.0
 	urlLeadRate = 1.25
+	// qrRoom is kept beside the symbol for its quiet zone (4 modules of
+	// a 10–15 mm symbol of 25–33 modules) when the footer boxes are sized.
+	qrRoom = 3 * mm
 )
 
 // verification draws the QR code and the address in the footer band, to
