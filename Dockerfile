@@ -8,7 +8,7 @@
 # (UTDRAG_AUTH_FILE, default /etc/utdrag/keys.yaml): without one it refuses
 # to start.
 
-FROM golang:1.26 AS build
+FROM golang:1.26.8 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
