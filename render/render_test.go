@@ -194,6 +194,38 @@ func TestSameInputSameBytes(t *testing.T) {
 	}
 }
 
+// TestConcurrentRendersAgree: one Engine shared by goroutines (as the
+// service shares it) gives each the same bytes as a render alone, with its
+// pooled writers, page buffers and typesetter state; run with -race.
+func TestConcurrentRendersAgree(t *testing.T) {
+	e := newEngine(t)
+	want := map[string][]byte{}
+	for _, name := range []string{"rs-157-2023.json", "run-59-2022.json", "stress-compounds.json"} {
+		res, err := e.Render(load(t, name), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[name] = res.PDF
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			for i := range 10 {
+				name := []string{"rs-157-2023.json", "run-59-2022.json", "stress-compounds.json"}[(g+i)%3]
+				res, err := e.Render(load(t, name), nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !bytes.Equal(res.PDF, want[name]) {
+					t.Errorf("goroutine %d, render %d of %s: other bytes than alone", g, i, name)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
 func BenchmarkRender(b *testing.B) {
 	e := newEngine(b)
 	for _, ex := range examples {
