@@ -326,7 +326,7 @@ func hyphenCore(word string) (lead int, core string, ok bool) {
 	core = word[start:end]
 	letters, upper := 0, 0
 	for _, r := range core {
-		if !unicode.IsLetter(r) {
+		if !unicode.IsLetter(r) || !swedishLetter(unicode.ToLower(r)) {
 			return 0, "", false
 		}
 		letters++
@@ -338,6 +338,14 @@ func hyphenCore(word string) (lead int, core string, ok bool) {
 		return 0, "", false
 	}
 	return lead, core, true
+}
+
+// swedishLetter reports whether r (lower case) is a letter of Swedish
+// words, loanwords included (idé, müsli, à). The patterns are Swedish:
+// a word with other letters, a Sami name or place (Sámediggi, Čoarvi,
+// Ŋuorra) or another language's word, is not broken by them.
+func swedishLetter(r rune) bool {
+	return r >= 'a' && r <= 'z' || strings.ContainsRune("åäöéèëêüàâçôóíú", r)
 }
 
 // maxWord is the longest word hyphenated, in letters: longer is not a word.

@@ -92,6 +92,7 @@ func TestHyphenateExact(t *testing.T) {
 		"regionstyrelsen":            "re-gion-sty-rel-sen",
 		"Regionstyrelsens":           "Re-gion-sty-rel-sens",
 		"samverkansöverenskommelsen": "sam-ver-kans-över-ens-kom-mel-sen",
+		"idéprogrammet":              "idé-pro-gram-met",
 		"diarienumret":               "dia-rie-num-ret",
 		"dataskyddsförordningen":     "da-ta-skydds-för-ord-ning-en",
 		"besöksnäringen":             "be-söks-nä-ring-en",
@@ -152,6 +153,8 @@ func TestNotHyphenated(t *testing.T) {
 		"https://www.regionjh.se/samverkansöverenskommelsen", "registrator@regionjh.se",
 		"bl.a.", "t.ex.", "GNS:s", "EU-direktiv", "verksamhets-", "Anna-Karin",
 		"123456789", "kommun2023", "ja", "och", "att", "",
+		// Sami words and names: the patterns are Swedish.
+		"Sámediggi", "Čoarvi", "Ŋuorraid", "Đuolbajávri", "sámegiellaj", "Ŧuollaguovlu",
 	} {
 		if got := h.Hyphenate(word); len(got) != 0 {
 			t.Errorf("%q hyphenated at %v", word, got)
