@@ -1,7 +1,11 @@
 // Package pdf draws laid-out pages as a PDF with fpdf: every text run at the
 // position layout gave it, in embedded subsets of the template's TrueType
 // faces, with the document information and language set from the
-// document's metadata. The same pages and metadata give the same bytes.
+// document's metadata. fpdf writes the document's structure; the pages'
+// content is written here (content.go) when every face is drawn with its
+// simple font, through fpdf otherwise (draw.go), and a finishing pass
+// compresses the streams and writes the fonts (finish.go). The same pages
+// and metadata give the same bytes.
 //
 // It may import layout, compose, fonts and fpdf.
 package pdf
