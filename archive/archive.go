@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"utdrag/extract"
@@ -95,11 +96,24 @@ var ErrNotFound = errors.New("archive: extract not found")
 type Archive struct {
 	store storage.Store
 	now   func() time.Time
+
+	// listed holds what List read of each record, without its extract,
+	// with the ETag of the meta.json it came from: a listing reads again
+	// only the records whose ETag changed (certified, distributed) or that
+	// are new, and forgets those no longer listed. The store stays the
+	// only truth; several replicas each keep their own.
+	mu     sync.Mutex
+	listed map[string]listed
+}
+
+type listed struct {
+	etag string
+	rec  *Record
 }
 
 // New returns an archive on store.
 func New(store storage.Store) *Archive {
-	return &Archive{store: store, now: time.Now}
+	return &Archive{store: store, now: time.Now, listed: map[string]listed{}}
 }
 
 // Store is the underlying store (for records kept beside an extract).
@@ -316,25 +330,38 @@ func containsFold(ss []string, s string) bool {
 }
 
 // List returns the records that match, newest meeting first (then §).
+// The records are shared and come without their Extract (Get has it):
+// callers must not modify them.
 func (a *Archive) List(ctx context.Context, f Filter) ([]*Record, error) {
 	objs, err := a.store.List(ctx, "extracts/")
 	if err != nil {
 		return nil, fmt.Errorf("archive: listing extracts: %w", err)
 	}
-	var out []*Record
+	var ids, etags []string
 	for _, o := range objs {
-		if !strings.HasSuffix(o.Key, "/meta.json") {
-			continue
+		if strings.HasSuffix(o.Key, "/meta.json") {
+			ids = append(ids, strings.TrimSuffix(strings.TrimPrefix(o.Key, "extracts/"), "/meta.json"))
+			etags = append(etags, o.ETag)
 		}
-		id := strings.TrimSuffix(strings.TrimPrefix(o.Key, "extracts/"), "/meta.json")
-		rec, _, err := a.Get(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			continue // deleted meanwhile
+	}
+	recs := make([]*Record, len(ids))
+	var stale []int
+	a.mu.Lock()
+	for i, id := range ids {
+		if l, ok := a.listed[id]; ok && etags[i] != "" && l.etag == etags[i] {
+			recs[i] = l.rec
+		} else {
+			stale = append(stale, i)
 		}
-		if err != nil {
-			return nil, err
-		}
-		if f.match(rec) {
+	}
+	a.mu.Unlock()
+	if err := a.readListed(ctx, ids, stale, recs); err != nil {
+		return nil, err
+	}
+	a.forgetUnlisted(ids)
+	var out []*Record
+	for _, rec := range recs {
+		if rec != nil && f.match(rec) {
 			out = append(out, rec)
 		}
 	}
@@ -345,6 +372,76 @@ func (a *Archive) List(ctx context.Context, f Filter) ([]*Record, error) {
 		return firstNumber(out[i]) < firstNumber(out[j])
 	})
 	return out, nil
+}
+
+// listReaders bounds the records List reads at once.
+const listReaders = 8
+
+// readListed reads the records ids[k] for k in which into recs (nil for
+// one deleted meanwhile), listReaders at a time, and remembers them.
+func (a *Archive) readListed(ctx context.Context, ids []string, which []int, recs []*Record) error {
+	if len(which) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	errs := make(chan error, listReaders)
+	var wg sync.WaitGroup
+	for range min(listReaders, len(which)) {
+		wg.Go(func() {
+			for i := range next {
+				rec, etag, err := a.Get(ctx, ids[i])
+				switch {
+				case errors.Is(err, ErrNotFound):
+					continue // deleted meanwhile
+				case err != nil:
+					errs <- err
+					cancel()
+					return
+				}
+				rec.Extract = nil // kept small: a list never shows it
+				recs[i] = rec
+				a.mu.Lock()
+				a.listed[ids[i]] = listed{etag: etag, rec: rec}
+				a.mu.Unlock()
+			}
+		})
+	}
+feed:
+	for _, i := range which {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return ctx.Err()
+	}
+}
+
+// forgetUnlisted drops the remembered records that ids no longer holds.
+func (a *Archive) forgetUnlisted(ids []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.listed) <= len(ids) {
+		return
+	}
+	keep := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keep[id] = true
+	}
+	for id := range a.listed {
+		if !keep[id] {
+			delete(a.listed, id)
+		}
+	}
 }
 
 func firstNumber(r *Record) int {
