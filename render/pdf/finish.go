@@ -19,8 +19,11 @@ import (
 // one, whose widths, descriptor, font file, encoding and ToUnicode map
 // (fpdf writes none, so readers would have to rely on glyph names) are
 // appended as new objects, prepared once per Renderer; and the
-// cross-reference table is written with the new offsets.
-func (w *writer) finish(pdf []byte, simple []*simpleFont, toUnicode []byte) ([]byte, error) {
+// cross-reference table is written with the new offsets. In the direct
+// path each of the pages' streams gets the content written for it
+// (w.pages), and the page resources name the simple fonts as that content
+// selects them.
+func (w *writer) finish(pdf []byte, pages int, simple []*simpleFont, toUnicode []byte) ([]byte, error) {
 	x, err := readXref(pdf)
 	if err != nil {
 		return nil, err
@@ -33,7 +36,10 @@ func (w *writer) finish(pdf []byte, simple []*simpleFont, toUnicode []byte) ([]b
 	w.out.Write(pdf[:x.offsets[order[0]]])
 	a := w.appendix(x.size, simple)
 	w.named = false
+	w.placed = w.placed[:0]
 	if w.direct {
+		w.placed = slices.Grow(w.placed, pages)[:pages]
+		clear(w.placed)
 		w.findFonts(pdf, x, order, &a)
 	}
 	offsets := make([]int, len(x.offsets), len(x.offsets)+a.objects)
@@ -49,6 +55,11 @@ func (w *writer) finish(pdf []byte, simple []*simpleFont, toUnicode []byte) ([]b
 	}
 	if w.direct && !w.named {
 		return nil, errors.New("no page resources to name the fonts in")
+	}
+	for i, ok := range w.placed {
+		if !ok {
+			return nil, fmt.Errorf("no content stream for page %d", i+1)
+		}
 	}
 	if len(simple) > 0 {
 		offsets = a.write(w, offsets, toUnicode)
@@ -159,7 +170,8 @@ type writer struct {
 	// fontObjects are the object numbers of the simple fonts, in the order
 	// of the appendix's fonts, for the page resources (direct only).
 	fontObjects []int
-	named       bool // the page resources name them
+	named       bool   // the page resources name them
+	placed      []bool // page contents put in their streams
 }
 
 // page returns page i's content buffer, emptied.
@@ -205,7 +217,11 @@ func (w *writer) object(obj []byte, a *appendix) error {
 	if data, rest, ok := plainStream(body); ok {
 		w.out.Write(obj[:head])
 		if w.direct {
-			if pre, page, ok := w.markedPage(data); ok {
+			pre, page, ok, err := w.markedPage(data)
+			if err != nil {
+				return err
+			}
+			if ok {
 				return w.compress(rest, pre, page)
 			}
 		}
@@ -249,17 +265,20 @@ func (w *writer) compress(rest []byte, parts ...[]byte) error {
 }
 
 // markedPage splits a page stream of the direct path into what fpdf wrote
-// before the mark and the content of the page the mark names.
-func (w *writer) markedPage(data []byte) (pre, page []byte, ok bool) {
+// before the mark and the content of the page the mark names; ok is false
+// for a stream without a mark. A mark must end the stream and name a page
+// not yet placed.
+func (w *writer) markedPage(data []byte) (pre, page []byte, ok bool, err error) {
 	k := bytes.LastIndex(data, []byte(pageMark))
 	if k < 0 {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
-	n, err := strconv.Atoi(string(bytes.TrimSpace(data[k+len(pageMark):])))
-	if err != nil || n < 0 || n >= len(w.pages) {
-		return nil, nil, false
+	n, err := strconv.Atoi(string(bytes.TrimSuffix(data[k+len(pageMark):], []byte("\n"))))
+	if err != nil || n < 0 || n >= len(w.pages) || w.placed[n] {
+		return nil, nil, false, fmt.Errorf("page content mark %q", data[k:])
 	}
-	return data[:k], w.pages[n].Bytes(), true
+	w.placed[n] = true
+	return data[:k], w.pages[n].Bytes(), true, nil
 }
 
 // findFonts finds the objects fpdf wrote for the simple fonts.

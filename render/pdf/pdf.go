@@ -95,7 +95,7 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 	if err := doc.Output(&w.in); err != nil {
 		return nil, fmt.Errorf("pdf: writing: %w", err)
 	}
-	out, err := w.finish(renameFonts(w.in.Bytes(), embedded), simpleFonts(embedded), r.toUnicode)
+	out, err := w.finish(renameFonts(w.in.Bytes(), embedded), len(p.Pages), simpleFonts(embedded), r.toUnicode)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: finishing: %w", err)
 	}
