@@ -121,7 +121,8 @@ const maxRatio = (5 - 1) / stretchRatio
 
 // justify measures the line's items and sets its spaces: stretched or
 // shrunk to the measure, or natural when ragged (shrunk all the same if
-// the line is too wide).
+// the line is too wide). Stretched past trackFrom, the spaces keep that
+// much and the gaps between letters take the rest, up to Params.Tracking.
 func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64, ragged bool) {
 	natural := indent
 	for i := range line.Items {

@@ -67,7 +67,7 @@ type Item struct {
 	Text  string // as drawn; ends with "-" when the line breaks inside a word here
 	Style Style
 	X     float64 // from the line's start, points
-	W     float64 // width of Text, points
+	W     float64 // width of Text as drawn (with the line's Tracking), points
 	// SpaceAfter is the width of the (justified) space that follows the item
 	// on this line; 0 for the line's last item or inside a word.
 	SpaceAfter float64
