@@ -16,8 +16,8 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
-# Installs what is missing (poppler-utils, qpdf, certutil; MinIO built from
-# its pinned version and cached), starts MinIO on a free loopback port,
+# Installs what is missing (poppler-utils, qpdf, certutil, chromium; MinIO
+# built from its pinned version and cached), starts MinIO on a free loopback port,
 # runs every test, and stops it.
 test:
 	scripts/deps.sh chromium
