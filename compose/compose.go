@@ -188,7 +188,11 @@ func (b *builder) vote(v extract.Vote) {
 	}
 	table.Rows = append(table.Rows, []string{"Summa", strconv.Itoa(yes), strconv.Itoa(no), strconv.Itoa(abstain)})
 	b.add(table)
-	b.add(Paragraph{Text: b.plain(fmt.Sprintf(b.l.VoteResult, count(yes, b.l.YesVotes), count(no, b.l.NoVotes), abstain))})
+	result := fmt.Sprintf(b.l.VoteResult, count(yes, b.l.YesVotes), count(no, b.l.NoVotes), abstain)
+	if abstain == 0 && b.l.VoteResultAll != "" {
+		result = fmt.Sprintf(b.l.VoteResultAll, count(yes, b.l.YesVotes), count(no, b.l.NoVotes))
+	}
+	b.add(Paragraph{Text: b.plain(result)})
 	b.add(Paragraph{Text: b.plain(v.Outcome)})
 }
 

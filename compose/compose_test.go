@@ -121,8 +121,20 @@ func TestVoteTableAndNames(t *testing.T) {
 	if got := table.Rows[len(table.Rows)-1]; strings.Join(got, ",") != "Summa,2,1,1" {
 		t.Errorf("sum row %q", got)
 	}
-	if !strings.Contains(result, "2 ja-röster, 1 nej-röst, 1 avstår") {
+	if !strings.Contains(result, "2 ja-röster, 1 nej-röst och 1 avstår") {
 		t.Errorf("result %q", result)
+	}
+
+	// Nobody abstained: the result does not count them.
+	x.Paragraphs[0].Votes[0].Ballots[2].Vote = "nej"
+	doc = compose.Build(x, tmpl(t), nil)
+	for i, b := range doc.Blocks {
+		if _, ok := b.(compose.Table); ok {
+			result = text(doc.Blocks[i+1].(compose.Paragraph).Text)
+		}
+	}
+	if result != "Omröstningsresultat: 2 ja-röster och 2 nej-röster" {
+		t.Errorf("result without abstentions %q", result)
 	}
 }
 

@@ -88,7 +88,7 @@ func TestLargeExtractOfAnotherOrganisation(t *testing.T) {
 		}
 	}
 	// Every vote's result adds up to the members who voted.
-	results := regexp.MustCompile(`(\d+) ja-röst(?:er)?, (\d+) nej-röst(?:er)?, (\d+) avstår`).FindAllStringSubmatch(text, -1)
+	results := regexp.MustCompile(`(\d+) ja-röst(?:er)?, (\d+) nej-röst(?:er)? och (\d+) avstår`).FindAllStringSubmatch(text, -1)
 	if len(results) != 8 {
 		t.Errorf("%d vote results, want 8", len(results))
 	}

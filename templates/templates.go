@@ -87,7 +87,8 @@ type Labels struct {
 	Yes                 string    `json:"yes"`                 // Ja
 	No                  string    `json:"no"`                  // Nej
 	Abstain             string    `json:"abstain"`             // Avstår
-	VoteResult          string    `json:"voteResult"`          // "Omröstningsresultat: %s, %s, %d avstår"
+	VoteResult          string    `json:"voteResult"`          // "Omröstningsresultat: %s, %s och %d avstår"
+	VoteResultAll       string    `json:"voteResultAll"`       // "Omröstningsresultat: %s och %s": nobody abstained
 	YesVotes            [2]string `json:"yesVotes"`            // "ja-röst", "ja-röster": one, several
 	NoVotes             [2]string `json:"noVotes"`             // "nej-röst", "nej-röster"
 	DisqualifiedDefault string    `json:"disqualifiedDefault"` // anmäler jäv och deltar inte …
