@@ -538,3 +538,37 @@ func TestLongSignerNamesWrapInTheirColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestTableHeaderLabelsWhole: in the narrow template the vote table's
+// small columns are widened to hold their labels, which are never broken.
+func TestTableHeaderLabelsWhole(t *testing.T) {
+	e, _ := setup(t)
+	set, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	narrow, ok := set.Get("narrow")
+	if !ok {
+		t.Fatal("no narrow template")
+	}
+	doc := layouttest.Document()
+	doc.Blocks = []compose.Block{compose.Table{Caption: "Votering", Columns: []compose.Column{
+		{Label: "Ledamot", Width: 0.64}, {Label: "Ja", Width: 0.12}, {Label: "Nej", Width: 0.12}, {Label: "Avstår", Width: 0.12},
+	}, Rows: [][]string{{"Áile Ŋuvttás (S)", "X", "", ""}, {"Máhtte Čoarvi (V)", "", "", "X"}}}}
+	ps, err := e.Layout(doc, narrow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	for _, tx := range ps.Pages[0].Texts {
+		if tx.Role == layout.RoleTable {
+			cells = append(cells, tx.Text)
+		}
+	}
+	got := strings.Join(cells, "|")
+	for _, label := range []string{"|Ja|", "|Nej|", "|Avstår|"} {
+		if !strings.Contains("|"+got+"|", label) {
+			t.Errorf("header label %s not whole in %q", label, got)
+		}
+	}
+}

@@ -35,19 +35,36 @@ func (s *style) tableItems(out []item, src int, t compose.Table) []item {
 }
 
 // columns gives each column's left edge and width: its share of the
-// measure, or an equal share when no widths are given.
+// measure, or an equal share when no widths are given. A column too narrow
+// for its header label (Avstår in a 90 mm measure) is widened to hold it,
+// at the expense of the widest column, so a label is never broken.
 func (s *style) columns(cols []compose.Column) (xs, ws []float64) {
 	total := 0.0
 	for _, c := range cols {
 		total += c.Width
 	}
-	x := 0.0
-	for _, c := range cols {
+	widest := 0
+	for i, c := range cols {
 		w := s.area.W / float64(len(cols))
 		if total > 0 {
 			w = s.area.W * c.Width / total
 		}
-		xs, ws = append(xs, x), append(ws, w)
+		ws = append(ws, w)
+		if w > ws[widest] {
+			widest = i
+		}
+	}
+	bold := s.heading[typeset.Bold]
+	for i, c := range cols {
+		need := bold.Width(c.Label)*tableSize*s.size + 2*cellPadX + 0.5
+		if i != widest && ws[i] < need && ws[widest]-(need-ws[i]) > need {
+			ws[widest] -= need - ws[i]
+			ws[i] = need
+		}
+	}
+	x := 0.0
+	for _, w := range ws {
+		xs = append(xs, x)
 		x += w
 	}
 	return xs, ws
