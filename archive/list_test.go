@@ -10,7 +10,6 @@ import (
 	"utdrag/archive"
 	"utdrag/extract"
 	"utdrag/storage"
-	"utdrag/storage/fs"
 	"utdrag/storage/storagetest"
 )
 
@@ -28,16 +27,7 @@ func (c *counting) Get(ctx context.Context, key string) ([]byte, storage.Object,
 	return c.Store.Get(ctx, key)
 }
 
-var stores = map[string]func(t *testing.T) storage.Store{
-	"fs": func(t *testing.T) storage.Store {
-		s, err := fs.New(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	},
-	"minio": func(t *testing.T) storage.Store { return storagetest.S3(t) },
-}
+var stores = storagetest.Backends()
 
 func record(i int) *archive.Record {
 	id := fmt.Sprintf("%024x", 0xa00+i)

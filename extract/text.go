@@ -62,17 +62,25 @@ func plainASCII(s string) bool {
 	return true
 }
 
-var textCleaner = strings.NewReplacer(
+// cleanPairs are what cleanText replaces, old and new in turn.
+var cleanPairs = []string{
 	"\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n",
 	"\u00AD", "", "\u200B", "", "\u2060", "", "\uFEFF", "",
 	"\u2000", " ", "\u2001", " ", "\u2002", " ", "\u2003", " ", "\u2004", " ", "\u2005", " ",
 	"\u2006", " ", "\u2007", " ", "\u2008", " ", "\u2009", " ", "\u200A", " ", "\u205F", " ", "\u3000", " ",
 	"\u202F", "\u00A0",
-)
+}
 
-// oddChars are the characters textCleaner replaces.
-const oddChars = "\r\u2028\u2029\u00AD\u200B\u2060\uFEFF\u2000\u2001\u2002\u2003\u2004\u2005" +
-	"\u2006\u2007\u2008\u2009\u200A\u205F\u3000\u202F"
+var textCleaner = strings.NewReplacer(cleanPairs...)
+
+// oddChars holds every character textCleaner replaces.
+var oddChars = func() string {
+	var b strings.Builder
+	for i := 0; i < len(cleanPairs); i += 2 {
+		b.WriteString(cleanPairs[i])
+	}
+	return b.String()
+}()
 
 // cleanText is s as normalizeText wants it; text that needs nothing is
 // returned as it is, without a copy.

@@ -17,7 +17,6 @@ import (
 	"utdrag/render"
 	"utdrag/service"
 	"utdrag/storage"
-	"utdrag/storage/fs"
 	"utdrag/storage/storagetest"
 )
 
@@ -37,16 +36,7 @@ func renderEngine(t testing.TB) *render.Engine {
 }
 
 // stores are the two storage back ends every API test runs on.
-var stores = map[string]func(t *testing.T) storage.Store{
-	"fs": func(t *testing.T) storage.Store {
-		s, err := fs.New(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	},
-	"s3": func(t *testing.T) storage.Store { return storagetest.S3(t) },
-}
+var stores = storagetest.Backends()
 
 type env struct {
 	t     *testing.T

@@ -1,8 +1,10 @@
 // Package storagetest holds the contract every storage.Store must meet, as a
-// test suite (Run), and helpers that give other packages' tests a store on
-// the test MinIO (S3, S3Config).
+// test suite (Run), and helpers that give other packages' tests a store:
+// on the test MinIO (S3, S3Config), in a temporary folder (FS), or each in
+// turn (Backends).
 //
-// It may import the standard library, minio-go, storage and storage/s3.
+// It may import the standard library, minio-go, storage, storage/fs and
+// storage/s3.
 package storagetest
 
 import (
