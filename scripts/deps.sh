@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests use, when they are missing:
 # poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdftoppm), qpdf, and
-# certutil (libnss3-tools) to make the NSS database pdfsig trusts.
+# certutil (libnss3-tools) to make the NSS database pdfsig trusts; with
+# arguments also chromium and postgresql (the server with-postgres.sh runs).
 set -euo pipefail
 
 need=()
@@ -11,6 +12,7 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql) ;;
     *) need+=("$extra") ;;
   esac
 done
