@@ -16,11 +16,13 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
-# Installs what is missing (poppler-utils, qpdf, certutil, chromium; MinIO
-# built from its pinned version and cached), starts MinIO on a free loopback port,
-# runs every test, and stops it.
+# Installs what is missing (poppler-utils, qpdf, certutil, chromium, node;
+# ajv and ajv-formats from npm and MinIO built from its pinned version, both
+# cached under ~/.cache/utdrag), starts MinIO on a free loopback port, runs
+# every test, and stops it.
 test:
-	scripts/deps.sh chromium
+	scripts/deps.sh chromium node
+	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
 	scripts/with-minio.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
