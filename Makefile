@@ -16,15 +16,15 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
-# Installs what is missing (poppler-utils, qpdf, certutil, chromium, node;
-# ajv and ajv-formats from npm and MinIO built from its pinned version, both
-# cached under ~/.cache/utdrag), starts MinIO on a free loopback port, runs
-# every test, and stops it.
+# Installs what is missing (poppler-utils, qpdf, certutil, chromium, node,
+# postgresql; ajv and ajv-formats from npm and MinIO built from its pinned
+# version, both cached under ~/.cache/utdrag), starts MinIO and a throwaway
+# PostgreSQL on free loopback ports, runs every test, and stops them.
 test:
-	scripts/deps.sh chromium node
+	scripts/deps.sh chromium node postgresql
 	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
-	scripts/with-minio.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	scripts/with-minio.sh scripts/with-postgres.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 # Tests that need no server (MinIO tests skip outside CI).
 test-unit:
