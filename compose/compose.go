@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"utdrag/extract"
 	"utdrag/templates"
@@ -495,10 +497,16 @@ func (b *builder) plain(s string) []typeset.Span {
 	return []typeset.Span{{Text: b.normalize(s)}}
 }
 
-// rich converts marked text, normalising each run.
+// rich converts marked text, normalising each run. Struck and inserted
+// words are two readings, never one word: where a struck run meets an
+// inserted one with no space between them ("200 000" struck, "275 000"
+// inserted), a space parts them.
 func (b *builder) rich(r extract.RichText) []typeset.Span {
 	out := make([]typeset.Span, 0, len(r))
-	for _, s := range r {
+	for i, s := range r {
+		if i > 0 && (r[i-1].Deleted && s.Inserted || r[i-1].Inserted && s.Deleted) && !parted(r[i-1].Text, s.Text) {
+			out = append(out, typeset.Span{Text: " "})
+		}
 		var st typeset.Style
 		if s.Bold {
 			st |= typeset.Bold
@@ -515,6 +523,13 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 		out = append(out, typeset.Span{Text: b.normalize(s.Text), Style: st})
 	}
 	return out
+}
+
+// parted reports whether white space lies where a meets b.
+func parted(a, b string) bool {
+	last, _ := utf8.DecodeLastRuneInString(a)
+	first, _ := utf8.DecodeRuneInString(b)
+	return a == "" || b == "" || unicode.IsSpace(last) || unicode.IsSpace(first)
 }
 
 func nonEmpty(ss ...string) []string {
