@@ -16,11 +16,12 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
-# Installs what is missing (poppler-utils, qpdf, certutil, chromium; MinIO
+# Installs what is missing (poppler-utils, qpdf, certutil, chromium, PDFBox
+# Preflight; MinIO
 # built from its pinned version and cached), starts MinIO on a free loopback port,
 # runs every test, and stops it.
 test:
-	scripts/deps.sh chromium
+	scripts/deps.sh chromium preflight
 	$(GO) vet $(PKGS)
 	scripts/with-minio.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 

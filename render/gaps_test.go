@@ -29,6 +29,7 @@ type bboxLine struct {
 		XMax float64 `xml:"xMax,attr"`
 		YMin float64 `xml:"yMin,attr"`
 		YMax float64 `xml:"yMax,attr"`
+		Text string  `xml:",chardata"`
 	} `xml:"word"`
 }
 
@@ -42,7 +43,8 @@ func TestWordGapsInThePDF(t *testing.T) {
 	const pt = 72 / 25.4
 	left := tp.Page.MarginLeft * pt
 	right := (tp.Page.Width - tp.Page.MarginRight) * pt
-	normal := 0.25 * tp.Fonts.BodySize // Liberation Serif's space is 0.25 em
+	normal := 0.25 * tp.Fonts.BodySize  // Liberation Serif's space is 0.25 em
+	hyphen := 0.333 * tp.Fonts.BodySize // and its hyphen 0.333 em
 	limit := map[string]float64{"rs-157-2023.json": 1.7, "run-59-2022.json": 1.7}
 	for name, maxAllowed := range limit {
 		t.Run(name, func(t *testing.T) {
@@ -61,8 +63,11 @@ func TestWordGapsInThePDF(t *testing.T) {
 					for _, b := range f.Blocks {
 						for _, l := range b.Lines {
 							// Justified body lines run from the left to the right edge
-							// of the text area, in body-size type.
-							if math.Abs(l.XMin-left) > 0.5 || math.Abs(l.XMax-right) > 0.5 || len(l.Words) < 2 ||
+							// of the text area, in body-size type; a line ending in a
+							// hyphenated word ends a hyphen short of it, as the
+							// hyphen is an artifact that extracted text leaves out.
+							short := right - l.XMax
+							if math.Abs(l.XMin-left) > 0.5 || short < -0.5 || short > 0.5 && math.Abs(short-hyphen) > 1 || len(l.Words) < 2 ||
 								l.Words[0].YMax-l.Words[0].YMin > 1.2*tp.Fonts.BodySize {
 								continue
 							}
@@ -77,7 +82,7 @@ func TestWordGapsInThePDF(t *testing.T) {
 					}
 				}
 			}
-			if lines < 20 {
+			if lines < 15 {
 				t.Fatalf("only %d justified body lines found", lines)
 			}
 			mean := sum / float64(gaps)

@@ -8,6 +8,7 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 
 	"utdrag/compose"
@@ -79,9 +80,25 @@ func (e *Engine) Template(x *extract.Extract) (*templates.Template, error) {
 	return t, nil
 }
 
-// Render composes, lays out and draws an extract; cert fills the
-// certification (nil: not certified).
+// Options choose the PDF rendition.
+type Options struct {
+	// PDFA is the PDF/A part: 1 (the rendition for checking with
+	// validators that know only PDF/A-1), 2, or 3 (with the extract's
+	// canonical JSON attached as its source); 0 takes the template's,
+	// which is 2 unless it says otherwise.
+	PDFA int
+}
+
+// Render composes, lays out and draws an extract in the template's PDF/A
+// part; cert fills the certification (nil: not certified).
 func (e *Engine) Render(x *extract.Extract, cert *compose.Certification) (*Result, error) {
+	return e.RenderWith(x, cert, Options{})
+}
+
+// RenderWith renders as Render does, in the rendition opt asks for. A
+// certified extract is written with a classic cross-reference table, as
+// certify reads the file it signs.
+func (e *Engine) RenderWith(x *extract.Extract, cert *compose.Certification, opt Options) (*Result, error) {
 	t, err := e.Template(x)
 	if err != nil {
 		return nil, err
@@ -91,7 +108,11 @@ func (e *Engine) Render(x *extract.Extract, cert *compose.Certification) (*Resul
 	if err != nil {
 		return nil, fmt.Errorf("render: laying out: %w", err)
 	}
-	b, err := e.pdf.Render(pages, doc.Meta)
+	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA), Classic: cert != nil}
+	if po.Part == 3 {
+		po.Source, po.SourceName = x.Canonical(), "utdrag.json"
+	}
+	b, err := e.pdf.Render(pages, &doc, po)
 	if err != nil {
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests use, when they are missing:
-# poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdftoppm), qpdf, and
-# certutil (libnss3-tools) to make the NSS database pdfsig trusts.
+# poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdfdetach,
+# pdftoppm), qpdf, certutil (libnss3-tools) to make the NSS database pdfsig
+# trusts, and on request ("preflight") Apache PDFBox's PDF/A validator
+# Preflight with what it needs to run (libpdfbox2-java, libactivation-java,
+# libjaxb-api-java, a Java runtime).
 set -euo pipefail
 
 need=()
@@ -11,6 +14,11 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    preflight)
+      command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+      for p in libpdfbox2-java:preflight.jar libactivation-java:javax.activation.jar libjaxb-api-java:jaxb-api.jar; do
+        [ -f "/usr/share/java/${p#*:}" ] || need+=("${p%%:*}")
+      done ;;
     *) need+=("$extra") ;;
   esac
 done
