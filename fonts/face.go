@@ -41,8 +41,8 @@ type Face struct {
 	ulPos     float64
 	ulThick   float64
 
-	latin    [latinRunes]uint16 // advance in font units; 0: no glyph
-	other    map[rune]uint16
+	latin [latinRunes]uint16 // advance in font units; 0: no glyph
+	other map[rune]uint16
 	// Glyph indices, for the subsets of documents (cid.go).
 	latinGID [latinRunes]uint16
 	otherGID map[rune]uint16

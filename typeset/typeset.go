@@ -90,5 +90,5 @@ type Line struct {
 	// goes on with: hyphenated, broken after the word's own hyphen, or an
 	// address broken at a slash.
 	Continues bool
-	Last       bool    // the paragraph's last line (set ragged)
+	Last      bool // the paragraph's last line (set ragged)
 }
