@@ -60,6 +60,10 @@ func newUpdate(doc *document, opt Options, room int) (*update, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read AcroForm: %w", err)
 	}
+	page, _ := doc.firstPage(catalog)
+	if err := doc.budget.err(); err != nil {
+		return nil, err
+	}
 
 	b := bytes.NewBuffer(make([]byte, 0, len(doc.src)+2*room+4096))
 	b.Write(doc.src)
@@ -71,7 +75,7 @@ func newUpdate(doc *document, opt Options, room int) (*update, error) {
 	entries := []xrefEntry{{sigNum, 0, b.Len()}}
 	u.writeSignature(b, sigNum, opt, room)
 	entries = append(entries, xrefEntry{fieldNum, 0, b.Len()})
-	writeField(b, doc, catalog, fieldNum, sigNum, apNum, len(fields.refs)+1)
+	writeField(b, page, fieldNum, sigNum, apNum, len(fields.refs)+1)
 	entries = append(entries, xrefEntry{apNum, 0, b.Len()})
 	writeAppearance(b, apNum)
 	entries = append(entries, xrefEntry{rootRef.num, rootRef.gen, b.Len()})
@@ -136,13 +140,14 @@ func (u *update) writeSignature(b *bytes.Buffer, num int, opt Options, room int)
 	b.WriteString("\n>>\nendobj\n")
 }
 
-// writeField writes an invisible signature widget on the first page,
+// writeField writes an invisible signature widget on the first page (none
+// when the page tree could not be read: page is the zero reference),
 // printable (PDF/A wants every annotation printed) and with an empty
 // appearance, as PDF/A-1 wants one for every widget.
-func writeField(b *bytes.Buffer, doc *document, catalog pdfDict, num, sigNum, apNum, ordinal int) {
+func writeField(b *bytes.Buffer, page pdfRef, num, sigNum, apNum, ordinal int) {
 	fmt.Fprintf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /TU %s /V %d 0 R /F 132 /Rect [0 0 0 0] /AP << /N %d 0 R >>",
 		num, textString(fmt.Sprintf("Signatur%d", ordinal)), textString("Digital signatur"), sigNum, apNum)
-	if page, err := doc.firstPage(catalog); err == nil {
+	if page != (pdfRef{}) {
 		fmt.Fprintf(b, " /P %s", page)
 	}
 	b.WriteString(" >>\nendobj\n")

@@ -106,7 +106,7 @@ func bodyOf(doc compose.Document) string {
 			b.WriteString(spansText(bl.Text) + " ")
 		case compose.List:
 			for i, it := range bl.Items {
-				b.WriteString(marker(bl, i) + " " + spansText(it) + " ")
+				b.WriteString(listMarker(bl, i) + " " + spansText(it) + " ")
 			}
 		case compose.Table:
 			for _, c := range bl.Columns {
@@ -128,7 +128,7 @@ func bodyOf(doc compose.Document) string {
 	return b.String()
 }
 
-func marker(l compose.List, i int) string {
+func listMarker(l compose.List, i int) string {
 	if !l.Ordered {
 		return "•"
 	}
@@ -180,7 +180,7 @@ func TestStructureTreeFollowsTheDocument(t *testing.T) {
 					want = append(want, "H"+strconv.Itoa(bl.Level)+" "+squashSpace(spansText(bl.Text)))
 				case compose.List:
 					for i, it := range bl.Items {
-						lists = append(lists, marker(bl, i))
+						lists = append(lists, listMarker(bl, i))
 						items = append(items, squashSpace(spansText(it)))
 					}
 				case compose.Table:

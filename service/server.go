@@ -18,6 +18,7 @@ import (
 	"utdrag/archive"
 	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/index"
 	"utdrag/openapi"
 	"utdrag/render"
 	"utdrag/storage"
@@ -42,24 +43,34 @@ type Server struct {
 
 	keys    *auth.Keys // nil: open mode (loopback only)
 	metrics *metrics
+	now     func() time.Time // the clock that says which justering days have come
+
+	index        *index.Index // what listing and search query
+	indexMetrics *indexMetrics
 }
 
 // Deps are what the server is built from; main builds them once.
 type Deps struct {
 	Store  storage.Store
 	Render *render.Engine
+	// Index is the index database listing and search query (main opens
+	// it from UTDRAG_INDEX); the server keeps it up to date.
+	Index  *index.Index
 	Logger *slog.Logger
 	// Mailer replaces the one configured by UTDRAG_SMTP_ADDR (tests).
 	Mailer distribute.Mailer
 	// MailBackoff is the first wait before retrying a temporary SMTP
 	// failure (zero: the distributor's default).
 	MailBackoff time.Duration
+	// Now is the clock (nil: time.Now): today in Sweden decides whether
+	// a justering day has come.
+	Now func() time.Time
 }
 
 // New builds the server and its routes.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.Store == nil || d.Render == nil {
-		return nil, errors.New("service: store and render engine are required")
+	if d.Store == nil || d.Render == nil || d.Index == nil {
+		return nil, errors.New("service: store, render engine and index are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -74,10 +85,15 @@ func New(cfg Config, d Deps) (*Server, error) {
 		archive: archive.New(d.Store),
 		render:  d.Render,
 		renders: make(chan struct{}, cfg.MaxRenders),
+		now:     d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if err := s.operate(&d); err != nil {
 		return nil, err
 	}
+	s.useIndex(d.Index)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
 		return nil, err
@@ -185,6 +201,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	go s.reconciler().Run(ctx) // until shutdown
 	s.log.Info("utdrag listening", "addr", s.cfg.Addr, "storage", s.cfg.Storage)
 	select {
 	case err := <-errc:

@@ -90,5 +90,9 @@ type Line struct {
 	// goes on with: hyphenated, broken after the word's own hyphen, or an
 	// address broken at a slash.
 	Continues bool
-	Last      bool // the paragraph's last line (set ragged)
+	// Flush marks a line of a justified paragraph set flush left, with
+	// natural spaces, because no breaking of the paragraph kept its spaces
+	// within MaxSpace.
+	Flush bool
+	Last  bool // the paragraph's last line (set ragged)
 }
