@@ -40,12 +40,15 @@ type Summary struct {
 	Paragraphs   []int                `json:"paragraphs"`
 	CaseNumbers  []string             `json:"caseNumbers"`
 	Titles       []string             `json:"titles"`
-	Template     string               `json:"template"` // name@version
-	Filename     string               `json:"filename"`
-	Pages        int                  `json:"pages"`
-	Bytes        int                  `json:"bytes"`
-	SHA256       string               `json:"sha256"`
-	Created      time.Time            `json:"created"`
+	// Justering is where each paragraph stands: justerad with the
+	// protocol, omedelbart justerad, or not yet (a draft).
+	Justering []extract.ParagraphJustering `json:"justering"`
+	Template  string                       `json:"template"` // name@version
+	Filename  string                       `json:"filename"`
+	Pages     int                          `json:"pages"`
+	Bytes     int                          `json:"bytes"`
+	SHA256    string                       `json:"sha256"`
+	Created   time.Time                    `json:"created"`
 }
 
 // Record is what the archive knows of one extract.
@@ -254,6 +257,10 @@ func (a *Archive) Get(ctx context.Context, id string) (*Record, string, error) {
 	var rec Record
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, "", fmt.Errorf("archive: decoding record %s: %w", id, err)
+	}
+	if rec.Justering == nil && rec.Extract != nil {
+		// A record from before the justering was kept in it.
+		rec.Justering = rec.Extract.Justerings()
 	}
 	return &rec, obj.ETag, nil
 }

@@ -29,7 +29,7 @@ func (u *ui) certifyView(rec *archive.Record, req CertifyRequest) certifyView {
 
 func (u *ui) certifyForm(c *gin.Context) {
 	rec, _, ok := u.record(c)
-	if !ok {
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
 	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(rec, CertifyRequest{}))
@@ -39,7 +39,7 @@ func (u *ui) certifyForm(c *gin.Context) {
 // confirmation, "edit" goes back to the form, "sign" certifies.
 func (u *ui) certify(c *gin.Context) {
 	rec, etag, ok := u.record(c)
-	if !ok {
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
 	req := CertifyRequest{
@@ -118,6 +118,11 @@ func (u *ui) distributePage(c *gin.Context) {
 		u.render(c, http.StatusConflict, "distribute", title, "list", v)
 		return
 	}
+	if na := u.s.checkAdjusted(rec, "expedieras"); na != nil {
+		v.Error = na.Detail
+		u.render(c, http.StatusConflict, "distribute", title, "list", v)
+		return
+	}
 	ctx := c.Request.Context()
 	dist, err := u.distribution(ctx, rec.ID)
 	if err != nil {
@@ -165,6 +170,9 @@ func (u *ui) distribute(c *gin.Context) {
 	}
 	if rec.Certified() == nil {
 		u.errorPage(c, http.StatusConflict, "Inte bestyrkt", "Utdraget måste bestyrkas innan det expedieras.")
+		return
+	}
+	if u.refuseUnadjusted(c, rec, "expedieras") {
 		return
 	}
 	msg, err := u.s.message(c, rec)

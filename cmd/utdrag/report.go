@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"utdrag/compose"
 	"utdrag/extract"
@@ -59,7 +60,7 @@ func typesetReport(w io.Writer, args []string) error {
 	return nil
 }
 
-// decodeFile reads and validates an extract; drawable is
+// decodeFile reads and validates an extract as of today; drawable is
 // extract.Limits.Drawable (nil: any character).
 func decodeFile(name string, drawable func(rune) bool) (*extract.Extract, error) {
 	f, err := os.Open(name)
@@ -67,9 +68,19 @@ func decodeFile(name string, drawable func(rune) bool) (*extract.Extract, error)
 		return nil, err
 	}
 	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{Drawable: drawable})
+	x, err := extract.Decode(f, extract.Limits{Drawable: drawable, Today: today()})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return x, nil
+}
+
+// today is the date in Sweden: it decides whether an input's justering
+// day has come.
+func today() string {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		loc = time.FixedZone("CET", 3600)
+	}
+	return time.Now().In(loc).Format(time.DateOnly)
 }
