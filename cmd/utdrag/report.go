@@ -55,7 +55,8 @@ func typesetReport(w io.Writer, args []string) error {
 		if err := report.Write(w, kp, greedy, kpLists, greedyLists); err != nil {
 			return err
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "knuth-plass, every justified line of every block kind: widest space %.2f× normal (limit %.2f×), %d lines set flush left\n\n",
+			max(kp.MaxSpace, kpLists.MaxSpace), typeset.MaxSpace, kp.Flush+kpLists.Flush)
 	}
 	return nil
 }
