@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"utdrag/index/indextest"
 	"utdrag/service"
 	"utdrag/storage/fs"
 )
@@ -85,7 +86,7 @@ func inProcess(t *testing.T, tune ...func(*service.Config)) http.Handler {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +306,7 @@ func TestSecurityLogoutRevokesSession(t *testing.T) {
 	replica := func() string {
 		cfg := service.Defaults()
 		cfg.AuthFile, cfg.SessionKey, cfg.Mail.Outbox = keys, strings.Repeat("s", 32), t.TempDir()
-		srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
