@@ -36,7 +36,7 @@ var certification = &compose.Certification{Name: "Lena Nordin", Title: "Nämndse
 // certificate that pdfsig must trust.
 func signed(t *testing.T, e *render.Engine, name string, part int) (pdf, caPEM []byte) {
 	t.Helper()
-	res, err := e.RenderWith(exampletest.Load(t, name), certification, render.Options{PDFA: part})
+	res, err := e.RenderWith(context.Background(), exampletest.Load(t, name), certification, render.Options{PDFA: part})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestPreflightFindsNoErrorInPDFA1(t *testing.T) {
 	e := newEngine(t)
 	files := map[string][]byte{}
 	for _, name := range conformanceExamples {
-		res, err := e.RenderWith(exampletest.Load(t, name), nil, render.Options{PDFA: 1})
+		res, err := e.RenderWith(context.Background(), exampletest.Load(t, name), nil, render.Options{PDFA: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +152,7 @@ func TestEveryRenditionIsCleanAndSigned(t *testing.T) {
 	e := newEngine(t)
 	for _, name := range conformanceExamples {
 		for _, part := range []int{1, 2, 3} {
-			res, err := e.RenderWith(exampletest.Load(t, name), nil, render.Options{PDFA: part})
+			res, err := e.RenderWith(context.Background(), exampletest.Load(t, name), nil, render.Options{PDFA: part})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +185,7 @@ func TestEveryRenditionIsCleanAndSigned(t *testing.T) {
 func TestSourceAttachedToPDFA3(t *testing.T) {
 	e := newEngine(t)
 	x := exampletest.Load(t, "rs-157-2023.json")
-	res, err := e.RenderWith(x, nil, render.Options{PDFA: 3})
+	res, err := e.RenderWith(context.Background(), x, nil, render.Options{PDFA: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestSourceAttachedToPDFA3(t *testing.T) {
 		t.Errorf("the attached source (%d bytes) is not the canonical JSON (%d bytes)", len(got), len(x.Canonical()))
 	}
 	for _, part := range []int{1, 2} {
-		res, err := e.RenderWith(x, nil, render.Options{PDFA: part})
+		res, err := e.RenderWith(context.Background(), x, nil, render.Options{PDFA: part})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -137,7 +137,7 @@ func renderFile(args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := eng.RenderWith(x, nil, render.Options{PDFA: *pdfa})
+	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa})
 	if err != nil {
 		return err
 	}

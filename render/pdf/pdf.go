@@ -16,6 +16,7 @@ package pdf
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -67,6 +68,12 @@ func (o Options) part() int {
 
 // Render draws the pages of doc and returns the PDF.
 func (r *Renderer) Render(p *layout.Pages, doc *compose.Document, opt Options) ([]byte, error) {
+	return r.RenderContext(context.Background(), p, doc, opt)
+}
+
+// RenderContext is Render that stops, with ctx's error, once ctx is done:
+// it looks before each page and before the fonts are written.
+func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, doc *compose.Document, opt Options) ([]byte, error) {
 	if p == nil || len(p.Pages) == 0 {
 		return nil, errors.New("pdf: nothing to render")
 	}
@@ -103,6 +110,9 @@ func (r *Renderer) Render(p *layout.Pages, doc *compose.Document, opt Options) (
 	cont := false
 	content := &o.page
 	for i := range p.Pages {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		content.Reset()
 		w := page{b: content, n: i, h: p.Height, fonts: &fs, tree: t, cont: &cont, figure: i == 0 && t.figure >= 0}
 		w.write(p)
@@ -117,6 +127,9 @@ func (r *Renderer) Render(p *layout.Pages, doc *compose.Document, opt Options) (
 		}
 		o.object(pageNums[i], "<</Type/Page/Parent "+ref(pagesRoot)+"/Resources "+ref(resources)+
 			"/Contents "+ref(c)+"/StructParents "+strconv.Itoa(i)+">>")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	for i, f := range fs.list {
 		if err := f.write(o, fontNums[i]); err != nil {
