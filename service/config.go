@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"utdrag/extract"
+	"utdrag/storage/s3"
 )
 
 // Config is the service's configuration, from the environment with
@@ -36,6 +37,9 @@ type Config struct {
 	AuthFile string // UTDRAG_AUTH_FILE
 	// StorageTimeout bounds one storage operation (zero: 10s).
 	StorageTimeout time.Duration // UTDRAG_STORAGE_TIMEOUT
+	// Breaker fails storage operations at once while the store is known
+	// to be down.
+	Breaker BreakerConfig
 	// Limits bound an extract's size (zero fields: extract.DefaultLimits).
 	Limits extract.Limits // UTDRAG_MAX_PARAGRAPHS, UTDRAG_MAX_TEXT
 }
@@ -47,6 +51,9 @@ type S3Config struct {
 	SecretKey string // UTDRAG_S3_SECRET_KEY
 	Secure    bool   // UTDRAG_S3_SECURE
 	Region    string // UTDRAG_S3_REGION
+	// RetentionMode of certified PDFs under object lock: s3.Governance
+	// (the default) or s3.Compliance.
+	RetentionMode string // UTDRAG_RETENTION_MODE: governance or compliance
 }
 
 // Defaults are the embedded defaults.
@@ -60,7 +67,9 @@ func Defaults() Config {
 		RenderWait:    200 * time.Millisecond,
 		RenderTimeout: 10 * time.Second,
 		Retention:     10 * 365 * 24 * time.Hour,
+		Breaker:       BreakerConfig{Failures: defaultBreakerFailures, Open: defaultBreakerOpen},
 	}
+	c.S3.RetentionMode = s3.Governance
 	c.Mail = mailFromEnv(func(string) string { return "" }, c.Storage)
 	return c
 }
@@ -107,6 +116,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return n, err
 	}
 	parse("UTDRAG_STORAGE_TIMEOUT", func(v string) (err error) { c.StorageTimeout, err = time.ParseDuration(v); return })
+	parse("UTDRAG_RETENTION_MODE", func(v string) (err error) { c.S3.RetentionMode, err = parseRetentionMode(v); return })
+	parse("UTDRAG_BREAKER_FAILURES", func(v string) (err error) { c.Breaker.Failures, err = strconv.Atoi(v); return })
+	parse("UTDRAG_BREAKER_OPEN", func(v string) (err error) {
+		if c.Breaker.Open, err = time.ParseDuration(v); err == nil && c.Breaker.Open <= 0 {
+			err = fmt.Errorf("must be longer than zero")
+		}
+		return
+	})
 	parse("UTDRAG_MAX_PARAGRAPHS", func(v string) (err error) { c.Limits.MaxParagraphs, err = positive(v); return })
 	parse("UTDRAG_MAX_TEXT", func(v string) (err error) { c.Limits.MaxText, err = positive(v); return })
 	c.Signing = signingFromEnv(getenv)
@@ -116,6 +133,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("service: configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// parseRetentionMode takes "governance" or "compliance", in any case.
+func parseRetentionMode(v string) (string, error) {
+	switch strings.ToUpper(v) {
+	case s3.Governance:
+		return s3.Governance, nil
+	case s3.Compliance:
+		return s3.Compliance, nil
+	}
+	return "", fmt.Errorf("want governance or compliance")
 }
 
 // parseRetention takes a Go duration or a number of years ("10y").

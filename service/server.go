@@ -40,8 +40,9 @@ type Server struct {
 	directory   *distribute.Directory // the recipients the distributor resolves
 	ui          *ui
 
-	keys    *auth.Keys // nil: open mode (loopback only)
-	metrics *metrics
+	keys      *auth.Keys // nil: open mode (loopback only)
+	metrics   *metrics
+	readiness *readiness
 }
 
 // Deps are what the server is built from; main builds them once.

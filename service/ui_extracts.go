@@ -219,7 +219,7 @@ func (u *ui) pdf(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := u.s.archive.PDF(c.Request.Context(), rec.ID)
+	b, err := u.s.archive.PDF(c.Request.Context(), rec)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -246,7 +246,7 @@ func (u *ui) certifiedPDF(c *gin.Context) {
 		u.errorPage(c, http.StatusNotFound, "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
 		return
 	}
-	b, err := u.s.archive.Certified(c.Request.Context(), rec.ID, cert.Version)
+	b, err := u.s.archive.Certified(c.Request.Context(), rec, cert.Version)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -285,7 +285,7 @@ func (u *ui) html(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := u.s.archive.HTML(c.Request.Context(), rec.ID)
+	b, err := u.s.archive.HTML(c.Request.Context(), rec)
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -112,7 +112,7 @@ func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verificat
 	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
 	v.Latest = entry.Version == len(rec.Certifications)
 	if pdf == nil {
-		if pdf, err = s.archive.Certified(ctx, rec.ID, entry.Version); err != nil {
+		if pdf, err = s.archive.Certified(ctx, rec, entry.Version); err != nil {
 			return nil, err
 		}
 	}
