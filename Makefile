@@ -16,13 +16,15 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
-# Installs what is missing (poppler-utils, qpdf, certutil, chromium; MinIO
-# built from its pinned version and cached), starts MinIO on a free loopback port,
-# runs every test, and stops it.
+# Installs what is missing (poppler-utils, qpdf, certutil, chromium, node,
+# postgresql; ajv and ajv-formats from npm and MinIO built from its pinned
+# version, both cached under ~/.cache/utdrag), starts MinIO and a throwaway
+# PostgreSQL on free loopback ports, runs every test, and stops them.
 test:
-	scripts/deps.sh chromium
+	scripts/deps.sh chromium node postgresql
+	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
-	scripts/with-minio.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	scripts/with-minio.sh scripts/with-postgres.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 # Tests that need no server (MinIO tests skip outside CI).
 test-unit:
@@ -54,6 +56,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./extract/
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./typeset/
 	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./render/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./certify/
 
 render-examples:
 	mkdir -p out

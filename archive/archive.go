@@ -40,12 +40,15 @@ type Summary struct {
 	Paragraphs   []int                `json:"paragraphs"`
 	CaseNumbers  []string             `json:"caseNumbers"`
 	Titles       []string             `json:"titles"`
-	Template     string               `json:"template"` // name@version
-	Filename     string               `json:"filename"`
-	Pages        int                  `json:"pages"`
-	Bytes        int                  `json:"bytes"`
-	SHA256       string               `json:"sha256"`
-	Created      time.Time            `json:"created"`
+	// Justering is where each paragraph stands: justerad with the
+	// protocol, omedelbart justerad, or not yet (a draft).
+	Justering []extract.ParagraphJustering `json:"justering"`
+	Template  string                       `json:"template"` // name@version
+	Filename  string                       `json:"filename"`
+	Pages     int                          `json:"pages"`
+	Bytes     int                          `json:"bytes"`
+	SHA256    string                       `json:"sha256"`
+	Created   time.Time                    `json:"created"`
 }
 
 // Record is what the archive knows of one extract.
@@ -119,6 +122,38 @@ type Archive struct {
 	// only truth; several replicas each keep their own.
 	mu     sync.Mutex
 	listed map[string]listed
+
+	indexer Indexer // nil: none
+}
+
+// Indexer keeps an index of the records in step with storage. The archive
+// calls Begin before it writes a record, and Done after, with the record
+// storage now holds; when the write failed or its outcome is unknown it
+// does not call Done, and the indexer learns the outcome from storage
+// later. An error from Begin stops the write before it starts.
+type Indexer interface {
+	Begin(ctx context.Context, id string) (token string, err error)
+	Done(ctx context.Context, id, token string, rec *Record)
+}
+
+// SetIndexer makes the archive tell ix of every record it writes.
+func (a *Archive) SetIndexer(ix Indexer) { a.indexer = ix }
+
+func (a *Archive) beginIndex(ctx context.Context, id string) (string, error) {
+	if a.indexer == nil {
+		return "", nil
+	}
+	token, err := a.indexer.Begin(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("archive: preparing the index for %s: %w", id, err)
+	}
+	return token, nil
+}
+
+func (a *Archive) doneIndex(ctx context.Context, id, token string, rec *Record) {
+	if a.indexer != nil {
+		a.indexer.Done(ctx, id, token, rec)
+	}
 }
 
 type listed struct {
@@ -187,14 +222,22 @@ func (a *Archive) Create(ctx context.Context, rec *Record, pdf, html []byte) (*R
 	if err != nil {
 		return nil, false, fmt.Errorf("archive: encoding record %s: %w", rec.ID, err)
 	}
+	token, err := a.beginIndex(ctx, rec.ID)
+	if err != nil {
+		return nil, false, err
+	}
 	_, err = a.store.Put(ctx, MetaKey(rec.ID), raw, storage.PutOptions{ContentType: "application/json", IfNoneMatch: true})
 	if errors.Is(err, storage.ErrPrecondition) {
 		old, _, gerr := a.Get(ctx, rec.ID)
+		if gerr == nil {
+			a.doneIndex(ctx, rec.ID, token, old)
+		}
 		return old, false, gerr
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("archive: writing record %s: %w", rec.ID, err)
 	}
+	a.doneIndex(ctx, rec.ID, token, rec)
 	return rec, true, nil
 }
 
@@ -234,6 +277,10 @@ func (a *Archive) Get(ctx context.Context, id string) (*Record, string, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, "", fmt.Errorf("archive: decoding record %s: %w", id, err)
 	}
+	if rec.Justering == nil && rec.Extract != nil {
+		// A record from before the justering was kept in it.
+		rec.Justering = rec.Extract.Justerings()
+	}
 	return &rec, obj.ETag, nil
 }
 
@@ -243,10 +290,15 @@ func (a *Archive) Update(ctx context.Context, rec *Record, etag string) error {
 	if err != nil {
 		return fmt.Errorf("archive: encoding record %s: %w", rec.ID, err)
 	}
+	token, err := a.beginIndex(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
 	_, err = a.store.Put(ctx, MetaKey(rec.ID), raw, storage.PutOptions{ContentType: "application/json", IfMatch: etag})
 	if err != nil {
 		return fmt.Errorf("archive: updating record %s: %w", rec.ID, err)
 	}
+	a.doneIndex(ctx, rec.ID, token, rec)
 	return nil
 }
 

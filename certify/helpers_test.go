@@ -17,7 +17,7 @@ import (
 )
 
 const (
-	fontDir   = "/usr/share/fonts/truetype/liberation2"
+	fontDir   = "../fonts/files" // the fonts the service embeds
 	serifFont = "LiberationSerif-Regular.ttf"
 )
 

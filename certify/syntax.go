@@ -38,13 +38,26 @@ func (d pdfDict) get(key string) (any, bool) {
 
 func (r pdfRef) String() string { return fmt.Sprintf("%d %d R", r.num, r.gen) }
 
-// lexer reads PDF syntax from src starting at pos.
+// lexer reads PDF syntax from src starting at pos. Reading a value counts
+// against budget when one is given, and arrays and dictionaries may nest at
+// most maxDepth deep, so no file can make the parser recurse or allocate
+// without bound.
 type lexer struct {
-	src []byte
-	pos int
+	src    []byte
+	pos    int
+	depth  int
+	budget *budget
 }
 
-var errSyntax = errors.New("malformed PDF syntax")
+var (
+	errSyntax = errors.New("malformed PDF syntax")
+	errDepth  = fmt.Errorf("%w: arrays and dictionaries nested more than %d deep", errSyntax, maxDepth)
+)
+
+// maxDepth bounds how deeply arrays and dictionaries nest. The objects a
+// signature needs nest three or four deep; the PDF specification's own
+// implementation limits stop at 28 for any nesting.
+const maxDepth = 64
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
@@ -92,6 +105,9 @@ func (l *lexer) keyword(want string) bool {
 
 // value reads one object.
 func (l *lexer) value() (any, error) {
+	if err := l.budget.value(); err != nil {
+		return nil, err
+	}
 	l.skipSpace()
 	if l.pos >= len(l.src) {
 		return nil, errSyntax
@@ -147,7 +163,21 @@ func (l *lexer) number() (any, error) {
 	return n, nil
 }
 
+// nest enters an array or dictionary; the returned func leaves it.
+func (l *lexer) nest() (func(), error) {
+	if l.depth >= maxDepth {
+		return nil, errDepth
+	}
+	l.depth++
+	return func() { l.depth-- }, nil
+}
+
 func (l *lexer) dict() (pdfDict, error) {
+	leave, err := l.nest()
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 	l.pos += 2
 	var d pdfDict
 	for {
@@ -175,6 +205,11 @@ func (l *lexer) dict() (pdfDict, error) {
 }
 
 func (l *lexer) array() (pdfArray, error) {
+	leave, err := l.nest()
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 	l.pos++
 	var a pdfArray
 	for {
@@ -197,7 +232,8 @@ func (l *lexer) array() (pdfArray, error) {
 func (l *lexer) hexString() ([]byte, error) {
 	end := bytes.IndexByte(l.src[l.pos:], '>')
 	if end < 0 {
-		return nil, errSyntax
+		l.pos = len(l.src) // scanned to the end: the budget counts it
+		return nil, fmt.Errorf("%w: unterminated hex string", errSyntax)
 	}
 	digits := make([]byte, 0, end)
 	for _, c := range l.src[l.pos+1 : l.pos+end] {

@@ -60,6 +60,10 @@ func newUpdate(doc *document, opt Options, room int) (*update, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read AcroForm: %w", err)
 	}
+	page, _ := doc.firstPage(catalog)
+	if err := doc.budget.err(); err != nil {
+		return nil, err
+	}
 
 	b := bytes.NewBuffer(make([]byte, 0, len(doc.src)+2*room+4096))
 	b.Write(doc.src)
@@ -71,7 +75,7 @@ func newUpdate(doc *document, opt Options, room int) (*update, error) {
 	entries := []xrefEntry{{sigNum, 0, b.Len()}}
 	u.writeSignature(b, sigNum, opt, room)
 	entries = append(entries, xrefEntry{fieldNum, 0, b.Len()})
-	writeField(b, doc, catalog, fieldNum, sigNum, len(fields.refs)+1)
+	writeField(b, page, fieldNum, sigNum, len(fields.refs)+1)
 	entries = append(entries, xrefEntry{rootRef.num, rootRef.gen, b.Len()})
 	writeCatalog(b, rootRef, catalog, fields, pdfRef{num: fieldNum})
 	xrefAt := b.Len()
@@ -134,11 +138,12 @@ func (u *update) writeSignature(b *bytes.Buffer, num int, opt Options, room int)
 	b.WriteString("\n>>\nendobj\n")
 }
 
-// writeField writes an invisible signature widget on the first page.
-func writeField(b *bytes.Buffer, doc *document, catalog pdfDict, num, sigNum, ordinal int) {
+// writeField writes an invisible signature widget on the first page (none
+// when the page tree could not be read: page is the zero reference).
+func writeField(b *bytes.Buffer, page pdfRef, num, sigNum, ordinal int) {
 	fmt.Fprintf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0]",
 		num, textString(fmt.Sprintf("Signatur%d", ordinal)), sigNum)
-	if page, err := doc.firstPage(catalog); err == nil {
+	if page != (pdfRef{}) {
 		fmt.Fprintf(b, " /P %s", page)
 	}
 	b.WriteString(" >>\nendobj\n")

@@ -102,6 +102,10 @@ func lastSignature(doc *document) (*signature, error) {
 			last = sig
 		}
 	}
+	// A field skipped for want of budget might have been the last one.
+	if err := doc.budget.err(); err != nil {
+		return nil, err
+	}
 	return last, nil
 }
 

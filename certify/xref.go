@@ -8,12 +8,87 @@ import (
 )
 
 // document is the cross-reference view of a PDF whose revisions all use
-// classic cross-reference tables.
+// classic cross-reference tables. Each indirect object is read at most
+// once (objects caches it, or the error reading it), and all reading is
+// charged to one budget, so the work a file can cause is proportional to
+// its size however its objects refer to each other.
 type document struct {
 	src       []byte
 	startxref int
 	trailer   pdfDict     // the newest trailer
 	offsets   map[int]int // object number → offset; -1 for a freed object
+	objects   map[int]cached
+	budget    budget
+}
+
+type cached struct {
+	val any
+	err error
+}
+
+// budget is the work reading one file may do: bytes the lexer moves over
+// (each read charged once it ends) and values it builds (each allocates).
+// Once spent, every further read fails with errBudget.
+type budget struct {
+	bytes, values int
+	spent         bool
+}
+
+// scanFactor and maxValues bound a budget. With every object read once a
+// well-formed file is scanned well under once; values bound the memory a
+// file can make the parser allocate, whatever its size.
+const (
+	scanFactor = 4
+	maxValues  = 1 << 20
+)
+
+var errBudget = errors.New("the PDF takes too much work to read: objects read again and again or too many of them")
+
+func newBudget(size int) budget {
+	return budget{bytes: scanFactor*size + 64<<10, values: maxValues}
+}
+
+// value charges one value; a nil budget is unlimited.
+func (b *budget) value() error {
+	if b == nil {
+		return nil
+	}
+	if b.values--; b.values < 0 || b.spent {
+		b.spent = true
+		return errBudget
+	}
+	return nil
+}
+
+// scan charges n bytes read.
+func (b *budget) scan(n int) error {
+	if b.bytes -= n; b.bytes < 0 || b.spent {
+		b.spent = true
+		return errBudget
+	}
+	return nil
+}
+
+// err reports whether the budget ran out: a read that failed for that
+// reason may have left out what a complete read would have found.
+func (b *budget) err() error {
+	if b.spent {
+		return errBudget
+	}
+	return nil
+}
+
+// read runs f with a lexer at off and charges what it read.
+func (d *document) read(off int, f func(*lexer) error) error {
+	if err := d.budget.err(); err != nil {
+		return err
+	}
+	l := &lexer{src: d.src, pos: off, budget: &d.budget}
+	err := f(l)
+	if berr := d.budget.scan(l.pos - off); berr != nil {
+		return berr
+	}
+	return err
 }
 
 var errXrefStream = errors.New("the PDF uses cross-reference streams, which are not supported")
@@ -25,7 +100,7 @@ func readDocument(src []byte) (*document, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &document{src: src, startxref: start, offsets: map[int]int{}}
+	d := &document{src: src, startxref: start, offsets: map[int]int{}, objects: map[int]cached{}, budget: newBudget(len(src))}
 	seen := map[int]bool{}
 	for off := start; ; {
 		if seen[off] {
@@ -69,26 +144,30 @@ func findStartxref(src []byte) (int, error) {
 // readSection reads one cross-reference table and returns its trailer.
 // Entries already known from a newer revision are kept.
 func (d *document) readSection(off int) (pdfDict, error) {
-	l := &lexer{src: d.src, pos: off}
-	if !l.keyword("xref") {
-		return nil, errXrefStream
-	}
-	for {
-		if l.keyword("trailer") {
-			v, err := l.value()
-			if err != nil {
-				return nil, err
-			}
-			t, ok := v.(pdfDict)
-			if !ok {
-				return nil, errors.New("trailer is not a dictionary")
-			}
-			return t, nil
+	var trailer pdfDict
+	err := d.read(off, func(l *lexer) error {
+		if !l.keyword("xref") {
+			return errXrefStream
 		}
-		if err := d.readSubsection(l); err != nil {
-			return nil, err
+		for {
+			if l.keyword("trailer") {
+				v, err := l.value()
+				if err != nil {
+					return err
+				}
+				t, ok := v.(pdfDict)
+				if !ok {
+					return errors.New("trailer is not a dictionary")
+				}
+				trailer = t
+				return nil
+			}
+			if err := d.readSubsection(l); err != nil {
+				return err
+			}
 		}
-	}
+	})
+	return trailer, err
 }
 
 func (d *document) readSubsection(l *lexer) error {
@@ -100,6 +179,9 @@ func (d *document) readSubsection(l *lexer) error {
 		return fmt.Errorf("%w: cross-reference subsection header", errSyntax)
 	}
 	for i := range count {
+		if err := d.budget.value(); err != nil {
+			return err
+		}
 		l.skipSpace()
 		offset, err := strconv.Atoi(l.word())
 		l.skipSpace()
@@ -130,21 +212,38 @@ func (d *document) size() (int, error) {
 	return int(n), nil
 }
 
-// object reads the indirect object ref points at.
+// object reads the indirect object ref points at, once: later calls get
+// the same value (which callers must not modify) or error.
 func (d *document) object(ref pdfRef) (any, error) {
+	if c, ok := d.objects[ref.num]; ok {
+		return c.val, c.err
+	}
+	v, err := d.readObject(ref)
+	if errors.Is(err, errBudget) {
+		return nil, err // not cached: the budget says why
+	}
+	d.objects[ref.num] = cached{v, err}
+	return v, err
+}
+
+func (d *document) readObject(ref pdfRef) (any, error) {
 	off, ok := d.offsets[ref.num]
 	if !ok || off < 0 || off >= len(d.src) {
 		return nil, fmt.Errorf("object %s not found", ref)
 	}
-	l := &lexer{src: d.src, pos: off}
-	l.skipSpace()
-	num, err1 := strconv.Atoi(l.word())
-	l.skipSpace()
-	_, err2 := strconv.Atoi(l.word())
-	if err1 != nil || err2 != nil || num != ref.num || !l.keyword("obj") {
-		return nil, fmt.Errorf("object %s: no object header at offset %d", ref, off)
-	}
-	v, err := l.value()
+	var v any
+	err := d.read(off, func(l *lexer) error {
+		l.skipSpace()
+		num, err1 := strconv.Atoi(l.word())
+		l.skipSpace()
+		_, err2 := strconv.Atoi(l.word())
+		if err1 != nil || err2 != nil || num != ref.num || !l.keyword("obj") {
+			return fmt.Errorf("no object header at offset %d", off)
+		}
+		var err error
+		v, err = l.value()
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("object %s: %w", ref, err)
 	}

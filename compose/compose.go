@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"utdrag/extract"
 	"utdrag/templates"
@@ -29,6 +31,7 @@ type Certification struct {
 // cert is nil for an extract not yet certified.
 func Build(x *extract.Extract, t *templates.Template, cert *Certification) Document {
 	b := builder{x: x, l: t.Labels, norm: make(map[string]string)}
+	b.placeAndTime()
 	for i := range x.Paragraphs {
 		if i > 0 && t.Page.ParagraphPerPage {
 			b.add(PageBreak{})
@@ -68,8 +71,9 @@ func (b *builder) paragraph(p *extract.Paragraph) {
 	b.add(Heading{Level: 1, Text: []typeset.Span{
 		{Text: "§\u00a0" + strconv.Itoa(p.Number) + " ", Style: typeset.Bold | typeset.NoHyphen},
 		{Text: b.normalize(p.Title) + " ", Style: typeset.Bold},
-		// A case number is one unit: "(KS 2024/112)" never breaks inside.
-		{Text: "(" + strings.ReplaceAll(p.CaseNumber, " ", "\u00a0") + ")", Style: typeset.Bold | typeset.NoHyphen},
+		// A case number is one unit: "(Dnr KS 2024/112)" never breaks
+		// inside, and the label is glued to it.
+		{Text: "(" + caseNumber(b.l.CaseNumber, p.CaseNumber) + ")", Style: typeset.Bold | typeset.NoHyphen},
 	}})
 	for _, s := range p.Sections {
 		level := 2
@@ -96,8 +100,13 @@ func (b *builder) paragraph(p *extract.Paragraph) {
 	}
 	b.heading(2, b.l.Decision)
 	b.contents(p.Decision, 0)
-	b.statements(b.l.Reservations, b.reservations(p.Reservations))
-	b.statements(b.l.Notes, b.notes(p.Notes))
+	if p.ImmediatelyAdjusted {
+		// Part of the decision, as registrars write it: the organ decided
+		// it together with the matter.
+		b.add(Paragraph{Text: b.plain(b.l.ImmediatelyAdjusted)})
+	}
+	b.statements(b.l.Reservations, reservers(p.Reservations), b.reservations(p.Reservations))
+	b.statements(b.l.Notes, len(p.Notes), b.notes(p.Notes))
 	if len(p.DistributeTo) > 0 {
 		b.heading(2, b.l.DistributeTo)
 		b.add(Paragraph{Text: b.plain(strings.Join(p.DistributeTo, "\n")), Plain: true})
@@ -110,9 +119,31 @@ func (b *builder) paragraph(p *extract.Paragraph) {
 		}
 		b.add(List{Items: items})
 	}
-	if p.ImmediatelyAdjusted {
-		b.add(Note{Text: b.plain(b.l.Adjusted)})
+}
+
+// placeAndTime opens the extract with where and when the organ met, as
+// the protocol's first page gives it: "Plats och tid: Regionens hus,
+// Östersund, 2023-10-06 kl. 08.30–16.00".
+func (b *builder) placeAndTime() {
+	m := b.x.Meeting
+	if m.Place == "" && m.Time == "" {
+		return // the date alone is in the running header
 	}
+	when := strings.TrimSpace(m.Date + " " + m.Time)
+	b.add(Paragraph{Text: []typeset.Span{
+		{Text: b.normalize(b.l.PlaceAndTime) + ": ", Style: typeset.Bold},
+		{Text: b.normalize(strings.Join(nonEmpty(m.Place, when), ", "))},
+	}, Plain: true})
+}
+
+// caseNumber writes the case number with its label, glued by no-break
+// spaces: "Dnr\u00a0KS\u00a02024/112".
+func caseNumber(label, n string) string {
+	n = strings.ReplaceAll(n, " ", "\u00a0")
+	if label == "" {
+		return n
+	}
+	return label + "\u00a0" + n
 }
 
 func (b *builder) contents(blocks []extract.Block, indent int) {
@@ -164,6 +195,7 @@ func (b *builder) motions(ms []extract.Motion) {
 func (b *builder) vote(v extract.Vote) {
 	b.heading(2, b.l.Vote)
 	b.add(Paragraph{Text: b.plain(v.Proposition)})
+	t := v.Tally()
 	table := Table{
 		Caption: b.l.Vote,
 		Columns: []Column{
@@ -173,39 +205,87 @@ func (b *builder) vote(v extract.Vote) {
 			{Label: b.l.Abstain, Width: 0.12},
 		},
 	}
-	var yes, no, abstain int
+	// A member called who did not vote (jäv, absent) is listed with the
+	// reason in a column of its own, there only when needed.
+	remarks := t.Disqualified+t.Absent > 0
+	if remarks {
+		table.Columns = []Column{
+			{Label: b.l.Member, Width: 0.44},
+			{Label: b.l.Yes, Width: 0.1},
+			{Label: b.l.No, Width: 0.1},
+			{Label: b.l.Abstain, Width: 0.1},
+			{Label: b.l.Remark, Width: 0.26},
+		}
+	}
 	for _, ballot := range v.Ballots {
-		row := []string{personName(ballot.Member), "", "", ""}
+		row := make([]string, len(table.Columns))
+		row[0] = personName(ballot.Member)
 		switch ballot.Vote {
 		case extract.VoteYes:
-			row[1], yes = "X", yes+1
+			row[1] = "X"
 		case extract.VoteNo:
-			row[2], no = "X", no+1
+			row[2] = "X"
 		case extract.VoteAbstain:
-			row[3], abstain = "X", abstain+1
+			row[3] = "X"
+		case extract.VoteDisqualified:
+			row[4] = b.l.BallotDisqualified
+		case extract.VoteAbsent:
+			row[4] = b.l.BallotAbsent
 		}
 		table.Rows = append(table.Rows, row)
 	}
-	table.Rows = append(table.Rows, []string{"Summa", strconv.Itoa(yes), strconv.Itoa(no), strconv.Itoa(abstain)})
-	b.add(table)
-	result := fmt.Sprintf(b.l.VoteResult, count(yes, b.l.YesVotes), count(no, b.l.NoVotes), abstain)
-	if abstain == 0 && b.l.VoteResultAll != "" {
-		result = fmt.Sprintf(b.l.VoteResultAll, count(yes, b.l.YesVotes), count(no, b.l.NoVotes))
+	sum := []string{b.l.Sum, strconv.Itoa(t.Yes), strconv.Itoa(t.No), strconv.Itoa(t.Abstain)}
+	if remarks {
+		sum = append(sum, "")
 	}
-	b.add(Paragraph{Text: b.plain(result)})
+	table.Rows = append(table.Rows, sum)
+	b.add(table)
+	// The result is said once: by the outcome when it states the counts
+	// (validation holds them to the ballots), else by a line counted here.
+	if !v.OutcomeStatesCounts() {
+		b.add(Paragraph{Text: b.plain(b.result(t))})
+	}
 	b.add(Paragraph{Text: b.plain(v.Outcome)})
 }
 
-// statements sets reservations and protocol notes: the members' names, then
-// what they state.
-func (b *builder) statements(label string, items [][]typeset.Span) {
+// result is the counted result: "Omröstningsresultat: 8 ja-röster,
+// 5 nej-röster och 1 avstår."
+func (b *builder) result(t extract.Tally) string {
+	if t.Abstain == 0 && b.l.VoteResultAll != "" {
+		return fmt.Sprintf(b.l.VoteResultAll, count(t.Yes, b.l.YesVotes), count(t.No, b.l.NoVotes))
+	}
+	return fmt.Sprintf(b.l.VoteResult, count(t.Yes, b.l.YesVotes), count(t.No, b.l.NoVotes), t.Abstain)
+}
+
+// statements sets reservations and protocol notes under a label in the
+// singular or the plural: the members' names, then what they state.
+func (b *builder) statements(label [2]string, n int, items [][]typeset.Span) {
 	if len(items) == 0 {
 		return
 	}
-	b.heading(2, label)
+	b.heading(2, plural(label, n))
 	for _, it := range items {
 		b.add(Paragraph{Text: it})
 	}
+}
+
+// plural picks a label's form for n.
+func plural(label [2]string, n int) string {
+	if n == 1 || label[1] == "" {
+		return label[0]
+	}
+	return label[1]
+}
+
+// reservers counts the reservations made: each member reserves for
+// themselves, so one statement by three members is three reservations
+// ("Reservationer"), as protocols write it.
+func reservers(rs []extract.Reservation) int {
+	n := 0
+	for _, r := range rs {
+		n += max(len(r.By), 1)
+	}
+	return n
 }
 
 // count writes a number with the singular or plural noun: "1 nej-röst",
@@ -233,16 +313,25 @@ func (b *builder) notes(ns []extract.Note) [][]typeset.Span {
 	return out
 }
 
-// closing adds the signature block: the justerare and the certification.
+// closing adds the justering line and the signature block: the
+// protocol's signatories in the order protocols sign (sekreterare,
+// ordförande, justerare), then the certification.
 func (b *builder) closing(cert *Certification) {
-	j := b.x.Justering
+	x := b.x
+	j := x.Justering
 	if j.Date != "" || j.Place != "" {
 		where := strings.TrimSpace(strings.Join(nonEmpty(j.Place, j.Date), " "))
 		b.add(Note{Text: b.plain(b.l.Adjustment + ": " + where)})
 	}
 	var sig Signatures
+	if x.Secretary != nil {
+		sig.Signers = append(sig.Signers, signatory(b.l.Secretary, *x.Secretary))
+	}
+	if x.Chair != nil {
+		sig.Signers = append(sig.Signers, signatory(b.l.Chair, *x.Chair))
+	}
 	for _, a := range j.Adjusters {
-		sig.Signers = append(sig.Signers, Signer{Role: b.l.Adjuster, Name: personName(a)})
+		sig.Signers = append(sig.Signers, signatory(b.l.Adjuster, a))
 	}
 	certifier := Signer{Role: b.l.Certifies}
 	if cert != nil {
@@ -260,6 +349,16 @@ func (b *builder) closing(cert *Certification) {
 	}
 }
 
+// signatory is one who signed the protocol, with the title under the name
+// unless it only repeats the role ("Ordförande").
+func signatory(role string, p extract.Person) Signer {
+	s := Signer{Role: role, Name: personName(p), Title: p.Title}
+	if strings.EqualFold(strings.TrimSpace(p.Title), role) {
+		s.Title = ""
+	}
+	return s
+}
+
 func header(x *extract.Extract, l templates.Labels, cert *Certification) Header {
 	h := Header{
 		Organisation: x.Organisation.Name,
@@ -268,6 +367,7 @@ func header(x *extract.Extract, l templates.Labels, cert *Certification) Header 
 		DateLabel:    l.MeetingDate,
 		Date:         x.Meeting.Date,
 		PageLabel:    l.Page,
+		Draft:        draft(x, l),
 		Boxes: []Box{
 			{Label: l.AdjustersSign},
 			{Label: l.ExtractCertified},
@@ -278,6 +378,15 @@ func header(x *extract.Extract, l templates.Labels, cert *Certification) Header 
 		h.VerifyURL = cert.VerifyURL
 	}
 	return h
+}
+
+// draft is the running header's mark of an extract with a paragraph not
+// yet justerad: it may be read, not certified.
+func draft(x *extract.Extract, l templates.Labels) string {
+	if len(x.Unadjusted()) == 0 {
+		return ""
+	}
+	return l.Draft
 }
 
 func (b *builder) meta() Meta {
@@ -389,10 +498,16 @@ func (b *builder) plain(s string) []typeset.Span {
 	return []typeset.Span{{Text: b.normalize(s)}}
 }
 
-// rich converts marked text, normalising each run.
+// rich converts marked text, normalising each run. Struck and inserted
+// words are two readings, never one word: where a struck run meets an
+// inserted one with no space between them ("200 000" struck, "275 000"
+// inserted), a space parts them.
 func (b *builder) rich(r extract.RichText) []typeset.Span {
 	out := make([]typeset.Span, 0, len(r))
-	for _, s := range r {
+	for i, s := range r {
+		if i > 0 && (r[i-1].Deleted && s.Inserted || r[i-1].Inserted && s.Deleted) && !parted(r[i-1].Text, s.Text) {
+			out = append(out, typeset.Span{Text: " "})
+		}
 		var st typeset.Style
 		if s.Bold {
 			st |= typeset.Bold
@@ -409,6 +524,13 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 		out = append(out, typeset.Span{Text: b.normalize(s.Text), Style: st})
 	}
 	return out
+}
+
+// parted reports whether white space lies where a meets b.
+func parted(a, b string) bool {
+	last, _ := utf8.DecodeLastRuneInString(a)
+	first, _ := utf8.DecodeRuneInString(b)
+	return a == "" || b == "" || unicode.IsSpace(last) || unicode.IsSpace(first)
 }
 
 func nonEmpty(ss ...string) []string {

@@ -36,6 +36,9 @@ type Header struct {
 	Organ        string // "Regionstyrelsen"
 	DateLabel    string // "Sammanträdesdatum"
 	Date         string // ISO date: "2023-10-06"
+	// Draft marks every page of an extract with a paragraph not yet
+	// justerad ("Ej justerat"); empty for one that may be certified.
+	Draft string
 	// PageLabel formats "1 (4)": the renderer fills the numbers.
 	PageLabel string
 	// Footer boxes, left to right, with what is written in each (the
@@ -114,8 +117,8 @@ type Signer struct {
 	SignedLabel string
 }
 
-// Note is a short line of small text that stands apart: "Paragrafen är
-// justerad", the signature summary of a certified extract.
+// Note is a short line of small text that stands apart: the justering's
+// place and time, the signature summary of a certified extract.
 type Note struct {
 	Text []typeset.Span
 }

@@ -41,6 +41,7 @@ func Decode(r io.Reader, lim Limits) (*Extract, error) {
 		return nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "data efter JSON-dokumentets slut"}
 	}
 	x.normalizeText()
+	x.Justering.resolve(lim.Today)
 	if err := x.Validate(lim); err != nil {
 		return nil, err
 	}

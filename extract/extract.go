@@ -12,11 +12,17 @@ type Extract struct {
 	// Organ is the board or committee: "Regionstyrelsen".
 	Organ   string  `json:"organ"`
 	Meeting Meeting `json:"meeting"`
-	// Paragraphs are the paragraphs extracted, in protocol order.
+	// Paragraphs are the paragraphs extracted, in protocol order: their
+	// numbers rise.
 	Paragraphs []Paragraph `json:"paragraphs"`
-	Justering  Justering   `json:"justering"`
-	Chair      *Person     `json:"chair,omitempty"`
-	Secretary  *Person     `json:"secretary,omitempty"`
+	// Justering is the protocol's justering; a paragraph declared
+	// omedelbart justerad (Paragraph.ImmediatelyAdjusted) was justerad at
+	// the meeting whatever it says.
+	Justering Justering `json:"justering"`
+	// Chair (ordförande) and Secretary (sekreterare) sign the protocol:
+	// the extract names them in its signature block.
+	Chair     *Person `json:"chair,omitempty"`
+	Secretary *Person `json:"secretary,omitempty"`
 	// Template names the layout template; empty means the organisation's
 	// default.
 	Template string `json:"template,omitempty"`
@@ -29,7 +35,8 @@ type Organisation struct {
 	Name string `json:"name"`
 }
 
-// Meeting is when and where the organ met.
+// Meeting is when and where the organ met. Place and Time are printed as
+// "Plats och tid" above the first paragraph.
 type Meeting struct {
 	Date  string `json:"date"`            // ISO 8601: 2023-10-06
 	Place string `json:"place,omitempty"` // "Regionens hus, Östersund"
@@ -37,7 +44,9 @@ type Meeting struct {
 }
 
 // Person is a member or official. Party is the party code ("M", "S", "KD");
-// "-" for a member without party; empty for officials.
+// "-" for a member without party; empty for officials. Title is printed
+// under the name in the signature block (chair, secretary, justerare) and
+// is metadata elsewhere.
 type Person struct {
 	Name  string `json:"name"`
 	Party string `json:"party,omitempty"`
@@ -66,8 +75,8 @@ type Paragraph struct {
 	DistributeTo []string `json:"distributeTo,omitempty"`
 	// Basis is "Beslutsunderlag".
 	Basis []string `json:"basis,omitempty"`
-	// ImmediatelyAdjusted: the paragraph was approved at the meeting
-	// ("Paragrafen är justerad").
+	// ImmediatelyAdjusted: the organ declared the paragraph justerad at
+	// the meeting (omedelbar justering); the decision says so.
 	ImmediatelyAdjusted bool `json:"immediatelyAdjusted,omitempty"`
 }
 
@@ -104,23 +113,31 @@ type Motion struct {
 	Wording []Block  `json:"wording,omitempty"`
 }
 
-// Vote choices.
+// Vote choices: ja, nej, avstår; and the reasons a member called in the
+// roll call did not vote: jäv in the paragraph, or absent (for organs whose
+// roll call lists every member).
 const (
-	VoteYes     = "ja"
-	VoteNo      = "nej"
-	VoteAbstain = "avstår"
+	VoteYes          = "ja"
+	VoteNo           = "nej"
+	VoteAbstain      = "avstår"
+	VoteDisqualified = "jäv"
+	VoteAbsent       = "frånvarande"
 )
 
-// Vote is a votering: the question put, each member's vote and the outcome.
+// Vote is a votering: the question put, the roll call and the outcome.
 type Vote struct {
 	// Proposition is what "ja" and "nej" stand for.
-	Proposition string   `json:"proposition"`
-	Ballots     []Ballot `json:"ballots"`
+	Proposition string `json:"proposition"`
+	// Ballots is the roll call: every member called, once, in the order
+	// called.
+	Ballots []Ballot `json:"ballots"`
 	// Outcome in words: "Med 8 ja-röster mot 5 nej-röster … beslutar …".
+	// Counts it states must be those of the ballots.
 	Outcome string `json:"outcome"`
 }
 
-// Ballot is one member's vote.
+// Ballot is one member's answer in the roll call: a vote (ja, nej,
+// avstår) or the reason for not voting (jäv, frånvarande).
 type Ballot struct {
 	Member Person `json:"member"`
 	Vote   string `json:"vote"`
@@ -145,8 +162,22 @@ type Disqualification struct {
 	Text   string `json:"text,omitempty"`
 }
 
-// Justering is the approval of the protocol.
+// Justering states of the protocol.
+const (
+	// JusteringPending: the protocol is not justerat yet; Date, when
+	// given, is the day set for it.
+	JusteringPending = "pending"
+	// JusteringAdjusted: the chair and the justerare (Adjusters) have
+	// justerat the protocol, on Date.
+	JusteringAdjusted = "adjusted"
+)
+
+// Justering is the approval of the protocol by the chair and the
+// appointed justerare.
 type Justering struct {
+	// State is pending or adjusted. An input may leave it out: Decode then
+	// takes it from the date (see Limits.Today) and writes it in.
+	State     string   `json:"state,omitempty"`
 	Date      string   `json:"date,omitempty"`
 	Place     string   `json:"place,omitempty"`
 	Adjusters []Person `json:"adjusters,omitempty"`

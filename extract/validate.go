@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -18,6 +19,12 @@ type Limits struct {
 	// Drawable reports whether the documents can show a character (the
 	// renderer's fonts have it); nil accepts every character.
 	Drawable func(r rune) bool
+	// Today is the day (ISO 8601, in Sweden) the input is read: the
+	// justering of an input that states no justering state has taken place
+	// when its date is today or earlier, and a justering stated done cannot
+	// lie after it. Empty counts every date as come: a caller without a
+	// clock (tests, tools) passes none.
+	Today string
 }
 
 // DefaultLimits are generous for real protocols and small enough to keep a
@@ -42,9 +49,13 @@ func (v ValidationError) Error() string {
 	return "extract: invalid input: " + strings.Join(parts, "; ")
 }
 
+// Patterns shared with the JSON Schema, written so that every common
+// validator compiles them (no \p{…} classes): a party code is "-" or a
+// capital and up to nine letters of the Nordic alphabets.
 var (
 	orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	partyPattern = regexp.MustCompile(`^(-|\p{Lu}[\p{L}]{0,9})$`)
+	partyPattern = regexp.MustCompile(`^(-|[A-ZÅÄÖÆØÜÉ][A-Za-zÅÄÖåäöÆØæøÜüÉé]{0,9})$`)
+	datePattern  = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 )
 
 // Validate checks the extract against the rules of the domain and returns a
@@ -77,7 +88,7 @@ func (v *validator) extract(x *Extract) {
 	}
 	v.requiredText("organisation.name", x.Organisation.Name, 200)
 	v.requiredText("organ", x.Organ, 200)
-	v.date("meeting.date", x.Meeting.Date, true)
+	meetingOK := v.date("meeting.date", x.Meeting.Date, true)
 	v.optionalText("meeting.place", x.Meeting.Place, 200)
 	v.optionalText("meeting.time", x.Meeting.Time, 100)
 	v.optionalText("template", x.Template, 64)
@@ -88,18 +99,21 @@ func (v *validator) extract(x *Extract) {
 		v.add("paragraphs", "maxItems", fmt.Sprintf("högst %d paragrafer per utdrag", v.lim.MaxParagraphs))
 	}
 	seen := map[int]bool{}
+	last := 0
 	for i := range x.Paragraphs {
 		p := &x.Paragraphs[i]
 		path := fmt.Sprintf("paragraphs[%d]", i)
 		v.paragraph(path, p)
-		if p.Number > 0 && seen[p.Number] {
+		switch {
+		case p.Number > 0 && seen[p.Number]:
 			v.add(path+".number", "unique", fmt.Sprintf("§ %d förekommer mer än en gång", p.Number))
+		case p.Number > 0 && p.Number < last:
+			v.add(path+".number", "order", fmt.Sprintf("§ %d kommer efter § %d: paragraferna ska stå i protokollets ordning", p.Number, last))
 		}
 		seen[p.Number] = true
+		last = max(last, p.Number)
 	}
-	v.date("justering.date", x.Justering.Date, false)
-	v.optionalText("justering.place", x.Justering.Place, 200)
-	v.people("justering.adjusters", x.Justering.Adjusters, false)
+	v.justering(x, meetingOK)
 	if x.Chair != nil {
 		v.person("chair", *x.Chair)
 	}
@@ -128,6 +142,7 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 	for i, m := range p.Motions {
 		mp := fmt.Sprintf("%s.motions[%d]", path, i)
 		v.person(mp+".by", m.By)
+		v.takesPart(mp+".by", p, m.By)
 		v.richText(mp+".text", m.Text, true)
 		v.blocks(mp+".wording", m.Wording, false)
 	}
@@ -137,13 +152,16 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 	}
 	v.count(path+".votes", len(p.Votes))
 	for i, vote := range p.Votes {
-		v.vote(fmt.Sprintf("%s.votes[%d]", path, i), vote)
+		v.vote(fmt.Sprintf("%s.votes[%d]", path, i), vote, p)
 	}
 	v.blocks(path+".decision", p.Decision, true)
 	v.count(path+".reservations", len(p.Reservations))
 	for i, r := range p.Reservations {
 		rp := fmt.Sprintf("%s.reservations[%d]", path, i)
 		v.people(rp+".by", r.By, true)
+		for j, m := range r.By {
+			v.takesPart(fmt.Sprintf("%s.by[%d]", rp, j), p, m)
+		}
 		v.richText(rp+".text", r.Text, true)
 	}
 	v.count(path+".notes", len(p.Notes))
@@ -162,7 +180,7 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 	v.strings(path+".basis", p.Basis, 1000)
 }
 
-func (v *validator) vote(path string, vote Vote) {
+func (v *validator) vote(path string, vote Vote, p *Paragraph) {
 	v.requiredText(path+".proposition", vote.Proposition, v.lim.MaxText)
 	v.requiredText(path+".outcome", vote.Outcome, v.lim.MaxText)
 	if len(vote.Ballots) == 0 {
@@ -172,13 +190,125 @@ func (v *validator) vote(path string, vote Vote) {
 	for i, b := range vote.Ballots {
 		bp := fmt.Sprintf("%s.ballots[%d]", path, i)
 		v.person(bp+".member", b.Member)
-		switch b.Vote {
-		case VoteYes, VoteNo, VoteAbstain:
-		case "":
-			v.add(bp+".vote", "required", "rösten saknas (ja, nej eller avstår)")
-		default:
-			v.add(bp+".vote", "enum", fmt.Sprintf("okänd röst %q: tillåtna värden är ja, nej och avstår", b.Vote))
+		v.ballot(bp, b, p)
+		for j, prev := range vote.Ballots[:i] {
+			if samePerson(prev.Member, b.Member) {
+				v.add(bp+".member", "unique", fmt.Sprintf("%s är redan uppropad i voteringen (ballots[%d]): varje ledamot ropas upp en gång", displayName(b.Member), j))
+				break
+			}
 		}
+	}
+	t := vote.Tally()
+	if len(vote.Ballots) > 0 && t.Yes+t.No+t.Abstain == 0 {
+		v.add(path+".ballots", "minItems", "ingen röstar i voteringen: minst en ledamot svarar ja, nej eller avstår")
+	}
+	v.outcome(path+".outcome", vote.Outcome, t)
+}
+
+// ballot checks one answer of the roll call against the paragraph's jäv.
+func (v *validator) ballot(path string, b Ballot, p *Paragraph) {
+	switch b.Vote {
+	case VoteYes, VoteNo, VoteAbstain:
+		if p.Disqualified(b.Member) {
+			v.add(path+".vote", "consistency", fmt.Sprintf("%s har anmält jäv i paragrafen och kan inte rösta (ange %q)", displayName(b.Member), VoteDisqualified))
+		}
+	case VoteDisqualified:
+		if !p.Disqualified(b.Member) {
+			v.add(path+".vote", "consistency", fmt.Sprintf("%s anges som jävig i voteringen men saknas bland paragrafens jäv (disqualifications)", displayName(b.Member)))
+		}
+	case VoteAbsent:
+	case "":
+		v.add(path+".vote", "required", "rösten saknas (ja, nej, avstår, jäv eller frånvarande)")
+	default:
+		v.add(path+".vote", "enum", fmt.Sprintf("okänd röst %q: tillåtna värden är ja, nej, avstår, jäv och frånvarande", b.Vote))
+	}
+}
+
+// outcome checks the counts an outcome sentence states against the
+// ballots.
+func (v *validator) outcome(path, outcome string, t Tally) {
+	have := map[string]int{VoteYes: t.Yes, VoteNo: t.No, VoteAbstain: t.Abstain}
+	var said, counted []string
+	for _, c := range statedCounts(outcome) {
+		if c.n != have[c.kind] {
+			said = append(said, countPhrase(c.kind, c.n))
+			counted = append(counted, countPhrase(c.kind, have[c.kind]))
+		}
+	}
+	if len(said) > 0 {
+		v.add(path, "consistency", fmt.Sprintf("utfallet anger %s men röstlängden ger %s", joinSwedish(said), joinSwedish(counted)))
+	}
+}
+
+func countPhrase(kind string, n int) string {
+	switch kind {
+	case VoteYes:
+		return strconv.Itoa(n) + " ja"
+	case VoteNo:
+		return strconv.Itoa(n) + " nej"
+	}
+	return strconv.Itoa(n) + " avstår"
+}
+
+// joinSwedish lists "a, b och c".
+func joinSwedish(ss []string) string {
+	if len(ss) < 2 {
+		return strings.Join(ss, "")
+	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " och " + ss[len(ss)-1]
+}
+
+// takesPart refuses a member who declared jäv in the paragraph where only
+// those taking part can appear (motions, reservations).
+func (v *validator) takesPart(path string, p *Paragraph, m Person) {
+	if p.Disqualified(m) {
+		v.add(path, "consistency", fmt.Sprintf("%s har anmält jäv i paragrafen och deltar inte i handläggningen", displayName(m)))
+	}
+}
+
+func displayName(p Person) string {
+	if p.Party == "" {
+		return p.Name
+	}
+	return p.Name + " (" + p.Party + ")"
+}
+
+// justering checks the protocol's justering: its state, that it does not
+// come before the meeting, and that a justering that took place (or an
+// omedelbar justering) names its justerare.
+func (v *validator) justering(x *Extract, meetingOK bool) {
+	j := x.Justering
+	dateOK := v.date("justering.date", j.Date, false)
+	v.optionalText("justering.place", j.Place, 200)
+	v.people("justering.adjusters", j.Adjusters, false)
+	switch j.State {
+	case "", JusteringPending, JusteringAdjusted:
+	default:
+		v.add("justering.state", "enum", fmt.Sprintf("okänt justeringsläge %q: tillåtna värden är pending (ej justerat) och adjusted (justerat)", j.State))
+	}
+	if meetingOK && dateOK && j.Date != "" && j.Date < x.Meeting.Date {
+		v.add("justering.date", "minimum", fmt.Sprintf("justeringen (%s) kan inte ligga före sammanträdet (%s)", j.Date, x.Meeting.Date))
+	}
+	immediate := 0
+	for _, p := range x.Paragraphs {
+		if p.ImmediatelyAdjusted {
+			immediate = p.Number
+			break
+		}
+	}
+	if j.state() == JusteringAdjusted {
+		if j.Date == "" {
+			v.add("justering.date", "required", "ett justerat protokoll har ett justeringsdatum")
+		} else if dateOK && v.lim.Today != "" && j.Date > v.lim.Today {
+			v.add("justering.date", "maximum", fmt.Sprintf("protokollet kan inte vara justerat %s, en dag som inte har kommit (i dag är det %s): ange state pending", j.Date, v.lim.Today))
+		}
+	}
+	switch {
+	case len(j.Adjusters) > 0:
+	case j.state() == JusteringAdjusted:
+		v.add("justering.adjusters", "minItems", "ett justerat protokoll anger vilka som justerade det")
+	case immediate > 0:
+		v.add("justering.adjusters", "minItems", fmt.Sprintf("§ %d är omedelbart justerad: ange justerarna", immediate))
 	}
 }
 
@@ -262,17 +392,39 @@ func (v *validator) count(path string, n int) {
 	}
 }
 
-func (v *validator) date(path, s string, required bool) {
+// date checks an ISO date and reports whether it is one; an empty optional
+// date is not.
+func (v *validator) date(path, s string, required bool) bool {
 	if s == "" {
 		if required {
 			v.add(path, "required", "datum saknas")
 		}
-		return
+		return false
+	}
+	if !datePattern.MatchString(s) {
+		v.add(path, "format", fmt.Sprintf("ogiltigt datum %q: använd formen ÅÅÅÅ-MM-DD", s))
+		return false
 	}
 	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		v.add(path, "format", fmt.Sprintf("ogiltigt datum %q: använd formen ÅÅÅÅ-MM-DD", s))
+		v.add(path, "format", missingDate(s))
+		return false
 	}
+	return true
 }
+
+// missingDate says why a date of the right form does not exist:
+// "datumet 2024-02-30 finns inte: februari 2024 har 29 dagar".
+func missingDate(s string) string {
+	year, _ := strconv.Atoi(s[:4])
+	month, _ := strconv.Atoi(s[5:7])
+	if month < 1 || month > 12 {
+		return fmt.Sprintf("datumet %s finns inte: det finns ingen månad %d", s, month)
+	}
+	days := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return fmt.Sprintf("datumet %s finns inte: %s %d har %d dagar", s, monthNames[month-1], year, days)
+}
+
+var monthNames = [12]string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
 
 func (v *validator) requiredText(path, s string, max int) {
 	if strings.TrimSpace(s) == "" {

@@ -86,7 +86,8 @@ func (f *Face) Style() Style { return f.style }
 // Name is the font file's name, e.g. "LiberationSerif-Bold.ttf".
 func (f *Face) Name() string { return f.file }
 
-// Bytes is the TrueType file for embedding; callers must not modify it.
+// Bytes is the TrueType file for embedding: the embedded file with the
+// glyph choices of alternates.go in its cmap. Callers must not modify it.
 func (f *Face) Bytes() []byte { return f.data }
 
 // Width is the advance width of s in ems (multiply by the size in points

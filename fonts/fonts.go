@@ -2,7 +2,8 @@
 // running text, Liberation Sans for headings and page furniture; SIL OFL
 // 1.1, see LICENSE-Liberation.txt and README.md) and reads their metrics
 // with a small TrueType reader, so text can be measured without a PDF
-// library. The faces are parsed once, by Load, at start-up.
+// library. The faces are parsed once, by Load, at start-up, with the glyph
+// choices of alternates.go (Ŋ in the Sami N-form) applied.
 //
 // It may import the standard library only.
 package fonts
@@ -57,6 +58,9 @@ func Load() (*Set, error) {
 		m, err := parseTrueType(data)
 		if err != nil {
 			return nil, fmt.Errorf("fonts: parsing %s: %w", e.file, err)
+		}
+		if data, err = applyAlternates(data, m, alternates); err != nil {
+			return nil, fmt.Errorf("fonts: choosing glyphs of %s: %w", e.file, err)
 		}
 		f := newFace(e.family, e.style, e.file, data, m)
 		f.enc = enc

@@ -130,10 +130,16 @@ func subsetTag(name string, enc *encoding) string {
 
 // SubsetTag is the six capital letters that mark a subset of the font name
 // holding the characters runes (in a fixed order): the same subset always
-// gets the same tag.
+// gets the same tag. The glyph choices (alternates.go) are part of what
+// the subset holds, so a subset drawing another form gets another tag.
 func SubsetTag(name string, runes []rune) string {
 	h := fnv.New64a()
 	h.Write([]byte(name))
+	for _, a := range alternates {
+		h.Write(utf8.AppendRune(nil, a.r))
+		h.Write([]byte(a.glyph))
+	}
+	h.Write([]byte{0})
 	for _, r := range runes {
 		h.Write(utf8.AppendRune(nil, r))
 	}
@@ -153,7 +159,7 @@ func SubsetTag(name string, runes []rune) string {
 func (f *Face) Simple() (def, z []byte) { return f.simple.def, f.simple.z }
 
 // SimpleName is the simple font's BaseFont name, e.g.
-// "KQPOPV+LiberationSerif-Regular": a subset tag that never changes and
+// "OJDYYY+LiberationSerif-Regular": a subset tag that never changes and
 // the face's name.
 func (f *Face) SimpleName() string { return f.simple.name }
 

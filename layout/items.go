@@ -85,7 +85,7 @@ func (s *style) items(doc compose.Document) ([]item, error) {
 		first := &out[start]
 		first.tb.SpaceBefore = s.gap(prev, first.place.Kind, level)
 		if start > 0 {
-			keepWithPrevious(out[start-1:])
+			keepWithPrevious(out[:start], out[start:])
 		}
 		prev = out[len(out)-1].place.Kind
 	}
@@ -93,18 +93,44 @@ func (s *style) items(doc compose.Document) ([]item, error) {
 }
 
 // keepWithPrevious applies the rules between the previous block's last
-// piece (list[0]) and the new block (list[1:]): a heading stays with the
-// first two lines of what follows; a signature block never starts a page.
-func keepWithPrevious(list []item) {
-	prev, next := &list[0], list[1:]
+// piece (list[len(list)-1]) and the new block (next): a heading stays with
+// the first two lines of what follows; a rule between parts stays with
+// the part it opens; a signature block keeps what leads up to it.
+func keepWithPrevious(list, next []item) {
+	prev := &list[len(list)-1]
 	if prev.tb.Penalty == typeset.Always {
 		return
 	}
 	switch {
 	case next[0].place.Kind == KindSignatures:
+		keepWithSignatures(list)
+	case prev.place.Kind == KindSeparator:
 		prev.tb.Penalty = typeset.Never
 	case prev.place.Kind == KindHeading && len(next) > 1 && next[1].place.Part == next[0].place.Part:
 		next[0].tb.Penalty = typeset.Never
+	}
+}
+
+// closingLines is how many lines of text before a signature block go with
+// it to its page, at the least.
+const closingLines = 2
+
+// keepWithSignatures keeps a signature block with what list, the items
+// before it, ends with: the notes just above it (the justering line) and
+// the last closingLines lines of text, so that the signatures never stand
+// on a page without the text they sign.
+func keepWithSignatures(list []item) {
+	lines := 0
+	for i := len(list) - 1; i >= 0 && lines < closingLines; i-- {
+		it := &list[i]
+		if it.tb.Penalty == typeset.Always {
+			return // a page break the document asks for
+		}
+		it.tb.Penalty = typeset.Never
+		switch it.place.Kind {
+		case KindParagraph, KindListItem, KindTableRow:
+			lines++
+		}
 	}
 }
 
@@ -207,7 +233,7 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 func (s *style) separator(src int) item {
 	h := 0.8 * s.lead
 	return item{
-		tb:    typeset.Block{Height: h},
+		tb:    typeset.Block{Height: h, Discard: true},
 		place: Placed{Kind: KindSeparator, Source: src, Lines: 1},
 		els:   elements{rules: []Rule{{X1: 0, Y1: h / 2, X2: s.area.W, Y2: h / 2, Width: 0.4, Gray: 0.4, Role: RoleBody}}},
 	}

@@ -106,8 +106,8 @@ func (s *style) furnish(ps *Pages, h compose.Header) error {
 }
 
 // runningHeader: organisation and organ on the left; kind, date label and
-// date in a second column; the page label at the right margin; a thin rule
-// closing the band. A field too long for its column is set smaller, and on
+// date in a second column; the page label at the right margin, and under
+// it the mark of a draft; a thin rule closing the band. A field too long for its column is set smaller, and on
 // two lines if need be, rather than run into its neighbour.
 func (s *style) runningHeader(els *elements, h compose.Header, label string) {
 	bold, regular := s.heading[typeset.Bold], s.heading[0]
@@ -126,6 +126,14 @@ func (s *style) runningHeader(els *elements, h compose.Header, label string) {
 	add(col, 30, right-col, firstOf(h.DateLabel, s.t.Labels.MeetingDate), regular, 7.5)
 	add(col, 42, right-col, h.Date, regular, 10.5)
 	add(labelX, 12, right-labelX, label, regular, 10.5)
+	if h.Draft != "" {
+		// "Ej justerat", flush right on the date's line.
+		from := col + regular.Width(h.Date)*10.5 + columnGap
+		for _, l := range fitHeader(h.Draft, bold, 10.5, right-from) {
+			x := right - bold.Width(l.text)*l.size
+			els.texts = append(els.texts, s.text(x, top+42+l.dy, l.text, bold, l.size, RoleHeader))
+		}
+	}
 	y := s.header.Y + s.header.H - 3*mm
 	els.rules = append(els.rules, Rule{X1: left, Y1: y, X2: right, Y2: y, Width: 0.5, Role: RoleHeader})
 }

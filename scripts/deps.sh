@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests use, when they are missing:
 # poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdftoppm), qpdf, and
-# certutil (libnss3-tools) to make the NSS database pdfsig trusts.
+# certutil (libnss3-tools) to make the NSS database pdfsig trusts. Extras
+# named as arguments: chromium; node (nodejs and npm, for the npm packages
+# scripts/node-deps.sh installs); postgresql (the server with-postgres.sh
+# runs); or any Debian package.
 set -euo pipefail
 
 need=()
@@ -11,6 +14,11 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql) ;;
+    node)
+      command -v node >/dev/null 2>&1 || need+=(nodejs)
+      command -v npm >/dev/null 2>&1 || need+=(npm)
+      ;;
     *) need+=("$extra") ;;
   esac
 done

@@ -84,6 +84,9 @@ func (s *Server) certifyExtract(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
+	if s.refuseUnadjusted(c, rec, "bestyrkas") {
+		return
+	}
 	if rec.Certified() != nil && !req.NewVersion {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Utdraget är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")

@@ -127,6 +127,9 @@ func (s *Server) certifiedRecord(c *gin.Context, id string) (*archive.Record, bo
 			"Utdraget måste bestyrkas innan det expedieras.")
 		return nil, false
 	}
+	if s.refuseUnadjusted(c, rec, "expedieras") {
+		return nil, false
+	}
 	return rec, true
 }
 
@@ -216,6 +219,10 @@ func (s *Server) distributeMany(c *gin.Context) {
 			continue
 		case rec.Certified() == nil:
 			items[i].Status, items[i].Error = http.StatusConflict, "Utdraget är inte bestyrkt."
+			continue
+		}
+		if na := s.checkAdjusted(rec, "expedieras"); na != nil {
+			items[i].Status, items[i].Error = http.StatusConflict, na.Detail
 			continue
 		}
 		msg, err := s.message(c, rec)

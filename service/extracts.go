@@ -30,6 +30,9 @@ func (s *Server) extractRoutes(g *gin.RouterGroup) {
 // View is an extract's metadata as the API shows it.
 type View struct {
 	archive.Summary
+	// Adjusted: every paragraph is justerad (or omedelbart justerad), so
+	// the extract may be certified and distributed; false for a draft.
+	Adjusted       bool                    `json:"adjusted"`
 	Certified      bool                    `json:"certified"`
 	Certification  *archive.Certification  `json:"certification"`
 	Certifications []archive.Certification `json:"certifications"`
@@ -48,6 +51,8 @@ func (s *Server) view(r *archive.Record) View {
 	}
 	links["distribution"] = base + "/distribution"
 	v := View{Summary: r.Summary, Certification: r.Certified(), Certifications: r.Certifications, Links: links}
+	v.Justering = s.justering(r)
+	v.Adjusted = len(extract.Pending(v.Justering)) == 0
 	if v.Certifications == nil {
 		v.Certifications = []archive.Certification{}
 	}
@@ -57,7 +62,9 @@ func (s *Server) view(r *archive.Record) View {
 
 // decode reads and validates the extract of a request.
 func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
-	x, err := extract.Decode(c.Request.Body, s.cfg.Limits)
+	lim := s.cfg.Limits
+	lim.Today = s.today()
+	x, err := extract.Decode(c.Request.Body, lim)
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
@@ -121,7 +128,7 @@ func (s *Server) createExtract(c *gin.Context) {
 	}
 	rec := &archive.Record{Extract: x, Summary: archive.Summary{
 		ID: id, Organisation: x.Organisation, Organ: x.Organ, MeetingDate: x.Meeting.Date,
-		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x),
+		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x), Justering: x.Justerings(),
 		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages,
 	}}
 	page, err := s.render.HTML(res.Document)

@@ -43,6 +43,7 @@ type Server struct {
 	keys      *auth.Keys // nil: open mode (loopback only)
 	metrics   *metrics
 	readiness *readiness
+	now       func() time.Time // the clock that says which justering days have come
 }
 
 // Deps are what the server is built from; main builds them once.
@@ -55,6 +56,9 @@ type Deps struct {
 	// MailBackoff is the first wait before retrying a temporary SMTP
 	// failure (zero: the distributor's default).
 	MailBackoff time.Duration
+	// Now is the clock (nil: time.Now): today in Sweden decides whether
+	// a justering day has come.
+	Now func() time.Time
 }
 
 // New builds the server and its routes.
@@ -75,6 +79,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 		archive: archive.New(d.Store),
 		render:  d.Render,
 		renders: make(chan struct{}, cfg.MaxRenders),
+		now:     d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if err := s.operate(&d); err != nil {
 		return nil, err

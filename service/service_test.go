@@ -149,7 +149,7 @@ func TestCreateFetchAndDownload(t *testing.T) {
 				t.Errorf("Location %q for id %q", loc, v.ID)
 			}
 			if v.Organ != "Regionstyrelsen" || v.MeetingDate != "2023-10-06" || v.Paragraphs[0] != 157 ||
-				v.CaseNumbers[0] != "RS/412/2023" || v.Pages < 2 || v.Template != "standard@1" {
+				v.CaseNumbers[0] != "RS/412/2023" || v.Pages < 2 || v.Template != "standard@2" {
 				t.Errorf("metadata %+v", v)
 			}
 
@@ -177,7 +177,7 @@ func TestCreateFetchAndDownload(t *testing.T) {
 			if nm, _ := e.do("GET", "/v1/extracts/"+v.ID+"/pdf", nil, "If-None-Match", resp.Header.Get("ETag")); nm.StatusCode != http.StatusNotModified {
 				t.Errorf("conditional GET: %d", nm.StatusCode)
 			}
-			if !strings.Contains(pdftest.Text(t, pdf), "Paragrafen är justerad") {
+			if !strings.Contains(pdftest.Text(t, pdf), "Paragrafen förklaras omedelbart justerad.") {
 				t.Error("stored PDF lacks its text")
 			}
 
@@ -189,7 +189,7 @@ func TestCreateFetchAndDownload(t *testing.T) {
 			}
 			resp, page := e.do("GET", got.Links["html"], nil)
 			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
-				!bytes.Contains(page, []byte(`lang="sv"`)) || !bytes.Contains(page, []byte("Paragrafen är justerad")) {
+				!bytes.Contains(page, []byte(`lang="sv"`)) || !bytes.Contains(page, []byte("Paragrafen förklaras omedelbart justerad.")) {
 				t.Errorf("html rendition: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
 			if resp, _ := e.do("GET", "/v1/extracts/000000000000000000000000", nil); resp.StatusCode != 404 {

@@ -30,7 +30,7 @@ func (u *ui) certifyView(rec *archive.Record, req CertifyRequest) certifyView {
 
 func (u *ui) certifyForm(c *gin.Context) {
 	rec, _, ok := u.record(c)
-	if !ok {
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
 	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(rec, CertifyRequest{}))
@@ -40,7 +40,7 @@ func (u *ui) certifyForm(c *gin.Context) {
 // confirmation, "edit" goes back to the form, "sign" certifies.
 func (u *ui) certify(c *gin.Context) {
 	rec, etag, ok := u.record(c)
-	if !ok {
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
 	req := CertifyRequest{
@@ -116,6 +116,11 @@ func (u *ui) distributePage(c *gin.Context) {
 		u.render(c, http.StatusConflict, "distribute", title, "list", v)
 		return
 	}
+	if na := u.s.checkAdjusted(rec, "expedieras"); na != nil {
+		v.Error = na.Detail
+		u.render(c, http.StatusConflict, "distribute", title, "list", v)
+		return
+	}
 	ctx := c.Request.Context()
 	dist, err := u.distribution(ctx, rec.ID)
 	if err != nil {
@@ -163,6 +168,9 @@ func (u *ui) distribute(c *gin.Context) {
 	}
 	if rec.Certified() == nil {
 		u.errorPage(c, http.StatusConflict, "Inte bestyrkt", "Utdraget måste bestyrkas innan det expedieras.")
+		return
+	}
+	if u.refuseUnadjusted(c, rec, "expedieras") {
 		return
 	}
 	msg, err := u.s.message(c, rec)

@@ -175,9 +175,12 @@ type extractView struct {
 	Pages                                                                  int
 	Size, SHA256, Template, Filename, Created                              string
 	Preview, HTML, Notice                                                  string
-	Certifications                                                         []certView
-	Current                                                                *certView
-	Distribution                                                           *distView
+	// Justering says where each paragraph stands; Draft, for an extract
+	// not yet justerad, why it cannot be certified or distributed.
+	Justering, Draft string
+	Certifications   []certView
+	Current          *certView
+	Distribution     *distView
 }
 
 func (u *ui) show(c *gin.Context) {
@@ -199,6 +202,10 @@ func (u *ui) show(c *gin.Context) {
 		Created: clock(rec.Created), Distribution: newDistView(dist, time.Now()),
 	}
 	v.Certifications, v.Current = certViews(rec)
+	v.Justering = justeringText(u.s.justering(rec))
+	if na := u.s.checkAdjusted(rec, "bestyrkas eller expedieras"); na != nil {
+		v.Draft = na.Detail
+	}
 	v.Preview = "/utdrag/" + rec.ID + "/pdf?visa=1"
 	if v.Current != nil {
 		v.Preview = "/utdrag/" + rec.ID + "/bestyrkt?visa=1"

@@ -59,24 +59,26 @@ type Fonts struct {
 	SmallSize float64 `json:"smallSize"`
 }
 
-// Labels are the words printed on the extract, in Swedish.
+// Labels are the words printed on the extract, in Swedish. A pair is the
+// singular and the plural form: the label follows the number.
 type Labels struct {
 	Kind                string    `json:"kind"`                // PROTOKOLLSUTDRAG
 	MeetingDate         string    `json:"meetingDate"`         // Sammanträdesdatum
+	Draft               string    `json:"draft"`               // Ej justerat: running header of a draft
 	Page                string    `json:"page"`                // "%d (%d)"
-	CaseNumber          string    `json:"caseNumber"`          // Dnr
+	PlaceAndTime        string    `json:"placeAndTime"`        // Plats och tid
+	CaseNumber          string    `json:"caseNumber"`          // Dnr, before the case number in the heading
 	Proposal            string    `json:"proposal"`            // Förslag till beslut
 	Motions             string    `json:"motions"`             // Yrkanden
 	Propositions        string    `json:"propositions"`        // Proposition
 	Vote                string    `json:"vote"`                // Votering
 	Decision            string    `json:"decision"`            // Beslut
-	Reservations        string    `json:"reservations"`        // Reservationer
-	Notes               string    `json:"notes"`               // Protokollsanteckningar
+	Reservations        [2]string `json:"reservations"`        // Reservation, Reservationer
+	Notes               [2]string `json:"notes"`               // Protokollsanteckning, Protokollsanteckningar
 	Disqualifications   string    `json:"disqualifications"`   // Jäv
 	DistributeTo        string    `json:"distributeTo"`        // Expedieras till
 	Basis               string    `json:"basis"`               // Beslutsunderlag
-	Adjusted            string    `json:"adjusted"`            // Paragrafen är justerad
-	AdjustedAll         string    `json:"adjustedAll"`         // Paragraferna är justerade
+	ImmediatelyAdjusted string    `json:"immediatelyAdjusted"` // Paragrafen förklaras omedelbart justerad.
 	AdjustersSign       string    `json:"adjustersSign"`       // Justerandes sign
 	ExtractCertified    string    `json:"extractCertified"`    // Utdragsbestyrkande
 	Certifies           string    `json:"certifies"`           // Rätt utdraget intygar
@@ -87,8 +89,12 @@ type Labels struct {
 	Yes                 string    `json:"yes"`                 // Ja
 	No                  string    `json:"no"`                  // Nej
 	Abstain             string    `json:"abstain"`             // Avstår
-	VoteResult          string    `json:"voteResult"`          // "Omröstningsresultat: %s, %s och %d avstår"
-	VoteResultAll       string    `json:"voteResultAll"`       // "Omröstningsresultat: %s och %s": nobody abstained
+	Remark              string    `json:"remark"`              // Anmärkning: why a member called did not vote
+	BallotDisqualified  string    `json:"ballotDisqualified"`  // jäv, deltar inte
+	BallotAbsent        string    `json:"ballotAbsent"`        // frånvarande
+	Sum                 string    `json:"sum"`                 // Summa
+	VoteResult          string    `json:"voteResult"`          // "Omröstningsresultat: %s, %s och %d avstår."
+	VoteResultAll       string    `json:"voteResultAll"`       // "Omröstningsresultat: %s och %s.": nobody abstained
 	YesVotes            [2]string `json:"yesVotes"`            // "ja-röst", "ja-röster": one, several
 	NoVotes             [2]string `json:"noVotes"`             // "nej-röst", "nej-röster"
 	DisqualifiedDefault string    `json:"disqualifiedDefault"` // anmäler jäv och deltar inte …
@@ -168,7 +174,7 @@ func (t *Template) check() error {
 	if t.Fonts.BodySize <= 0 || t.Fonts.Leading <= 0 {
 		missing = append(missing, "font sizes")
 	}
-	if t.Labels.Kind == "" || t.Labels.Decision == "" {
+	if t.Labels.Kind == "" || t.Labels.Decision == "" || t.Labels.Draft == "" || t.Labels.ImmediatelyAdjusted == "" {
 		missing = append(missing, "labels")
 	}
 	if len(missing) > 0 {

@@ -116,7 +116,7 @@ func newPage(doc compose.Document) (page, error) {
 	p := page{
 		Lang: lang, Meta: doc.Meta, Header: h,
 		RunningLeft:   joinNonEmpty("\n", h.Organisation, h.Organ),
-		RunningCenter: joinNonEmpty("\n", h.Kind, joinNonEmpty(" ", h.DateLabel, h.Date)),
+		RunningCenter: joinNonEmpty("\n", h.Kind, joinNonEmpty(" ", h.DateLabel, h.Date), h.Draft),
 	}
 	for i, b := range doc.Blocks {
 		v, err := newBlock(b)

@@ -380,7 +380,7 @@ func TestListsAndSignatures(t *testing.T) {
 	for _, dt := range find(dl, atom.Dt) {
 		roles = append(roles, strings.TrimSpace(text(dt)))
 	}
-	if got := strings.Join(roles, "|"); got != "Justerare|Justerare|Rätt utdraget intygar" {
+	if got := strings.Join(roles, "|"); got != "Sekreterare|Ordförande|Justerare|Justerare|Rätt utdraget intygar" {
 		t.Errorf("signers = %q", got)
 	}
 }

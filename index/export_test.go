@@ -1,0 +1,8 @@
+package index
+
+// Exported for the external tests.
+var (
+	Stem      = stem
+	Words     = words
+	CaseParts = caseParts
+)

@@ -1,0 +1,244 @@
+// Package index keeps what listing and search ask of the archive in a
+// database, so that no request lists the object store: one row per
+// extract with its record (without the extract itself), its certification
+// state and a summary of its distribution, the paragraphs and case numbers
+// it is found by, and its titles and decision text for Swedish full-text
+// search.
+//
+// Object storage stays the record. The index is written after storage,
+// can always be rebuilt from it (Rebuild, `utdrag reindex`), and a
+// Reconciler repairs what a crash between the two writes left behind: a
+// marker is written before each record write (Begin) and removed with the
+// index write that follows it (Done); the markers that outlive a grace
+// period are read again from storage.
+//
+// Two databases hold the same schema: SQLite (modernc.org/sqlite, pure Go,
+// the embedded default) with FTS5, and PostgreSQL (pgx) with its swedish
+// text-search configuration, for several replicas. Open takes
+// "sqlite:PATH" or "postgres://…"; the migrations run at start-up under a
+// lock, so replicas may start at once.
+//
+// It may import archive, distribute (the record types), storage, the
+// standard library and the two database drivers.
+package index
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"modernc.org/sqlite"               // database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrUnavailable: the database could not be reached or refused the work;
+// it may succeed later.
+var ErrUnavailable = errors.New("index: database unavailable")
+
+// Index is an open index database. It is safe for concurrent use.
+type Index struct {
+	r, w *sql.DB // readers and the writer: one connection writes to SQLite
+	d    dialect
+	log  *slog.Logger
+	now  func() time.Time
+	// OnWriteError, when set, is told of each index write that failed
+	// after storage had been written (the reconciler repairs it).
+	onWriteError func()
+}
+
+// Options tune Open.
+type Options struct {
+	Logger *slog.Logger
+	// Readers bounds the connections that read at once (default 16).
+	Readers int
+	// OnWriteError is called for each index write that failed after
+	// storage was written; a metric counts them.
+	OnWriteError func()
+}
+
+type dialect struct{ postgres bool }
+
+// bind turns the ? placeholders of a statement into PostgreSQL's $n.
+func (d dialect) bind(q string) string {
+	if !d.postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Open opens (creating when needed) the index named by a URL,
+// "sqlite:PATH" or "postgres://…" ("postgresql://…"), and brings its
+// schema up to date.
+func Open(ctx context.Context, rawURL string, o Options) (*Index, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Readers < 1 {
+		o.Readers = 16
+	}
+	ix := &Index{log: o.Logger, now: time.Now, onWriteError: o.OnWriteError}
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		err = ix.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), o.Readers)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		err = ix.openPostgres(rawURL, o.Readers)
+	default:
+		return nil, fmt.Errorf("index: %q: use sqlite:PATH or postgres://…", redact(rawURL))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.Ping(ctx); err != nil {
+		ix.Close()
+		return nil, err
+	}
+	if err := ix.migrate(ctx); err != nil {
+		ix.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+func (ix *Index) openSQLite(path string, readers int) error {
+	if path == "" {
+		return errors.New("index: sqlite: needs a file, e.g. sqlite:./data/index.db")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("index: creating folder of %s: %w", path, err)
+		}
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_pragma=mmap_size(268435456)"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("index: opening %s: %w", path, err)
+	}
+	// One writer: SQLite writes one transaction at a time anyway, and a
+	// single connection never waits on its own lock.
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("index: opening %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	ix.r, ix.w = r, w
+	return nil
+}
+
+func (ix *Index) openPostgres(rawURL string, readers int) error {
+	db, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return fmt.Errorf("index: opening %s: %w", redact(rawURL), err)
+	}
+	db.SetMaxOpenConns(readers + 4)
+	db.SetMaxIdleConns(readers + 4)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	ix.r, ix.w, ix.d = db, db, dialect{postgres: true}
+	return nil
+}
+
+// redact hides a password in a database URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// Close closes the database.
+func (ix *Index) Close() error {
+	err := ix.w.Close()
+	if ix.r != ix.w {
+		err = errors.Join(err, ix.r.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (ix *Index) Ping(ctx context.Context) error {
+	if err := ix.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("index: %w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Kind names the database: "sqlite" or "postgres".
+func (ix *Index) Kind() string {
+	if ix.d.postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// unavailable wraps an error of the database with what was being done,
+// marking it ErrUnavailable when the database could not be reached or was
+// busy, so that callers answer 503 for those and 500 for the rest.
+func unavailable(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if transient(err) {
+		return fmt.Errorf("index: %s: %w (%w)", what, ErrUnavailable, err)
+	}
+	return fmt.Errorf("index: %s: %w", what, err)
+}
+
+func transient(err error) bool {
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	var pe *pgconn.PgError
+	var se *sqlite.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return false
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.As(err, &ne), errors.As(err, &ce), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &pe):
+		// Connection exceptions, insufficient resources, operator
+		// intervention (shutdown), serialization failures and deadlocks.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") ||
+			strings.HasPrefix(pe.Code, "57") || pe.Code == "40001" || pe.Code == "40P01"
+	case errors.As(err, &se):
+		code := se.Code() & 0xff
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED || code == sqlite3.SQLITE_IOERR || code == sqlite3.SQLITE_FULL
+	}
+	return false
+}
+
+// timeText is a time as the index compares it: UTC, fixed width.
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+}

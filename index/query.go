@@ -1,0 +1,277 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"utdrag/archive"
+)
+
+// Match is how a text filter matches.
+type Match int
+
+const (
+	// Exact: the whole value, ignoring case.
+	Exact Match = iota
+	// Prefix: the value starts with the text, ignoring case.
+	Prefix
+	// Partial: an organ name that holds the text anywhere; a case number
+	// one of whose parts (after a separator such as / - or a space)
+	// starts with it. Ignoring case.
+	Partial
+)
+
+// Sort orders a listing.
+type Sort int
+
+const (
+	// Newest: newest meeting first, then by § within a meeting.
+	Newest Sort = iota
+	// Oldest: oldest meeting first, then by §.
+	Oldest
+)
+
+// Limits of a listing.
+const (
+	MaxLimit  = 500
+	MaxOffset = 10000 // deeper pages: narrow the search
+	// CountCap bounds Page.Total: counting a million matches would cost
+	// more than the page itself.
+	CountCap = 10000
+)
+
+// Filter selects extracts. Empty fields match everything.
+type Filter struct {
+	Organisation string // organisation id: a key sees only its own
+	Organ        string
+	OrganMatch   Match
+	MeetingDate  string // exact ISO date
+	From, To     string // meeting date range, inclusive
+	CaseNumber   string
+	CaseMatch    Match
+	Paragraph    int
+	// Text: words that must all occur in a title or the decision, each
+	// also as the start of a longer word ("budget" finds "budgetramar"),
+	// inflections found through the Swedish stem.
+	Text        string
+	Certified   *bool
+	Distributed *bool // true: distributed with nothing left to send
+	Sort        Sort
+	Limit       int // default 50, at most MaxLimit
+	Offset      int // at most MaxOffset
+}
+
+// Item is one listed extract: its record without the extract, and its
+// distribution (nil when it has not been distributed).
+type Item struct {
+	Record       *archive.Record
+	Distribution *Distribution
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Items []Item
+	// Total counts the matches up to CountCap; TotalCapped says there are
+	// more.
+	Total       int
+	TotalCapped bool
+}
+
+// where builds the conditions of f and their arguments.
+func (ix *Index) where(f Filter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
+	if f.Organisation != "" {
+		add(`e.organisation = ?`, f.Organisation)
+	}
+	if o := foldCase(f.Organ); o != "" {
+		switch f.OrganMatch {
+		case Exact:
+			add(`e.organ_key = ?`, o)
+		case Prefix:
+			add(`e.organ_key >= ? AND e.organ_key < ?`, o, prefixEnd(o))
+		default:
+			sub, subArgs := `SELECT organ_key FROM organs WHERE `+ix.d.contains("organ_key")+``, []any{o}
+			if f.Organisation != "" {
+				sub += ` AND organisation = ?`
+				subArgs = append(subArgs, f.Organisation)
+			}
+			add(`e.organ_key IN (`+sub+`)`, subArgs...)
+		}
+	}
+	if f.MeetingDate != "" {
+		add(`e.meeting_date = ?`, f.MeetingDate)
+	}
+	if f.From != "" {
+		add(`e.meeting_date >= ?`, f.From)
+	}
+	if f.To != "" {
+		add(`e.meeting_date <= ?`, f.To)
+	}
+	if c := foldCase(f.CaseNumber); c != "" {
+		switch f.CaseMatch {
+		case Exact:
+			add(`e.seq IN (SELECT seq FROM extract_cases WHERE part = ? AND whole = 1)`, c)
+		case Prefix:
+			add(`e.seq IN (SELECT seq FROM extract_cases WHERE part >= ? AND part < ? AND whole = 1)`, c, prefixEnd(c))
+		default:
+			add(`e.seq IN (SELECT seq FROM extract_cases WHERE part >= ? AND part < ?)`, c, prefixEnd(c))
+		}
+	}
+	if f.Paragraph != 0 {
+		add(`e.seq IN (SELECT seq FROM extract_paragraphs WHERE number = ?)`, f.Paragraph)
+	}
+	if f.Certified != nil {
+		add(`e.certified = ?`, boolInt(*f.Certified))
+	}
+	if f.Distributed != nil {
+		if *f.Distributed {
+			add(`e.dist_state = ?`, distDone)
+		} else {
+			add(`e.dist_state < ?`, distDone)
+		}
+	}
+	if ws := queryWords(f.Text); len(ws) > 0 {
+		if ix.d.postgres {
+			// Each word as a prefix of a lexeme; to_tsquery stems it first.
+			terms := make([]string, len(ws))
+			for i, w := range ws {
+				terms[i] = "'" + w + "':*"
+			}
+			add(`e.search @@ to_tsquery('swedish', ?)`, strings.Join(terms, " & "))
+		} else {
+			terms := make([]string, len(ws))
+			for i, w := range ws {
+				terms[i] = `"` + stem(w) + `"*`
+			}
+			add(`e.seq IN (SELECT rowid FROM extracts_text WHERE extracts_text MATCH ?)`, strings.Join(terms, " AND "))
+		}
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// contains is the condition that a column holds the next argument.
+func (d dialect) contains(col string) string {
+	if d.postgres {
+		return `strpos(` + col + `, ?) > 0`
+	}
+	return `instr(` + col + `, ?) > 0`
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (f Filter) order() string {
+	if f.Sort == Oldest {
+		return ` ORDER BY e.meeting_date, e.first_paragraph, e.id`
+	}
+	return ` ORDER BY e.meeting_date DESC, e.first_paragraph, e.id`
+}
+
+// List returns a page of the extracts that match f.
+func (ix *Index) List(ctx context.Context, f Filter) (Page, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, MaxLimit)
+	f.Offset = min(max(f.Offset, 0), MaxOffset)
+	where, args := ix.where(f)
+	q := `SELECT e.record, e.distribution FROM extracts e` + where + f.order() + ` LIMIT ? OFFSET ?`
+	rows, err := ix.r.QueryContext(ctx, ix.d.bind(q), append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return Page{}, unavailable("listing", err)
+	}
+	defer rows.Close()
+	var p Page
+	for rows.Next() {
+		var rec, dist string
+		if err := rows.Scan(&rec, &dist); err != nil {
+			return Page{}, unavailable("listing", err)
+		}
+		it, err := decodeItem(rec, dist)
+		if err != nil {
+			return Page{}, err
+		}
+		p.Items = append(p.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, unavailable("listing", err)
+	}
+	rows.Close()
+	if len(p.Items) < f.Limit && (f.Offset == 0 || len(p.Items) > 0) {
+		p.Total = f.Offset + len(p.Items)
+		return p, nil
+	}
+	n, err := ix.count(ctx, where, args)
+	if err != nil {
+		return Page{}, err
+	}
+	p.Total, p.TotalCapped = min(n, CountCap), n > CountCap
+	return p, nil
+}
+
+// count counts the matches, up to one more than CountCap.
+func (ix *Index) count(ctx context.Context, where string, args []any) (int, error) {
+	q := `SELECT count(*) FROM (SELECT 1 FROM extracts e` + where + ` LIMIT ?) AS m`
+	var n int
+	if err := ix.r.QueryRowContext(ctx, ix.d.bind(q), append(args, CountCap+1)...).Scan(&n); err != nil {
+		return 0, unavailable("counting", err)
+	}
+	return n, nil
+}
+
+func decodeItem(rec, dist string) (Item, error) {
+	var it Item
+	it.Record = new(archive.Record)
+	if err := json.Unmarshal([]byte(rec), it.Record); err != nil {
+		return it, fmt.Errorf("index: decoding a listed record: %w", err)
+	}
+	if dist != "" {
+		it.Distribution = new(Distribution)
+		if err := json.Unmarshal([]byte(dist), it.Distribution); err != nil {
+			return it, fmt.Errorf("index: decoding the distribution of %s: %w", it.Record.ID, err)
+		}
+	}
+	return it, nil
+}
+
+// Get returns the indexed state of one extract, or archive.ErrNotFound.
+func (ix *Index) Get(ctx context.Context, id string) (Item, error) {
+	var rec, dist string
+	err := ix.r.QueryRowContext(ctx, ix.d.bind(`SELECT record, distribution FROM extracts WHERE id = ?`), id).Scan(&rec, &dist)
+	if err != nil {
+		if isNoRows(err) {
+			return Item{}, archive.ErrNotFound
+		}
+		return Item{}, unavailable("reading "+id, err)
+	}
+	return decodeItem(rec, dist)
+}
+
+// IDs returns up to limit indexed ids after the given one, in order.
+func (ix *Index) IDs(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, err := ix.r.QueryContext(ctx, ix.d.bind(`SELECT id FROM extracts WHERE id > ? ORDER BY id LIMIT ?`), after, limit)
+	if err != nil {
+		return nil, unavailable("listing ids", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, unavailable("listing ids", err)
+		}
+		out = append(out, id)
+	}
+	return out, unavailable("listing ids", rows.Err())
+}
