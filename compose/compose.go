@@ -130,10 +130,9 @@ func (b *builder) placeAndTime() {
 		return // the date alone is in the running header
 	}
 	when := strings.TrimSpace(m.Date + " " + m.Time)
-	b.add(Paragraph{Text: []typeset.Span{
-		{Text: b.normalize(b.l.PlaceAndTime) + ": ", Style: typeset.Bold},
-		{Text: b.normalize(strings.Join(nonEmpty(m.Place, when), ", "))},
-	}, Plain: true})
+	// Set in the body face alone: a bold label would add a font to every
+	// PDF for two words.
+	b.add(Paragraph{Text: b.plain(b.l.PlaceAndTime + ": " + strings.Join(nonEmpty(m.Place, when), ", ")), Plain: true})
 }
 
 // caseNumber writes the case number with its label, glued by no-break

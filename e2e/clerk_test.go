@@ -18,6 +18,7 @@ import (
 
 	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/index/indextest"
 	"utdrag/internal/smtptest"
 	"utdrag/render"
 	"utdrag/service"
@@ -51,7 +52,7 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

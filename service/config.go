@@ -14,8 +14,11 @@ import (
 // Config is the service's configuration, from the environment with
 // embedded defaults that run without any external server.
 type Config struct {
-	Addr      string // UTDRAG_ADDR
-	Storage   string // UTDRAG_STORAGE: fs:DIR or s3://BUCKET
+	Addr    string // UTDRAG_ADDR
+	Storage string // UTDRAG_STORAGE: fs:DIR or s3://BUCKET
+	// Index names the index database: sqlite:PATH (one replica) or
+	// postgres://… (several).
+	Index     string // UTDRAG_INDEX
 	S3        S3Config
 	PublicURL string // UTDRAG_PUBLIC_URL: base of verification addresses
 	MaxBody   int64  // UTDRAG_MAX_BODY bytes
@@ -61,6 +64,7 @@ func Defaults() Config {
 	c := Config{
 		Addr:          "127.0.0.1:8080",
 		Storage:       "fs:./data",
+		Index:         "sqlite:./data/index.db",
 		PublicURL:     "http://127.0.0.1:8080",
 		MaxBody:       1 << 20,
 		MaxRenders:    2 * runtime.GOMAXPROCS(0),
@@ -84,6 +88,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	str("UTDRAG_ADDR", &c.Addr)
 	str("UTDRAG_STORAGE", &c.Storage)
+	str("UTDRAG_INDEX", &c.Index)
 	str("UTDRAG_S3_ENDPOINT", &c.S3.Endpoint)
 	str("UTDRAG_S3_ACCESS_KEY", &c.S3.AccessKey)
 	str("UTDRAG_S3_SECRET_KEY", &c.S3.SecretKey)

@@ -15,6 +15,7 @@ import (
 	"utdrag/archive"
 	"utdrag/compose"
 	"utdrag/extract"
+	"utdrag/index"
 	"utdrag/render"
 )
 
@@ -178,15 +179,17 @@ func (s *Server) previewExtract(c *gin.Context) {
 	c.Data(http.StatusOK, "application/pdf", res.PDF)
 }
 
+// listExtracts answers from the index; it never lists the object store.
 func (s *Server) listExtracts(c *gin.Context) {
-	f := archive.Filter{
+	f := index.Filter{
 		Organisation: scope(c),
-		Organ:        c.Query("organ"),
 		MeetingDate:  c.Query("meetingDate"),
 		From:         c.Query("from"),
 		To:           c.Query("to"),
-		CaseNumber:   c.Query("caseNumber"),
+		Text:         c.Query("q"),
 	}
+	f.Organ, f.OrganMatch = wildcard(c.Query("organ"))
+	f.CaseNumber, f.CaseMatch = wildcard(c.Query("caseNumber"))
 	var errs []extract.FieldError
 	if p := c.Query("paragraph"); p != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(p), "§"))
@@ -200,39 +203,68 @@ func (s *Server) listExtracts(c *gin.Context) {
 			errs = append(errs, extract.FieldError{Field: name, Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
 		}
 	}
+	for name, dst := range map[string]**bool{"certified": &f.Certified, "distributed": &f.Distributed} {
+		if v := c.Query(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, extract.FieldError{Field: name, Rule: "type", Message: "ange true eller false"})
+			}
+			*dst = &b
+		}
+	}
+	switch c.DefaultQuery("sort", "newest") {
+	case "newest":
+	case "oldest":
+		f.Sort = index.Oldest
+	default:
+		errs = append(errs, extract.FieldError{Field: "sort", Rule: "enum", Message: "sort måste vara newest eller oldest"})
+	}
 	limit, offset, perr := paging(c)
 	errs = append(errs, perr...)
 	if len(errs) > 0 {
 		problem(c, http.StatusBadRequest, "query", "Ogiltig sökning", "En eller flera sökparametrar är felaktiga.", errs...)
 		return
 	}
-	recs, err := s.archive.List(c.Request.Context(), f)
+	f.Limit, f.Offset = limit, offset
+	page, err := s.index.List(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	total := len(recs)
-	recs = recs[min(offset, total):min(offset+limit, total)]
-	items := make([]View, len(recs))
-	for i, r := range recs {
-		items[i] = s.view(r)
+	items := make([]View, len(page.Items))
+	for i, it := range page.Items {
+		items[i] = s.view(it.Record)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "limit": limit, "offset": offset})
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": page.Total, "totalCapped": page.TotalCapped, "limit": limit, "offset": offset})
+}
+
+// wildcard reads a name or case number filter: exact, ignoring case;
+// "text*" matches from the start; "*text" (or "*text*") matches a part:
+// anywhere in an organ's name, from the start of any part of a case number.
+func wildcard(v string) (string, index.Match) {
+	v = strings.TrimSpace(v)
+	switch {
+	case strings.HasPrefix(v, "*"):
+		return strings.Trim(v, "*"), index.Partial
+	case strings.HasSuffix(v, "*"):
+		return strings.TrimRight(v, "*"), index.Prefix
+	}
+	return v, index.Exact
 }
 
 func paging(c *gin.Context) (limit, offset int, errs []extract.FieldError) {
 	limit, offset = 50, 0
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
+		if err != nil || n < 1 || n > index.MaxLimit {
 			errs = append(errs, extract.FieldError{Field: "limit", Rule: "range", Message: "limit måste vara 1–500"})
 		}
 		limit = n
 	}
 	if v := c.Query("offset"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			errs = append(errs, extract.FieldError{Field: "offset", Rule: "range", Message: "offset måste vara 0 eller större"})
+		if err != nil || n < 0 || n > index.MaxOffset {
+			errs = append(errs, extract.FieldError{Field: "offset", Rule: "range", Message: "offset måste vara 0–10000; smalna av sökningen för att nå längre"})
 		}
 		offset = n
 	}

@@ -30,12 +30,21 @@ func (s *Server) healthRoutes(r *gin.Engine) {
 	})
 }
 
-// ready answers 200 while the store can take writes, 503 otherwise.
+// ready answers 200 while the store can take writes and the index
+// answers, 503 otherwise.
 func (s *Server) ready(c *gin.Context) {
 	if err := s.readiness.check(c.Request.Context()); err != nil {
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "not-ready", "Inte redo",
 			"Lagringen kan inte ta emot skrivningar just nu.")
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
+	defer cancel()
+	if err := s.index.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "index not ready", "err", err)
+		c.Header("Retry-After", "5")
+		problem(c, http.StatusServiceUnavailable, "not-ready", "Inte redo", "Sökindexet svarar inte.")
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -28,6 +28,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/auth"
+	"utdrag/index/indextest"
 	"utdrag/service"
 	"utdrag/storage"
 )
@@ -83,7 +84,7 @@ func startAPI(t *testing.T, store storage.Store, tune ...func(*service.Config)) 
 		f(&cfg)
 	}
 	logs := &syncBuffer{}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)

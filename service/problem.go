@@ -9,6 +9,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/extract"
+	"utdrag/index"
 	"utdrag/storage"
 )
 
@@ -66,6 +67,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 			"Den lagrade filen är inte den som registrerades för utdraget (kontrollsumman skiljer sig, eller filen saknas) och lämnas därför inte ut. Felet är loggat.")
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, storage.ErrNotFound):
 		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Det finns inget utdrag med den identiteten.")
+	case errors.Is(err, index.ErrUnavailable):
+		c.Header("Retry-After", "5")
+		problem(c, http.StatusServiceUnavailable, "index-unavailable", "Sökindexet svarar inte",
+			"Sökindexet kan inte nås just nu. Försök igen om en stund; inget har sparats till hälften.")
 	case errors.Is(err, storage.ErrUnavailable):
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "storage-unavailable", "Lagringen svarar inte",

@@ -18,6 +18,7 @@ import (
 	"utdrag/archive"
 	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/index"
 	"utdrag/openapi"
 	"utdrag/render"
 	"utdrag/storage"
@@ -44,12 +45,18 @@ type Server struct {
 	metrics   *metrics
 	readiness *readiness
 	now       func() time.Time // the clock that says which justering days have come
+
+	index        *index.Index // what listing and search query
+	indexMetrics *indexMetrics
 }
 
 // Deps are what the server is built from; main builds them once.
 type Deps struct {
 	Store  storage.Store
 	Render *render.Engine
+	// Index is the index database listing and search query (main opens
+	// it from UTDRAG_INDEX); the server keeps it up to date.
+	Index  *index.Index
 	Logger *slog.Logger
 	// Mailer replaces the one configured by UTDRAG_SMTP_ADDR (tests).
 	Mailer distribute.Mailer
@@ -63,8 +70,8 @@ type Deps struct {
 
 // New builds the server and its routes.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.Store == nil || d.Render == nil {
-		return nil, errors.New("service: store and render engine are required")
+	if d.Store == nil || d.Render == nil || d.Index == nil {
+		return nil, errors.New("service: store, render engine and index are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -87,6 +94,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err := s.operate(&d); err != nil {
 		return nil, err
 	}
+	s.useIndex(d.Index)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
 		return nil, err
@@ -194,6 +202,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	go s.reconciler().Run(ctx) // until shutdown
 	s.log.Info("utdrag listening", "addr", s.cfg.Addr, "storage", s.cfg.Storage)
 	select {
 	case err := <-errc:

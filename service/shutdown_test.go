@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"utdrag/index/indextest"
 	"utdrag/service"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestGracefulShutdown(t *testing.T) {
 	cfg := service.Defaults()
 	cfg.Addr = freeAddr(t)
-	srv, err := service.New(cfg, service.Deps{Store: stores["fs"](t), Render: renderEngine(t),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

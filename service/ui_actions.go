@@ -182,7 +182,7 @@ func (u *ui) distribute(c *gin.Context) {
 		u.errorPage(c, http.StatusConflict, "Inga mottagare", "Utdraget saknar mottagare under Expedieras till.")
 		return
 	}
-	_, err = u.s.distributor.Distribute(c.Request.Context(), msg)
+	_, err = u.s.distribute(c.Request.Context(), msg)
 	if errors.Is(err, distribute.ErrInProgress) {
 		c.Header("Retry-After", "10")
 		u.errorPage(c, http.StatusConflict, "Utskick pågår", "Utdraget expedieras redan från en annan flik eller av en kollega. Öppna sidan igen om en stund för att se resultatet.")

@@ -19,6 +19,7 @@ import (
 
 	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/index/indextest"
 	"utdrag/internal/smtptest"
 	"utdrag/service"
 	"utdrag/storage/fs"
@@ -49,7 +50,7 @@ func startUI(t *testing.T, tune ...func(*service.Config)) *uiEnv {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t), Mailer: mailer,
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer,
 		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
