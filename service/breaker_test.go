@@ -1,7 +1,9 @@
 package service_test
 
 import (
+	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,13 +28,14 @@ func TestBreakerFailsFast(t *testing.T) {
 	id, _, _ := genuine(t, a)
 
 	m.signal(syscall.SIGSTOP)
+	waitStopped(t, m.cmd.Process.Pid)
 	var took []time.Duration
 	for range 10 {
 		start := time.Now()
 		resp, body := a.do("GET", "/v1/extracts/"+id, nil)
 		took = append(took, time.Since(start))
 		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
-			t.Fatalf("read with MinIO frozen: %d %s", resp.StatusCode, clip(body))
+			t.Fatalf("read %d with MinIO frozen (after %v): %d %s", len(took), took, resp.StatusCode, clip(body))
 		}
 	}
 	for i, d := range took {
@@ -56,4 +59,24 @@ func TestBreakerFailsFast(t *testing.T) {
 	if text := scrape(t, a); !strings.Contains(text, `utdrag_storage_breaker_open{side="read"} 0`) {
 		t.Error("the breaker did not close in the metrics")
 	}
+}
+
+// waitStopped waits until the kernel reports the process stopped: a
+// signal is delivered after kill returns, and on a busy machine the
+// server may still answer a request meanwhile.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// pid (comm) state …: the state follows the last ')'.
+		if i := strings.LastIndexByte(string(stat), ')'); i > 0 && i+2 < len(stat) && stat[i+2] == 'T' {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("process %d not stopped after SIGSTOP", pid)
 }
