@@ -479,3 +479,13 @@ func missingMessage(missing []rune) string {
 	}
 	return msg + " finns inte i dokumentets typsnitt och kan inte återges"
 }
+
+// TextErrors checks one text that is not part of an extract but is drawn
+// on its documents (a certifier's name, say) by the rules every text of an
+// extract follows: at most max characters, valid UTF-8, no control
+// characters, only characters the documents can show (lim.Drawable).
+func TextErrors(field, s string, max int, lim Limits) []FieldError {
+	v := &validator{lim: lim}
+	v.optionalText(field, s, max)
+	return v.errs
+}

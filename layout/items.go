@@ -53,6 +53,9 @@ func (s *style) items(doc compose.Document) ([]item, error) {
 	}
 	prev := Kind(255)
 	for i, b := range doc.Blocks {
+		if s.ctx != nil && s.ctx.Err() != nil {
+			return nil, s.ctx.Err()
+		}
 		start := len(out)
 		level := 0
 		switch b := b.(type) {

@@ -8,6 +8,7 @@
 package render
 
 import (
+	"context"
 	"fmt"
 
 	"utdrag/compose"
@@ -82,16 +83,23 @@ func (e *Engine) Template(x *extract.Extract) (*templates.Template, error) {
 // Render composes, lays out and draws an extract; cert fills the
 // certification (nil: not certified).
 func (e *Engine) Render(x *extract.Extract, cert *compose.Certification) (*Result, error) {
+	return e.RenderContext(context.Background(), x, cert)
+}
+
+// RenderContext is Render that stops once ctx is done, with an error that
+// wraps ctx's: the layout looks before each block, the PDF writer before
+// each page, so a render past its time frees its CPU within a block.
+func (e *Engine) RenderContext(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*Result, error) {
 	t, err := e.Template(x)
 	if err != nil {
 		return nil, err
 	}
 	doc := compose.Build(x, t, cert)
-	pages, err := e.layout.Layout(doc, t)
+	pages, err := e.layout.LayoutContext(ctx, doc, t)
 	if err != nil {
 		return nil, fmt.Errorf("render: laying out: %w", err)
 	}
-	b, err := e.pdf.Render(pages, doc.Meta)
+	b, err := e.pdf.RenderContext(ctx, pages, doc.Meta)
 	if err != nil {
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}

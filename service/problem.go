@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -21,12 +22,25 @@ type Problem struct {
 	Detail   string               `json:"detail,omitempty"`
 	Instance string               `json:"instance,omitempty"`
 	Errors   []extract.FieldError `json:"errors,omitempty"`
+	// ErrorCount is the number of broken rules when Errors lists only the
+	// first maxProblemErrors of them.
+	ErrorCount int `json:"errorCount,omitempty"`
 }
 
 const problemBase = "https://utdrag.example/problems/"
 
+// maxProblemErrors bounds the errors one problem document lists, so that
+// a body of many small mistakes cannot make an answer many times its size.
+const maxProblemErrors = 100
+
 // problem writes a problem+json response and stops the handler chain.
 func problem(c *gin.Context, status int, kind, title, detail string, errs ...extract.FieldError) {
+	count := 0
+	if len(errs) > maxProblemErrors {
+		count = len(errs)
+		errs = errs[:maxProblemErrors]
+		detail += fmt.Sprintf(" Här visas de första %d av %d fel.", maxProblemErrors, count)
+	}
 	p := Problem{
 		Type:     problemBase + kind,
 		Title:    title,
@@ -34,6 +48,8 @@ func problem(c *gin.Context, status int, kind, title, detail string, errs ...ext
 		Detail:   detail,
 		Instance: c.Request.URL.Path,
 		Errors:   errs,
+
+		ErrorCount: count,
 	}
 	c.Header("Content-Type", "application/problem+json; charset=utf-8")
 	c.AbortWithStatusJSON(status, p)
@@ -81,6 +97,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "path", c.FullPath())
 		problem(c, http.StatusServiceUnavailable, "abandoned", "Begäran avbröts", "Begäran avbröts innan den var klar.")
 	case errors.Is(err, errRenderTimeout):
+		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "render-timeout", "Sättningen tog för lång tid",
 			"Utdraget kunde inte sättas inom tidsgränsen.")
 	default:

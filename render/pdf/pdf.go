@@ -13,6 +13,7 @@ package pdf
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -61,6 +62,12 @@ func compress(b []byte) []byte {
 
 // Render draws the pages and returns the PDF.
 func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
+	return r.RenderContext(context.Background(), p, meta)
+}
+
+// RenderContext is Render that stops, with ctx's error, once ctx is done:
+// it looks before each page and before the finishing pass.
+func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, meta compose.Meta) ([]byte, error) {
 	if p == nil || len(p.Pages) == 0 {
 		return nil, fmt.Errorf("pdf: nothing to render")
 	}
@@ -81,6 +88,9 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 	defer w.release()
 	w.direct = allSimple(embedded)
 	for i := range p.Pages {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if w.direct {
 			// fpdf keeps the page; its content is written here, into a
 			// buffer of our own, and finish puts it in the page's place.
@@ -90,6 +100,9 @@ func (r *Renderer) Render(p *layout.Pages, meta compose.Meta) ([]byte, error) {
 			continue
 		}
 		drawPage(doc, &p.Pages[i], embedded, &w.text)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	w.in.Reset()
 	if err := doc.Output(&w.in); err != nil {
