@@ -113,6 +113,7 @@ func reindex(ctx context.Context, log *slog.Logger) error {
 func renderFile(args []string) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	out := fl.String("o", "", "output PDF (default: the input name with .pdf)")
+	pdfa := fl.Int("pdfa", 0, "PDF/A part: 1, 2 or 3 (with the source attached); 0 the template's")
 	// Allow "render in.json -o out.pdf" as well as flags first.
 	var inputs []string
 	for len(args) > 0 {
@@ -136,7 +137,7 @@ func renderFile(args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := eng.Render(x, nil)
+	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa})
 	if err != nil {
 		return err
 	}
