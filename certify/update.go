@@ -71,12 +71,15 @@ func newUpdate(doc *document, kind sigKind, opt Options, room int) (*update, err
 		return nil, err
 	}
 	u := &update{}
-	sigNum, fieldNum := a.alloc(), a.alloc()
+	sigNum, fieldNum, apNum := a.alloc(), a.alloc(), a.alloc()
 	a.begin(sigNum, 0)
 	u.writeSignature(a.b, kind, opt, room)
 	a.end()
 	a.begin(fieldNum, 0)
-	writeField(a.b, page, kind, sigNum, len(fields.refs)+1)
+	writeField(a.b, page, kind, sigNum, apNum, len(fields.refs)+1)
+	a.end()
+	a.begin(apNum, 0)
+	a.b.WriteString("<< /Type /XObject /Subtype /Form /BBox [0 0 0 0] /Length 0 >>\nstream\n\nendstream")
 	a.end()
 	a.catalog(rootRef, catalog, [2]string{"AcroForm", acroForm(fields, pdfRef{num: fieldNum})})
 	u.out = a.finish()
@@ -142,14 +145,16 @@ func (u *update) writeSignature(b *bytes.Buffer, kind sigKind, opt Options, room
 }
 
 // writeField writes an invisible signature widget on the first page (none
-// when the page tree could not be read: page is the zero reference).
-func writeField(b *bytes.Buffer, page pdfRef, kind sigKind, sigNum, ordinal int) {
-	name := "Signatur"
+// when the page tree could not be read: page is the zero reference),
+// printable (PDF/A wants every annotation printed) and with an empty
+// appearance (apNum), as PDF/A-1 wants one for every widget.
+func writeField(b *bytes.Buffer, page pdfRef, kind sigKind, sigNum, apNum, ordinal int) {
+	name, tip := "Signatur", "Digital signatur"
 	if kind == kindDocTimestamp {
-		name = "Dokumenttidsstämpel"
+		name, tip = "Dokumenttidsstämpel", "Dokumenttidsstämpel"
 	}
-	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0]",
-		textString(fmt.Sprintf("%s%d", name, ordinal)), sigNum)
+	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /TU %s /V %d 0 R /F 132 /Rect [0 0 0 0] /AP << /N %d 0 R >>",
+		textString(fmt.Sprintf("%s%d", name, ordinal)), textString(tip), sigNum, apNum)
 	if page != (pdfRef{}) {
 		fmt.Fprintf(b, " /P %s", page)
 	}

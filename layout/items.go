@@ -53,6 +53,9 @@ func (s *style) items(doc compose.Document) ([]item, error) {
 	}
 	prev := Kind(255)
 	for i, b := range doc.Blocks {
+		if s.ctx != nil && s.ctx.Err() != nil {
+			return nil, s.ctx.Err()
+		}
 		start := len(out)
 		level := 0
 		switch b := b.(type) {
@@ -221,7 +224,7 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 		marker := marker(n)
 		it := &out[first]
 		m := s.text(x, baseline(s.body, s.size, s.lead), marker, s.body[0], s.size, RoleBody)
-		m.Space = true
+		m.Space, m.Label = true, true
 		it.els.texts = slices.Insert(it.els.texts, 0, m)
 		if n > 0 {
 			it.tb.SpaceBefore = 0.2 * s.lead
@@ -248,7 +251,11 @@ func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role 
 	it.els.texts = s.slab.take(len(l.Items) + 1)[:len(l.Items)]
 	for i, li := range l.Items {
 		it.els.texts[i] = Text{X: x + li.X, Y: base, Text: li.Text, Face: f[li.Style.Face()], Size: size,
-			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role, Tracking: l.Tracking}
+			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role, Tracking: l.Tracking,
+			Added: uint8(min(li.Added, 255))}
+	}
+	if n := len(it.els.texts); n > 0 && l.Continues {
+		it.els.texts[n-1].Joined = true
 	}
 	it.els.rules = decorations(l, f, x, base, size)
 	return it
@@ -265,7 +272,7 @@ func (s *style) text(x, y float64, str string, face *fonts.Face, size float64, r
 			return r
 		}, str)
 	}
-	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role}
+	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role, Block: -1}
 }
 
 // decorations draws the lines through struck and under inserted words: one

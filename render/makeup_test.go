@@ -1,7 +1,9 @@
 package render_test
 
 import (
+	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +66,74 @@ func TestStruckAndInsertedApartInThePDF(t *testing.T) {
 	}
 	if !found {
 		t.Error("no struck 000 followed by the inserted 275 on a line")
+	}
+}
+
+// signedExtract is a one-paragraph extract whose Ärendet has n sentences
+// of running text before a six-line decision, signed by the chair, two
+// justerare and the certifying clerk (three rows of signatures).
+func signedExtract(t *testing.T, n int) *extract.Extract {
+	t.Helper()
+	sentences := []string{
+		"Förvaltningen har berett ärendet i samråd med berörda verksamheter och de fackliga organisationerna.",
+		"Kostnaderna ryms inom den ram som fullmäktige har fastställt för innevarande år.",
+		"Nämnden har tidigare informerats om arbetet vid sammanträdet i september.",
+	}
+	var blocks []string
+	for i := range n {
+		blocks = append(blocks, strings.Repeat(sentences[i%3]+" ", 1+i%3))
+	}
+	body, err := json.Marshal(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := fmt.Sprintf(`{
+  "organisation": {"id": "storsjo", "name": "Storsjö kommun"},
+  "organ": "Socialnämnden",
+  "meeting": {"date": "2024-05-14", "place": "Kommunhuset"},
+  "chair": {"name": "Karin Lindqvist", "party": "S"},
+  "paragraphs": [{
+    "number": 44, "caseNumber": "SN 2024/87", "title": "Delegationsordning",
+    "sections": [{"heading": "Ärendet", "blocks": %s}],
+    "decision": ["Nämnden beslutar att godkänna förvaltningens förslag till reviderad delegationsordning och att den gäller från och med den 1 juli 2024. Förvaltningen får i uppdrag att redovisa tillämpningen vid nämndens sammanträde i december. Beslut som fattas med stöd av delegation anmäls till nämnden vid nästa sammanträde. Den tidigare delegationsordningen upphör att gälla när den nya träder i kraft, och ärenden som har påbörjats avgörs enligt den ordning som gällde när de inleddes."]
+  }],
+  "justering": {"date": "2024-05-16", "place": "Kommunhuset", "adjusters": [{"name": "Olof Brännström", "party": "M"}, {"name": "Sara Nilsson", "party": "V"}]}
+}`, body)
+	x, err := extract.Decode(strings.NewReader(src), extract.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// TestSignaturesShareTheirPageWithTheDecision: read with pdftotext, the
+// page that carries the signatures also carries the end of the decision,
+// wherever the decision ends; the running text before it grows sentence
+// by sentence over more than a page, past the place where the signatures
+// no longer fit under the decision.
+func TestSignaturesShareTheirPageWithTheDecision(t *testing.T) {
+	const end = "avgörs enligt den ordning som gällde när de inleddes."
+	split := 0 // extracts whose decision starts on one page and ends on the next
+	for n := 8; n <= 40; n++ {
+		res, err := newEngine(t).Render(signedExtract(t, n), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := strings.Split(pdftest.Text(t, res.PDF), "\f")
+		for i, p := range pages {
+			p = strings.Join(strings.Fields(p), " ")
+			if !strings.Contains(p, "Rätt utdraget intygar") {
+				continue
+			}
+			if !strings.Contains(p, end) {
+				t.Errorf("%d paragraphs of text: page %d has the signatures but not the end of the decision", n, i+1)
+			}
+			if !strings.Contains(p, "Nämnden beslutar att godkänna") {
+				split++
+			}
+		}
+	}
+	if split == 0 {
+		t.Error("the decision never ran over a page: the sweep proves nothing")
 	}
 }

@@ -148,7 +148,7 @@ func (s *Server) distributeExtract(c *gin.Context) {
 			"Utdraget saknar mottagare under Expedieras till.")
 		return
 	}
-	out, err := s.distributor.Distribute(c.Request.Context(), msg)
+	out, err := s.distribute(c.Request.Context(), msg)
 	if errors.Is(err, distribute.ErrInProgress) {
 		c.Header("Retry-After", "10")
 		problem(c, http.StatusConflict, "in-progress", "Utskick pågår",
@@ -232,7 +232,7 @@ func (s *Server) distributeMany(c *gin.Context) {
 		}
 		msgs, index = append(msgs, msg), append(index, i)
 	}
-	s.distributor.DistributeAll(c.Request.Context(), msgs, func(i int, rec *distribute.Record, err error) {
+	s.distributeAll(c.Request.Context(), msgs, func(i int, rec *distribute.Record, err error) {
 		it := &items[index[i]]
 		it.Record = rec
 		switch {

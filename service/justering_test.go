@@ -15,6 +15,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/distribute"
+	"utdrag/index/indextest"
 	"utdrag/internal/pdftest"
 	"utdrag/internal/smtptest"
 	"utdrag/service"
@@ -254,7 +255,7 @@ func startClerk(t *testing.T, store storage.Store, now func() time.Time) (*uiEnv
 	}
 	cfg := service.Defaults()
 	cfg.Mail.Recipients = "../examples/recipients.yaml"
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t), Mailer: mailer, Now: now,
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer, Now: now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

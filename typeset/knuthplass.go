@@ -330,7 +330,7 @@ func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 			return math.Inf(1), ps.badness(math.Inf(1))
 		}
 		r = (width - l) / y
-		if ps.limit > 0 && r > ps.limit && (glue <= 0 || ps.spaced(a, n, width-l, glue) > ps.limit) {
+		if ps.limit > 0 && ps.justify && r > ps.limit && (glue <= 0 || ps.spaced(a, n, width-l, glue) > ps.limit) {
 			// Past the limit even with letter spacing (a word alone is
 			// held to it as one wide space): the line cannot be
 			// justified. It may be set flush left, as dear as a line of

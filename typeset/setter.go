@@ -34,10 +34,12 @@ func New(h *Hyphenator) *Typesetter { return &Typesetter{hyph: h} }
 // hyphenation within tolerance; then with the real badness of each line,
 // uncapped, so that the loosest line decides and a hyphen beats a gap, but
 // no justified line's spaces past MaxSpace once letter spacing has taken
-// its share; then the same without that limit; then with emergency
-// stretch, accepting any line rather than none. A line the last passes
-// leave looser than MaxSpace is set flush left. "\n" in a span forces a
-// line break; the lines before it and the last line are set ragged.
+// its share; then, if no breaking keeps within that, the same with the
+// lines past it set flush left, as few and as full as can be; then with
+// emergency stretch, accepting any line rather than none (a word wider
+// than the measure). A justified line looser than MaxSpace is set flush
+// left. "\n" in a span forces a line break; the lines before it and the
+// last line are set ragged.
 func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
 	return t.SetInto(nil, spans, faces, p)
 }
@@ -113,11 +115,15 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params, buf 
 	if bps == nil {
 		// Capped at infBad, every line too loose would cost the same.
 		lone := glueStretch(spaceWidth(faces, 0, p.Size), true)
-		within := mode{tolerance: math.Inf(1), extra: extra, lone: lone, uncapped: true, maxRun: maxHyphenRun + 1, limit: limitRatio}
-		if bps = ps.run(nodes, within); bps == nil && p.Justify {
-			flush := within
-			flush.flush = raggedStretch * p.Size
-			bps = ps.run(nodes, flush)
+		loose := mode{tolerance: math.Inf(1), extra: extra, lone: lone, uncapped: true, maxRun: maxHyphenRun + 1}
+		if !p.Justify {
+			bps = ps.run(nodes, loose)
+		} else {
+			loose.limit = limitRatio
+			if bps = ps.run(nodes, loose); bps == nil {
+				loose.flush = raggedStretch * p.Size
+				bps = ps.run(nodes, loose)
+			}
 		}
 	}
 	if bps == nil {

@@ -550,3 +550,42 @@ func TestNoStubOnTheLastLine(t *testing.T) {
 		t.Error("no paragraph ends with a hyphen on its last but one line: the rule forbids too much")
 	}
 }
+
+// TestNoJustifiedLinePastMaxSpace: at every measure from a narrow column to
+// the full page, with letter spacing and without, no justified line's
+// spaces pass MaxSpace; the lines that could not be kept within it are set
+// flush left at natural spacing, and every line keeps within the measure.
+func TestNoJustifiedLinePastMaxSpace(t *testing.T) {
+	ts := newTypesetter(t)
+	paragraphs := append(seedParagraphs(t),
+		"Beslutsunderlagsframtagningen har skett i samråd med personalorganisationerna, pensionärsorganisationernas samverkansråd och funktionshindersorganisationernas samverkansgrupp.",
+		"Genom överenskommelsen samfinansierar kommunerna Hembygdsarkivet Storsjöbygden med 1 456 000 kronor årligen.")
+	space := (testFaces{}).Face(0).Width(" ")
+	flush := 0
+	for _, text := range paragraphs {
+		spans := []Span{{Text: Normalize(text)}}
+		for w := 150.0; w <= 460; w += 31 {
+			for _, track := range []float64{0, 0.01} {
+				p := Params{Width: w, Size: 11, Justify: true, Hyphenate: true, Tracking: track}
+				lines := ts.Set(spans, testFaces{}, p)
+				checkGeometry(t, lines, p)
+				for i, l := range lines {
+					for _, it := range l.Items {
+						if m := it.SpaceAfter / (space * p.Size); m > MaxSpace+1e-9 {
+							t.Errorf("width %.0f line %d %q: a space %.3f× normal", w, i, lineText(l), m)
+						}
+					}
+					if l.Flush {
+						flush++
+						if l.Justified || l.Tracking != 0 {
+							t.Errorf("width %.0f line %d %q: flush left, yet justified or letter-spaced", w, i, lineText(l))
+						}
+					}
+				}
+			}
+		}
+	}
+	if flush == 0 {
+		t.Error("no line had to be set flush left: the test proves nothing")
+	}
+}
