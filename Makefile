@@ -39,8 +39,9 @@ fmt:
 	gofmt -l -w .
 
 # Go benchmarks, the accessibility check of the HTML rendition, the
-# comparison with Chromium, WeasyPrint and plain fpdf, and the load test
-# against MinIO (see BENCHMARKS.md). Installs Chromium and WeasyPrint
+# comparison with Chromium, WeasyPrint and plain fpdf, the load test
+# against MinIO, and the index at a million records on SQLite and
+# PostgreSQL against today's listing (see BENCHMARKS.md). Installs Chromium and WeasyPrint
 # (Debian) and axe-core (npm, under /tmp/utdrag-bench) when missing.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./typeset/ ./layout/ ./render/...
@@ -52,6 +53,7 @@ bench:
 	$(GO) run ./bench/a11y -axe /tmp/utdrag-bench/node_modules/axe-core/axe.min.js
 	$(GO) run ./bench/peers
 	scripts/with-minio.sh $(GO) run ./bench/load
+	UTDRAG_PG_FSYNC=on scripts/with-minio.sh scripts/with-postgres.sh $(GO) run ./bench/index
 
 FUZZTIME ?= 10m
 fuzz:
