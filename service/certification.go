@@ -172,7 +172,7 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 	if err != nil {
 		return nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
 	}
-	if err := s.archive.PutCertified(ctx, rec.ID, version, signed, s.cfg.Retention); err != nil {
+	if err := s.archive.PutCertified(ctx, rec, version, signed, s.cfg.Retention); err != nil {
 		if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
 			return nil, errCertified
 		}
@@ -221,7 +221,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		}
 		cert = rec.Certifications[n-1]
 	}
-	b, err := s.archive.Certified(ctx, rec.ID, cert.Version)
+	b, err := s.archive.Certified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -139,7 +139,7 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	cert := rec.Certifications[entry.Version-1]
 	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
 	v.Latest = entry.Version == len(rec.Certifications)
-	pdf, err := s.archive.Certified(ctx, rec.ID, entry.Version)
+	pdf, err := s.archive.Certified(ctx, rec, entry.Version)
 	if err != nil {
 		return nil, err
 	}
