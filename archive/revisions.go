@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -63,31 +64,55 @@ func (c *Certification) CurrentSHA256() string {
 	return c.SHA256
 }
 
-// CertifiedRevision returns revision k of certified version n (k 0: as
-// signed).
-func (a *Archive) CertifiedRevision(ctx context.Context, id string, n, k int) ([]byte, error) {
+// CertifiedRevision returns revision k of certified version n of rec (k
+// 0: as signed), exactly as rec recorded it.
+func (a *Archive) CertifiedRevision(ctx context.Context, rec *Record, n, k int) ([]byte, error) {
 	if k == 0 {
-		return a.Certified(ctx, id, n)
+		return a.Certified(ctx, rec, n)
 	}
-	return a.blob(ctx, CertifiedRevisionKey(id, n, k))
+	if n < 1 || n > len(rec.Certifications) || k < 1 || k > len(rec.Certifications[n-1].Revisions) {
+		return nil, fmt.Errorf("%w: %s has no revision %d of certified version %d", ErrNotFound, rec.ID, k, n)
+	}
+	r := rec.Certifications[n-1].Revisions[k-1]
+	return a.recorded(ctx, rec, CertifiedRevisionKey(rec.ID, n, k), r.SHA256, r.Bytes)
 }
 
-// CurrentCertified returns the newest revision of certified version n.
-func (a *Archive) CurrentCertified(ctx context.Context, id string, c *Certification) ([]byte, error) {
-	k := 0
-	if r := c.Current(); r != nil {
-		k = r.Revision
+// CurrentCertified returns the newest revision of certified version n of
+// rec.
+func (a *Archive) CurrentCertified(ctx context.Context, rec *Record, n int) ([]byte, error) {
+	if n < 1 || n > len(rec.Certifications) {
+		return nil, fmt.Errorf("%w: %s has no certified version %d", ErrNotFound, rec.ID, n)
 	}
-	return a.CertifiedRevision(ctx, id, c.Version, k)
+	return a.CertifiedRevision(ctx, rec, n, len(rec.Certifications[n-1].Revisions))
 }
 
-// PutCertifiedRevision stores revision k of certified version n, immutable
-// for retain and written once: when two writers race for one revision,
-// the loser gets storage.ErrPrecondition. It indexes the checksum.
-func (a *Archive) PutCertifiedRevision(ctx context.Context, id string, n, k int, pdf []byte, retain time.Duration) error {
+// PutCertifiedRevision stores revision k of certified version n of rec,
+// immutable for retain and written once: when two writers race for one
+// revision, the loser gets storage.ErrPrecondition. It pins the object's
+// version in rec (which the caller then records) and indexes the checksum.
+func (a *Archive) PutCertifiedRevision(ctx context.Context, rec *Record, n, k int, pdf []byte, retain time.Duration) error {
 	opts := storage.PutOptions{ContentType: "application/pdf", IfNoneMatch: true, Retain: retain}
-	if _, err := a.store.Put(ctx, CertifiedRevisionKey(id, n, k), pdf, opts); err != nil {
-		return fmt.Errorf("archive: writing revision %d of certified version %d of %s: %w", k, n, id, err)
+	obj, err := a.store.Put(ctx, CertifiedRevisionKey(rec.ID, n, k), pdf, opts)
+	if err != nil {
+		return fmt.Errorf("archive: writing revision %d of certified version %d of %s: %w", k, n, rec.ID, err)
 	}
-	return a.index(ctx, Checksum(pdf), IndexEntry{ID: id, Version: n, Revision: k})
+	rec.pin(obj)
+	return a.index(ctx, Checksum(pdf), IndexEntry{ID: rec.ID, Version: n, Revision: k})
+}
+
+// UnrecordedRevision reads revision k of certified version n of extract id
+// as stored, for a writer that stored it and stopped before recording it:
+// the caller must check it before adopting it. It pins the version read in
+// rec.
+func (a *Archive) UnrecordedRevision(ctx context.Context, rec *Record, n, k int) ([]byte, error) {
+	key := CertifiedRevisionKey(rec.ID, n, k)
+	b, obj, err := a.store.Get(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: reading %s: %w", key, err)
+	}
+	rec.pin(obj)
+	return b, nil
 }

@@ -209,7 +209,7 @@ func (j *Job) extend(ctx context.Context, id string, n int) (outcome, error) {
 		return failed, fmt.Errorf("preserve: %s has no certified version %d", id, n)
 	}
 	cert := &rec.Certifications[n-1]
-	cur, err := j.Archive.CurrentCertified(ctx, id, cert)
+	cur, err := j.Archive.CurrentCertified(ctx, rec, n)
 	if err != nil {
 		return failed, err
 	}
@@ -222,11 +222,11 @@ func (j *Job) extend(ctx context.Context, id string, n int) (outcome, error) {
 	}
 	k := len(cert.Revisions) + 1
 	pdf, out := ext.PDF, stamped
-	err = j.Archive.PutCertifiedRevision(ctx, id, n, k, pdf, j.Retention)
+	err = j.Archive.PutCertifiedRevision(ctx, rec, n, k, pdf, j.Retention)
 	if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
 		// Written by a run that stopped before recording it, or by one
 		// running now: adopt it when it extends what this run read.
-		theirs, gerr := j.Archive.CertifiedRevision(ctx, id, n, k)
+		theirs, gerr := j.Archive.UnrecordedRevision(ctx, rec, n, k)
 		if gerr != nil || !bytes.HasPrefix(theirs, cur) {
 			return failed, fmt.Errorf("preserve: revision %d of %s version %d exists and does not extend version %d: %w", k, id, n, k-1, err)
 		}
@@ -237,7 +237,7 @@ func (j *Job) extend(ctx context.Context, id string, n int) (outcome, error) {
 	}
 	rev := archive.Revision{Revision: k, Time: j.Now().UTC().Truncate(time.Second), SHA256: archive.Checksum(pdf), Bytes: len(pdf),
 		Seal: sealOf(pdf, ext)}
-	if err := j.record(ctx, id, n, rev); err != nil {
+	if err := j.record(ctx, id, n, rev, rec.Versions[archive.CertifiedRevisionKey(id, n, k)]); err != nil {
 		return failed, err
 	}
 	j.Log.InfoContext(ctx, "archive-timestamp: extended", "id", id, "version", n, "revision", k, "level", rev.Level,
@@ -263,9 +263,10 @@ func sealOf(pdf []byte, ext certify.Extension) archive.Seal {
 	return seal
 }
 
-// record links revision rev of version n from the record, once, with a
-// conditional write retried when the record changed meanwhile.
-func (j *Job) record(ctx context.Context, id string, n int, rev archive.Revision) error {
+// record links revision rev of version n from the record, once, with the
+// store's version of its object pinned, by a conditional write retried
+// when the record changed meanwhile.
+func (j *Job) record(ctx context.Context, id string, n int, rev archive.Revision, version string) error {
 	for range 5 {
 		rec, etag, err := j.Archive.Get(ctx, id)
 		if err != nil {
@@ -279,6 +280,12 @@ func (j *Job) record(ctx context.Context, id string, n int, rev archive.Revision
 			return fmt.Errorf("preserve: %s version %d lacks revisions before %d", id, n, rev.Revision)
 		}
 		cert.Revisions = append(cert.Revisions, rev)
+		if version != "" {
+			if rec.Versions == nil {
+				rec.Versions = map[string]string{}
+			}
+			rec.Versions[archive.CertifiedRevisionKey(id, n, rev.Revision)] = version
+		}
 		err = j.Archive.Update(ctx, rec, etag)
 		if !errors.Is(err, storage.ErrPrecondition) {
 			return err

@@ -80,11 +80,11 @@ func certifyAll(t *testing.T, a *archive.Archive, p *pkitest.PKI, n int) []strin
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := a.PutCertified(ctx, rec.ID, 1, signed, time.Hour); err != nil {
-			t.Fatal(err)
-		}
 		rec, etag, err := a.Get(ctx, rec.ID)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.PutCertified(ctx, rec, 1, signed, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		rec.Certifications = append(rec.Certifications, archive.Certification{
@@ -118,7 +118,7 @@ func files(t *testing.T, a *archive.Archive, ids []string) map[string][]byte {
 			t.Fatal(err)
 		}
 		c := &rec.Certifications[0]
-		b, err := a.CurrentCertified(t.Context(), id, c)
+		b, err := a.CurrentCertified(t.Context(), rec, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestJobAdoptsARevisionItDidNotRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur, err := a.CurrentCertified(ctx, ids[0], &rec.Certifications[0])
+	cur, err := a.CurrentCertified(ctx, rec, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestJobAdoptsARevisionItDidNotRecord(t *testing.T) {
 	if err != nil || !ext.Timestamp {
 		t.Fatal(err, ext.TimestampErr)
 	}
-	if err := a.PutCertifiedRevision(ctx, ids[0], 1, 1, ext.PDF, time.Hour); err != nil {
+	if err := a.PutCertifiedRevision(ctx, rec, 1, 1, ext.PDF, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := job(a, p, "replica-a", 100*365*24*time.Hour).Run(ctx)

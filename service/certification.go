@@ -176,7 +176,7 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		return nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
 	}
 	signed := sealed.pdf
-	if err := s.archive.PutCertified(ctx, rec.ID, version, signed, s.cfg.Retention); err != nil {
+	if err := s.archive.PutCertified(ctx, rec, version, signed, s.cfg.Retention); err != nil {
 		if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
 			return nil, errCertified
 		}
@@ -226,7 +226,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		}
 		cert = rec.Certifications[n-1]
 	}
-	b, err := s.archive.CurrentCertified(ctx, rec.ID, &cert)
+	b, err := s.archive.CurrentCertified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

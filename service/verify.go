@@ -202,7 +202,7 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	cert := rec.Certifications[entry.Version-1]
 	v.Certified, v.Version, v.Revision, v.Certification = true, cert.Version, entry.Revision, &cert
 	v.Latest = entry.Version == len(rec.Certifications)
-	pdf, err := s.archive.CertifiedRevision(ctx, rec.ID, entry.Version, entry.Revision)
+	pdf, err := s.archive.CertifiedRevision(ctx, rec, entry.Version, entry.Revision)
 	if err != nil {
 		return nil, err
 	}
