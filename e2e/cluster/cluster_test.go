@@ -522,6 +522,8 @@ type load struct {
 	ids      []string
 	failures []string
 	n        int
+	since    time.Time // the current phase began
+	refused  []string  // reads answered 503: when, and the problem's detail
 
 	stopc chan struct{}
 	wg    sync.WaitGroup
@@ -542,6 +544,7 @@ func (l *load) setPhase(p string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cur = p
+	l.since = time.Now()
 	l.phases = append(l.phases, p)
 	l.counts[p] = map[string]int{}
 }
@@ -704,7 +707,8 @@ func (l *load) read(rng *rand.Rand) {
 	if id == "" {
 		return
 	}
-	status, body, _, err := l.do("GET", "/v1/extracts/"+id+"/pdf", nil)
+	status, body, took, err := l.do("GET", "/v1/extracts/"+id+"/pdf", nil)
+	l.refusedRead("read", status, took, body)
 	if l.answered("read", status, body, err, 200) && sum(body) != want {
 		l.fail("read of %s: checksum %s, acknowledged %s", id, sum(body), want)
 	}
@@ -715,9 +719,26 @@ func (l *load) readCertified(rng *rand.Rand) {
 	if id == "" {
 		return
 	}
-	status, body, _, err := l.do("GET", "/v1/extracts/"+id+"/certified", nil)
+	status, body, took, err := l.do("GET", "/v1/extracts/"+id+"/certified", nil)
+	l.refusedRead("read certified", status, took, body)
 	if l.answered("read certified", status, body, err, 200) && sum(body) != want {
 		l.fail("certified of %s: checksum %s, acknowledged %s", id, sum(body), want)
+	}
+}
+
+// refusedRead notes a read answered 503: when in its phase, how long it
+// took, and the problem's detail.
+func (l *load) refusedRead(op string, status int, took time.Duration, body []byte) {
+	if status != 503 {
+		return
+	}
+	var p struct{ Type, Detail string }
+	_ = json.Unmarshal(body, &p)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.refused) < 20 {
+		l.refused = append(l.refused, fmt.Sprintf("%s %s into %q, took %s: %s %s", op,
+			time.Since(l.since).Round(10*time.Millisecond), l.cur, took.Round(time.Millisecond), p.Type, p.Detail))
 	}
 }
 
@@ -781,4 +802,7 @@ func (l *load) report(w io.Writer) {
 		fmt.Fprintf(w, " %s | %s |\n", pct(0.5), pct(0.99))
 	}
 	fmt.Fprintf(w, "\n%d extracts and %d certifications acknowledged", len(l.acked), len(l.certs))
+	for _, r := range l.refused {
+		fmt.Fprintf(w, "\nread answered 503: %s", r)
+	}
 }
