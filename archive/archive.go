@@ -12,6 +12,9 @@
 //	                                revision k of version n: validation data
 //	                                and an archive timestamp appended (immutable)
 //	extracts/{id}/distribution.json distribution record
+//	extracts/{id}/internal/…        the internal rendition of an extract
+//	                                with parts marked confidential
+//	                                (rendition.go)
 //	sha256/{hex}                    checksum index for verification
 //
 // It may import extract and storage.
@@ -61,8 +64,16 @@ type Record struct {
 	// Certifications, oldest first; the last is the current one.
 	Certifications []Certification `json:"certifications,omitempty"`
 	// Extract is the validated input, kept so the extract can be rendered
-	// again when it is certified.
+	// again when it is certified: for an extract with parts marked
+	// confidential, its public copy (see rendition.go).
 	Extract *extract.Extract `json:"extract"`
+	// Renditions are the renditions kept: [internal public] for an extract
+	// with parts marked confidential, [public] for one without; empty in
+	// records from before renditions were kept (public alone).
+	Renditions []extract.Rendition `json:"renditions,omitempty"`
+	// Internal describes the internal rendition, kept apart; nil for
+	// none.
+	Internal *Internal `json:"internal,omitempty"`
 	// Versions pins, by key, the store's version of each object the record
 	// points at, where the store keeps versions: reads go by it, so an
 	// object written over or deleted later is never what is served.
@@ -94,6 +105,9 @@ type Certification struct {
 	SHA256      string    `json:"sha256"` // of the certified PDF
 	Bytes       int       `json:"bytes"`
 	Pages       int       `json:"pages"`
+	// Rendition is the rendition certified; empty in records from before
+	// renditions were kept (the public one).
+	Rendition extract.Rendition `json:"rendition,omitempty"`
 	Seal
 	// Revisions are the later revisions of the certified PDF, oldest
 	// first, each the one before with validation data and an archive
@@ -115,6 +129,9 @@ type IndexEntry struct {
 	Version int    `json:"version"` // 0: the uncertified extract; n: certified version n
 	// Revision is the revision of certified version n (0: as signed).
 	Revision int `json:"revision,omitempty"`
+	// Rendition is, for version 0, the rendition with this checksum
+	// (empty: the public one); a certified version's is in its record.
+	Rendition extract.Rendition `json:"rendition,omitempty"`
 }
 
 // ErrNotFound: no extract with that id (or checksum).

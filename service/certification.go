@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,24 @@ type CertifyRequest struct {
 	Date string `json:"date,omitempty"`
 	// NewVersion certifies again, keeping the earlier certified versions.
 	NewVersion bool `json:"newVersion,omitempty"`
+	// Renditions to certify, each as a version of its own: public (the
+	// default), internal, or both.
+	Renditions []extract.Rendition `json:"renditions,omitempty"`
+}
+
+// renditions are the renditions the request certifies, each once, the
+// internal one first.
+func (r CertifyRequest) renditions() []extract.Rendition {
+	var out []extract.Rendition
+	for _, want := range []extract.Rendition{extract.Internal, extract.Public} {
+		if slices.Contains(r.Renditions, want) {
+			out = append(out, want)
+		}
+	}
+	if len(r.Renditions) == 0 {
+		out = []extract.Rendition{extract.Public}
+	}
+	return out
 }
 
 // normalize reads the texts as the extract's texts are read: Unicode NFC
@@ -56,6 +75,11 @@ func (r CertifyRequest) validate(lim extract.Limits) []extract.FieldError {
 	}
 	if _, err := time.Parse(time.DateOnly, r.Date); r.Date != "" && err != nil {
 		errs = append(errs, extract.FieldError{Field: "date", Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
+	}
+	for i, rd := range r.Renditions {
+		if rd != extract.Public && rd != extract.Internal {
+			errs = append(errs, extract.FieldError{Field: fmt.Sprintf("renditions[%d]", i), Rule: "enum", Message: "ange public (offentlig) eller internal (intern)"})
+		}
 	}
 	return errs
 }
@@ -100,10 +124,15 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	if s.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	if rec.Certified() != nil && !req.NewVersion {
-		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
-			"Utdraget är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
-		return
+	for _, r := range req.renditions() {
+		if !s.mayHave(c, rec, r) {
+			return
+		}
+		if rec.CertifiedAs(r) != nil && !req.NewVersion {
+			problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
+				"Utdragets "+strings.ToLower(r.Label())+" version är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
+			return
+		}
 	}
 	cert, err := s.certifyAndRecord(c, rec, etag, req)
 	if errors.Is(err, errCertified) {
@@ -119,28 +148,34 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	c.JSON(http.StatusCreated, s.view(rec))
 }
 
-// certifyAndRecord certifies rec and adds the certification to its record
-// (read with etag). It reports errCertified when another request certified
-// or changed the extract meanwhile.
+// certifyAndRecord certifies each rendition req asks for as a version of
+// its own and adds the certifications to rec's record (read with etag).
+// It returns the first new certification, and reports errCertified when
+// another request certified or changed the extract meanwhile.
 func (s *Server) certifyAndRecord(c *gin.Context, rec *archive.Record, etag string, req CertifyRequest) (*archive.Certification, error) {
-	cert, err := s.certify(c, rec, req)
-	if err != nil {
-		return nil, err
+	first := len(rec.Certifications)
+	for _, r := range req.renditions() {
+		cert, err := s.certify(c, rec, req, r)
+		if err != nil {
+			return nil, err
+		}
+		rec.Certifications = append(rec.Certifications, *cert)
 	}
-	rec.Certifications = append(rec.Certifications, *cert)
 	if err := s.archive.Update(c.Request.Context(), rec, etag); err != nil {
 		if errors.Is(err, storage.ErrPrecondition) {
 			return nil, errCertified
 		}
 		return nil, err
 	}
-	s.metrics.certified()
-	return cert, nil
+	for range rec.Certifications[first:] {
+		s.metrics.certified()
+	}
+	return &rec.Certifications[first], nil
 }
 
-// certify renders the extract with the certification filled in, signs it
-// and stores it, immutable, as the next version.
-func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest) (*archive.Certification, error) {
+// certify renders rendition r of the extract with the certification filled
+// in, signs it and stores it, immutable, as the next version.
+func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Certification, error) {
 	ctx := c.Request.Context()
 	id, err := s.signer.identity(ctx)
 	if err != nil {
@@ -164,7 +199,11 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		},
 		VerifyURL: s.verifyURL(rec.ID, version),
 	}
-	res, err := s.renderObserved(ctx, rec.Extract, cc)
+	x, err := s.archive.Source(ctx, rec) // the public copy's marks are gone: it renders as the public rendition
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.renderObserved(ctx, x, cc, r)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +225,7 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
 		Development: id.Development(), SHA256: archive.Checksum(signed), Bytes: len(signed), Pages: res.Pages,
-		Seal: sealed.Seal,
+		Rendition: r, Seal: sealed.Seal,
 	}, nil
 }
 
@@ -212,12 +251,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
-	cur := rec.Certified()
-	if cur == nil {
-		problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
-		return
-	}
-	cert := *cur
+	var cert archive.Certification
 	if v := c.Query("version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > len(rec.Certifications) {
@@ -225,13 +259,27 @@ func (s *Server) getCertified(c *gin.Context) {
 			return
 		}
 		cert = rec.Certifications[n-1]
+		if !s.mayHave(c, rec, cert.RenditionOf()) {
+			return
+		}
+	} else {
+		r, ok := s.renditionOf(c, rec)
+		if !ok {
+			return
+		}
+		cur := rec.CertifiedAs(r)
+		if cur == nil {
+			problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Utdragets "+strings.ToLower(r.Label())+" version är inte bestyrkt ännu.")
+			return
+		}
+		cert = *cur
 	}
 	b, err := s.archive.CurrentCertified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	name := strings.TrimSuffix(rec.Filename, ".pdf") + " bestyrkt"
+	name := strings.TrimSuffix(renditionFilename(rec.Filename, cert.RenditionOf(), rec.Has(extract.Internal)), ".pdf") + " bestyrkt"
 	if cert.Version > 1 {
 		name += " v" + strconv.Itoa(cert.Version)
 	}
