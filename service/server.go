@@ -78,6 +78,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err := s.operate(&d); err != nil {
 		return nil, err
 	}
+	s.archive.SetDescriber(describeCertified)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
 		return nil, err

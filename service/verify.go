@@ -90,7 +90,7 @@ func (s *Server) verifyUpload(c *gin.Context) {
 // signature is checked too (the stored copy's otherwise).
 func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verification, error) {
 	v := &Verification{SHA256: sum}
-	entry, err := s.archive.Lookup(ctx, sum)
+	rec, version, err := s.archive.Find(ctx, sum)
 	if errors.Is(err, archive.ErrNotFound) {
 		v.Message = "Filen är inte ett äkta utdrag från tjänsten: ingen utfärdad handling har denna kontrollsumma. Den kan vara ändrad."
 		return v, nil
@@ -98,21 +98,17 @@ func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verificat
 	if err != nil {
 		return nil, err
 	}
-	rec, _, err := s.archive.Get(ctx, entry.ID)
-	if err != nil {
-		return nil, err
-	}
 	v.Genuine, v.ID, v.Organisation, v.Organ = true, rec.ID, rec.Organisation.Name, rec.Organ
 	v.MeetingDate, v.Paragraphs, v.CaseNumbers, v.Titles = rec.MeetingDate, rec.Paragraphs, rec.CaseNumbers, rec.Titles
-	if entry.Version == 0 {
+	if version == 0 {
 		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
 		return v, nil
 	}
-	cert := rec.Certifications[entry.Version-1]
+	cert := rec.Certifications[version-1] // Find returns only a version the record holds
 	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
-	v.Latest = entry.Version == len(rec.Certifications)
+	v.Latest = version == len(rec.Certifications)
 	if pdf == nil {
-		if pdf, err = s.archive.Certified(ctx, rec.ID, entry.Version); err != nil {
+		if pdf, err = s.archive.Certified(ctx, rec.ID, version); err != nil {
 			return nil, err
 		}
 	}
@@ -120,7 +116,7 @@ func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verificat
 	if err != nil {
 		return nil, err
 	}
-	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + cert.Name + ", " + cert.Title + ", " + cert.Date + "."
+	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
 	if !v.Signature.Valid {
 		v.Genuine = false
 		v.Message = "Filens digitala signatur är inte giltig."
@@ -145,4 +141,16 @@ func (s *Server) checkSignature(ctx context.Context, pdf []byte) (*SignatureChec
 		Valid: r.Valid, WholeDocument: r.WholeDocument, Trusted: r.Trusted, Signer: r.Signer,
 		Fingerprint: r.SignerFingerprint, SigningTime: r.SigningTime, Reason: r.Reason, Problems: problems,
 	}, nil
+}
+
+// joinNonEmpty joins the parts that are not empty with commas (a
+// certification recovered from its signature has no title).
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
 }
