@@ -17,11 +17,12 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
 # Installs what is missing (poppler-utils, qpdf, certutil, chromium, node,
-# postgresql; ajv and ajv-formats from npm and MinIO built from its pinned
-# version, both cached under ~/.cache/utdrag), starts MinIO and a throwaway
-# PostgreSQL on free loopback ports, runs every test, and stops them.
+# postgresql, PDFBox Preflight; ajv and ajv-formats from npm and MinIO built
+# from its pinned version, both cached under ~/.cache/utdrag), starts MinIO
+# and a throwaway PostgreSQL on free loopback ports, runs every test, and
+# stops them.
 test:
-	scripts/deps.sh chromium node postgresql
+	scripts/deps.sh chromium node postgresql preflight
 	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
 	scripts/with-minio.sh scripts/with-postgres.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)

@@ -93,12 +93,15 @@ type Summary struct {
 	Paragraphs   []int                `json:"paragraphs"`
 	CaseNumbers  []string             `json:"caseNumbers"`
 	Titles       []string             `json:"titles"`
-	Template     string               `json:"template"` // name@version
-	Filename     string               `json:"filename"`
-	Pages        int                  `json:"pages"`
-	Bytes        int                  `json:"bytes"`
-	SHA256       string               `json:"sha256"`
-	Created      time.Time            `json:"created"`
+	// Justering is where each paragraph stands: justerad with the
+	// protocol, omedelbart justerad, or not yet (a draft).
+	Justering []extract.ParagraphJustering `json:"justering"`
+	Template  string                       `json:"template"` // name@version
+	Filename  string                       `json:"filename"`
+	Pages     int                          `json:"pages"`
+	Bytes     int                          `json:"bytes"`
+	SHA256    string                       `json:"sha256"`
+	Created   time.Time                    `json:"created"`
 }
 
 // Record is what the archive knows of one extract.

@@ -71,6 +71,10 @@ func decodeMeta(id string, raw []byte) (meta, error) {
 	if doc.Record == nil || doc.ID != id {
 		return meta{}, fmt.Errorf("archive: decoding record %s: it names extract %q", id, doc.Record.idOrNone())
 	}
+	if doc.Justering == nil && doc.Extract != nil {
+		// A record from before the justering was kept in it.
+		doc.Justering = doc.Extract.Justerings()
+	}
 	return meta{rec: doc.Record}, nil
 }
 

@@ -71,16 +71,18 @@ func newUpdate(doc *document, opt Options, room int) (*update, error) {
 		b.WriteByte('\n')
 	}
 	u := &update{}
-	sigNum, fieldNum := size, size+1
+	sigNum, fieldNum, apNum := size, size+1, size+2
 	entries := []xrefEntry{{sigNum, 0, b.Len()}}
 	u.writeSignature(b, sigNum, opt, room)
 	entries = append(entries, xrefEntry{fieldNum, 0, b.Len()})
-	writeField(b, page, fieldNum, sigNum, len(fields.refs)+1)
+	writeField(b, page, fieldNum, sigNum, apNum, len(fields.refs)+1)
+	entries = append(entries, xrefEntry{apNum, 0, b.Len()})
+	writeAppearance(b, apNum)
 	entries = append(entries, xrefEntry{rootRef.num, rootRef.gen, b.Len()})
 	writeCatalog(b, rootRef, catalog, fields, pdfRef{num: fieldNum})
 	xrefAt := b.Len()
 	writeXref(b, entries)
-	writeTrailer(b, doc, size+2, xrefAt)
+	writeTrailer(b, doc, size+3, xrefAt)
 
 	u.out = b.Bytes()
 	u.setByteRange()
@@ -139,14 +141,22 @@ func (u *update) writeSignature(b *bytes.Buffer, num int, opt Options, room int)
 }
 
 // writeField writes an invisible signature widget on the first page (none
-// when the page tree could not be read: page is the zero reference).
-func writeField(b *bytes.Buffer, page pdfRef, num, sigNum, ordinal int) {
-	fmt.Fprintf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0]",
-		num, textString(fmt.Sprintf("Signatur%d", ordinal)), sigNum)
+// when the page tree could not be read: page is the zero reference),
+// printable (PDF/A wants every annotation printed) and with an empty
+// appearance, as PDF/A-1 wants one for every widget.
+func writeField(b *bytes.Buffer, page pdfRef, num, sigNum, apNum, ordinal int) {
+	fmt.Fprintf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /TU %s /V %d 0 R /F 132 /Rect [0 0 0 0] /AP << /N %d 0 R >>",
+		num, textString(fmt.Sprintf("Signatur%d", ordinal)), textString("Digital signatur"), sigNum, apNum)
 	if page != (pdfRef{}) {
 		fmt.Fprintf(b, " /P %s", page)
 	}
 	b.WriteString(" >>\nendobj\n")
+}
+
+// writeAppearance writes the invisible widget's appearance: an empty
+// form.
+func writeAppearance(b *bytes.Buffer, num int) {
+	fmt.Fprintf(b, "%d 0 obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 0 0] /Length 0 >>\nstream\n\nendstream\nendobj\n", num)
 }
 
 // writeCatalog writes a new revision of the catalog whose AcroForm lists the

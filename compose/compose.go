@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"utdrag/extract"
 	"utdrag/templates"
@@ -128,10 +130,9 @@ func (b *builder) placeAndTime() {
 		return // the date alone is in the running header
 	}
 	when := strings.TrimSpace(m.Date + " " + m.Time)
-	b.add(Paragraph{Text: []typeset.Span{
-		{Text: b.normalize(b.l.PlaceAndTime) + ": ", Style: typeset.Bold},
-		{Text: b.normalize(strings.Join(nonEmpty(m.Place, when), ", "))},
-	}, Plain: true})
+	// Set in the body face alone: a bold label would add a font to every
+	// PDF for two words.
+	b.add(Paragraph{Text: b.plain(b.l.PlaceAndTime + ": " + strings.Join(nonEmpty(m.Place, when), ", ")), Plain: true})
 }
 
 // caseNumber writes the case number with its label, glued by no-break
@@ -496,10 +497,16 @@ func (b *builder) plain(s string) []typeset.Span {
 	return []typeset.Span{{Text: b.normalize(s)}}
 }
 
-// rich converts marked text, normalising each run.
+// rich converts marked text, normalising each run. Struck and inserted
+// words are two readings, never one word: where a struck run meets an
+// inserted one with no space between them ("200 000" struck, "275 000"
+// inserted), a space parts them.
 func (b *builder) rich(r extract.RichText) []typeset.Span {
 	out := make([]typeset.Span, 0, len(r))
-	for _, s := range r {
+	for i, s := range r {
+		if i > 0 && (r[i-1].Deleted && s.Inserted || r[i-1].Inserted && s.Deleted) && !parted(r[i-1].Text, s.Text) {
+			out = append(out, typeset.Span{Text: " "})
+		}
 		var st typeset.Style
 		if s.Bold {
 			st |= typeset.Bold
@@ -516,6 +523,13 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 		out = append(out, typeset.Span{Text: b.normalize(s.Text), Style: st})
 	}
 	return out
+}
+
+// parted reports whether white space lies where a meets b.
+func parted(a, b string) bool {
+	last, _ := utf8.DecodeLastRuneInString(a)
+	first, _ := utf8.DecodeRuneInString(b)
+	return a == "" || b == "" || unicode.IsSpace(last) || unicode.IsSpace(first)
 }
 
 func nonEmpty(ss ...string) []string {

@@ -18,6 +18,7 @@ import (
 
 	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/index/indextest"
 	"utdrag/internal/smtptest"
 	"utdrag/render"
 	"utdrag/service"
@@ -51,7 +52,7 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +288,7 @@ func TestClerkFindsCertifiesAndDistributes(t *testing.T) {
 func TestClerkLogsInWithAnAPIKey(t *testing.T) {
 	const clerk, system = "e2e-clerk-key-0123456789abcdef", "e2e-system-key-0123456789abcdef"
 	keys := filepath.Join(t.TempDir(), "keys.yaml")
-	file := "keys:\n" +
+	file := "organisations: {region-jh: Region Jämtland Härjedalen}\nkeys:\n" +
 		"  - {name: Handläggare, sha256: " + auth.Hash(clerk) + ", roles: [clerk], organisation: region-jh}\n" +
 		"  - {name: Ärendesystem, sha256: " + auth.Hash(system) + ", roles: [system], organisation: region-jh}\n"
 	if err := os.WriteFile(keys, []byte(file), 0o600); err != nil {

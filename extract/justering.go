@@ -21,62 +21,60 @@ type ParagraphJustering struct {
 	Date string `json:"date,omitempty"`
 }
 
-// state is the protocol's justering state: as the input or Decode set it;
-// for an extract made in code without one, adjusted when a date is given.
-func (j Justering) state() string {
+// stateOn is the protocol's justering state: as stated (by the input, or
+// by Decode); else, for an extract made in code or kept from before states
+// were stated, adjusted once the justering date has come (today, an ISO
+// date; empty counts every date as come), pending while it lies ahead or
+// no date is given. A stated state wins: the case system knows whether the
+// justerare have signed, a date alone does not.
+func (j Justering) stateOn(today string) string {
 	switch {
 	case j.State != "":
 		return j.State
-	case j.Date != "":
+	case j.Date != "" && (today == "" || j.Date <= today):
 		return JusteringAdjusted
 	}
 	return JusteringPending
 }
 
+func (j Justering) state() string { return j.stateOn("") }
+
 // Adjusted reports whether the protocol is justerat.
 func (j Justering) Adjusted() bool { return j.state() == JusteringAdjusted }
 
-// resolve fills in a state the input left out, from the date: adjusted
-// once the justering day has come (today, an ISO date; empty counts every
-// date as come), pending while it lies ahead or no day is given. A stated
-// state is kept: the case system knows whether the justerare have signed,
-// the date alone does not.
-func (j *Justering) resolve(today string) {
-	if j.State != "" {
-		return
-	}
-	j.State = JusteringPending
-	if j.Date != "" && (today == "" || j.Date <= today) {
-		j.State = JusteringAdjusted
-	}
-}
+// resolve states the state an input left out, as it stands today.
+func (j *Justering) resolve(today string) { j.State = j.stateOn(today) }
 
-// JusteringOf tells where paragraph p of x stands.
-func (x *Extract) JusteringOf(p *Paragraph) ParagraphJustering {
-	switch {
-	case p.ImmediatelyAdjusted:
-		return ParagraphJustering{Number: p.Number, State: StateImmediate, Date: x.Meeting.Date}
-	case x.Justering.Adjusted():
-		return ParagraphJustering{Number: p.Number, State: StateAdjusted, Date: x.Justering.Date}
-	}
-	return ParagraphJustering{Number: p.Number, State: StatePending, Date: x.Justering.Date}
-}
-
-// Justerings lists where each paragraph stands, in order.
-func (x *Extract) Justerings() []ParagraphJustering {
+// JusteringOn tells where each paragraph of x stands, in order; today
+// decides a state x does not state (see stateOn).
+func (x *Extract) JusteringOn(today string) []ParagraphJustering {
+	state := x.Justering.stateOn(today)
 	out := make([]ParagraphJustering, len(x.Paragraphs))
-	for i := range x.Paragraphs {
-		out[i] = x.JusteringOf(&x.Paragraphs[i])
+	for i, p := range x.Paragraphs {
+		switch {
+		case p.ImmediatelyAdjusted:
+			out[i] = ParagraphJustering{Number: p.Number, State: StateImmediate, Date: x.Meeting.Date}
+		case state == JusteringAdjusted:
+			out[i] = ParagraphJustering{Number: p.Number, State: StateAdjusted, Date: x.Justering.Date}
+		default:
+			out[i] = ParagraphJustering{Number: p.Number, State: StatePending, Date: x.Justering.Date}
+		}
 	}
 	return out
 }
 
+// Justerings tells where each paragraph stands, in order.
+func (x *Extract) Justerings() []ParagraphJustering { return x.JusteringOn("") }
+
 // Unadjusted lists the paragraphs not yet justerade. An extract with any
 // is a draft.
-func (x *Extract) Unadjusted() []ParagraphJustering {
+func (x *Extract) Unadjusted() []ParagraphJustering { return Pending(x.Justerings()) }
+
+// Pending picks the paragraphs not yet justerade.
+func Pending(js []ParagraphJustering) []ParagraphJustering {
 	var out []ParagraphJustering
-	for i := range x.Paragraphs {
-		if j := x.JusteringOf(&x.Paragraphs[i]); j.State == StatePending {
+	for _, j := range js {
+		if j.State == StatePending {
 			out = append(out, j)
 		}
 	}

@@ -54,7 +54,7 @@ type Index struct {
 	d    dialect
 	log  *slog.Logger
 	now  func() time.Time
-	// OnWriteError, when set, is told of each index write that failed
+	// onWriteError, when set, is told of each index write that failed
 	// after storage had been written (the reconciler repairs it).
 	onWriteError func()
 }
@@ -64,10 +64,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Readers bounds the connections that read at once (default 16).
 	Readers int
-	// OnWriteError is called for each index write that failed after
-	// storage was written; a metric counts them.
-	OnWriteError func()
 }
+
+// OnWriteError makes f be called for each index write that failed after
+// storage was written (a metric counts them). Call it before use.
+func (ix *Index) OnWriteError(f func()) { ix.onWriteError = f }
 
 type dialect struct{ postgres bool }
 
@@ -99,7 +100,7 @@ func Open(ctx context.Context, rawURL string, o Options) (*Index, error) {
 	if o.Readers < 1 {
 		o.Readers = 16
 	}
-	ix := &Index{log: o.Logger, now: time.Now, onWriteError: o.OnWriteError}
+	ix := &Index{log: o.Logger, now: time.Now}
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):

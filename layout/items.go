@@ -53,6 +53,9 @@ func (s *style) items(doc compose.Document) ([]item, error) {
 	}
 	prev := Kind(255)
 	for i, b := range doc.Blocks {
+		if s.ctx != nil && s.ctx.Err() != nil {
+			return nil, s.ctx.Err()
+		}
 		start := len(out)
 		level := 0
 		switch b := b.(type) {
@@ -85,7 +88,7 @@ func (s *style) items(doc compose.Document) ([]item, error) {
 		first := &out[start]
 		first.tb.SpaceBefore = s.gap(prev, first.place.Kind, level)
 		if start > 0 {
-			keepWithPrevious(out[start-1:])
+			keepWithPrevious(out[:start], out[start:])
 		}
 		prev = out[len(out)-1].place.Kind
 	}
@@ -93,18 +96,44 @@ func (s *style) items(doc compose.Document) ([]item, error) {
 }
 
 // keepWithPrevious applies the rules between the previous block's last
-// piece (list[0]) and the new block (list[1:]): a heading stays with the
-// first two lines of what follows; a signature block never starts a page.
-func keepWithPrevious(list []item) {
-	prev, next := &list[0], list[1:]
+// piece (list[len(list)-1]) and the new block (next): a heading stays with
+// the first two lines of what follows; a rule between parts stays with
+// the part it opens; a signature block keeps what leads up to it.
+func keepWithPrevious(list, next []item) {
+	prev := &list[len(list)-1]
 	if prev.tb.Penalty == typeset.Always {
 		return
 	}
 	switch {
 	case next[0].place.Kind == KindSignatures:
+		keepWithSignatures(list)
+	case prev.place.Kind == KindSeparator:
 		prev.tb.Penalty = typeset.Never
 	case prev.place.Kind == KindHeading && len(next) > 1 && next[1].place.Part == next[0].place.Part:
 		next[0].tb.Penalty = typeset.Never
+	}
+}
+
+// closingLines is how many lines of text before a signature block go with
+// it to its page, at the least.
+const closingLines = 2
+
+// keepWithSignatures keeps a signature block with what list, the items
+// before it, ends with: the notes just above it (the justering line) and
+// the last closingLines lines of text, so that the signatures never stand
+// on a page without the text they sign.
+func keepWithSignatures(list []item) {
+	lines := 0
+	for i := len(list) - 1; i >= 0 && lines < closingLines; i-- {
+		it := &list[i]
+		if it.tb.Penalty == typeset.Always {
+			return // a page break the document asks for
+		}
+		it.tb.Penalty = typeset.Never
+		switch it.place.Kind {
+		case KindParagraph, KindListItem, KindTableRow:
+			lines++
+		}
 	}
 }
 
@@ -195,7 +224,7 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 		marker := marker(n)
 		it := &out[first]
 		m := s.text(x, baseline(s.body, s.size, s.lead), marker, s.body[0], s.size, RoleBody)
-		m.Space = true
+		m.Space, m.Label = true, true
 		it.els.texts = slices.Insert(it.els.texts, 0, m)
 		if n > 0 {
 			it.tb.SpaceBefore = 0.2 * s.lead
@@ -207,7 +236,7 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 func (s *style) separator(src int) item {
 	h := 0.8 * s.lead
 	return item{
-		tb:    typeset.Block{Height: h},
+		tb:    typeset.Block{Height: h, Discard: true},
 		place: Placed{Kind: KindSeparator, Source: src, Lines: 1},
 		els:   elements{rules: []Rule{{X1: 0, Y1: h / 2, X2: s.area.W, Y2: h / 2, Width: 0.4, Gray: 0.4, Role: RoleBody}}},
 	}
@@ -222,7 +251,11 @@ func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role 
 	it.els.texts = s.slab.take(len(l.Items) + 1)[:len(l.Items)]
 	for i, li := range l.Items {
 		it.els.texts[i] = Text{X: x + li.X, Y: base, Text: li.Text, Face: f[li.Style.Face()], Size: size,
-			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role, Tracking: l.Tracking}
+			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role, Tracking: l.Tracking,
+			Added: uint8(min(li.Added, 255))}
+	}
+	if n := len(it.els.texts); n > 0 && l.Continues {
+		it.els.texts[n-1].Joined = true
 	}
 	it.els.rules = decorations(l, f, x, base, size)
 	return it
@@ -239,7 +272,7 @@ func (s *style) text(x, y float64, str string, face *fonts.Face, size float64, r
 			return r
 		}, str)
 	}
-	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role}
+	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role, Block: -1}
 }
 
 // decorations draws the lines through struck and under inserted words: one

@@ -63,6 +63,19 @@ type Text struct {
 	// Tracking is letter spacing, points added after every character
 	// (included in Width); 0 for most text.
 	Tracking float64
+	// Where the text belongs in the document's structure, for a tagged
+	// rendition: Block is the index of the document block it comes from
+	// (-1 for the page furniture and a repeated table header), Part the
+	// list item or table row (-1 the table's header row), Col the table
+	// column or the signer of a signature block.
+	Block, Part, Col int32
+	// Label marks a list item's number or bullet.
+	Label bool
+	// Joined marks the first piece of a word broken across lines: the
+	// next text of the same block goes on with it. Added counts the bytes
+	// at the end of Text that the word itself lacks (an inserted hyphen).
+	Joined bool
+	Added  uint8
 }
 
 // Rule is a straight line.

@@ -15,7 +15,7 @@ import (
 
 // pieces are what the generated extracts are made of: ordinary Swedish,
 // long compounds, Sami names, addresses, numbers, signs, odd spacing, and
-// letters that send a face through fpdf's UTF-8 path.
+// letters from outside Swedish and Sami.
 var pieces = []string{
 	"Regionstyrelsen", "beslutar", "att", "godkänna", "förslaget", "och", "i", "med", "samt", "om",
 	"samverkansöverenskommelsen", "informationssäkerhetssamordningsfunktionsansvaret",
@@ -26,7 +26,7 @@ var pieces = []string{
 	"12345678", "6 746 750 kronor", "3,5 procent", "§ 12", "9 kap. 37 §", "kl. 13.30", "2023-10-06",
 	"RS/412/2023", "(2017:725)", "2019-2022", "\"citat\"", "...", "–", "(KD)", "\u00a0", "\n", "\t",
 	strings.Repeat("X", 70), strings.Repeat("7", 45), "bl.a.", "t.ex.",
-	"Łukasz Wałęsa", "Ωμέγα", "Дмитрий Иванов", // outside the simple fonts' encoding
+	"Łukasz Wałęsa", "Ωμέγα", "Дмитрий Иванов", // outside Swedish and Sami
 }
 
 // gen builds an extract from the fuzzer's bytes, read as a stream of

@@ -8,6 +8,8 @@
 package render
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 
 	"utdrag/compose"
@@ -79,19 +81,46 @@ func (e *Engine) Template(x *extract.Extract) (*templates.Template, error) {
 	return t, nil
 }
 
-// Render composes, lays out and draws an extract; cert fills the
-// certification (nil: not certified).
+// Options choose the PDF rendition.
+type Options struct {
+	// PDFA is the PDF/A part: 1 (the rendition for checking with
+	// validators that know only PDF/A-1), 2, or 3 (with the extract's
+	// canonical JSON attached as its source); 0 takes the template's,
+	// which is 2 unless it says otherwise.
+	PDFA int
+}
+
+// Render composes, lays out and draws an extract in the template's PDF/A
+// part; cert fills the certification (nil: not certified).
 func (e *Engine) Render(x *extract.Extract, cert *compose.Certification) (*Result, error) {
+	return e.RenderWith(context.Background(), x, cert, Options{})
+}
+
+// RenderContext is Render that stops once ctx is done, with an error that
+// wraps ctx's: the layout looks before each block, the PDF writer before
+// each page, so a render past its time frees its CPU within a block.
+func (e *Engine) RenderContext(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*Result, error) {
+	return e.RenderWith(ctx, x, cert, Options{})
+}
+
+// RenderWith is RenderContext in the rendition opt asks for. A certified
+// extract is written with a classic cross-reference table, as certify
+// reads the file it signs.
+func (e *Engine) RenderWith(ctx context.Context, x *extract.Extract, cert *compose.Certification, opt Options) (*Result, error) {
 	t, err := e.Template(x)
 	if err != nil {
 		return nil, err
 	}
 	doc := compose.Build(x, t, cert)
-	pages, err := e.layout.Layout(doc, t)
+	pages, err := e.layout.LayoutContext(ctx, doc, t)
 	if err != nil {
 		return nil, fmt.Errorf("render: laying out: %w", err)
 	}
-	b, err := e.pdf.Render(pages, doc.Meta)
+	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA), Classic: cert != nil}
+	if po.Part == 3 {
+		po.Source, po.SourceName = x.Canonical(), "utdrag.json"
+	}
+	b, err := e.pdf.RenderContext(ctx, pages, &doc, po)
 	if err != nil {
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}

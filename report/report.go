@@ -5,6 +5,12 @@
 // with the Knuth–Plass typesetter and with a greedy first-fit baseline
 // without hyphenation, so the two can be compared on the same text.
 //
+// Every justified line of every block kind (paragraphs of any section,
+// reservations and protocol notes among them, list items, indented
+// quotations) reaches the breaker with Params.Justify, and is measured
+// there; what layout sets ragged (headings, notes, table cells, names
+// under the signatures) has no stretched spaces to measure.
+//
 // It may import compose, layout, templates, fonts and typeset.
 package report
 
@@ -37,6 +43,7 @@ type Quality struct {
 	MaxSpace     float64
 	MinSpace     float64
 	Overfull     int     // lines wider than their measure
+	Flush        int     // lines set flush left: no breaking kept their spaces within typeset.MaxSpace
 	Tracked      int     // lines given letter spacing
 	MaxTracking  float64 // the most letter spacing, in ems
 	Clubs        int     // a paragraph's first line alone at the foot of a page
@@ -103,6 +110,7 @@ func (r *recorder) quality(keep func(width float64) bool) Quality {
 		q.Hyphenated += s.Hyphenated
 		q.MaxHyphenRun = max(q.MaxHyphenRun, s.MaxHyphenRun)
 		q.Overfull += s.Overfull
+		q.Flush += s.Flush
 		q.Tracked += s.Tracked
 		q.MaxTracking = max(q.MaxTracking, s.MaxTracking)
 		if s.Spaces > 0 {
@@ -154,10 +162,10 @@ func (Greedy) Set(spans []typeset.Span, faces typeset.Faces, p typeset.Params) [
 // Write prints qualities side by side as a table.
 func Write(w io.Writer, qs ...Quality) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "layout\ttext\tpages\tlines\tjustified\thyphenated\tmax hyphen run\tmean space\tmax space\tmin space\tletter-spaced\tmax letter spacing\toverfull\tclubs\twidows\t")
+	fmt.Fprintln(tw, "layout\ttext\tpages\tlines\tjustified\thyphenated\tmax hyphen run\tmean space\tmax space\tmin space\tletter-spaced\tmax letter spacing\tflush left\toverfull\tclubs\twidows\t")
 	for _, q := range qs {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f×\t%.2f×\t%.2f×\t%d\t%.4f em\t%d\t%d\t%d\t\n", q.Name, q.Text, q.Pages, q.Lines,
-			q.Justified, q.Hyphenated, q.MaxHyphenRun, q.MeanSpace, q.MaxSpace, q.MinSpace, q.Tracked, q.MaxTracking, q.Overfull, q.Clubs, q.Widows)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f×\t%.2f×\t%.2f×\t%d\t%.4f em\t%d\t%d\t%d\t%d\t\n", q.Name, q.Text, q.Pages, q.Lines,
+			q.Justified, q.Hyphenated, q.MaxHyphenRun, q.MeanSpace, q.MaxSpace, q.MinSpace, q.Tracked, q.MaxTracking, q.Flush, q.Overfull, q.Clubs, q.Widows)
 	}
 	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"utdrag/index/indextest"
 	"utdrag/service"
 )
 
@@ -156,7 +157,7 @@ func TestOpenModeOnlyOnLoopback(t *testing.T) {
 		var logs strings.Builder
 		cfg := service.Defaults()
 		cfg.Addr = addr
-		_, err := service.New(cfg, service.Deps{Store: stores["fs"](t), Render: renderEngine(t),
+		_, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
 			Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 		if open && (err != nil || !strings.Contains(logs.String(), "UTDRAG_AUTH_FILE")) {
 			t.Errorf("%s without keys: %v, log %q", addr, err, logs.String())
@@ -167,12 +168,12 @@ func TestOpenModeOnlyOnLoopback(t *testing.T) {
 	}
 	cfg := service.Defaults()
 	cfg.Addr, cfg.AuthFile = "0.0.0.0:8080", writeKeyFile(t)
-	if _, err := service.New(cfg, service.Deps{Store: stores["fs"](t), Render: renderEngine(t),
+	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Errorf("with keys on 0.0.0.0: %v", err)
 	}
 	cfg.AuthFile += ".missing"
-	if _, err := service.New(cfg, service.Deps{Store: stores["fs"](t), Render: renderEngine(t)}); err == nil {
+	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t)}); err == nil {
 		t.Error("a missing key file is accepted")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/unicode/norm"
 
 	"utdrag/archive"
 	"utdrag/certify"
@@ -30,17 +31,28 @@ type CertifyRequest struct {
 	NewVersion bool `json:"newVersion,omitempty"`
 }
 
-func (r CertifyRequest) validate() []extract.FieldError {
-	var errs []extract.FieldError
-	for field, v := range map[string]string{"name": r.Name, "title": r.Title} {
-		if strings.TrimSpace(v) == "" {
-			errs = append(errs, extract.FieldError{Field: field, Rule: "required", Message: "uppgiften saknas"})
-		} else if len([]rune(v)) > 200 {
-			errs = append(errs, extract.FieldError{Field: field, Rule: "maxLength", Message: "texten är för lång (högst 200 tecken)"})
-		}
+// normalize reads the texts as the extract's texts are read: Unicode NFC
+// (a letter and a combining accent become the letter the fonts have),
+// without surrounding white space.
+func (r *CertifyRequest) normalize() {
+	for _, p := range []*string{&r.Name, &r.Title, &r.Place} {
+		*p = strings.TrimSpace(norm.NFC.String(*p))
 	}
-	if len([]rune(r.Place)) > 200 {
-		errs = append(errs, extract.FieldError{Field: "place", Rule: "maxLength", Message: "texten är för lång (högst 200 tecken)"})
+}
+
+// validate checks the request; the texts are drawn on the certified
+// extract, so they follow the rules of its texts, drawable included.
+func (r CertifyRequest) validate(lim extract.Limits) []extract.FieldError {
+	var errs []extract.FieldError
+	for _, f := range []struct {
+		field, v string
+		required bool
+	}{{"name", r.Name, true}, {"title", r.Title, true}, {"place", r.Place, false}} {
+		if f.required && f.v == "" {
+			errs = append(errs, extract.FieldError{Field: f.field, Rule: "required", Message: "uppgiften saknas"})
+			continue
+		}
+		errs = append(errs, extract.TextErrors(f.field, f.v, 200, lim)...)
 	}
 	if _, err := time.Parse(time.DateOnly, r.Date); r.Date != "" && err != nil {
 		errs = append(errs, extract.FieldError{Field: "date", Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
@@ -76,15 +88,19 @@ func (s *Server) certifyExtract(c *gin.Context) {
 		s.fail(c, decodeBodyError(err))
 		return
 	}
-	if errs := req.validate(); len(errs) > 0 {
+	req.normalize()
+	if errs := req.validate(s.cfg.Limits); len(errs) > 0 {
 		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
-			"Bestyrkandet saknar uppgifter; se errors.", errs...)
+			"Bestyrkandet saknar uppgifter eller har fel i dem; se errors.", errs...)
 		return
 	}
 	ctx := c.Request.Context()
 	rec, _, err := s.archive.Get(ctx, c.Param("id"))
 	if err != nil || !s.visible(c, rec) {
 		s.fail(c, orNotFound(err))
+		return
+	}
+	if s.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
 	rec, cert, err := s.certifyAndRecord(c, rec.ID, req)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"utdrag/archive"
+	"utdrag/index"
+	"utdrag/index/indextest"
 	"utdrag/service"
 	"utdrag/storage"
 	"utdrag/storage/storagetest"
@@ -27,11 +29,12 @@ type tracked struct {
 	running sync.WaitGroup
 }
 
-func startTracked(t *testing.T, store storage.Store) *tracked {
+func startTracked(t *testing.T, store storage.Store, ix *index.Index) *tracked {
 	t.Helper()
 	cfg := service.Defaults()
 	cfg.Mail.Outbox = t.TempDir()
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t), Index: ix,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +47,34 @@ func startTracked(t *testing.T, store storage.Store) *tracked {
 	t.Cleanup(ts.Close)
 	tr.env = &env{t: t, url: ts.URL, store: store}
 	return tr
+}
+
+// processes start services on one store, each a process of its own
+// sharing the index, as replicas and restarts do.
+type processes struct {
+	t     *testing.T
+	store storage.Store
+	ix    *index.Index
+}
+
+func newProcesses(t *testing.T, store storage.Store) *processes {
+	return &processes{t: t, store: store, ix: indextest.SQLite(t)}
+}
+
+// start starts a process on store (the shared store, or a wrapper of it).
+func (p *processes) start(store storage.Store) *env {
+	return startWith(p.t, store, service.Deps{Index: p.ix})
+}
+
+// reconcile runs the index's reconciler once, as a running service does
+// every few seconds: a process killed between its storage write and its
+// index write left the index behind storage.
+func (p *processes) reconcile() {
+	p.t.Helper()
+	rc := index.Reconciler{Index: p.ix, Source: index.Source{Archive: archive.New(p.store)}, Grace: time.Nanosecond}
+	if _, err := rc.Pass(context.Background()); err != nil {
+		p.t.Fatal(err)
+	}
 }
 
 // certifyCut posts a certification whose client hangs up when the store
@@ -166,11 +197,11 @@ func TestSecurityCertifyInterrupted(t *testing.T) {
 				}
 			}
 			store := open(t)
-			e := start(t, store)
+			ps := newProcesses(t, store)
+			e := ps.start(store)
 			id := e.create("rs-157-2023.json")
-			f := &storagetest.Faults{Store: store}
-			f.At = len(f.Writes()) + at
-			killed := start(t, f)
+			f := &storagetest.Faults{Store: store, At: at}
+			killed := ps.start(f)
 			if resp, _ := killed.certify(id, clerk); resp.StatusCode != 503 {
 				t.Errorf("certification stopped at its record: %d", resp.StatusCode)
 			}
@@ -213,17 +244,18 @@ func TestSecurityCertifyCutAtEveryStep(t *testing.T) {
 				for _, how := range []string{"client-hangs-up", "killed-before", "killed-after"} {
 					t.Run(fmt.Sprintf("%d-%s", at, how), func(t *testing.T) {
 						store := open(t)
-						first := start(t, store)
+						ps := newProcesses(t, store)
+						first := ps.start(store)
 						id := first.create("rs-157-2023.json")
 						f := &storagetest.Faults{Store: store}
 						next := first
 						if how == "client-hangs-up" {
-							tr := startTracked(t, f)
+							tr := startTracked(t, f, ps.ix)
 							tr.certifyCut(f, id, clerk, at)
 							next = tr.env
 						} else {
 							f.At, f.After = at, how == "killed-after"
-							if resp, body := start(t, f).do("POST", "/v1/extracts/"+id+"/certification", []byte(clerk)); resp.StatusCode >= 500 && resp.StatusCode != 503 {
+							if resp, body := ps.start(f).do("POST", "/v1/extracts/"+id+"/certification", []byte(clerk)); resp.StatusCode >= 500 && resp.StatusCode != 503 {
 								t.Errorf("killed certification: %d %s", resp.StatusCode, body)
 							}
 						}
@@ -285,16 +317,18 @@ func TestCreateCutAtEveryStep(t *testing.T) {
 				for _, how := range []string{"client-hangs-up", "killed-before", "killed-after"} {
 					t.Run(fmt.Sprintf("%d-%s", at, how), func(t *testing.T) {
 						store := open(t)
+						ps := newProcesses(t, store)
 						f := &storagetest.Faults{Store: store}
 						if how == "client-hangs-up" {
-							startTracked(t, f).createCut(f, body, at)
+							startTracked(t, f, ps.ix).createCut(f, body, at)
 						} else {
 							f.At, f.After = at, how == "killed-after"
-							if resp, body := start(t, f).do("POST", "/v1/extracts", body); resp.StatusCode != 503 {
+							if resp, body := ps.start(f).do("POST", "/v1/extracts", body); resp.StatusCode != 503 {
 								t.Errorf("killed create: %d %s", resp.StatusCode, body)
 							}
 						}
-						e := start(t, store)
+						ps.reconcile()
+						e := ps.start(store)
 						resp, _ := e.do("GET", "/v1/extracts/"+id, nil)
 						recorded := resp.StatusCode == 200
 						if !recorded && resp.StatusCode != 404 {

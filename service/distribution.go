@@ -127,6 +127,9 @@ func (s *Server) certifiedRecord(c *gin.Context, id string) (*archive.Record, bo
 			"Utdraget måste bestyrkas innan det expedieras.")
 		return nil, false
 	}
+	if s.refuseUnadjusted(c, rec, "expedieras") {
+		return nil, false
+	}
 	return rec, true
 }
 
@@ -145,7 +148,7 @@ func (s *Server) distributeExtract(c *gin.Context) {
 			"Utdraget saknar mottagare under Expedieras till.")
 		return
 	}
-	out, err := s.distributor.Distribute(c.Request.Context(), msg)
+	out, err := s.distribute(c.Request.Context(), msg)
 	if errors.Is(err, distribute.ErrInProgress) {
 		c.Header("Retry-After", "10")
 		problem(c, http.StatusConflict, "in-progress", "Utskick pågår",
@@ -218,6 +221,10 @@ func (s *Server) distributeMany(c *gin.Context) {
 			items[i].Status, items[i].Error = http.StatusConflict, "Utdraget är inte bestyrkt."
 			continue
 		}
+		if na := s.checkAdjusted(rec, "expedieras"); na != nil {
+			items[i].Status, items[i].Error = http.StatusConflict, na.Detail
+			continue
+		}
 		msg, err := s.message(c, rec)
 		if err != nil {
 			s.fail(c, err)
@@ -225,7 +232,7 @@ func (s *Server) distributeMany(c *gin.Context) {
 		}
 		msgs, index = append(msgs, msg), append(index, i)
 	}
-	s.distributor.DistributeAll(c.Request.Context(), msgs, func(i int, rec *distribute.Record, err error) {
+	s.distributeAll(c.Request.Context(), msgs, func(i int, rec *distribute.Record, err error) {
 		it := &items[index[i]]
 		it.Record = rec
 		switch {

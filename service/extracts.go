@@ -3,9 +3,9 @@ package service
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +15,7 @@ import (
 	"utdrag/archive"
 	"utdrag/compose"
 	"utdrag/extract"
+	"utdrag/index"
 	"utdrag/render"
 )
 
@@ -30,6 +31,9 @@ func (s *Server) extractRoutes(g *gin.RouterGroup) {
 // View is an extract's metadata as the API shows it.
 type View struct {
 	archive.Summary
+	// Adjusted: every paragraph is justerad (or omedelbart justerad), so
+	// the extract may be certified and distributed; false for a draft.
+	Adjusted       bool                    `json:"adjusted"`
 	Certified      bool                    `json:"certified"`
 	Certification  *archive.Certification  `json:"certification"`
 	Certifications []archive.Certification `json:"certifications"`
@@ -48,6 +52,8 @@ func (s *Server) view(r *archive.Record) View {
 	}
 	links["distribution"] = base + "/distribution"
 	v := View{Summary: r.Summary, Certification: r.Certified(), Certifications: r.Certifications, Links: links}
+	v.Justering = s.justering(r)
+	v.Adjusted = len(extract.Pending(v.Justering)) == 0
 	if v.Certifications == nil {
 		v.Certifications = []archive.Certification{}
 	}
@@ -57,7 +63,9 @@ func (s *Server) view(r *archive.Record) View {
 
 // decode reads and validates the extract of a request.
 func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
-	x, err := extract.Decode(c.Request.Body, s.cfg.Limits)
+	lim := s.cfg.Limits
+	lim.Today = s.today()
+	x, err := extract.Decode(c.Request.Body, lim)
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
@@ -70,37 +78,30 @@ func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
 }
 
 // renderBounded renders within the render timeout and the bound on
-// concurrent renders.
+// concurrent renders. The render runs in the request's goroutine under a
+// context that ends at the timeout (or when the client leaves); it stops
+// there and frees its slot before the answer is written.
 func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*render.Result, error) {
 	release, ok := s.acquireRender(ctx)
 	if !ok {
 		return nil, errBusy
 	}
-	type result struct {
-		r   *render.Result
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		defer release()
-		r, err := s.render.Render(x, cert)
-		done <- result{r, err}
-	}()
-	timer := time.NewTimer(s.cfg.RenderTimeout)
-	defer timer.Stop()
-	select {
-	case res := <-done:
-		return res.r, res.err
-	case <-timer.C:
-		return nil, errRenderTimeout
-	case <-ctx.Done():
+	defer release()
+	rctx, cancel := context.WithTimeoutCause(ctx, s.cfg.RenderTimeout, errRenderTimeout)
+	defer cancel()
+	res, err := s.render.RenderContext(rctx, x, cert)
+	if err != nil && rctx.Err() != nil {
+		if errors.Is(context.Cause(rctx), errRenderTimeout) {
+			return nil, errRenderTimeout
+		}
 		return nil, fmt.Errorf("service: render abandoned: %w", ctx.Err())
 	}
+	return res, err
 }
 
 func (s *Server) createExtract(c *gin.Context) {
 	x, ok := s.decode(c)
-	if !ok || !s.ownOrganisation(c, x.Organisation.ID) {
+	if !ok || !s.ownOrganisation(c, x.Organisation.ID) || !s.namedAsConfigured(c, x.Organisation) {
 		return
 	}
 	t, _ := s.render.Template(x)
@@ -121,7 +122,7 @@ func (s *Server) createExtract(c *gin.Context) {
 	}
 	rec := &archive.Record{Extract: x, Summary: archive.Summary{
 		ID: id, Organisation: x.Organisation, Organ: x.Organ, MeetingDate: x.Meeting.Date,
-		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x),
+		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x), Justering: x.Justerings(),
 		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages,
 	}}
 	page, err := s.render.HTML(res.Document)
@@ -142,9 +143,24 @@ func (s *Server) createExtract(c *gin.Context) {
 	c.JSON(http.StatusCreated, s.view(stored))
 }
 
+// answerExisting answers a create of an extract that exists already: with
+// its record when the caller may read it, otherwise with a receipt that
+// holds only what the caller sent and its id, nothing of what happened to
+// the extract since (certifications, distribution).
 func (s *Server) answerExisting(c *gin.Context, r *archive.Record) {
 	c.Header("Location", "/v1/extracts/"+r.ID)
+	if !s.mayRead(c) {
+		c.JSON(http.StatusOK, Receipt{Summary: r.Summary, Links: map[string]string{"self": "/v1/extracts/" + r.ID}})
+		return
+	}
 	c.JSON(http.StatusOK, s.view(r))
+}
+
+// Receipt is the answer to a create of an existing extract for a caller
+// that may not read it.
+type Receipt struct {
+	archive.Summary
+	Links map[string]string `json:"links"`
 }
 
 func (s *Server) failRender(c *gin.Context, err error) {
@@ -159,7 +175,7 @@ func (s *Server) failRender(c *gin.Context, err error) {
 
 func (s *Server) previewExtract(c *gin.Context) {
 	x, ok := s.decode(c)
-	if !ok || !s.ownOrganisation(c, x.Organisation.ID) {
+	if !ok || !s.ownOrganisation(c, x.Organisation.ID) || !s.namedAsConfigured(c, x.Organisation) {
 		return
 	}
 	res, err := s.renderObserved(c.Request.Context(), x, nil)
@@ -171,15 +187,17 @@ func (s *Server) previewExtract(c *gin.Context) {
 	c.Data(http.StatusOK, "application/pdf", res.PDF)
 }
 
+// listExtracts answers from the index; it never lists the object store.
 func (s *Server) listExtracts(c *gin.Context) {
-	f := archive.Filter{
+	f := index.Filter{
 		Organisation: scope(c),
-		Organ:        c.Query("organ"),
 		MeetingDate:  c.Query("meetingDate"),
 		From:         c.Query("from"),
 		To:           c.Query("to"),
-		CaseNumber:   c.Query("caseNumber"),
+		Text:         c.Query("q"),
 	}
+	f.Organ, f.OrganMatch = wildcard(c.Query("organ"))
+	f.CaseNumber, f.CaseMatch = wildcard(c.Query("caseNumber"))
 	var errs []extract.FieldError
 	if p := c.Query("paragraph"); p != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(p), "§"))
@@ -193,39 +211,68 @@ func (s *Server) listExtracts(c *gin.Context) {
 			errs = append(errs, extract.FieldError{Field: name, Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
 		}
 	}
+	for name, dst := range map[string]**bool{"certified": &f.Certified, "distributed": &f.Distributed} {
+		if v := c.Query(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, extract.FieldError{Field: name, Rule: "type", Message: "ange true eller false"})
+			}
+			*dst = &b
+		}
+	}
+	switch c.DefaultQuery("sort", "newest") {
+	case "newest":
+	case "oldest":
+		f.Sort = index.Oldest
+	default:
+		errs = append(errs, extract.FieldError{Field: "sort", Rule: "enum", Message: "sort måste vara newest eller oldest"})
+	}
 	limit, offset, perr := paging(c)
 	errs = append(errs, perr...)
 	if len(errs) > 0 {
 		problem(c, http.StatusBadRequest, "query", "Ogiltig sökning", "En eller flera sökparametrar är felaktiga.", errs...)
 		return
 	}
-	recs, err := s.archive.List(c.Request.Context(), f)
+	f.Limit, f.Offset = limit, offset
+	page, err := s.index.List(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	total := len(recs)
-	recs = recs[min(offset, total):min(offset+limit, total)]
-	items := make([]View, len(recs))
-	for i, r := range recs {
-		items[i] = s.view(r)
+	items := make([]View, len(page.Items))
+	for i, it := range page.Items {
+		items[i] = s.view(it.Record)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "limit": limit, "offset": offset})
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": page.Total, "totalCapped": page.TotalCapped, "limit": limit, "offset": offset})
+}
+
+// wildcard reads a name or case number filter: exact, ignoring case;
+// "text*" matches from the start; "*text" (or "*text*") matches a part:
+// anywhere in an organ's name, from the start of any part of a case number.
+func wildcard(v string) (string, index.Match) {
+	v = strings.TrimSpace(v)
+	switch {
+	case strings.HasPrefix(v, "*"):
+		return strings.Trim(v, "*"), index.Partial
+	case strings.HasSuffix(v, "*"):
+		return strings.TrimRight(v, "*"), index.Prefix
+	}
+	return v, index.Exact
 }
 
 func paging(c *gin.Context) (limit, offset int, errs []extract.FieldError) {
 	limit, offset = 50, 0
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
+		if err != nil || n < 1 || n > index.MaxLimit {
 			errs = append(errs, extract.FieldError{Field: "limit", Rule: "range", Message: "limit måste vara 1–500"})
 		}
 		limit = n
 	}
 	if v := c.Query("offset"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			errs = append(errs, extract.FieldError{Field: "offset", Rule: "range", Message: "offset måste vara 0 eller större"})
+		if err != nil || n < 0 || n > index.MaxOffset {
+			errs = append(errs, extract.FieldError{Field: "offset", Rule: "range", Message: "offset måste vara 0–10000; smalna av sökningen för att nå längre"})
 		}
 		offset = n
 	}
@@ -296,7 +343,25 @@ func (s *Server) servePDF(c *gin.Context, b []byte, sum, filename string) {
 // disposition writes a Content-Disposition with an ASCII fallback and the
 // UTF-8 name (RFC 6266, RFC 8187).
 func disposition(kind, name string) string {
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, asciiName(name), url.PathEscape(name))
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, asciiName(name), extValue(name))
+}
+
+// extValue percent-encodes s as an RFC 8187 ext-value: every byte but
+// attr-char (letters, digits and !#$&+-.^_`|~) as %XX.
+func extValue(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || strings.IndexByte("!#$&+-.^_`|~", ch) >= 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[ch>>4])
+		b.WriteByte(hex[ch&15])
+	}
+	return b.String()
 }
 
 func asciiName(s string) string {

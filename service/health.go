@@ -20,7 +20,7 @@ func (s *Server) healthRoutes(r *gin.Engine) {
 	})
 }
 
-// ready answers 200 while storage answers, 503 otherwise.
+// ready answers 200 while storage and the index answer, 503 otherwise.
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
@@ -28,6 +28,12 @@ func (s *Server) ready(c *gin.Context) {
 		s.log.WarnContext(ctx, "storage not ready", "err", err)
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "not-ready", "Inte redo", "Lagringen svarar inte.")
+		return
+	}
+	if err := s.index.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "index not ready", "err", err)
+		c.Header("Retry-After", "5")
+		problem(c, http.StatusServiceUnavailable, "not-ready", "Inte redo", "Sökindexet svarar inte.")
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

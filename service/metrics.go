@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -86,14 +87,28 @@ func (m *metrics) handler() gin.HandlerFunc {
 	return gin.WrapH(h)
 }
 
-// request counts one answered request; route is the pattern, not the path,
-// so an id never becomes a label.
+// request counts one answered request. Every label comes from a closed
+// set: route is the pattern the router matched (never the path, so an id
+// never becomes a label), method one of the standard methods, status a
+// code the server wrote. A caller can add no series.
 func (m *metrics) request(route, method string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
+	method = methodLabel(method)
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.requestDuration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// methodLabel is the method as metrics and logs name it: a standard
+// method, or "other" for anything a caller invented.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // rendered records one finished render.

@@ -28,6 +28,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/auth"
+	"utdrag/index/indextest"
 	"utdrag/service"
 	"utdrag/storage"
 )
@@ -47,7 +48,8 @@ func writeKeyFile(t *testing.T) string {
 	entry := func(name, key, org, roles string) string {
 		return fmt.Sprintf("  - name: %s\n    sha256: %s\n    organisation: %q\n    roles: [%s]\n", name, auth.Hash(key), org, roles)
 	}
-	body := "keys:\n" +
+	body := "organisations:\n  region-jh: Region Jämtland Härjedalen\n  annan-kommun: Annan kommun\n" +
+		"keys:\n" +
 		entry("arendesystem", keySystem, "region-jh", "system") +
 		entry("registrator", keyClerk, "region-jh", "clerk") +
 		entry("annan-registrator", keyClerkOther, "annan-kommun", "clerk") +
@@ -83,7 +85,7 @@ func startAPI(t *testing.T, store storage.Store, tune ...func(*service.Config)) 
 		f(&cfg)
 	}
 	logs := &syncBuffer{}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)

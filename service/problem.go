@@ -3,12 +3,14 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
 	"utdrag/extract"
+	"utdrag/index"
 	"utdrag/storage"
 )
 
@@ -20,12 +22,25 @@ type Problem struct {
 	Detail   string               `json:"detail,omitempty"`
 	Instance string               `json:"instance,omitempty"`
 	Errors   []extract.FieldError `json:"errors,omitempty"`
+	// ErrorCount is the number of broken rules when Errors lists only the
+	// first maxProblemErrors of them.
+	ErrorCount int `json:"errorCount,omitempty"`
 }
 
 const problemBase = "https://utdrag.example/problems/"
 
+// maxProblemErrors bounds the errors one problem document lists, so that
+// a body of many small mistakes cannot make an answer many times its size.
+const maxProblemErrors = 100
+
 // problem writes a problem+json response and stops the handler chain.
 func problem(c *gin.Context, status int, kind, title, detail string, errs ...extract.FieldError) {
+	count := 0
+	if len(errs) > maxProblemErrors {
+		count = len(errs)
+		errs = errs[:maxProblemErrors]
+		detail += fmt.Sprintf(" Här visas de första %d av %d fel.", maxProblemErrors, count)
+	}
 	p := Problem{
 		Type:     problemBase + kind,
 		Title:    title,
@@ -33,6 +48,8 @@ func problem(c *gin.Context, status int, kind, title, detail string, errs ...ext
 		Detail:   detail,
 		Instance: c.Request.URL.Path,
 		Errors:   errs,
+
+		ErrorCount: count,
 	}
 	c.Header("Content-Type", "application/problem+json; charset=utf-8")
 	c.AbortWithStatusJSON(status, p)
@@ -56,6 +73,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 			"Utdraget bryter mot en eller flera regler; se errors.", verr...)
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, storage.ErrNotFound):
 		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Det finns inget utdrag med den identiteten.")
+	case errors.Is(err, index.ErrUnavailable):
+		c.Header("Retry-After", "5")
+		problem(c, http.StatusServiceUnavailable, "index-unavailable", "Sökindexet svarar inte",
+			"Sökindexet kan inte nås just nu. Försök igen om en stund; inget har sparats till hälften.")
 	case errors.Is(err, storage.ErrUnavailable):
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "storage-unavailable", "Lagringen svarar inte",
@@ -66,6 +87,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "path", c.FullPath())
 		problem(c, http.StatusServiceUnavailable, "abandoned", "Begäran avbröts", "Begäran avbröts innan den var klar.")
 	case errors.Is(err, errRenderTimeout):
+		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "render-timeout", "Sättningen tog för lång tid",
 			"Utdraget kunde inte sättas inom tidsgränsen.")
 	default:

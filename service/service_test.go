@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"utdrag/index/indextest"
 	"utdrag/internal/pdftest"
 	"utdrag/render"
 	"utdrag/service"
@@ -60,6 +61,9 @@ func startWith(t *testing.T, store storage.Store, d service.Deps, tune ...func(*
 		f(&cfg)
 	}
 	d.Store, d.Render, d.Logger = store, renderEngine(t), slog.New(slog.NewTextHandler(io.Discard, nil))
+	if d.Index == nil {
+		d.Index = indextest.SQLite(t)
+	}
 	srv, err := service.New(cfg, d)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"utdrag/index/indextest"
 	"utdrag/service"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestGracefulShutdown(t *testing.T) {
 	cfg := service.Defaults()
 	cfg.Addr = freeAddr(t)
-	srv, err := service.New(cfg, service.Deps{Store: stores["fs"](t), Render: renderEngine(t),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +36,7 @@ func TestGracefulShutdown(t *testing.T) {
 	body := example(t, "run-59-2022.json")
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", "http://"+cfg.Addr+"/v1/extracts/preview", pr)
+	req.Header.Set("Content-Type", "application/json")
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	type result struct {
 		resp *http.Response

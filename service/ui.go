@@ -51,7 +51,7 @@ func newUI(s *Server) (*ui, error) {
 // header) and, per route, the same policy as the API route it stands for.
 func (s *Server) uiRoutes(r *gin.Engine) {
 	u := s.ui
-	g := r.Group("", s.observe(), s.recoverProblems(), u.headers(), u.session())
+	g := r.Group("", s.observe(), s.recoverProblems(), s.guardOpenHost(), u.headers(), u.session())
 	static := http.FS(web.Static())
 	g.GET("/static/:name", func(c *gin.Context) { c.FileFromFS(c.Param("name"), static) })
 
@@ -61,7 +61,7 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 
 	// Verification is public: anyone holding a printed extract may check it.
 	g.GET("/verify", u.verifyPage)
-	g.POST("/verify", u.uploadLimit(), u.csrf(), u.verifyUpload)
+	g.POST("/verify", u.uploadLimit(), u.sameSite(), u.verifyUpload)
 	g.GET("/v/:id/:version", u.verifyShort)
 
 	g.GET("/", u.allow("GET /v1/extracts"), u.list)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -30,7 +29,7 @@ func (u *ui) certifyView(rec *archive.Record, req CertifyRequest) certifyView {
 
 func (u *ui) certifyForm(c *gin.Context) {
 	rec, _, ok := u.record(c)
-	if !ok {
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
 	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(rec, CertifyRequest{}))
@@ -40,16 +39,17 @@ func (u *ui) certifyForm(c *gin.Context) {
 // confirmation, "edit" goes back to the form, "sign" certifies.
 func (u *ui) certify(c *gin.Context) {
 	rec, _, ok := u.record(c)
-	if !ok {
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
 	req := CertifyRequest{
-		Name: strings.TrimSpace(c.PostForm("name")), Title: strings.TrimSpace(c.PostForm("title")),
-		Place: strings.TrimSpace(c.PostForm("place")), NewVersion: c.PostForm("newVersion") != "",
+		Name: c.PostForm("name"), Title: c.PostForm("title"),
+		Place: c.PostForm("place"), NewVersion: c.PostForm("newVersion") != "",
 	}
+	req.normalize()
 	v := u.certifyView(rec, req)
 	title := "Bestyrk " + heading(rec)
-	if errs := req.validate(); len(errs) > 0 || c.PostForm("step") == "edit" {
+	if errs := req.validate(u.s.cfg.Limits); len(errs) > 0 || c.PostForm("step") == "edit" {
 		v.Errors = map[string]string{}
 		for _, e := range errs {
 			v.Errors[e.Field] = certifyFieldError(e.Rule)
@@ -89,6 +89,8 @@ func certifyFieldError(rule string) string {
 		return "Fyll i uppgiften."
 	case "maxLength":
 		return "Texten är för lång (högst 200 tecken)."
+	case "characters", "encoding":
+		return "Texten innehåller tecken som inte kan skrivas ut i utdraget, till exempel emojier eller styrtecken."
 	}
 	return "Uppgiften är felaktig."
 }
@@ -113,6 +115,11 @@ func (u *ui) distributePage(c *gin.Context) {
 	title := "Expediera " + heading(rec)
 	if rec.Certified() == nil {
 		v.Error = "Utdraget måste bestyrkas innan det expedieras."
+		u.render(c, http.StatusConflict, "distribute", title, "list", v)
+		return
+	}
+	if na := u.s.checkAdjusted(rec, "expedieras"); na != nil {
+		v.Error = na.Detail
 		u.render(c, http.StatusConflict, "distribute", title, "list", v)
 		return
 	}
@@ -165,6 +172,9 @@ func (u *ui) distribute(c *gin.Context) {
 		u.errorPage(c, http.StatusConflict, "Inte bestyrkt", "Utdraget måste bestyrkas innan det expedieras.")
 		return
 	}
+	if u.refuseUnadjusted(c, rec, "expedieras") {
+		return
+	}
 	msg, err := u.s.message(c, rec)
 	if err != nil {
 		u.fail(c, err)
@@ -174,7 +184,7 @@ func (u *ui) distribute(c *gin.Context) {
 		u.errorPage(c, http.StatusConflict, "Inga mottagare", "Utdraget saknar mottagare under Expedieras till.")
 		return
 	}
-	_, err = u.s.distributor.Distribute(c.Request.Context(), msg)
+	_, err = u.s.distribute(c.Request.Context(), msg)
 	if errors.Is(err, distribute.ErrInProgress) {
 		c.Header("Retry-After", "10")
 		u.errorPage(c, http.StatusConflict, "Utskick pågår", "Utdraget expedieras redan från en annan flik eller av en kollega. Öppna sidan igen om en stund för att se resultatet.")

@@ -16,12 +16,13 @@ import (
 	"utdrag/archive"
 	"utdrag/compose"
 	"utdrag/distribute"
+	"utdrag/index"
 	"utdrag/storage"
 )
 
 // listQuery is the search form as the clerk filled it in.
 type listQuery struct {
-	Organ, From, To, CaseNumber, Paragraph string
+	Organ, From, To, CaseNumber, Paragraph, Text, Certified string
 }
 
 type listRow struct {
@@ -35,15 +36,26 @@ type listView struct {
 	Errors             map[string]string
 	Rows               []listRow
 	Total, First, Last int
+	Capped             bool // more match than Total
 	Page, Pages        int
 	Prev, Next         string
 }
 
-// filter checks the form and turns it into the archive's filter, scoped
-// to the caller's organisation.
-func (q listQuery) filter(organisation string) (archive.Filter, map[string]string) {
-	f := archive.Filter{Organisation: organisation, Organ: q.Organ, From: q.From, To: q.To, CaseNumber: q.CaseNumber}
+// filter checks the form and turns it into the index's filter, scoped to
+// the caller's organisation. Clerks type parts of names and numbers: the
+// organ matches anywhere in its name, the case number from the start of
+// any of its parts.
+func (q listQuery) filter(organisation string) (index.Filter, map[string]string) {
+	f := index.Filter{Organisation: organisation, Organ: q.Organ, OrganMatch: index.Partial, From: q.From, To: q.To,
+		CaseNumber: q.CaseNumber, CaseMatch: index.Partial, Text: q.Text}
 	errs := map[string]string{}
+	switch q.Certified {
+	case "ja":
+		f.Certified = new(bool)
+		*f.Certified = true
+	case "nej":
+		f.Certified = new(bool)
+	}
 	for name, v := range map[string]string{"from": q.From, "to": q.To} {
 		if _, err := time.Parse(time.DateOnly, v); v != "" && err != nil {
 			errs[name] = "Ange datumet som ÅÅÅÅ-MM-DD."
@@ -64,7 +76,8 @@ func (q listQuery) filter(organisation string) (archive.Filter, map[string]strin
 
 func (q listQuery) values(page int) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"organ": q.Organ, "from": q.From, "to": q.To, "caseNumber": q.CaseNumber, "paragraph": q.Paragraph} {
+	for k, s := range map[string]string{"organ": q.Organ, "from": q.From, "to": q.To, "caseNumber": q.CaseNumber,
+		"paragraph": q.Paragraph, "q": q.Text, "bestyrkt": q.Certified} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -79,7 +92,8 @@ func (u *ui) list(c *gin.Context) {
 	q := listQuery{
 		Organ: strings.TrimSpace(c.Query("organ")), From: strings.TrimSpace(c.Query("from")),
 		To: strings.TrimSpace(c.Query("to")), CaseNumber: strings.TrimSpace(c.Query("caseNumber")),
-		Paragraph: strings.TrimSpace(c.Query("paragraph")),
+		Paragraph: strings.TrimSpace(c.Query("paragraph")), Text: strings.TrimSpace(c.Query("q")),
+		Certified: c.Query("bestyrkt"),
 	}
 	f, errs := q.filter(scope(c))
 	v := listView{Query: q, Errors: errs}
@@ -87,31 +101,36 @@ func (u *ui) list(c *gin.Context) {
 		u.render(c, http.StatusBadRequest, "list", "Sök utdrag", "list", v)
 		return
 	}
-	ctx := c.Request.Context()
-	recs, err := u.s.archive.List(ctx, f)
+	v.Page = max(1, atoiOr(c.Query("sida"), 1))
+	if (v.Page-1)*uiPageSize > index.MaxOffset {
+		v.Page = index.MaxOffset/uiPageSize + 1
+	}
+	f.Limit, f.Offset = uiPageSize, (v.Page-1)*uiPageSize
+	page, err := u.s.index.List(c.Request.Context(), f)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	v.Total = len(recs)
-	v.Pages = max(1, (v.Total+uiPageSize-1)/uiPageSize)
-	v.Page = min(max(1, atoiOr(c.Query("sida"), 1)), v.Pages)
-	start := (v.Page - 1) * uiPageSize
-	recs = recs[start:min(start+uiPageSize, v.Total)]
-	v.First, v.Last = start+1, start+len(recs)
+	v.Total, v.Capped = page.Total, page.TotalCapped
+	v.Pages = max(1, (min(v.Total, index.MaxOffset+uiPageSize)+uiPageSize-1)/uiPageSize)
+	if v.Page > v.Pages {
+		v.Page = v.Pages
+		f.Offset = (v.Page - 1) * uiPageSize
+		if page, err = u.s.index.List(c.Request.Context(), f); err != nil {
+			u.fail(c, err)
+			return
+		}
+	}
+	v.First, v.Last = f.Offset+1, f.Offset+len(page.Items)
 	if v.Page > 1 {
 		v.Prev = q.values(v.Page - 1)
 	}
 	if v.Page < v.Pages {
 		v.Next = q.values(v.Page + 1)
 	}
-	for _, rec := range recs {
-		row, err := u.row(ctx, rec)
-		if err != nil {
-			u.fail(c, err)
-			return
-		}
-		v.Rows = append(v.Rows, row)
+	now := time.Now()
+	for _, it := range page.Items {
+		v.Rows = append(v.Rows, row(it, now))
 	}
 	u.render(c, http.StatusOK, "list", "Sök utdrag", "list", v)
 }
@@ -123,24 +142,26 @@ func atoiOr(s string, def int) int {
 	return def
 }
 
-func (u *ui) row(ctx context.Context, rec *archive.Record) (listRow, error) {
-	dist, err := u.distribution(ctx, rec.ID)
-	if err != nil {
-		return listRow{}, err
-	}
+// row is one search result, from the index alone.
+func row(it index.Item, now time.Time) listRow {
+	rec := it.Record
 	row := listRow{
 		ID: rec.ID, Organ: rec.Organ, MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs),
 		Title: strings.Join(rec.Titles, "; "), CaseNumbers: strings.Join(rec.CaseNumbers, ", "),
 		Certified: rec.Certified() != nil,
 	}
 	row.Distributed, row.DistributedClass = "Nej", "none"
-	if dist != nil {
-		row.Distributed, row.DistributedClass = distSummary(dist, time.Now())
+	if d := it.Distribution; d != nil {
+		dr := &distribute.Record{Updated: d.Updated, Counts: d.Counts}
+		if !d.LeaseUntil.IsZero() {
+			dr.Lease = &distribute.Lease{Until: d.LeaseUntil}
+		}
+		row.Distributed, row.DistributedClass = distSummary(dr, now)
 		if row.DistributedClass == "ok" {
 			row.Distributed = "Ja"
 		}
 	}
-	return row, nil
+	return row
 }
 
 // distribution reads an extract's distribution record; nil when it has not
@@ -175,9 +196,12 @@ type extractView struct {
 	Pages                                                                  int
 	Size, SHA256, Template, Filename, Created                              string
 	Preview, HTML, Notice                                                  string
-	Certifications                                                         []certView
-	Current                                                                *certView
-	Distribution                                                           *distView
+	// Justering says where each paragraph stands; Draft, for an extract
+	// not yet justerad, why it cannot be certified or distributed.
+	Justering, Draft string
+	Certifications   []certView
+	Current          *certView
+	Distribution     *distView
 }
 
 func (u *ui) show(c *gin.Context) {
@@ -199,6 +223,10 @@ func (u *ui) show(c *gin.Context) {
 		Created: clock(rec.Created), Distribution: newDistView(dist, time.Now()),
 	}
 	v.Certifications, v.Current = certViews(rec)
+	v.Justering = justeringText(u.s.justering(rec))
+	if na := u.s.checkAdjusted(rec, "bestyrkas eller expedieras"); na != nil {
+		v.Draft = na.Detail
+	}
 	v.Preview = "/utdrag/" + rec.ID + "/pdf?visa=1"
 	if v.Current != nil {
 		v.Preview = "/utdrag/" + rec.ID + "/bestyrkt?visa=1"

@@ -19,6 +19,7 @@ import (
 
 	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/index/indextest"
 	"utdrag/internal/smtptest"
 	"utdrag/service"
 	"utdrag/storage/fs"
@@ -49,7 +50,7 @@ func startUI(t *testing.T, tune ...func(*service.Config)) *uiEnv {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t), Mailer: mailer,
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer,
 		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
@@ -276,6 +277,7 @@ func multipartFile(t *testing.T, token string, data []byte) (io.Reader, string) 
 func writeKeys(t *testing.T, keys map[string]string) string {
 	t.Helper()
 	var b strings.Builder
+	b.WriteString("organisations:\n  region-jh: Region Jämtland Härjedalen\n  annan-org: Annan organisation\n")
 	b.WriteString("keys:\n")
 	for secret, spec := range keys {
 		name, rest, _ := strings.Cut(spec, " ")

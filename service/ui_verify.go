@@ -2,7 +2,7 @@ package service
 
 import (
 	"errors"
-	"io"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -65,27 +65,40 @@ func (u *ui) verifyPage(c *gin.Context) {
 }
 
 // verifyUpload checks an uploaded file with the API's verification: its
-// checksum against the issued extracts, and its digital signature.
+// checksum against the issued extracts, and the stored copy's digital
+// signature. It takes a verification slot before reading the body, and
+// reads the form's token before the file (see readVerifyForm).
 func (u *ui) verifyUpload(c *gin.Context) {
 	title := "Kontrollera ett utdrag"
-	fh, err := c.FormFile("file")
-	if err != nil {
-		u.render(c, http.StatusBadRequest, "verify", title, "verify", verifyView{Error: "Välj en PDF-fil att kontrollera."})
-		return
-	}
-	f, err := fh.Open()
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	defer f.Close()
-	pdf, err := io.ReadAll(io.LimitReader(f, maxVerifyBody))
-	if err != nil || len(pdf) == 0 {
-		u.render(c, http.StatusBadRequest, "verify", title, "verify", verifyView{Error: "Filen är tom eller kunde inte läsas."})
-		return
-	}
 	ctx := c.Request.Context()
-	v, err := u.s.verify(ctx, archive.Checksum(pdf), pdf)
+	release, ok := u.s.verifies.acquire(ctx)
+	if !ok {
+		c.Header("Retry-After", "1")
+		u.errorPage(c, http.StatusServiceUnavailable, "Tjänsten är upptagen", "Tjänsten kontrollerar just nu så många filer den kan. Försök igen om en stund.")
+		return
+	}
+	defer release()
+	_, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil {
+		params = nil
+	}
+	sess := currentSession(c)
+	up, err := readVerifyForm(c.Request.Body, params["boundary"], func(token string) bool {
+		return u.sessions.validCSRF(sess, token)
+	})
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errFormToken):
+		u.refuseForm(c)
+		return
+	case errors.As(err, &mbe):
+		u.render(c, http.StatusRequestEntityTooLarge, "verify", title, "verify", verifyView{Error: "Filen är för stor för att vara ett utdrag från tjänsten."})
+		return
+	case err != nil:
+		u.render(c, http.StatusBadRequest, "verify", title, "verify", verifyView{Error: "Välj en PDF-fil att kontrollera. Filen var tom eller kunde inte läsas."})
+		return
+	}
+	v, err := u.s.verify(ctx, up.SHA256)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -98,7 +111,7 @@ func (u *ui) verifyUpload(c *gin.Context) {
 		}
 	}
 	res := newVerifyResult(v, rec)
-	res.Filename = fh.Filename
+	res.Filename = up.Filename
 	u.render(c, http.StatusOK, "verify", title, "verify", verifyView{Result: res})
 }
 
@@ -121,7 +134,7 @@ func (u *ui) verifyShort(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	v, err := u.s.verify(ctx, rec.Certifications[n-1].SHA256, nil)
+	v, err := u.s.verify(ctx, rec.Certifications[n-1].SHA256)
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -2,7 +2,10 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -46,6 +49,9 @@ type SignatureCheck struct {
 	Problems      []string  `json:"problems"`
 }
 
+// maxVerifyBody bounds a verification upload. The upload is hashed as it
+// arrives and never held, so the bound is on time and bandwidth, not
+// memory.
 const maxVerifyBody = 50 << 20
 
 func (s *Server) verifyRoutes(g *gin.RouterGroup) {
@@ -55,7 +61,7 @@ func (s *Server) verifyRoutes(g *gin.RouterGroup) {
 
 func (s *Server) verifyChecksum(c *gin.Context) {
 	sum := strings.ToLower(c.Param("sha256"))
-	v, err := s.verify(c.Request.Context(), sum, nil)
+	v, err := s.verify(c.Request.Context(), sum)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -67,18 +73,28 @@ func (s *Server) verifyChecksum(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
+// verifyUpload checks a PDF sent as the body: it takes a verification
+// slot before reading anything, hashes the body as it arrives, and looks
+// the checksum up.
 func (s *Server) verifyUpload(c *gin.Context) {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBody)
-	pdf, err := io.ReadAll(body)
+	release, ok := s.verifies.acquire(c.Request.Context())
+	if !ok {
+		c.Header("Retry-After", "1")
+		problem(c, http.StatusServiceUnavailable, "busy", "Upptagen",
+			"Tjänsten kontrollerar redan så många filer den kan. Försök igen om en sekund.")
+		return
+	}
+	defer release()
+	sum, n, err := hashStream(c.Request.Body)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if len(pdf) == 0 {
+	if n == 0 {
 		problem(c, http.StatusBadRequest, "empty", "Ingen fil", "Skicka PDF-filen som begärans innehåll.")
 		return
 	}
-	v, err := s.verify(c.Request.Context(), archive.Checksum(pdf), pdf)
+	v, err := s.verify(c.Request.Context(), sum)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -86,9 +102,21 @@ func (s *Server) verifyUpload(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-// verify looks a checksum up; pdf, when given, is the file itself and its
-// signature is checked too (the stored copy's otherwise).
-func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verification, error) {
+// hashStream reads r to its end and returns its SHA-256 and length,
+// holding no more of it than one buffer.
+func hashStream(r io.Reader) (sum string, n int64, err error) {
+	h := sha256.New()
+	n, err = io.Copy(h, r)
+	if err != nil {
+		return "", n, fmt.Errorf("service: reading the file to verify: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// verify looks a checksum up. A checksum the service issued names a file
+// byte for byte equal to the stored copy, so the signature is checked on
+// that copy: an uploaded file is never parsed, only hashed.
+func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) {
 	v := &Verification{SHA256: sum}
 	rec, version, err := s.archive.Find(ctx, sum)
 	if errors.Is(err, archive.ErrNotFound) {
@@ -107,10 +135,9 @@ func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verificat
 	cert := rec.Certifications[version-1] // Find returns only a version the record holds
 	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
 	v.Latest = version == len(rec.Certifications)
-	if pdf == nil {
-		if pdf, err = s.archive.Certified(ctx, rec.ID, version); err != nil {
-			return nil, err
-		}
+	pdf, err := s.archive.Certified(ctx, rec.ID, version)
+	if err != nil {
+		return nil, err
 	}
 	v.Signature, err = s.checkSignature(ctx, pdf)
 	if err != nil {

@@ -30,6 +30,9 @@ type Template struct {
 	Page    Page   `json:"page"`
 	Fonts   Fonts  `json:"fonts"`
 	Labels  Labels `json:"labels"`
+	// PDFA is the PDF/A part the template's extracts are written in: 1,
+	// 2 or 3; 0 is 2.
+	PDFA int `json:"pdfa,omitempty"`
 }
 
 // Page geometry in millimetres (as fpdf takes it).

@@ -65,6 +65,8 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 	}
 	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {
 		ragged = true
+	} else if b.kind == penaltyNode && len(line.Items) > 0 {
+		line.Continues = true
 	}
 	indent := 0.0
 	if first {
@@ -115,9 +117,14 @@ func collect(nodes []node, start, end int, words []word, p Params, fragW func(wo
 	return items, glues, ragged
 }
 
-// maxRatio is the widest a justified line's spaces are stretched: five
-// times their normal width.
-const maxRatio = (5 - 1) / stretchRatio
+// MaxSpace is the widest a justified line's spaces are set, as a multiple
+// of their normal width, once letter spacing has taken its share: a line
+// that would need more is set flush left. limitRatio is the adjustment
+// ratio that gives it.
+const (
+	MaxSpace   = 1.7
+	limitRatio = (MaxSpace - 1) / stretchRatio
+)
 
 // justify measures the line's items and sets its spaces: stretched or
 // shrunk to the measure, or natural when ragged (shrunk all the same if
@@ -145,20 +152,32 @@ func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64
 		r = max((p.Width-natural)/shrink, -1)
 	case !ragged && natural < p.Width && stretch > 0:
 		r = (p.Width - natural) / stretch
-		if r > maxRatio {
-			// Spaces this wide read as holes (a line of few words before
-			// a long address): set it flush left instead.
-			r, ragged = 0, true
-		}
 	}
+	var t float64 // letter spacing
 	if r > trackFrom && p.Tracking > 0 {
 		if gaps := letterGaps(line.Items, glues); gaps > 0 {
-			t := min(p.Tracking*p.Size, (p.Width-natural-trackFrom*stretch)/float64(gaps))
-			line.Tracking = t
+			t = min(p.Tracking*p.Size, (p.Width-natural-trackFrom*stretch)/float64(gaps))
 			r = (p.Width - natural - t*float64(gaps)) / stretch
-			for i := range line.Items {
-				line.Items[i].W += t * float64(utf8.RuneCountInString(line.Items[i].Text)-1)
-			}
+		}
+	}
+	switch {
+	case r > limitRatio+limitSlack:
+		// Spaces this wide read as holes (a line of few long words, or
+		// before an address that cannot break further) and no breaking
+		// did better: set it flush left instead.
+		r, t, ragged = 0, 0, true
+		line.Flush = true
+	case !ragged && p.Justify && len(glues) == 0 && natural < p.Width:
+		// A word alone on a line of a justified paragraph: flush left
+		// too when its white, counted as one space, passes the limit.
+		if space := spaceWidth(faces, 0, p.Size); 1+(p.Width-natural)/space > MaxSpace+limitSlack {
+			line.Flush = true
+		}
+	}
+	if t > 0 {
+		line.Tracking = t
+		for i := range line.Items {
+			line.Items[i].W += t * float64(utf8.RuneCountInString(line.Items[i].Text)-1)
 		}
 	}
 	line.Ratio = r
@@ -179,6 +198,11 @@ func justify(line *Line, glues []lineGlue, faces Faces, p Params, indent float64
 		}
 	}
 }
+
+// limitSlack covers the difference between the widths the breaker sums and
+// those justify measures on whole items: a line the breaker kept within
+// MaxSpace stays justified.
+const limitSlack = 1e-6
 
 // trackFrom is the adjustment ratio up to which a justified line's spaces
 // take all its white: 1.3 times their normal width. Beyond it the letters

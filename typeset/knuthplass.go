@@ -1,6 +1,9 @@
 package typeset
 
-import "math"
+import (
+	"math"
+	"unicode/utf8"
+)
 
 // TeX's line-breaking parameters (The TeXbook, chapter 14).
 const (
@@ -13,6 +16,7 @@ const (
 	adjDemerits          = 10000 // adjacent lines of fitness classes two apart
 	tripleHyphenDemerits = 1e8   // last passes only: a third hyphenated line in a row, as dear as a line of ratio 4.6
 	emergencyStretch     = 0.5   // ems of extra stretch per line in the final pass
+	flushBadness         = 1e4   // a justified line set flush left because no breaking keeps it within MaxSpace
 	maxHyphenRun         = 2
 )
 
@@ -24,6 +28,9 @@ type pass struct {
 	extra      float64 // stretch every line gets besides its glue (ragged right, emergency)
 	lone       float64 // stretch of a line without glue; 0: it cannot be filled
 	justify    bool    // interword glue stretches and shrinks
+	track      float64 // letter spacing a loose line may take, points per gap between characters
+	limit      float64 // the loosest a justified line's spaces may end up (after letter spacing); 0: no limit
+	flush      float64 // stretch of a line past the limit set flush left instead; 0: no such line
 	tolerance  float64
 	uncapped   bool // badness grows past infBad, so the loosest line still counts
 	maxRun     int  // longest run of hyphenated lines; beyond maxHyphenRun at a price
@@ -32,6 +39,7 @@ type pass struct {
 	sumW, sumY float64
 	sumZ       float64
 	sumFil     int
+	sumG       int // characters of the boxes less the interword spaces: for the gaps letter spacing widens
 	// Working lists, reused from breakpoint to breakpoint.
 	store   []breakpoint
 	actives []active
@@ -66,7 +74,7 @@ type active struct {
 	// Totals of the list up to the first node of the next line (glue and
 	// penalties after the break are discarded at the start of a line).
 	w, y, z float64
-	fil     int
+	fil, g  int
 }
 
 // candidate is the cheapest way found so far to break at one place with a
@@ -84,6 +92,8 @@ type classes [4][maxHyphenRun + 2]candidate
 // mode is what changes from one pass to the next.
 type mode struct {
 	tolerance float64
+	limit     float64 // the loosest ratio of a justified line's spaces; 0: none
+	flush     float64 // stretch of a line past the limit set flush left, at flushBadness; 0: none
 	extra     float64 // stretch every line gets besides its glue
 	lone      float64 // stretch of a line without any
 	uncapped  bool
@@ -97,8 +107,9 @@ type mode struct {
 // the next run.
 func (ps *pass) run(nodes []node, m mode) []breakpoint {
 	ps.nodes, ps.tolerance, ps.extra, ps.lone = nodes, m.tolerance, m.extra, m.lone
-	ps.uncapped, ps.maxRun, ps.final = m.uncapped, max(m.maxRun, maxHyphenRun), m.final
-	ps.sumW, ps.sumY, ps.sumZ, ps.sumFil = 0, 0, 0, 0
+	ps.uncapped, ps.maxRun, ps.final, ps.limit = m.uncapped, max(m.maxRun, maxHyphenRun), m.final, m.limit
+	ps.flush = m.flush
+	ps.sumW, ps.sumY, ps.sumZ, ps.sumFil, ps.sumG = 0, 0, 0, 0, 0
 	ps.overfull = false
 	if cap(ps.store) < len(nodes)/2 {
 		ps.store = make([]breakpoint, 0, len(nodes)/2)
@@ -114,6 +125,7 @@ func (ps *pass) run(nodes []node, m mode) []breakpoint {
 		switch n.kind {
 		case boxNode:
 			ps.sumW += n.width
+			ps.sumG += int(n.chars())
 		case glueNode:
 			legal = i > 0 && ps.nodes[i-1].kind == boxNode
 		case penaltyNode:
@@ -128,6 +140,8 @@ func (ps *pass) run(nodes []node, m mode) []breakpoint {
 			ps.sumZ += glueShrink(n.width, ps.justify)
 			if n.fil {
 				ps.sumFil++
+			} else {
+				ps.sumG--
 			}
 		}
 	}
@@ -203,7 +217,7 @@ func (ps *pass) addBreaks(i int, best *classes) {
 	ps.added = ps.added[:0]
 	measured := false
 	var w, y, z float64
-	var fil int
+	var fil, g int
 	bound := dominated(best)
 	for fit := range best {
 		for hy := range best[fit] {
@@ -215,10 +229,10 @@ func (ps *pass) addBreaks(i int, best *classes) {
 			ps.store = append(ps.store, breakpoint{pos: i, prev: from.bp, ratio: c.ratio, flagged: n.flagged})
 			a := active{bp: len(ps.store) - 1, line: from.line + 1, fitness: fit, hyphens: hy, demerits: c.demerits}
 			if !measured {
-				w, y, z, fil = ps.after(i)
+				w, y, z, fil, g = ps.after(i)
 				measured = true
 			}
-			a.w, a.y, a.z, a.fil = w, y, z, fil
+			a.w, a.y, a.z, a.fil, a.g = w, y, z, fil, g
 			ps.added = append(ps.added, a)
 		}
 	}
@@ -306,7 +320,8 @@ func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 		if ps.sumFil > a.fil {
 			return 0, 0
 		}
-		y := ps.sumY - a.y + ps.extra
+		glue := ps.sumY - a.y
+		y := glue + ps.extra
 		if y <= 0 {
 			// A lone word: the white after it counts as one wide space.
 			y = ps.lone
@@ -315,6 +330,17 @@ func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 			return math.Inf(1), ps.badness(math.Inf(1))
 		}
 		r = (width - l) / y
+		if ps.limit > 0 && ps.justify && r > ps.limit && (glue <= 0 || ps.spaced(a, n, width-l, glue) > ps.limit) {
+			// Past the limit even with letter spacing (a word alone is
+			// held to it as one wide space): the line cannot be
+			// justified. It may be set flush left, as dear as a line of
+			// ratio 4.6 and the dearer the more white it leaves.
+			if ps.flush <= 0 {
+				return r, math.Inf(1)
+			}
+			rf := (width - l) / ps.flush
+			return rf, flushBadness + ps.badness(rf)
+		}
 	case l > width:
 		z := ps.sumZ - a.z
 		if z <= 0 {
@@ -327,6 +353,22 @@ func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 	return r, ps.badness(r)
 }
 
+// spaced is the ratio the spaces of the line from a to a break at n end
+// up with when justify gives part of its white to letter spacing (as it
+// does past trackFrom); white is what the line lacks of the measure and
+// glue its spaces' stretch.
+func (ps *pass) spaced(a *active, n *node, white, glue float64) float64 {
+	r := white / glue
+	if ps.track <= 0 || r <= trackFrom {
+		return r
+	}
+	gaps := ps.sumG - a.g - 1
+	if n.kind == penaltyNode {
+		gaps += utf8.RuneCountInString(n.pre())
+	}
+	return max(trackFrom, (white-ps.track*float64(max(gaps, 0)))/glue)
+}
+
 // badness of a line set with ratio r in this pass.
 func (ps *pass) badness(r float64) float64 {
 	if ps.uncapped {
@@ -337,8 +379,8 @@ func (ps *pass) badness(r float64) float64 {
 
 // after returns the totals up to the first box after a break at i: glue and
 // penalties there vanish at the start of the next line.
-func (ps *pass) after(i int) (w, y, z float64, fil int) {
-	w, y, z, fil = ps.sumW, ps.sumY, ps.sumZ, ps.sumFil
+func (ps *pass) after(i int) (w, y, z float64, fil, g int) {
+	w, y, z, fil, g = ps.sumW, ps.sumY, ps.sumZ, ps.sumFil, ps.sumG
 	for j := i; j < len(ps.nodes); j++ {
 		n := &ps.nodes[j]
 		if n.kind == boxNode || (j > i && n.kind == penaltyNode && n.penalty == Always) {
@@ -350,10 +392,12 @@ func (ps *pass) after(i int) (w, y, z float64, fil int) {
 			z += glueShrink(n.width, ps.justify)
 			if n.fil {
 				fil++
+			} else {
+				g--
 			}
 		}
 	}
-	return w, y, z, fil
+	return w, y, z, fil, g
 }
 
 // badness is TeX's 100·|r|³, capped at infBad.

@@ -21,6 +21,9 @@ type Stats struct {
 	// most, in ems.
 	Tracked     int
 	MaxTracking float64
+	// Flush counts the lines of justified paragraphs set flush left: no
+	// breaking kept their spaces within MaxSpace.
+	Flush int
 }
 
 // Measure computes Stats over lines set at the given font size. Lines of
@@ -34,6 +37,9 @@ func Measure(lines []Line, faces Faces, size float64) Stats {
 		s.Lines++
 		if l.Justified {
 			s.Justified++
+		}
+		if l.Flush {
+			s.Flush++
 		}
 		if l.Tracking > 0 {
 			s.Tracked++

@@ -1,6 +1,7 @@
 package typeset
 
 import (
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -21,7 +22,10 @@ const (
 // by fixed shares of its width when the paragraph is justified. Nodes are
 // kept small (32 bytes): a paragraph has hundreds.
 type node struct {
-	width   float64 // points: box or natural glue width; penalty: width added when broken here
+	width float64 // points: box or natural glue width; penalty: width added when broken here
+	// penalty is the cost of breaking at a penalty node. A box, which is
+	// never broken at, holds its number of characters there instead when
+	// the paragraph may be letter-spaced (see chars).
 	penalty int32
 	// Box content: words[word].frags[frag].text[from:to].
 	word     int32
@@ -33,6 +37,10 @@ type node struct {
 	flagged  bool // penalty: the line ends with a hyphen
 	hyphen   bool // penalty: a hyphen is drawn when broken here
 }
+
+// chars is the number of characters of box n, counted when the paragraph
+// may be letter-spaced (Params.Tracking), else 0.
+func (n *node) chars() int32 { return n.penalty }
 
 // pre is the text a break at penalty n adds to its line.
 func (n *node) pre() string {
@@ -151,6 +159,9 @@ func (b *builder) glue(st Style) {
 // word adds the boxes of word wi, with a penalty at each place it may break.
 func (b *builder) word(wi int, w word) {
 	cuts := b.wordBreaks(wi, w)
+	if len(cuts) > 0 {
+		cuts = b.keepLastLine(wi, cuts)
+	}
 	if len(cuts) == 0 {
 		for fi := range w.frags {
 			b.wholeBox(wi, fi)
@@ -193,13 +204,22 @@ func (b *builder) wholeBox(wi, fi int) {
 	if b.fragW[k] < 0 {
 		b.fragW[k] = b.faces.Face(f.style.Face()).Width(f.text) * b.p.Size
 	}
-	b.nodes = append(b.nodes, node{kind: boxNode, width: b.fragW[k],
+	b.nodes = append(b.nodes, node{kind: boxNode, width: b.fragW[k], penalty: b.chars(f.text),
 		word: int32(wi), frag: int16(fi), from: 0, to: int32(len(f.text))})
 }
 
 func (b *builder) box(face Face, wi, fi int, text string, from, to int) {
 	b.nodes = append(b.nodes, node{kind: boxNode, width: face.Width(text[from:to]) * b.p.Size,
-		word: int32(wi), frag: int16(fi), from: int32(from), to: int32(to)})
+		penalty: b.chars(text[from:to]), word: int32(wi), frag: int16(fi), from: int32(from), to: int32(to)})
+}
+
+// chars counts the characters of a box's text when the breaker needs them
+// to know how much letter spacing a line can take.
+func (b *builder) chars(text string) int32 {
+	if !b.p.Justify || b.p.Tracking <= 0 {
+		return 0
+	}
+	return int32(min(utf8.RuneCountInString(text), math.MaxInt32))
 }
 
 // byteOffset returns the byte index in s that lies runes runes after byte from.
@@ -249,6 +269,54 @@ func (b *builder) penalty(c cut, st Style) {
 		n.width = b.faces.Face(st.Face()).Width(n.pre()) * b.p.Size
 	}
 	b.nodes = append(b.nodes, n)
+}
+
+// lastLineLetters is the fewest letters a hyphen may leave on the last
+// line of a paragraph: "kro-" / "nor." leaves three and reads as a stray
+// syllable, "avtal-" / "ningen." leaves six and reads as a word.
+const lastLineLetters = 5
+
+// keepLastLine drops the hyphenation points of word wi that would leave
+// fewer than lastLineLetters letters to the end of its paragraph (or of
+// the line a forced break ends), counting the words after it. A break at
+// the space before the word is always left, so the rule never makes a
+// paragraph unsettable; what is dropped is only a way to fill the line
+// before. Breaks inside addresses and emergency breaks are kept: they are
+// there to make a line fit at all.
+func (b *builder) keepLastLine(wi int, cuts []cut) []cut {
+	tail := 0 // letters after word wi up to the paragraph's end, counted up to lastLineLetters
+	for j := wi; tail < lastLineLetters && !b.words[j].breakAfter && j+1 < len(b.words); j++ {
+		tail += countLetters(b.words[j+1], 0, lastLineLetters-tail)
+	}
+	if tail >= lastLineLetters {
+		return cuts
+	}
+	w := b.words[wi]
+	out := cuts[:0]
+	for _, c := range cuts {
+		if (c.kind == hyphenCut || c.kind == afterHyphen) && tail+countLetters(w, c.At, lastLineLetters) < lastLineLetters {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// countLetters counts the letters and digits of w from rune offset from, up to
+// most.
+func countLetters(w word, from, most int) int {
+	n, at := 0, 0
+	for _, f := range w.frags {
+		for _, r := range f.text {
+			if at >= from && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				if n++; n >= most {
+					return n
+				}
+			}
+			at++
+		}
+	}
+	return n
 }
 
 // wordBreaks lists where word wi may break, in rune offsets of the whole

@@ -146,7 +146,7 @@ func TestHolesAreSetFlushLeft(t *testing.T) {
 	checkGeometry(t, lines, p)
 	flush := false
 	for _, l := range lines {
-		if l.Ratio > maxRatio {
+		if l.Ratio > limitRatio+limitSlack {
 			t.Errorf("line %q stretched by %.1f", lineText(l), l.Ratio)
 		}
 		if !l.Last && !l.Justified {
@@ -166,27 +166,27 @@ func TestHolesAreSetFlushLeft(t *testing.T) {
 // TestLetterSpacingTakesTheExcess: a justified line whose spaces would
 // grow past trackFrom gives the rest to the gaps between its letters, up to
 // Params.Tracking; the line still fills the measure exactly, and nothing
-// changes without Tracking or on lines tight enough already.
+// changes without Tracking or on lines tight enough already. (The breaks
+// may differ: the breaker counts on the letter spacing to keep a line
+// within MaxSpace.)
 func TestLetterSpacingTakesTheExcess(t *testing.T) {
 	ts := newTypesetter(t)
 	spans := []Span{{Text: "Beslutsunderlagsframtagningen har skett i samråd med personalorganisationerna, pensionärsorganisationernas samverkansråd och funktionshindersorganisationernas samverkansgrupp. Regionfullmäktiges investeringsbudgetramar för fastighetsförvaltningsverksamheten påverkas inte."}}
 	const size, most = 11.0, 0.01
 	tracked, capped := 0, 0
 	for w := 180.0; w <= 300; w += 6 {
-		plain := ts.Set(spans, testFaces{}, Params{Width: w, Size: size, Justify: true, Hyphenate: true})
+		for _, l := range ts.Set(spans, testFaces{}, Params{Width: w, Size: size, Justify: true, Hyphenate: true}) {
+			if l.Tracking != 0 {
+				t.Fatalf("width %v: letter spacing without Params.Tracking", w)
+			}
+		}
 		p := Params{Width: w, Size: size, Justify: true, Hyphenate: true, Tracking: most}
 		lines := ts.Set(spans, testFaces{}, p)
 		sameStyled(t, fromLines(t, lines), fromSpans(spans))
-		if len(lines) != len(plain) {
-			t.Fatalf("width %v: letter spacing changed the breaks: %d lines, %d without", w, len(lines), len(plain))
-		}
 		for i, l := range lines {
-			if plain[i].Tracking != 0 {
-				t.Fatalf("width %v: letter spacing without Params.Tracking", w)
-			}
 			if l.Tracking == 0 {
-				if plain[i].Justified && !plain[i].Last && plain[i].Ratio > trackFrom+1e-9 {
-					t.Errorf("width %v line %d: ratio %.2f and no letter spacing", w, i, plain[i].Ratio)
+				if l.Justified && !l.Last && l.Ratio > trackFrom+1e-9 {
+					t.Errorf("width %v line %d: ratio %.2f and no letter spacing", w, i, l.Ratio)
 				}
 				continue
 			}

@@ -21,6 +21,10 @@ type Block struct {
 	// RepeatHeight is reserved at the top of a page that starts with this
 	// block, for a repeated table header the caller draws there.
 	RepeatHeight float64
+	// Discard drops the block when it would open a page, as TeX drops glue
+	// there: a rule between two parts says nothing under the running
+	// header, where the page break already parts them.
+	Discard bool
 }
 
 // Page is a run of blocks [From, To) that goes on one page.
@@ -65,13 +69,24 @@ func KeepTogether(group []Block) {
 //     on every row but the header, so a page that starts inside the table
 //     has room for the header the renderer repeats there; Never after the
 //     header row keeps it with the first row;
-//   - a signature block: one block (never split), with Never on the block
-//     before it, so it never stands alone at the top of a page;
+//   - a signature block: one block (never split), with Never on the blocks
+//     before it that must share its page;
+//   - a rule between parts: Discard, and Never after it, so that it stays
+//     with what it introduces and vanishes at the top of a page;
 //   - a forced new page: Always.
+//
+// A page never starts with a Discard block: the blocks it would open with
+// are left out of every page.
 func BreakPages(blocks []Block, height float64) []Page {
 	var pages []Page
 	start := 0
 	for start < len(blocks) {
+		for start < len(blocks) && blocks[start].Discard {
+			start++
+		}
+		if start == len(blocks) {
+			break
+		}
 		end := pageEnd(blocks, start, height)
 		pages = append(pages, Page{From: start, To: end})
 		start = end

@@ -214,3 +214,34 @@ func TestKeepTogether(t *testing.T) {
 		t.Errorf("penalties %v", group)
 	}
 }
+
+// TestDiscardedAtTheTopOfAPage: a Discard block (a rule between parts)
+// that would open a page is left out, and its height does not count; kept
+// with what follows it, it never ends a page either.
+func TestDiscardedAtTheTopOfAPage(t *testing.T) {
+	rule := Block{Height: 8, Discard: true, Penalty: Never}
+	// Nine lines fill a page of 90; the rule and the heading after them
+	// cannot join them, so the page breaks before the rule.
+	var blocks []Block
+	for range 9 {
+		blocks = append(blocks, Block{Height: 10})
+	}
+	blocks = append(blocks, rule, Block{Height: 10, Penalty: Never}, Block{Height: 10}, Block{Height: 10})
+	got := BreakPages(blocks, 90)
+	want := []Page{{0, 9}, {10, 13}}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages %v, want %v: the rule opens the second page", got, want)
+	}
+	// With room for it, the rule stays where it is.
+	got = BreakPages(blocks[5:], 90)
+	if want := []Page{{0, 8}}; !slices.Equal(got, want) {
+		t.Errorf("pages %v, want %v", got, want)
+	}
+	// A rule first of all is dropped too; one alone makes no page.
+	if got := BreakPages([]Block{rule, {Height: 10}}, 90); !slices.Equal(got, []Page{{1, 2}}) {
+		t.Errorf("pages %v, want [{1 2}]", got)
+	}
+	if got := BreakPages([]Block{rule}, 90); len(got) != 0 {
+		t.Errorf("a lone rule gives pages %v", got)
+	}
+}

@@ -30,12 +30,16 @@ const maxKeptNodes = 1 << 14
 func New(h *Hyphenator) *Typesetter { return &Typesetter{hyph: h} }
 
 // Set breaks a paragraph into lines with the Knuth–Plass algorithm, in up to
-// four passes: as TeX, without hyphenation within pretolerance, then with
-// hyphenation within tolerance; then with no limit but the real badness of
-// each line, so that the loosest line decides and a hyphen beats a gap;
-// then with emergency stretch, accepting any line rather than none. "\n" in
-// a span forces a line break; the lines before it and the last line are
-// set ragged.
+// five passes: as TeX, without hyphenation within pretolerance, then with
+// hyphenation within tolerance; then with the real badness of each line,
+// uncapped, so that the loosest line decides and a hyphen beats a gap, but
+// no justified line's spaces past MaxSpace once letter spacing has taken
+// its share; then, if no breaking keeps within that, the same with the
+// lines past it set flush left, as few and as full as can be; then with
+// emergency stretch, accepting any line rather than none (a word wider
+// than the measure). A justified line looser than MaxSpace is set flush
+// left. "\n" in a span forces a line break; the lines before it and the
+// last line are set ragged.
 func (t *Typesetter) Set(spans []Span, faces Faces, p Params) []Line {
 	return t.SetInto(nil, spans, faces, p)
 }
@@ -95,6 +99,10 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params, buf 
 	nodes := b.build()
 	ps := &st.ps
 	ps.width, ps.first, ps.justify = p.Width, p.Width-p.FirstIndent, p.Justify
+	ps.track = 0
+	if p.Justify {
+		ps.track = max(p.Tracking, 0) * p.Size
+	}
 	bps := ps.run(nodes, mode{tolerance: pretolerance, extra: extra})
 	if bps == nil {
 		if hyph != nil {
@@ -107,7 +115,16 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params, buf 
 	if bps == nil {
 		// Capped at infBad, every line too loose would cost the same.
 		lone := glueStretch(spaceWidth(faces, 0, p.Size), true)
-		bps = ps.run(nodes, mode{tolerance: math.Inf(1), extra: extra, lone: lone, uncapped: true, maxRun: maxHyphenRun + 1})
+		loose := mode{tolerance: math.Inf(1), extra: extra, lone: lone, uncapped: true, maxRun: maxHyphenRun + 1}
+		if !p.Justify {
+			bps = ps.run(nodes, loose)
+		} else {
+			loose.limit = limitRatio
+			if bps = ps.run(nodes, loose); bps == nil {
+				loose.flush = raggedStretch * p.Size
+				bps = ps.run(nodes, loose)
+			}
+		}
 	}
 	if bps == nil {
 		final := mode{tolerance: infBad, extra: extra + emergencyStretch*p.Size, maxRun: math.MaxInt, final: true}

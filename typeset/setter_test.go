@@ -247,7 +247,9 @@ func TestExplicitHyphenBreaksOnlyThere(t *testing.T) {
 
 func TestTripleConsonantBreak(t *testing.T) {
 	ts := newTypesetter(t)
-	spans := []Span{{Text: "Styrelsen beslutar att tillåta nattåg."}}
+	// nattåg is not the last word: its stub alone would be too short a
+	// last line (TestNoStubOnTheLastLine).
+	spans := []Span{{Text: "Styrelsen beslutar att tillåta nattåg i länet."}}
 	seen := map[string]bool{}
 	for w := 60.0; w <= 200; w += 1 {
 		lines := ts.Set(spans, testFaces{}, Params{Width: w, Size: 11, Justify: true, Hyphenate: true})
@@ -259,7 +261,7 @@ func TestTripleConsonantBreak(t *testing.T) {
 			seen[end+"|"+lines[i+1].Items[0].Text] = true
 		}
 	}
-	for _, want := range []string{"till-|låta", "natt-|tåg."} {
+	for _, want := range []string{"till-|låta", "natt-|tåg"} {
 		if !seen[want] {
 			t.Errorf("never broke as %s; breaks seen: %v", want, seen)
 		}
@@ -497,5 +499,93 @@ func TestShorterHyphenRunKept(t *testing.T) {
 	}
 	if best[0][maxHyphenRun].demerits <= bound[maxHyphenRun] {
 		t.Error("a class beaten in every future was kept")
+	}
+}
+
+// TestNoStubOnTheLastLine: a hyphen never leaves fewer than
+// lastLineLetters letters on a paragraph's last line ("kro-" / "nor."),
+// nor on a line a forced break ends, at any measure; hyphens earlier in
+// the paragraph, and a last line carried by a long stub, stay allowed.
+func TestNoStubOnTheLastLine(t *testing.T) {
+	ts := newTypesetter(t)
+	paragraphs := []string{
+		"Nämnden beviljar föreningen ett bidrag för verksamhetsåret om sammanlagt 384 500 kronor.",
+		"Kommunstyrelsen föreslår att fullmäktige godkänner den reviderade taxan för bygglov och anmälan enligt plan- och bygglagen samt att den gäller från och med den första januari.",
+		"Ledamöterna informerades om arbetsläget inom äldreomsorgen och om rekryteringen av sjuksköterskor till hemsjukvården under sommaren. Förvaltningen återkommer med en redovisning av kostnaderna.\nUppdraget redovisas senast i december.",
+		"Överklagandet avser beslutet att inte bevilja ekonomiskt bistånd för tandvårdskostnader under perioden.",
+	}
+	letterCount := func(s string) int {
+		n := 0
+		for _, r := range s {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("åäöÅÄÖ", r) || r >= '0' && r <= '9' {
+				n++
+			}
+		}
+		return n
+	}
+	late := 0 // hyphens on a paragraph's last but one line that stay allowed
+	for _, text := range paragraphs {
+		spans := []Span{{Text: Normalize(text)}}
+		for w := 150.0; w <= 460; w += 1.5 {
+			for _, track := range []float64{0, 0.01} {
+				p := Params{Width: w, Size: 11, Justify: true, Hyphenate: true, Tracking: track}
+				lines := ts.Set(spans, testFaces{}, p)
+				sameStyled(t, fromLines(t, lines), fromSpans(spans))
+				for i := 1; i < len(lines); i++ {
+					prev, l := lines[i-1], lines[i]
+					ends := l.Last || strings.HasSuffix(lineText(l), "redovisning av kostnaderna.")
+					if !prev.Hyphenated || !ends {
+						continue
+					}
+					if n := letterCount(lineText(l)); n < lastLineLetters {
+						t.Errorf("width %.1f: %q / %q leaves %d letters on the last line", w, lineText(prev), lineText(l), n)
+					} else {
+						late++
+					}
+				}
+			}
+		}
+	}
+	if late == 0 {
+		t.Error("no paragraph ends with a hyphen on its last but one line: the rule forbids too much")
+	}
+}
+
+// TestNoJustifiedLinePastMaxSpace: at every measure from a narrow column to
+// the full page, with letter spacing and without, no justified line's
+// spaces pass MaxSpace; the lines that could not be kept within it are set
+// flush left at natural spacing, and every line keeps within the measure.
+func TestNoJustifiedLinePastMaxSpace(t *testing.T) {
+	ts := newTypesetter(t)
+	paragraphs := append(seedParagraphs(t),
+		"Beslutsunderlagsframtagningen har skett i samråd med personalorganisationerna, pensionärsorganisationernas samverkansråd och funktionshindersorganisationernas samverkansgrupp.",
+		"Genom överenskommelsen samfinansierar kommunerna Hembygdsarkivet Storsjöbygden med 1 456 000 kronor årligen.")
+	space := (testFaces{}).Face(0).Width(" ")
+	flush := 0
+	for _, text := range paragraphs {
+		spans := []Span{{Text: Normalize(text)}}
+		for w := 150.0; w <= 460; w += 31 {
+			for _, track := range []float64{0, 0.01} {
+				p := Params{Width: w, Size: 11, Justify: true, Hyphenate: true, Tracking: track}
+				lines := ts.Set(spans, testFaces{}, p)
+				checkGeometry(t, lines, p)
+				for i, l := range lines {
+					for _, it := range l.Items {
+						if m := it.SpaceAfter / (space * p.Size); m > MaxSpace+1e-9 {
+							t.Errorf("width %.0f line %d %q: a space %.3f× normal", w, i, lineText(l), m)
+						}
+					}
+					if l.Flush {
+						flush++
+						if l.Justified || l.Tracking != 0 {
+							t.Errorf("width %.0f line %d %q: flush left, yet justified or letter-spaced", w, i, lineText(l))
+						}
+					}
+				}
+			}
+		}
+	}
+	if flush == 0 {
+		t.Error("no line had to be set flush left: the test proves nothing")
 	}
 }

@@ -59,6 +59,7 @@ import (
 	"utdrag/bench/internal/procmem"
 	"utdrag/bench/internal/sample"
 	"utdrag/bench/internal/stats"
+	"utdrag/index"
 	"utdrag/render"
 	"utdrag/service"
 )
@@ -73,6 +74,7 @@ type options struct {
 	cpuprofile string
 	profileAt  int
 	rounds     int
+	index      string
 }
 
 func main() {
@@ -86,6 +88,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds of each level, alternating the service and the floor; -n and -duration are per round")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of the service phases at -profile-clients: this path for the first round, path.2, path.3 … for the next")
 	flag.IntVar(&o.profileAt, "profile-clients", 16, "the phase -cpuprofile covers")
+	flag.StringVar(&o.index, "index", "", "UTDRAG_INDEX of the service (default: SQLite in a temporary folder)")
 	flag.Parse()
 	for _, s := range strings.Split(*levels, ",") {
 		c, err := strconv.Atoi(strings.TrimSpace(s))
@@ -187,7 +190,21 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng,
+	if o.index == "" {
+		dir, err := os.MkdirTemp("", "utdrag-load-index")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		o.index = "sqlite:" + dir + "/index.db"
+	}
+	ix, err := index.Open(ctx, o.index, index.Options{})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	fmt.Printf("index: %s\n", ix.Kind())
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Index: ix,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 // Command utdrag is the Utdrag service and its offline tools:
 //
 //	utdrag serve                      run the HTTP service (configured by UTDRAG_* variables)
+//	utdrag reindex                    rebuild the index (UTDRAG_INDEX) from storage (UTDRAG_STORAGE)
 //	utdrag render in.json -o out.pdf  render an extract to PDF, no storage
 //	utdrag typeset-report in.json     measure the typography: Knuth–Plass against a greedy baseline
 //	utdrag janitor [-grace 1h]        finish interrupted certifications, clear what interrupted writes left
@@ -17,7 +18,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"utdrag/archive"
+	"utdrag/index"
 	"utdrag/render"
 	"utdrag/service"
 )
@@ -32,11 +36,13 @@ func main() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(args) == 0 {
-		return errors.New("usage: utdrag serve | utdrag render in.json -o out.pdf | utdrag typeset-report in.json | utdrag janitor")
+		return errors.New("usage: utdrag serve | utdrag reindex | utdrag render in.json -o out.pdf | utdrag typeset-report in.json | utdrag janitor")
 	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, log)
+	case "reindex":
+		return reindex(ctx, log)
 	case "render":
 		return renderFile(args[1:])
 	case "typeset-report":
@@ -44,7 +50,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	case "janitor":
 		return janitor(ctx, os.Stdout, args[1:], log)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, render, typeset-report or janitor", args[0])
+		return fmt.Errorf("unknown command %q: use serve, reindex, render, typeset-report or janitor", args[0])
 	}
 }
 
@@ -63,16 +69,54 @@ func serve(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Logger: log})
+	ix, err := index.Open(ctx, cfg.Index, index.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Logger: log, Index: ix})
 	if err != nil {
 		return err
 	}
 	return srv.Run(ctx)
 }
 
+// reindex rebuilds the index from storage and says how long it took.
+func reindex(ctx context.Context, log *slog.Logger) error {
+	cfg, err := service.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	store, err := service.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	ix, err := index.Open(ctx, cfg.Index, index.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	last := time.Now()
+	st, err := ix.Rebuild(ctx, index.Source{Archive: archive.New(store)}, 16, func(done int) {
+		if time.Since(last) > 5*time.Second {
+			last = time.Now()
+			fmt.Fprintf(os.Stderr, "reindex: %d records\n", done)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	rate := float64(st.Records) / st.Duration.Seconds()
+	fmt.Printf("reindex: %d records in %.1f s (%.0f records/s), %d removed\n", st.Records, st.Duration.Seconds(), rate, st.Removed)
+	return nil
+}
+
 func renderFile(args []string) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	out := fl.String("o", "", "output PDF (default: the input name with .pdf)")
+	pdfa := fl.Int("pdfa", 0, "PDF/A part: 1, 2 or 3 (with the source attached); 0 the template's")
 	// Allow "render in.json -o out.pdf" as well as flags first.
 	var inputs []string
 	for len(args) > 0 {
@@ -96,7 +140,7 @@ func renderFile(args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := eng.Render(x, nil)
+	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa})
 	if err != nil {
 		return err
 	}

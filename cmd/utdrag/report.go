@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"utdrag/compose"
 	"utdrag/extract"
@@ -54,12 +55,13 @@ func typesetReport(w io.Writer, args []string) error {
 		if err := report.Write(w, kp, greedy, kpLists, greedyLists); err != nil {
 			return err
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "knuth-plass, every justified line of every block kind: widest space %.2f× normal (limit %.2f×), %d lines set flush left\n\n",
+			max(kp.MaxSpace, kpLists.MaxSpace), typeset.MaxSpace, kp.Flush+kpLists.Flush)
 	}
 	return nil
 }
 
-// decodeFile reads and validates an extract; drawable is
+// decodeFile reads and validates an extract as of today; drawable is
 // extract.Limits.Drawable (nil: any character).
 func decodeFile(name string, drawable func(rune) bool) (*extract.Extract, error) {
 	f, err := os.Open(name)
@@ -67,9 +69,19 @@ func decodeFile(name string, drawable func(rune) bool) (*extract.Extract, error)
 		return nil, err
 	}
 	defer f.Close()
-	x, err := extract.Decode(f, extract.Limits{Drawable: drawable})
+	x, err := extract.Decode(f, extract.Limits{Drawable: drawable, Today: today()})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return x, nil
+}
+
+// today is the date in Sweden: it decides whether an input's justering
+// day has come.
+func today() string {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		loc = time.FixedZone("CET", 3600)
+	}
+	return time.Now().In(loc).Format(time.DateOnly)
 }

@@ -6,7 +6,9 @@
 // the lock files that serialise writers to a key across processes. A write
 // goes to a synced temp file that is then renamed (or, for create-once,
 // hard-linked) into place, so readers see the old object or the new one,
-// never a part. It works on Unix file systems with flock and hard links.
+// never a part. Files and folders it makes are the owner's only (0600,
+// retained objects 0400, folders 0700). It works on Unix file systems with
+// flock and hard links.
 //
 // It may import the standard library and storage.
 package fs
@@ -51,7 +53,7 @@ func New(dir string) (*Store, error) {
 		locks:   filepath.Join(dir, "locks"),
 	}
 	for _, d := range []string{s.objects, s.tmp, s.locks} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("fs: creating %s: %w", d, err)
 		}
 	}
@@ -142,8 +144,9 @@ func retained(obj storage.Object) bool {
 }
 
 // writeTemp writes header and data to a synced file in tmp and returns its
-// path. Retained objects are read-only on disk too, as a guard against
-// edits by hand.
+// path. Objects are readable by the service's user only (the store holds
+// the development signing key beside the documents); retained ones are
+// read-only on disk too, as a guard against edits by hand.
 func (s *Store) writeTemp(h header, data []byte) (string, error) {
 	line, err := encodeHeader(h)
 	if err != nil {
@@ -153,9 +156,9 @@ func (s *Store) writeTemp(h header, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	mode := os.FileMode(0o644)
+	mode := os.FileMode(0o600)
 	if !h.RetainUntil.IsZero() {
-		mode = 0o444
+		mode = 0o400
 	}
 	_, err = f.Write(line)
 	if err == nil {
@@ -208,7 +211,7 @@ func mkdirAll(dir string) error {
 	if err := mkdirAll(parent); err != nil {
 		return err
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	return syncDir(parent)

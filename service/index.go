@@ -1,0 +1,91 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"utdrag/distribute"
+	"utdrag/index"
+)
+
+// Reconciliation of the index: how long a mark may belong to a request
+// still running, and how often the marks are looked at.
+const (
+	indexGrace = time.Minute
+	indexEvery = 15 * time.Second
+)
+
+// indexMetrics follow the index's lag behind storage.
+type indexMetrics struct {
+	lag         prometheus.Gauge
+	repaired    prometheus.Counter
+	writeErrors prometheus.Counter
+}
+
+func (s *Server) useIndex(ix *index.Index) {
+	s.index = ix
+	s.archive.SetIndexer(ix)
+	s.indexMetrics = &indexMetrics{
+		lag: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "utdrag_index_lag_seconds",
+			Help: "Age of the oldest write to storage the index may not show yet, at the last reconciliation pass (0: none).",
+		}),
+		repaired: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "utdrag_index_repaired_total", Help: "Extracts the reconciler brought up to date from storage.",
+		}),
+		writeErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "utdrag_index_write_errors_total", Help: "Index writes that failed after storage was written (repaired by the reconciler).",
+		}),
+	}
+	s.metrics.reg.MustRegister(s.indexMetrics.lag, s.indexMetrics.repaired, s.indexMetrics.writeErrors)
+	ix.OnWriteError(s.indexMetrics.writeErrors.Inc)
+}
+
+// reconciler is the index's reconciler with the server's metrics.
+func (s *Server) reconciler() *index.Reconciler {
+	return &index.Reconciler{
+		Index: s.index, Source: index.Source{Archive: s.archive},
+		Grace: indexGrace, Every: indexEvery, Log: s.log,
+		Observe: func(lag time.Duration, repaired int) {
+			s.indexMetrics.lag.Set(lag.Seconds())
+			s.indexMetrics.repaired.Add(float64(repaired))
+		},
+	}
+}
+
+// distribute sends an extract and records its distribution in the index,
+// marked first so that the reconciler learns of a distribution whose
+// index update never came.
+func (s *Server) distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error) {
+	token, err := s.index.Begin(ctx, msg.ExtractID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.distributor.Distribute(ctx, msg)
+	s.index.DistributionDone(ctx, msg.ExtractID, token, out)
+	return out, err
+}
+
+// distributeAll is DistributeAll with each distribution marked and
+// indexed; an extract that cannot be marked is reported with the error.
+func (s *Server) distributeAll(ctx context.Context, msgs []distribute.Message, progress func(i int, rec *distribute.Record, err error)) {
+	tokens := make([]string, len(msgs))
+	var send []distribute.Message
+	var at []int
+	for i, m := range msgs {
+		t, err := s.index.Begin(ctx, m.ExtractID)
+		if err != nil {
+			progress(i, nil, err)
+			continue
+		}
+		tokens[i] = t
+		send, at = append(send, m), append(at, i)
+	}
+	s.distributor.DistributeAll(ctx, send, func(j int, rec *distribute.Record, err error) {
+		i := at[j]
+		s.index.DistributionDone(ctx, msgs[i].ExtractID, tokens[i], rec)
+		progress(i, rec, err)
+	})
+}
