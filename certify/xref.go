@@ -19,6 +19,8 @@ type document struct {
 	offsets   map[int]int // object number → offset; -1 for a freed object
 	objects   map[int]cached
 	budget    budget
+	streams   map[int][]byte // stream data read, by object number
+	inflated  int            // bytes streams inflated to, all together
 }
 
 type cached struct {

@@ -146,6 +146,13 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress 
 			return nil
 		}
 		err := ix.inTx(ctx, "rebuilding", func(tx *sql.Tx) error {
+			recs := make([]*archive.Record, len(batch))
+			for i, r := range batch {
+				recs[i] = r.rec
+			}
+			if err := ix.putOrgans(ctx, tx, recs...); err != nil {
+				return err
+			}
 			for _, r := range batch {
 				if err := ix.put(ctx, tx, r.rec); err != nil {
 					return err

@@ -118,6 +118,9 @@ func (r *Reconciler) repair(ctx context.Context, m Mark) error {
 				return err
 			}
 		} else {
+			if err := ix.putOrgans(ctx, tx, rec); err != nil {
+				return err
+			}
 			if err := ix.put(ctx, tx, rec); err != nil {
 				return err
 			}

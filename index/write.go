@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -8,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"utdrag/archive"
@@ -47,6 +50,9 @@ const (
 // its id and written once.
 func (ix *Index) Put(ctx context.Context, recs ...*archive.Record) error {
 	return ix.inTx(ctx, "writing records", func(tx *sql.Tx) error {
+		if err := ix.putOrgans(ctx, tx, recs...); err != nil {
+			return err
+		}
 		for _, rec := range recs {
 			if err := ix.put(ctx, tx, rec); err != nil {
 				return err
@@ -135,13 +141,37 @@ func (ix *Index) putFindable(ctx context.Context, tx *sql.Tx, seq int64, rec *ar
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, ix.d.bind(`INSERT INTO organs (organisation, organ_key) VALUES (?, ?)
-		ON CONFLICT DO NOTHING`), rec.Organisation.ID, organKey); err != nil {
-		return fmt.Errorf("indexing organ of %s: %w", rec.ID, err)
-	}
 	if !ix.d.postgres {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO extracts_text (rowid, stems) VALUES (?, ?)`, seq, stems(text)); err != nil {
 			return fmt.Errorf("indexing text of %s: %w", rec.ID, err)
+		}
+	}
+	return nil
+}
+
+// putOrgans records the organs of records, each once, in one order:
+// transactions that write several records take their locks in the same
+// order, so that two of them never wait on each other on PostgreSQL.
+// Every transaction that writes records calls it first.
+func (ix *Index) putOrgans(ctx context.Context, tx *sql.Tx, recs ...*archive.Record) error {
+	type key struct{ org, organ string }
+	seen := map[key]bool{}
+	var keys []key
+	for _, r := range recs {
+		if r == nil {
+			continue
+		}
+		k := key{r.Organisation.ID, foldCase(r.Organ)}
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(strings.Compare(a.org, b.org), strings.Compare(a.organ, b.organ)) })
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, ix.d.bind(`INSERT INTO organs (organisation, organ_key) VALUES (?, ?)
+			ON CONFLICT DO NOTHING`), k.org, k.organ); err != nil {
+			return fmt.Errorf("indexing organ %s: %w", k.organ, err)
 		}
 	}
 	return nil
@@ -252,6 +282,9 @@ func (ix *Index) Done(ctx context.Context, id, token string, rec *archive.Record
 	ctx, cancel := detached(ctx)
 	defer cancel()
 	err := ix.inTx(ctx, "indexing "+id, func(tx *sql.Tx) error {
+		if err := ix.putOrgans(ctx, tx, rec); err != nil {
+			return err
+		}
 		if err := ix.put(ctx, tx, rec); err != nil {
 			return err
 		}

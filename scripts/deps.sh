@@ -6,7 +6,9 @@
 # for the npm packages scripts/node-deps.sh installs); postgresql (the
 # server with-postgres.sh runs); preflight (Apache PDFBox's PDF/A validator
 # with what it needs to run: libpdfbox2-java, libactivation-java,
-# libjaxb-api-java, a Java runtime); or any Debian package.
+# libjaxb-api-java, a Java runtime); openssl (the test PKI of
+# scripts/pki.sh); softhsm2 (the PKCS #11 token the HSM tests sign with);
+# or any Debian package.
 set -euo pipefail
 
 need=()
@@ -16,6 +18,8 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    openssl) command -v openssl >/dev/null 2>&1 || need+=(openssl) ;;
+    softhsm2) [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2) ;;
     preflight)
       command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
       for p in libpdfbox2-java:preflight.jar libactivation-java:javax.activation.jar libjaxb-api-java:jaxb-api.jar; do
