@@ -116,6 +116,21 @@ type Record struct {
 	// Extract is the validated input, kept so the extract can be rendered
 	// again when it is certified.
 	Extract *extract.Extract `json:"extract"`
+	// Versions pins, by key, the store's version of each object the record
+	// points at, where the store keeps versions: reads go by it, so an
+	// object written over or deleted later is never what is served.
+	Versions map[string]string `json:"versions,omitempty"`
+}
+
+// pin records the version obj was stored as.
+func (r *Record) pin(obj storage.Object) {
+	if obj.Version == "" {
+		return
+	}
+	if r.Versions == nil {
+		r.Versions = map[string]string{}
+	}
+	r.Versions[obj.Key] = obj.Version
 }
 
 // Certification records one certified version.
@@ -266,33 +281,6 @@ func (a *Archive) Update(ctx context.Context, rec *Record, etag string) error {
 	}
 	_, err := a.commit(ctx, rec, etag)
 	return err
-}
-
-// PDF returns the uncertified PDF of an extract whose record exists.
-func (a *Archive) PDF(ctx context.Context, id string) ([]byte, error) {
-	return a.blob(ctx, PDFKey(id))
-}
-
-// Blob reads an object kept beside an extract.
-func (a *Archive) blob(ctx context.Context, key string) ([]byte, error) {
-	b, _, err := a.store.Get(ctx, key)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("archive: reading %s: %w", key, err)
-	}
-	return b, nil
-}
-
-// HTML returns the HTML rendition of an extract.
-func (a *Archive) HTML(ctx context.Context, id string) ([]byte, error) {
-	return a.blob(ctx, HTMLKey(id))
-}
-
-// Certified returns certified version n of an extract.
-func (a *Archive) Certified(ctx context.Context, id string, n int) ([]byte, error) {
-	return a.blob(ctx, CertifiedKey(id, n))
 }
 
 // Filter selects extracts in List. Empty fields match everything.

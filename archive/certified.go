@@ -97,11 +97,13 @@ func (a *Archive) Certify(ctx context.Context, id string, cert Certification, pd
 		return nil, fmt.Errorf("archive: describing certified version %d of %s: %w", n, id, err)
 	}
 	opts := storage.PutOptions{ContentType: "application/pdf", IfNoneMatch: true, Retain: retain}
-	_, err = a.store.Put(ctx, CertifiedKey(id, n), pdf, opts)
+	obj, err := a.store.Put(ctx, CertifiedKey(id, n), pdf, opts)
 	if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
 		// Taken: by another certification, or by this one when a retried
 		// PUT found its own first attempt.
-		stored, _, gerr := a.store.Get(ctx, CertifiedKey(id, n))
+		var stored []byte
+		var gerr error
+		stored, obj, gerr = a.store.Get(ctx, CertifiedKey(id, n))
 		if gerr != nil {
 			return nil, fmt.Errorf("archive: reading certified version %d of %s: %w", n, id, gerr)
 		}
@@ -117,7 +119,7 @@ func (a *Archive) Certify(ctx context.Context, id string, cert Certification, pd
 	if err != nil {
 		return nil, fmt.Errorf("archive: writing certified version %d of %s: %w", n, id, err)
 	}
-	rec, _, err = a.complete(ctx, id, &cert)
+	rec, _, err = a.complete(ctx, id, &version{cert, obj})
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +136,17 @@ func (a *Archive) Complete(ctx context.Context, id string) (*Record, string, err
 	return a.complete(ctx, id, nil)
 }
 
-// complete adopts the certified versions beyond the record into it. known,
-// when given, is a version just written, described without reading it
-// back.
-func (a *Archive) complete(ctx context.Context, id string, known *Certification) (*Record, string, error) {
+// version is a certified version as stored.
+type version struct {
+	cert Certification
+	obj  storage.Object
+}
+
+// complete adopts the certified versions beyond the record into it, each
+// with its checksum and (where the store keeps them) its object version.
+// known, when given, is a version just written, described without reading
+// it back.
+func (a *Archive) complete(ctx context.Context, id string, known *version) (*Record, string, error) {
 	for range completeAttempts {
 		rec, etag, err := a.Get(ctx, id)
 		if err != nil {
@@ -147,7 +156,10 @@ func (a *Archive) complete(ctx context.Context, id string, known *Certification)
 		if err != nil || len(adopted) == 0 {
 			return rec, etag, err
 		}
-		rec.Certifications = append(rec.Certifications, adopted...)
+		for _, v := range adopted {
+			rec.Certifications = append(rec.Certifications, v.cert)
+			rec.pin(v.obj)
+		}
 		etag, err = a.commit(ctx, rec, etag)
 		if errors.Is(err, storage.ErrPrecondition) {
 			continue // changed meanwhile (often: the same versions recorded)
@@ -155,8 +167,8 @@ func (a *Archive) complete(ctx context.Context, id string, known *Certification)
 		if err != nil {
 			return nil, "", err
 		}
-		for _, c := range adopted {
-			_ = a.store.Delete(ctx, IntentKey(id, c.Version, c.SHA256)) // the record holds it now; else the janitor's
+		for _, v := range adopted {
+			_ = a.store.Delete(ctx, IntentKey(id, v.cert.Version, v.cert.SHA256)) // the record holds it now; else the janitor's
 		}
 		return rec, etag, nil
 	}
@@ -165,12 +177,12 @@ func (a *Archive) complete(ctx context.Context, id string, known *Certification)
 
 // beyond describes, in order, the certified versions stored after those
 // rec holds, and makes sure each is indexed.
-func (a *Archive) beyond(ctx context.Context, rec *Record, known *Certification) ([]Certification, error) {
-	var out []Certification
+func (a *Archive) beyond(ctx context.Context, rec *Record, known *version) ([]version, error) {
+	var out []version
 	for n := len(rec.Certifications) + 1; ; n++ {
-		var cert Certification
-		if known != nil && known.Version == n {
-			cert = *known
+		var v version
+		if known != nil && known.cert.Version == n {
+			v = *known
 		} else {
 			pdf, obj, err := a.store.Get(ctx, CertifiedKey(rec.ID, n))
 			if errors.Is(err, storage.ErrNotFound) {
@@ -179,14 +191,15 @@ func (a *Archive) beyond(ctx context.Context, rec *Record, known *Certification)
 			if err != nil {
 				return nil, fmt.Errorf("archive: reading certified version %d of %s: %w", n, rec.ID, err)
 			}
-			if cert, err = a.described(ctx, rec.ID, n, pdf, obj); err != nil {
+			v.obj = obj
+			if v.cert, err = a.described(ctx, rec.ID, n, pdf, obj); err != nil {
 				return nil, err
 			}
 		}
-		if err := a.index(ctx, cert.SHA256, IndexEntry{ID: rec.ID, Version: n}); err != nil {
+		if err := a.index(ctx, v.cert.SHA256, IndexEntry{ID: rec.ID, Version: n}); err != nil {
 			return nil, err
 		}
-		out = append(out, cert)
+		out = append(out, v)
 	}
 }
 

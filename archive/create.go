@@ -39,7 +39,7 @@ func (a *Archive) Create(ctx context.Context, rec *Record, pdf, html []byte) (*R
 	defer cancel()
 	rec.SHA256, rec.Bytes = Checksum(pdf), len(pdf)
 	rec.Created = a.now().UTC().Truncate(time.Second)
-	rec.HTML, rec.HTMLSHA256 = false, ""
+	rec.HTML, rec.HTMLSHA256, rec.Versions = false, "", nil
 	objs := []object{{PDFKey(rec.ID), "application/pdf", pdf}}
 	if html != nil {
 		rec.HTML, rec.HTMLSHA256 = true, Checksum(html)
@@ -77,11 +77,12 @@ func (a *Archive) create(ctx context.Context, rec *Record, objs []object, etag s
 		}
 	}()
 	for _, o := range objs {
-		same, err := a.putOrCompare(ctx, o)
+		obj, same, err := a.putOrCompare(ctx, o)
 		if err != nil {
 			return err
 		}
 		if same {
+			rec.pin(obj)
 			continue
 		}
 		// Bytes of another release (the renderer changed since an
@@ -94,9 +95,11 @@ func (a *Archive) create(ctx context.Context, rec *Record, objs []object, etag s
 			}
 			h, etag = &c, c.etag
 		}
-		if err := a.replace(ctx, *h, o); err != nil {
+		obj, err = a.replace(ctx, *h, o)
+		if err != nil {
 			return err
 		}
+		rec.pin(obj)
 	}
 	if err := a.index(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
 		return err
@@ -107,36 +110,39 @@ func (a *Archive) create(ctx context.Context, rec *Record, objs []object, etag s
 
 // putOrCompare writes o create-once. When an object is there already it
 // reports whether that one holds the same bytes, which are then adopted.
-func (a *Archive) putOrCompare(ctx context.Context, o object) (bool, error) {
-	_, err := a.store.Put(ctx, o.key, o.data, storage.PutOptions{ContentType: o.contentType, IfNoneMatch: true})
+// The object is described as stored (its version, where the store keeps
+// versions).
+func (a *Archive) putOrCompare(ctx context.Context, o object) (storage.Object, bool, error) {
+	obj, err := a.store.Put(ctx, o.key, o.data, storage.PutOptions{ContentType: o.contentType, IfNoneMatch: true})
 	if err == nil {
-		return true, nil
+		return obj, true, nil
 	}
 	if !errors.Is(err, storage.ErrPrecondition) {
-		return false, fmt.Errorf("archive: writing %s: %w", o.key, err)
+		return obj, false, fmt.Errorf("archive: writing %s: %w", o.key, err)
 	}
-	old, _, err := a.store.Get(ctx, o.key)
+	old, obj, err := a.store.Get(ctx, o.key)
 	if errors.Is(err, storage.ErrNotFound) { // removed meanwhile: start again
-		return false, fmt.Errorf("archive: %s was removed meanwhile: %w", o.key, storage.ErrPrecondition)
+		return obj, false, fmt.Errorf("archive: %s was removed meanwhile: %w", o.key, storage.ErrPrecondition)
 	}
 	if err != nil {
-		return false, fmt.Errorf("archive: reading %s to adopt it: %w", o.key, err)
+		return obj, false, fmt.Errorf("archive: reading %s to adopt it: %w", o.key, err)
 	}
-	return bytes.Equal(old, o.data), nil
+	return obj, bytes.Equal(old, o.data), nil
 }
 
 // replace removes what is at o's key and writes o, under the claim h.
-func (a *Archive) replace(ctx context.Context, h held, o object) error {
+func (a *Archive) replace(ctx context.Context, h held, o object) (storage.Object, error) {
 	if !h.valid() {
-		return fmt.Errorf("archive: replacing %s: the claim has expired: %w", o.key, storage.ErrPrecondition)
+		return storage.Object{}, fmt.Errorf("archive: replacing %s: the claim has expired: %w", o.key, storage.ErrPrecondition)
 	}
 	if err := a.store.Delete(ctx, o.key); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("archive: removing %s to replace it: %w", o.key, err)
+		return storage.Object{}, fmt.Errorf("archive: removing %s to replace it: %w", o.key, err)
 	}
-	if _, err := a.store.Put(ctx, o.key, o.data, storage.PutOptions{ContentType: o.contentType, IfNoneMatch: true}); err != nil {
-		return fmt.Errorf("archive: writing %s: %w", o.key, err)
+	obj, err := a.store.Put(ctx, o.key, o.data, storage.PutOptions{ContentType: o.contentType, IfNoneMatch: true})
+	if err != nil {
+		return obj, fmt.Errorf("archive: writing %s: %w", o.key, err)
 	}
-	return nil
+	return obj, nil
 }
 
 // index writes the checksum index entry create-once. An entry already there

@@ -255,7 +255,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		}
 		cert = rec.Certifications[n-1]
 	}
-	b, err := s.archive.Certified(ctx, rec.ID, cert.Version)
+	b, err := s.archive.Certified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

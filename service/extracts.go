@@ -302,7 +302,7 @@ func (s *Server) getPDF(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	b, err := s.archive.PDF(ctx, rec.ID)
+	b, err := s.archive.PDF(ctx, rec)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -317,7 +317,7 @@ func (s *Server) getHTML(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
-	b, err := s.archive.HTML(ctx, rec.ID)
+	b, err := s.archive.HTML(ctx, rec)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -44,10 +44,11 @@ type Server struct {
 	directory   *distribute.Directory // the recipients the distributor resolves
 	ui          *ui
 
-	keys     *auth.Keys // nil: open mode (loopback only)
-	failures *failures  // unknown keys by client address
-	metrics  *metrics
-	now      func() time.Time // the clock that says which justering days have come
+	keys      *auth.Keys // nil: open mode (loopback only)
+	failures  *failures  // unknown keys by client address
+	metrics   *metrics
+	readiness *readiness
+	now       func() time.Time // the clock that says which justering days have come
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics

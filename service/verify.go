@@ -135,7 +135,7 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	cert := rec.Certifications[version-1] // Find returns only a version the record holds
 	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
 	v.Latest = version == len(rec.Certifications)
-	pdf, err := s.archive.Certified(ctx, rec.ID, version)
+	pdf, err := s.archive.Certified(ctx, rec, version)
 	if err != nil {
 		return nil, err
 	}

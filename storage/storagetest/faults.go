@@ -116,3 +116,17 @@ func (f *Faults) List(ctx context.Context, prefix string) ([]storage.Object, err
 	}
 	return f.Store.List(ctx, prefix)
 }
+
+func (f *Faults) Read(ctx context.Context, key string, opts storage.ReadOptions) ([]byte, storage.Object, error) {
+	if err := f.alive(); err != nil {
+		return nil, storage.Object{}, err
+	}
+	return f.Store.Read(ctx, key, opts)
+}
+
+func (f *Faults) Ping(ctx context.Context) error {
+	if err := f.alive(); err != nil {
+		return err
+	}
+	return f.Store.Ping(ctx)
+}
