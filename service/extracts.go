@@ -74,6 +74,13 @@ func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
 		s.fail(c, err)
 		return nil, false
 	}
+	if x.Marked() {
+		// Until extracts are kept in an internal and a public rendition,
+		// marked text would be published whole: refuse it.
+		s.fail(c, extract.ValidationError{{Field: "paragraphs", Rule: "confidential",
+			Message: "utdrag med sekretessmarkerade delar kan inte tas emot ännu"}})
+		return nil, false
+	}
 	return x, true
 }
 
