@@ -9,6 +9,9 @@
 //	extracts/{id}/extract.html              its accessible HTML rendition
 //	extracts/{id}/meta.json                 Record, or a claim (below)
 //	extracts/{id}/certified-{n}.pdf         certified version n (immutable)
+//	extracts/{id}/certified-{n}-r{k}.pdf    revision k of version n: validation
+//	                                        data and an archive timestamp
+//	                                        appended (immutable)
 //	extracts/{id}/certified-{n}-{sha}.json  a certification's description,
 //	                                        written before its PDF
 //	extracts/{id}/distribution.json         distribution record
@@ -152,6 +155,11 @@ type Certification struct {
 	// from its signature, the title is unknown and the date is that of the
 	// signature.
 	Recovered bool `json:"recovered,omitempty"`
+	Seal
+	// Revisions are the later revisions of the certified PDF, oldest
+	// first, each the one before with validation data and an archive
+	// timestamp appended (revisions.go).
+	Revisions []Revision `json:"revisions,omitempty"`
 }
 
 // Certified returns the current certification, or nil.

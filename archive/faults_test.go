@@ -44,7 +44,7 @@ func consistent(t *testing.T, store storage.Store, id string, sums ...string) *a
 	if errors.Is(err, archive.ErrNotFound) {
 		for _, sum := range sums {
 			if r, n, err := a.Find(ctx, sum); !errors.Is(err, archive.ErrNotFound) {
-				t.Errorf("no record, yet checksum %s finds %v version %d, %v", sum[:8], r, n, err)
+				t.Errorf("no record, yet checksum %s finds %v version %d, %v", sum[:8], r, n.Version, err)
 			}
 		}
 		recs, err := a.List(ctx, archive.Filter{})
@@ -64,8 +64,8 @@ func consistent(t *testing.T, store storage.Store, id string, sums ...string) *a
 		}
 	}
 	same(archive.PDFKey(id), rec.SHA256, rec.Bytes)
-	if r, n, err := a.Find(ctx, rec.SHA256); err != nil || n != 0 || r.ID != id {
-		t.Errorf("the extract's checksum finds %v version %d, %v", r, n, err)
+	if r, e, err := a.Find(ctx, rec.SHA256); err != nil || e.Version != 0 || r.ID != id {
+		t.Errorf("the extract's checksum finds %v version %d, %v", r, e.Version, err)
 	}
 	if rec.HTML {
 		same(archive.HTMLKey(id), rec.HTMLSHA256, -1)
@@ -75,8 +75,8 @@ func consistent(t *testing.T, store storage.Store, id string, sums ...string) *a
 			t.Errorf("certification %d has version %d", i, c.Version)
 		}
 		same(archive.CertifiedKey(id, c.Version), c.SHA256, c.Bytes)
-		if r, n, err := a.Find(ctx, c.SHA256); err != nil || n != c.Version || r.ID != id {
-			t.Errorf("version %d's checksum finds %v version %d, %v", c.Version, r, n, err)
+		if r, e, err := a.Find(ctx, c.SHA256); err != nil || e.Version != c.Version || r.ID != id {
+			t.Errorf("version %d's checksum finds %v version %d, %v", c.Version, r, e.Version, err)
 		}
 	}
 	return rec
@@ -247,10 +247,10 @@ func TestCertifyStoppedAtEveryStep(t *testing.T) {
 									t.Fatalf("next certification as version %d: %v", n, err)
 								}
 							case "find":
-								r, n, err := a.Find(ctx, archive.Checksum(signedPDF(1, "cut")))
+								r, e, err := a.Find(ctx, archive.Checksum(signedPDF(1, "cut")))
 								indexed := stored && (at > 3 || at == 3 && after)
-								if indexed && (err != nil || n != 1 || r.Certifications[0].Name != "cut") {
-									t.Errorf("verifying the stored version: %v, version %d, %v", r, n, err)
+								if indexed && (err != nil || e.Version != 1 || r.Certifications[0].Name != "cut") {
+									t.Errorf("verifying the stored version: %v, version %d, %v", r, e.Version, err)
 								}
 								if !indexed && !errors.Is(err, archive.ErrNotFound) {
 									t.Errorf("verifying a version not indexed: %v", err)
@@ -364,8 +364,8 @@ func TestAdoptCertifiedWithoutDescription(t *testing.T) {
 			}
 			consistent(t, store, id)
 			// Not indexed before: the checksum finds it now.
-			if _, n, err := a.Find(ctx, archive.Checksum(signed)); err != nil || n != 1 {
-				t.Errorf("find the adopted version: %d, %v", n, err)
+			if _, e, err := a.Find(ctx, archive.Checksum(signed)); err != nil || e.Version != 1 {
+				t.Errorf("find the adopted version: %d, %v", e.Version, err)
 			}
 		})
 	}

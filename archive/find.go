@@ -14,6 +14,8 @@ import (
 type IndexEntry struct {
 	ID      string `json:"id"`
 	Version int    `json:"version"` // 0: the uncertified extract; n: certified version n
+	// Revision is the revision of certified version n (0: as signed).
+	Revision int `json:"revision,omitempty"`
 }
 
 // Lookup reads the checksum index entry of sum as it is stored. Find is
@@ -37,38 +39,42 @@ func (a *Archive) Lookup(ctx context.Context, sum string) (IndexEntry, error) {
 }
 
 // Find returns the record that holds checksum sum, and which of its PDFs
-// has it: 0 for the extract as first stored, n for certified version n.
-// ErrNotFound unless a record holds the checksum. A certified version the
-// index names beyond the record (its Certify was interrupted) is adopted
-// first.
-func (a *Archive) Find(ctx context.Context, sum string) (*Record, int, error) {
+// has it: Version 0 for the extract as first stored, n for certified
+// version n, with Revision k for its revision k. ErrNotFound unless a
+// record holds the checksum. A certified version the index names beyond
+// the record (its Certify was interrupted) is adopted first.
+func (a *Archive) Find(ctx context.Context, sum string) (*Record, IndexEntry, error) {
 	e, err := a.Lookup(ctx, sum)
 	if err != nil {
-		return nil, 0, err
+		return nil, e, err
 	}
 	rec, _, err := a.Get(ctx, e.ID)
 	if err != nil {
-		return nil, 0, err
+		return nil, e, err
 	}
 	if e.Version > len(rec.Certifications) {
 		if rec, _, err = a.Complete(ctx, e.ID); err != nil {
-			return nil, 0, err
+			return nil, e, err
 		}
 	}
-	if !holds(rec, e.Version, sum) {
-		return nil, 0, ErrNotFound
+	if !holds(rec, e, sum) {
+		return nil, e, ErrNotFound
 	}
-	return rec, e.Version, nil
+	return rec, e, nil
 }
 
-// holds reports whether version n of rec has checksum sum.
-func holds(rec *Record, n int, sum string) bool {
+// holds reports whether the PDF e names in rec has checksum sum.
+func holds(rec *Record, e IndexEntry, sum string) bool {
+	n, k := e.Version, e.Revision
 	switch {
 	case n == 0:
-		return rec.SHA256 == sum
-	case n < 0 || n > len(rec.Certifications):
+		return k == 0 && rec.SHA256 == sum
+	case n < 0 || n > len(rec.Certifications) || k < 0:
 		return false
 	}
 	c := rec.Certifications[n-1]
-	return c.Version == n && c.SHA256 == sum
+	if k == 0 {
+		return c.Version == n && c.SHA256 == sum
+	}
+	return k <= len(c.Revisions) && c.Revisions[k-1].Revision == k && c.Revisions[k-1].SHA256 == sum
 }

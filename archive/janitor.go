@@ -169,7 +169,7 @@ func (j *janitor) recorded(ctx context.Context, rec *Record, objs []storage.Obje
 		// After Complete, a description the record does not hold describes
 		// no stored PDF: its writer died before the PDF, or lost the
 		// version to another.
-		if holds(rec, n, sum) || j.old(o) {
+		if holds(rec, IndexEntry{ID: rec.ID, Version: n}, sum) || j.old(o) {
 			if err := j.remove(ctx, o.Key); err != nil {
 				return err
 			}

@@ -159,6 +159,9 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.signer.checkOwn(ctx, id); err != nil {
+		return nil, nil, err
+	}
 	now := time.Now().In(stockholm)
 	if req.Date == "" {
 		req.Date = now.Format(time.DateOnly)
@@ -179,16 +182,17 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		return nil, nil, err
 	}
 	reason := "Rätt utdraget intygar"
-	signed, err := certify.Sign(ctx, res.PDF, id, certify.Options{
-		Name: req.Name, Reason: reason, Location: req.Place, Time: now, TSAURL: s.signer.cfg.TSAURL,
+	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
+		Name: req.Name, Reason: reason, Location: req.Place, Time: now,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
 	}
+	signed := sealed.pdf
 	return &archive.Certification{
 		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
-		Development: id.Development(), Pages: res.Pages,
+		Development: id.Development(), Pages: res.Pages, Seal: sealed.Seal,
 	}, signed, nil
 }
 
@@ -255,7 +259,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		}
 		cert = rec.Certifications[n-1]
 	}
-	b, err := s.archive.Certified(ctx, rec, cert.Version)
+	b, err := s.archive.CurrentCertified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -264,7 +268,7 @@ func (s *Server) getCertified(c *gin.Context) {
 	if cert.Version > 1 {
 		name += " v" + strconv.Itoa(cert.Version)
 	}
-	s.servePDF(c, b, cert.SHA256, name+".pdf")
+	s.servePDF(c, b, cert.CurrentSHA256(), name+".pdf")
 }
 
 func orNotFound(err error) error {
