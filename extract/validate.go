@@ -120,6 +120,7 @@ func (v *validator) extract(x *Extract) {
 	if x.Secretary != nil {
 		v.person("secretary", *x.Secretary)
 	}
+	v.confidentiality(x)
 }
 
 func (v *validator) paragraph(path string, p *Paragraph) {

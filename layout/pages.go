@@ -53,6 +53,9 @@ type Text struct {
 	Face  *fonts.Face
 	Size  float64 // points
 	Width float64 // advance width, points
+	// Tracking is letter spacing, points added after every character
+	// (included in Width); 0 for most text.
+	Tracking float64
 	// Space marks a word followed by a word space in reading order; the
 	// renderer writes one so extracted text has real spaces.
 	Space bool
@@ -60,15 +63,6 @@ type Text struct {
 	// strike, underline); the lines of strike and underline are Rules.
 	Marks typeset.Style
 	Role  Role
-	// Tracking is letter spacing, points added after every character
-	// (included in Width); 0 for most text.
-	Tracking float64
-	// Where the text belongs in the document's structure, for a tagged
-	// rendition: Block is the index of the document block it comes from
-	// (-1 for the page furniture and a repeated table header), Part the
-	// list item or table row (-1 the table's header row), Col the table
-	// column or the signer of a signature block.
-	Block, Part, Col int32
 	// Label marks a list item's number or bullet.
 	Label bool
 	// Joined marks the first piece of a word broken across lines: the
@@ -76,6 +70,13 @@ type Text struct {
 	// at the end of Text that the word itself lacks (an inserted hyphen).
 	Joined bool
 	Added  uint8
+	// Where the text belongs in the document's structure, for a tagged
+	// rendition: Block is the index of the document block it comes from
+	// (-1 for the page furniture and a repeated table header), Part the
+	// list item or table row (-1 the table's header row), Col the table
+	// column or the signer of a signature block.
+	Part, Col int16
+	Block     int32
 }
 
 // Rule is a straight line.

@@ -40,7 +40,7 @@ func (s *style) paginate(items []item) *Pages {
 			n := len(p.Texts)
 			it.els.addTo(&p, s.area.X, y)
 			pl := it.place
-			part := int32(pl.Part)
+			part := int16(min(pl.Part, 1<<15-1))
 			if pl.Kind == KindTableHeader {
 				part = -1
 			}
@@ -58,7 +58,7 @@ func (s *style) paginate(items []item) *Pages {
 }
 
 // tag marks texts as parts of block's part.
-func tag(texts []Text, block, part int32) {
+func tag(texts []Text, block int32, part int16) {
 	for i := range texts {
 		texts[i].Block, texts[i].Part = block, part
 	}

@@ -39,7 +39,7 @@ func (s *style) signatures(src int, b compose.Signatures) item {
 			first := len(it.els.texts)
 			h = max(h, s.signer(&it.els, b.Signers[2*row+col], x, y, w))
 			for i := first; i < len(it.els.texts); i++ {
-				it.els.texts[i].Col = int32(2*row + col)
+				it.els.texts[i].Col = int16(2*row + col)
 			}
 		}
 		y += h

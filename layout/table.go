@@ -96,7 +96,7 @@ func (s *style) row(cells []string, cols []compose.Column, xs, ws []float64, hea
 			li := s.lineItem(l, s.heading, x, size, lead, RoleTable)
 			for _, t := range li.els.texts {
 				t.Y += cellPadY + float64(n)*lead
-				t.Col = int32(i)
+				t.Col = int16(i)
 				it.els.texts = append(it.els.texts, t)
 			}
 		}

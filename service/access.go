@@ -217,9 +217,10 @@ func (s *Server) operate(d *Deps) error {
 		s.cfg.Limits.Drawable = s.render.Drawable
 	}
 	s.metrics = newMetrics()
-	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout)
+	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout, s.cfg.Breaker)
 	s.store = d.Store
 	s.archive = archive.New(d.Store)
+	s.readiness = s.newReadiness()
 	return nil
 }
 

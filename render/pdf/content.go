@@ -25,6 +25,7 @@ type page struct {
 	fonts *fontSet
 	tree  *tree
 	g     graphics
+	ts    textState
 	// open is the marked content open: an element, an artifact kind
 	// (openHeader …), or openNone.
 	open int32
@@ -48,6 +49,7 @@ func (w *page) mark(m int32) {
 	if m == w.open {
 		return
 	}
+	w.endArray()
 	if w.open != openNone {
 		w.b.WriteString("EMC\n")
 	}
@@ -79,12 +81,13 @@ func (w *page) mark(m int32) {
 // the text spoken instead of what it shows.
 func (w *page) markSpoken(m int32, spoken string) {
 	w.mark(openNone)
+	w.endArray()
 	// Span: readers (poppler) take ActualText only from a Span.
 	w.b.WriteString("/Span<</MCID ")
 	w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(w.tree.mark(m, w.n)), 10))
 	w.b.WriteString("/ActualText")
 	writeText(w.b, spoken)
-	w.b.WriteString(">>BDC")
+	w.b.WriteString(">>BDC\n")
 	w.open = openSpoken
 }
 
@@ -143,10 +146,7 @@ func (w *page) write(pages *layout.Pages) {
 	}
 	w.g.setFill(w.b, 0) // text is black
 	w.b.WriteString("BT")
-	var font *docFont
-	size := -1.0
-	var at position // of the previous run
-	var tc int64    // letter spacing in force, ten-thousandths of a point
+	w.ts = textState{size: -1}
 	for i := range p.Texts {
 		t := &p.Texts[i]
 		m := w.tree.leaf(t)
@@ -168,26 +168,11 @@ func (w *page) write(pages *layout.Pages) {
 		}
 		*w.cont = t.Joined && m >= 0
 		if speaks {
-			w.b.WriteByte('\n')
 			w.markSpoken(m, spoken)
 		} else if m != w.open {
-			w.b.WriteByte('\n')
 			w.mark(m)
 		}
-		if f := w.fonts.of(t.Face); f != font || t.Size != size {
-			w.b.WriteString("\n/")
-			w.b.WriteString(f.res)
-			w.b.WriteByte(' ')
-			w.b.Write(appendFixed(w.b.AvailableBuffer(), hundredths(t.Size)))
-			w.b.WriteString(" Tf")
-			font, size = f, t.Size
-		}
-		if want := int64(math.Round(t.Tracking * 1e4)); want != tc {
-			w.b.WriteByte('\n')
-			w.b.Write(appendTracking(w.b.AvailableBuffer(), want))
-			w.b.WriteString(" Tc")
-			tc = want
-		}
+		w.setFont(w.fonts.of(t.Face), t.Size, int64(math.Round(t.Tracking*1e4)))
 		if m >= 0 {
 			w.words(m, t)
 		}
@@ -195,32 +180,136 @@ func (w *page) write(pages *layout.Pages) {
 		// line goes on with it: extracted text and the structure tree then
 		// have every word boundary.
 		space := t.Space || (m >= 0 && !t.Joined && lineEnd(p.Texts, i))
-		pos := position{hundredths(t.X), hundredths(w.h - t.Y)}
 		shown, added := t.Text, ""
 		if speaks && t.Added > 0 {
 			shown, added = t.Text[:len(t.Text)-int(t.Added)], t.Text[len(t.Text)-int(t.Added):]
 		}
-		appendRun(w.b, pos.x-at.x, pos.y-at.y, font, shown, space && !speaks)
-		at = pos
+		w.moveTo(t.X, hundredths(w.h-t.Y))
+		w.show(shown, space && !speaks)
 		if added != "" {
 			// The inserted hyphen is not the word's: an artifact that
 			// says nothing.
-			w.b.WriteString("\nEMC\n/Artifact BMC /Span<</ActualText()>>BDC(")
-			w.b.Write(appendCodes(w.b.AvailableBuffer(), font, added))
-			w.b.WriteString(") Tj EMC")
+			w.endArray()
+			w.b.WriteString("EMC\n/Artifact BMC /Span<</ActualText()>>BDC\n")
+			w.show(added, false)
+			w.endArray()
+			w.b.WriteString("EMC\n")
 			w.open = openLayout
 		}
 		if speaks && space {
-			w.b.WriteByte('\n')
 			w.mark(m)
-			w.b.WriteString("(")
-			w.b.Write(appendCode(w.b.AvailableBuffer(), font.code(' ')))
-			w.b.WriteString(") Tj")
+			w.show("", true)
 		}
 	}
-	w.b.WriteByte('\n')
 	w.mark(openNone)
 	w.b.WriteString("ET\n")
+}
+
+// textState is where the text written so far has left the reader: the
+// font, size and letter spacing in force, the start of the current line
+// (set by Td, in hundredths of a point) and the current point's x, as a
+// reader computes it from the font's widths; and whether a TJ array is
+// open. Runs on one line are written into one TJ array, each placed by
+// the adjustment that moves the current point to it: the reader's own
+// arithmetic, so no rounding adds up along a line.
+type textState struct {
+	font   *docFont
+	size   float64
+	tc     int64 // letter spacing, ten-thousandths of a point
+	line   position
+	x      float64 // the current point, points
+	inLine bool    // line and x hold
+	array  bool
+}
+
+// setFont selects f at size with letter spacing tc, where they change.
+func (w *page) setFont(f *docFont, size float64, tc int64) {
+	ts := &w.ts
+	if f != ts.font || size != ts.size {
+		w.endArray()
+		w.b.WriteByte('/')
+		w.b.WriteString(f.res)
+		w.b.WriteByte(' ')
+		w.b.Write(appendFixed(w.b.AvailableBuffer(), hundredths(size)))
+		w.b.WriteString(" Tf\n")
+		ts.font, ts.size = f, size
+	}
+	if tc != ts.tc {
+		w.endArray()
+		w.b.Write(appendTracking(w.b.AvailableBuffer(), tc))
+		w.b.WriteString(" Tc\n")
+		ts.tc = tc
+	}
+}
+
+// moveTo moves the current point to (x, y): along the line by an
+// adjustment in the TJ array, else to a new line with Td.
+func (w *page) moveTo(x float64, y int64) {
+	ts := &w.ts
+	if ts.inLine && y == ts.line.y {
+		adj := math.Round((ts.x - x) * 1000 / ts.size)
+		if adj == 0 {
+			return
+		}
+		// A number needs no separator: it follows "[" or a string's ")".
+		w.openArray()
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(adj), 10))
+		ts.x -= adj * ts.size / 1000
+		return
+	}
+	w.endArray()
+	to := position{hundredths(x), y}
+	buf := w.b.AvailableBuffer()
+	buf = appendFixed(buf, to.x-ts.line.x)
+	buf = append(buf, ' ')
+	buf = appendFixed(buf, to.y-ts.line.y)
+	buf = append(buf, " Td\n"...)
+	w.b.Write(buf)
+	ts.line, ts.x, ts.inLine = to, float64(to.x)/100, true
+}
+
+func (w *page) openArray() {
+	if !w.ts.array {
+		w.b.WriteByte('[')
+		w.ts.array = true
+	}
+}
+
+func (w *page) endArray() {
+	if w.ts.array {
+		w.b.WriteString("]TJ\n")
+		w.ts.array = false
+	}
+}
+
+// show shows s, and a space after it, at the current point, and moves the
+// point past them as the reader will.
+func (w *page) show(s string, space bool) {
+	ts := &w.ts
+	f := ts.font
+	w.openArray()
+	buf := append(w.b.AvailableBuffer(), '(')
+	units, n := 0, 0
+	for i := 0; i < len(s); {
+		r, k := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, k = utf8.DecodeRuneInString(s[i:])
+		}
+		i += k
+		c := f.code(r)
+		buf = f.appendCode(buf, c)
+		units += int(f.widths[c])
+		n++
+	}
+	if space {
+		c := f.code(' ')
+		buf = f.appendCode(buf, c)
+		units += int(f.widths[c])
+		n++
+	}
+	buf = append(buf, ')')
+	w.b.Write(buf)
+	ts.x += float64(units)*ts.size/1000 + float64(n)*float64(ts.tc)/1e4
 }
 
 // words records an inline element's text, for its alternative text.
@@ -233,7 +322,7 @@ func (w *page) words(m int32, t *layout.Text) {
 	if t.Space {
 		s += " "
 	}
-	e.words.WriteString(s)
+	e.extra().words.WriteString(s)
 }
 
 // figureBox widens the Figure's bounding box by r.
@@ -325,49 +414,23 @@ func writeEscaped(b *bytes.Buffer, s string) {
 	}
 }
 
-// appendRun writes "\ndx dy Td (codes) Tj", moving by hundredths of a
-// point, with each character as its two-byte CID.
-func appendRun(b *bytes.Buffer, dx, dy int64, f *docFont, s string, space bool) {
-	buf := b.AvailableBuffer()
-	buf = append(buf, '\n')
-	buf = appendFixed(buf, dx)
-	buf = append(buf, ' ')
-	buf = appendFixed(buf, dy)
-	buf = append(buf, " Td ("...)
-	buf = appendCodes(buf, f, s)
-	if space {
-		buf = appendCode(buf, f.code(' '))
+// appendCode appends c to a literal string: one byte in a font of at
+// most 255 characters, else two.
+func (f *docFont) appendCode(buf []byte, c uint16) []byte {
+	if f.wide {
+		buf = appendByte(buf, byte(c>>8))
 	}
-	buf = append(buf, ") Tj"...)
-	b.Write(buf)
+	return appendByte(buf, byte(c))
 }
 
-// appendCodes appends the codes of s.
-func appendCodes(buf []byte, f *docFont, s string) []byte {
-	for i := 0; i < len(s); {
-		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s[i:])
-		}
-		i += n
-		buf = appendCode(buf, f.code(r))
+func appendByte(buf []byte, x byte) []byte {
+	switch x {
+	case '\\', '(', ')':
+		return append(buf, '\\', x)
+	case '\r':
+		return append(buf, '\\', 'r')
 	}
-	return buf
-}
-
-// appendCode appends a two-byte code to a literal string.
-func appendCode(buf []byte, c uint16) []byte {
-	for _, x := range [2]byte{byte(c >> 8), byte(c)} {
-		switch x {
-		case '\\', '(', ')':
-			buf = append(buf, '\\', x)
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		default:
-			buf = append(buf, x)
-		}
-	}
-	return buf
+	return append(buf, x)
 }
 
 // graphics is the graphics state a page's content has set: gray levels

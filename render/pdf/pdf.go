@@ -16,6 +16,7 @@ package pdf
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -33,12 +34,16 @@ import (
 // read-only values and is safe for concurrent use.
 type Renderer struct {
 	fonts *fonts.Set
-	icc   []byte // the output intent's profile, compressed
+	icc   []byte // the output intent's profile, compressed once
 }
 
 // New returns a Renderer embedding faces from fs.
 func New(fs *fonts.Set) *Renderer {
-	return &Renderer{fonts: fs, icc: sRGBProfile()}
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression) // the level is valid
+	zw.Write(sRGBProfile())                                // a bytes.Buffer does not fail
+	zw.Close()
+	return &Renderer{fonts: fs, icc: z.Bytes()}
 }
 
 // Options choose the rendition.
@@ -105,7 +110,7 @@ func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, doc *comp
 	t := newTree(doc, len(p.Pages))
 	if doc.Header.VerifyURL != "" {
 		t.figure = t.add("Figure", 0)
-		t.elems[t.figure].alt = "QR-kod med kontrolladressen " + doc.Header.VerifyURL
+		t.elems[t.figure].extra().alt = "QR-kod med kontrolladressen " + doc.Header.VerifyURL
 	}
 	cont := false
 	content := &o.page
@@ -118,21 +123,31 @@ func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, doc *comp
 		w.write(p)
 		if w.figure {
 			b := w.figureX
-			t.elems[t.figure].attr = "<</O/Layout/Placement/Block/BBox[" + fixed(b[0]) + " " + fixed(b[1]) + " " +
+			t.elems[t.figure].extra().attr = "<</O/Layout/Placement/Block/BBox[" + fixed(b[0]) + " " + fixed(b[1]) + " " +
 				fixed(b[2]) + " " + fixed(b[3]) + "]>>"
 		}
 		c := o.alloc()
 		if err := o.stream(c, "", false, content.Bytes()); err != nil {
 			return nil, fmt.Errorf("pdf: page %d: %w", i+1, err)
 		}
+		o.identify(o.z.Bytes())
 		o.object(pageNums[i], "<</Type/Page/Parent "+ref(pagesRoot)+"/Resources "+ref(resources)+
 			"/Contents "+ref(c)+"/StructParents "+strconv.Itoa(i)+">>")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	cmap := 0
+	for _, f := range fs.list {
+		if !f.wide && cmap == 0 {
+			cmap = o.alloc()
+			if err := o.stream(cmap, identity8Dict, true, []byte(identity8)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for i, f := range fs.list {
-		if err := f.write(o, fontNums[i]); err != nil {
+		if err := f.write(o, fontNums[i], part == 1, cmap); err != nil {
 			return nil, fmt.Errorf("pdf: font %s: %w", f.face.Name(), err)
 		}
 	}
@@ -163,12 +178,12 @@ func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, doc *comp
 		lang = "sv-SE"
 	}
 	meta, icc, intent := o.alloc(), o.alloc(), o.alloc()
-	if err := o.stream(meta, "/Type/Metadata/Subtype/XML", true, xmp(&doc.Meta, date, part, lang)); err != nil {
+	x := xmp(&doc.Meta, date, part, lang)
+	o.identify(x)
+	if err := o.stream(meta, "/Type/Metadata/Subtype/XML", true, x); err != nil {
 		return nil, err
 	}
-	if err := o.stream(icc, "/N 3", false, r.icc); err != nil {
-		return nil, err
-	}
+	o.compressed(icc, "/N 3", r.icc)
 	o.object(intent, "<</Type/OutputIntent/S/GTS_PDFA1/OutputConditionIdentifier(sRGB IEC61966-2.1)"+
 		"/RegistryName(http://www.color.org)/Info(sRGB IEC61966-2.1)/DestOutputProfile "+ref(icc)+">>")
 

@@ -28,10 +28,23 @@ type elem struct {
 	parent int32 // -1: the structure tree root
 	page   int32 // page of the element's first content; -1 none
 	kids   []kid
-	alt    string
-	attr   string // the attribute dictionary, written as /A
-	title  string
-	words  bytes.Buffer // an inline element's text, for its Alt
+	*more  // what few elements have; nil for most
+}
+
+// more is what only some elements have.
+type more struct {
+	alt   string
+	attr  string // the attribute dictionary, written as /A
+	title string
+	words bytes.Buffer // an inline element's text, for its Alt
+}
+
+// extra returns e's more, making it.
+func (e *elem) extra() *more {
+	if e.more == nil {
+		e.more = &more{}
+	}
+	return e.more
 }
 
 // kid is a child element, marked content on a page, or an annotation.
@@ -84,7 +97,7 @@ func (t *tree) add(typ string, parent int32) int32 {
 // written, so that empty table cells keep their place.
 func newTree(doc *compose.Document, pages int) *tree {
 	t := &tree{leaves: make([][]int32, len(doc.Blocks)), cols: make([]int, len(doc.Blocks)), kinds: make([]byte, len(doc.Blocks)),
-		mcids: make([][]int32, pages), inline: -1, figure: -1, form: -1}
+		mcids: make([][]int32, pages), inline: -1, figure: -1, form: -1, elems: make([]elem, 0, 4*len(doc.Blocks)+8)}
 	root := t.add("Document", -1)
 	for i, b := range doc.Blocks {
 		switch b := b.(type) {
@@ -95,7 +108,7 @@ func newTree(doc *compose.Document, pages int) *tree {
 		case compose.List:
 			t.kinds[i] = kindList
 			l := t.add("L", root)
-			t.elems[l].attr = "<</O/List/ListNumbering/Disc>>"
+			t.elems[l].extra().attr = "<</O/List/ListNumbering/Disc>>"
 			if b.Ordered {
 				t.elems[l].attr = "<</O/List/ListNumbering/Decimal>>"
 			}
@@ -119,12 +132,14 @@ func newTree(doc *compose.Document, pages int) *tree {
 
 func (t *tree) table(i int, root int32, b compose.Table) {
 	tb := t.add("Table", root)
-	t.elems[tb].title = b.Caption
+	if b.Caption != "" {
+		t.elems[tb].extra().title = b.Caption
+	}
 	t.cols[i] = len(b.Columns)
 	tr := t.add("TR", t.add("THead", tb))
 	for range b.Columns {
 		th := t.add("TH", tr)
-		t.elems[th].attr = "<</O/Table/Scope/Column>>"
+		t.elems[th].extra().attr = "<</O/Table/Scope/Column>>"
 		t.leaves[i] = append(t.leaves[i], th)
 	}
 	body := t.add("TBody", tb)
@@ -133,7 +148,7 @@ func (t *tree) table(i int, root int32, b compose.Table) {
 		for c := range b.Columns {
 			if c == 0 {
 				th := t.add("TH", tr)
-				t.elems[th].attr = "<</O/Table/Scope/Row>>"
+				t.elems[th].extra().attr = "<</O/Table/Scope/Row>>"
 				t.leaves[i] = append(t.leaves[i], th)
 				continue
 			}
@@ -199,9 +214,11 @@ func (t *tree) altTexts() {
 		e := &t.elems[i]
 		switch e.typ {
 		case "Del":
-			e.alt = "struken: " + e.words.String()
+			m := e.extra()
+			m.alt = "struken: " + m.words.String()
 		case "Ins":
-			e.alt = "tillagd: " + e.words.String()
+			m := e.extra()
+			m.alt = "tillagd: " + m.words.String()
 		}
 	}
 }
@@ -223,7 +240,7 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 	for i := range t.elems {
 		e := &t.elems[i]
 		b := o.begin(nums[i])
-		b.WriteString("<</Type/StructElem/S/")
+		b.WriteString("<</S/") // Type StructElem is optional
 		b.WriteString(e.typ)
 		b.WriteString("/P ")
 		if e.parent < 0 {
@@ -235,17 +252,19 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 			b.WriteString("/Pg ")
 			b.WriteString(ref(pageNums[e.page]))
 		}
-		if e.alt != "" {
-			b.WriteString("/Alt")
-			writeText(b, e.alt)
-		}
-		if e.title != "" {
-			b.WriteString("/T")
-			writeText(b, e.title)
-		}
-		if e.attr != "" {
-			b.WriteString("/A")
-			b.WriteString(e.attr)
+		if e.more != nil {
+			if e.alt != "" {
+				b.WriteString("/Alt")
+				writeText(b, e.alt)
+			}
+			if e.title != "" {
+				b.WriteString("/T")
+				writeText(b, e.title)
+			}
+			if e.attr != "" {
+				b.WriteString("/A")
+				b.WriteString(e.attr)
+			}
 		}
 		if len(e.kids) > 0 {
 			b.WriteString("/K[")

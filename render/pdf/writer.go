@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"strconv"
 	"sync"
 
@@ -29,11 +30,14 @@ type objects struct {
 	body    bytes.Buffer
 	inBody  []int // object numbers, in order
 	bodyOff []int
-	stmNum  int          // the object stream's number
-	z       bytes.Buffer // one compressed stream
-	zw      *zlib.Writer
-	num     [24]byte
-	open    int // the object begun and not yet ended; 0 none
+	stmNum  int // the object stream's number
+	// id sums what identifies the file: the compressed page contents and
+	// the metadata (identify); fonts and structure follow from them.
+	id   hash.Hash
+	z    bytes.Buffer // one compressed stream
+	zw   *zlib.Writer
+	num  [24]byte
+	open int // the object begun and not yet ended; 0 none
 }
 
 // level keeps files about as small as zlib's default would, at a third of
@@ -41,7 +45,7 @@ type objects struct {
 const level = zlib.BestSpeed
 
 var pool = sync.Pool{New: func() any {
-	o := &objects{}
+	o := &objects{id: md5.New()}
 	o.zw, _ = zlib.NewWriterLevel(&o.z, level) // the level is valid
 	return o
 }}
@@ -52,6 +56,7 @@ func newObjects(compact bool, header string) *objects {
 	o.body.Reset()
 	o.where, o.inBody, o.bodyOff = o.where[:0], o.inBody[:0], o.bodyOff[:0]
 	o.compact, o.open = compact, 0
+	o.id.Reset()
 	o.out.WriteString(header)
 	return o
 }
@@ -140,9 +145,21 @@ func (o *objects) stream(n int, dict string, plain bool, parts ...[]byte) error 
 	return nil
 }
 
+// identify adds b to what the file identifier is computed from.
+func (o *objects) identify(b []byte) { o.id.Write(b) }
+
+// compressed writes object n as a stream of data already compressed.
+func (o *objects) compressed(n int, dict string, data []byte) {
+	o.where[n-1] = o.out.Len()
+	o.out.Write(strconv.AppendInt(o.num[:0], int64(n), 10))
+	o.out.WriteString(" 0 obj\n<<" + dict + "/Filter/FlateDecode/Length " + strconv.Itoa(len(data)) + ">>\nstream\n")
+	o.out.Write(data)
+	o.out.WriteString("\nendstream\nendobj\n")
+}
+
 // finish writes the object stream (compact files), the cross-reference
 // section and the trailer with root, info and a file identifier computed
-// from the file's content, and returns the file. The identifier's two
+// from the file's content (identify), and returns the file. The identifier's two
 // parts are equal: this is the file's first revision.
 func (o *objects) finish(root, info int) ([]byte, error) {
 	xref := 0
@@ -154,8 +171,7 @@ func (o *objects) finish(root, info int) ([]byte, error) {
 		}
 		xref = o.alloc()
 	}
-	sum := md5.Sum(o.out.Bytes())
-	id := hex.EncodeToString(sum[:])
+	id := hex.EncodeToString(o.id.Sum(nil))
 	trailer := "/Size " + strconv.Itoa(len(o.where)+1) + "/Root " + strconv.Itoa(root) + " 0 R/Info " +
 		strconv.Itoa(info) + " 0 R/ID[<" + id + "><" + id + ">]"
 	if o.compact {
@@ -213,7 +229,8 @@ func (o *objects) xrefStream(n int, trailer string) ([]byte, error) {
 			put(1, at, 0)
 		}
 	}
-	if err := o.stream(n, "/Type/XRef/W[1 "+strconv.Itoa(w)+" 2]"+trailer, false, rows); err != nil {
+	// A few bytes an object: not worth compressing.
+	if err := o.stream(n, "/Type/XRef/W[1 "+strconv.Itoa(w)+" 2]"+trailer, true, rows); err != nil {
 		return nil, err
 	}
 	o.out.WriteString("startxref\n" + strconv.Itoa(start) + "\n%%EOF\n")
