@@ -23,6 +23,7 @@ const (
 	Strike          // struck-out (deleted) words of an amendment
 	Underline       // inserted words of an amendment
 	NoHyphen        // names, case numbers: never hyphenated
+	Confidential    // secret text shown in an internal rendition: drawn shaded
 )
 
 // Face reports the set of glyph faces a style needs: only Bold and Italic
