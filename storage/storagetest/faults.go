@@ -130,3 +130,10 @@ func (f *Faults) Ping(ctx context.Context) error {
 	}
 	return f.Store.Ping(ctx)
 }
+
+func (f *Faults) Versions(ctx context.Context, key string) ([]storage.Object, error) {
+	if err := f.alive(); err != nil {
+		return nil, err
+	}
+	return f.Store.Versions(ctx, key)
+}
