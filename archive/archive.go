@@ -8,6 +8,9 @@
 //	extracts/{id}/extract.html      its accessible HTML rendition
 //	extracts/{id}/meta.json         Record (points at the PDF; written last)
 //	extracts/{id}/certified-{n}.pdf certified, signed versions (immutable)
+//	extracts/{id}/certified-{n}-r{k}.pdf
+//	                                revision k of version n: validation data
+//	                                and an archive timestamp appended (immutable)
 //	extracts/{id}/distribution.json distribution record
 //	sha256/{hex}                    checksum index for verification
 //
@@ -60,6 +63,21 @@ type Record struct {
 	// Extract is the validated input, kept so the extract can be rendered
 	// again when it is certified.
 	Extract *extract.Extract `json:"extract"`
+	// Versions pins, by key, the store's version of each object the record
+	// points at, where the store keeps versions: reads go by it, so an
+	// object written over or deleted later is never what is served.
+	Versions map[string]string `json:"versions,omitempty"`
+}
+
+// pin records the version obj was stored as.
+func (r *Record) pin(obj storage.Object) {
+	if obj.Version == "" {
+		return
+	}
+	if r.Versions == nil {
+		r.Versions = map[string]string{}
+	}
+	r.Versions[obj.Key] = obj.Version
 }
 
 // Certification records one certified version.
@@ -76,6 +94,11 @@ type Certification struct {
 	SHA256      string    `json:"sha256"` // of the certified PDF
 	Bytes       int       `json:"bytes"`
 	Pages       int       `json:"pages"`
+	Seal
+	// Revisions are the later revisions of the certified PDF, oldest
+	// first, each the one before with validation data and an archive
+	// timestamp appended (revisions.go).
+	Revisions []Revision `json:"revisions,omitempty"`
 }
 
 // Certified returns the current certification, or nil.
@@ -90,6 +113,8 @@ func (r *Record) Certified() *Certification {
 type IndexEntry struct {
 	ID      string `json:"id"`
 	Version int    `json:"version"` // 0: the uncertified extract; n: certified version n
+	// Revision is the revision of certified version n (0: as signed).
+	Revision int `json:"revision,omitempty"`
 }
 
 // ErrNotFound: no extract with that id (or checksum).
@@ -109,6 +134,9 @@ type Archive struct {
 	listed map[string]listed
 
 	indexer Indexer // nil: none
+	// recovered is told when a PDF's recorded bytes were found and served
+	// from another version than the one read first (see recorded).
+	recovered func(ctx context.Context, err error)
 }
 
 // Indexer keeps an index of the records in step with storage. The archive
@@ -189,11 +217,13 @@ func (a *Archive) Create(ctx context.Context, rec *Record, pdf, html []byte) (*R
 	rec.SHA256 = Checksum(pdf)
 	rec.Bytes = len(pdf)
 	rec.Created = a.now().UTC().Truncate(time.Second)
-	if err := a.putOnce(ctx, PDFKey(rec.ID), pdf, "application/pdf"); err != nil {
+	obj, err := a.putOnce(ctx, PDFKey(rec.ID), pdf, "application/pdf")
+	if err != nil {
 		return nil, false, fmt.Errorf("archive: writing PDF of %s: %w", rec.ID, err)
 	}
+	rec.pin(obj)
 	if html != nil {
-		if err := a.putOnce(ctx, HTMLKey(rec.ID), html, "text/html; charset=utf-8"); err != nil {
+		if _, err := a.putOnce(ctx, HTMLKey(rec.ID), html, "text/html; charset=utf-8"); err != nil {
 			return nil, false, fmt.Errorf("archive: writing HTML of %s: %w", rec.ID, err)
 		}
 		rec.HTML = true
@@ -225,18 +255,20 @@ func (a *Archive) Create(ctx context.Context, rec *Record, pdf, html []byte) (*R
 }
 
 // putOnce writes an object whose content is fixed by its key; finding it
-// there already is success.
-func (a *Archive) putOnce(ctx context.Context, key string, data []byte, contentType string) error {
-	_, err := a.store.Put(ctx, key, data, storage.PutOptions{ContentType: contentType, IfNoneMatch: true})
+// there already is success, and the object found is described. (Reads
+// check it against the record's checksum, so pinning its version never
+// lets other bytes through.)
+func (a *Archive) putOnce(ctx context.Context, key string, data []byte, contentType string) (storage.Object, error) {
+	obj, err := a.store.Put(ctx, key, data, storage.PutOptions{ContentType: contentType, IfNoneMatch: true})
 	if errors.Is(err, storage.ErrPrecondition) {
-		return nil
+		return a.store.Stat(ctx, key)
 	}
-	return err
+	return obj, err
 }
 
 func (a *Archive) index(ctx context.Context, sum string, e IndexEntry) error {
 	raw, _ := json.Marshal(e)
-	if err := a.putOnce(ctx, shaKey(sum), raw, "application/json"); err != nil {
+	if _, err := a.putOnce(ctx, shaKey(sum), raw, "application/json"); err != nil {
 		return fmt.Errorf("archive: indexing %s: %w", sum, err)
 	}
 	return nil
@@ -283,41 +315,17 @@ func (a *Archive) Update(ctx context.Context, rec *Record, etag string) error {
 	return nil
 }
 
-// PDF returns the uncertified PDF of an extract whose record exists.
-func (a *Archive) PDF(ctx context.Context, id string) ([]byte, error) {
-	return a.blob(ctx, PDFKey(id))
-}
-
-// Blob reads an object kept beside an extract.
-func (a *Archive) blob(ctx context.Context, key string) ([]byte, error) {
-	b, _, err := a.store.Get(ctx, key)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("archive: reading %s: %w", key, err)
-	}
-	return b, nil
-}
-
-// HTML returns the HTML rendition of an extract.
-func (a *Archive) HTML(ctx context.Context, id string) ([]byte, error) {
-	return a.blob(ctx, HTMLKey(id))
-}
-
-// Certified returns certified version n of an extract.
-func (a *Archive) Certified(ctx context.Context, id string, n int) ([]byte, error) {
-	return a.blob(ctx, CertifiedKey(id, n))
-}
-
-// PutCertified stores certified version n, immutable for retain, and
-// indexes its checksum.
-func (a *Archive) PutCertified(ctx context.Context, id string, n int, pdf []byte, retain time.Duration) error {
+// PutCertified stores certified version n of rec, immutable for retain,
+// pins its version in rec (which the caller then updates) and indexes its
+// checksum.
+func (a *Archive) PutCertified(ctx context.Context, rec *Record, n int, pdf []byte, retain time.Duration) error {
 	opts := storage.PutOptions{ContentType: "application/pdf", IfNoneMatch: true, Retain: retain}
-	if _, err := a.store.Put(ctx, CertifiedKey(id, n), pdf, opts); err != nil {
-		return fmt.Errorf("archive: writing certified version %d of %s: %w", n, id, err)
+	obj, err := a.store.Put(ctx, CertifiedKey(rec.ID, n), pdf, opts)
+	if err != nil {
+		return fmt.Errorf("archive: writing certified version %d of %s: %w", n, rec.ID, err)
 	}
-	return a.index(ctx, Checksum(pdf), IndexEntry{ID: id, Version: n})
+	rec.pin(obj)
+	return a.index(ctx, Checksum(pdf), IndexEntry{ID: rec.ID, Version: n})
 }
 
 // Lookup finds what a checksum belongs to.

@@ -1,6 +1,8 @@
 // Package auth checks API keys. Keys are kept as SHA-256 hashes in a YAML
 // file, each with a name (for logs), its roles and the organisation whose
-// extracts it may see; Policy says which roles may use which route.
+// extracts it may see; the same file names each organisation, so that
+// what a key posts can carry no other organisation's name. Policy says
+// which roles may use which route.
 //
 // It may import the standard library and go.yaml.in/yaml/v3, nothing of
 // this module.
@@ -13,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -65,13 +68,17 @@ func (k *Key) Scope() string {
 	return k.Organisation
 }
 
-// Keys are the keys of one file.
+// Keys are the keys of one file and the organisations it names.
 type Keys struct {
 	keys []Key
+	orgs map[string]string // organisation id → name
 }
 
 type file struct {
-	Keys []Key `yaml:"keys"`
+	// Organisations maps each organisation id to its name as documents
+	// show it.
+	Organisations map[string]string `yaml:"organisations"`
+	Keys          []Key             `yaml:"keys"`
 }
 
 // Load reads the key file at path.
@@ -88,7 +95,9 @@ func Load(path string) (*Keys, error) {
 }
 
 // Parse reads a key file's content; unknown fields, unknown roles, bad
-// hashes and duplicates are errors, so a typo cannot open a door.
+// hashes, duplicates, a second YAML document and a key of an organisation
+// the file does not name are errors, so a typo cannot open a door. Values
+// are read without surrounding white space.
 func Parse(b []byte) (*Keys, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -96,13 +105,21 @@ func Parse(b []byte) (*Keys, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("decoding keys: %w", err)
 	}
+	var more any
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return nil, errors.New("the file holds more than one YAML document: keep every key and organisation in one")
+	}
 	if len(f.Keys) == 0 {
 		return nil, errors.New("no keys")
+	}
+	orgs, err := organisations(f.Organisations)
+	if err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	for i := range f.Keys {
 		k := &f.Keys[i]
-		if err := k.check(); err != nil {
+		if err := k.check(orgs); err != nil {
 			return nil, fmt.Errorf("key %d (%q): %w", i+1, k.Name, err)
 		}
 		if seen[k.Name] || seen[k.SHA256] {
@@ -110,10 +127,36 @@ func Parse(b []byte) (*Keys, error) {
 		}
 		seen[k.Name], seen[k.SHA256] = true, true
 	}
-	return &Keys{keys: f.Keys}, nil
+	return &Keys{keys: f.Keys, orgs: orgs}, nil
 }
 
-func (k *Key) check() error {
+// organisations checks the file's organisations: at least one, each with
+// an id and a name.
+func organisations(in map[string]string) (map[string]string, error) {
+	if len(in) == 0 {
+		return nil, errors.New(`no organisations: name each one ("organisations: {region-jh: Region Jämtland Härjedalen}")`)
+	}
+	out := make(map[string]string, len(in))
+	for id, name := range in {
+		id, name = strings.TrimSpace(id), strings.TrimSpace(name)
+		switch {
+		case id == "" || id == AllOrganisations:
+			return nil, fmt.Errorf("organisation id %q is not an id", id)
+		case name == "":
+			return nil, fmt.Errorf("organisation %q has no name", id)
+		case out[id] != "":
+			return nil, fmt.Errorf("organisation %q is named twice", id)
+		}
+		out[id] = name
+	}
+	return out, nil
+}
+
+func (k *Key) check(orgs map[string]string) error {
+	k.Name, k.Organisation = strings.TrimSpace(k.Name), strings.TrimSpace(k.Organisation)
+	for i, r := range k.Roles {
+		k.Roles[i] = Role(strings.TrimSpace(string(r)))
+	}
 	k.SHA256 = strings.ToLower(strings.TrimSpace(k.SHA256))
 	h, err := hex.DecodeString(k.SHA256)
 	if err != nil || len(h) != sha256.Size {
@@ -121,10 +164,12 @@ func (k *Key) check() error {
 	}
 	k.hash = h
 	switch {
-	case strings.TrimSpace(k.Name) == "":
+	case k.Name == "":
 		return errors.New("name is missing")
-	case strings.TrimSpace(k.Organisation) == "":
+	case k.Organisation == "":
 		return fmt.Errorf("organisation is missing (an id, or %q for all)", AllOrganisations)
+	case k.Organisation != AllOrganisations && orgs[k.Organisation] == "":
+		return fmt.Errorf("organisation %q is not among the file's organisations", k.Organisation)
 	case len(k.Roles) == 0:
 		return errors.New("roles are missing")
 	}
@@ -138,6 +183,13 @@ func (k *Key) check() error {
 
 // Len is the number of keys.
 func (ks *Keys) Len() int { return len(ks.keys) }
+
+// OrganisationName is the name the file gives organisation id, and
+// whether it names it at all.
+func (ks *Keys) OrganisationName(id string) (string, bool) {
+	name, ok := ks.orgs[id]
+	return name, ok
+}
 
 // Lookup finds the key whose hash matches secret. Every entry is compared,
 // in constant time, so the answer's timing tells nothing about the keys.

@@ -10,7 +10,8 @@ import (
 )
 
 func keyFile(lines ...string) []byte {
-	return []byte("keys:\n" + strings.Join(lines, "\n") + "\n")
+	return []byte("organisations:\n  region-jh: Region Jämtland Härjedalen\n  org: Organisationen\n" +
+		"keys:\n" + strings.Join(lines, "\n") + "\n")
 }
 
 func entry(name, secret, org string, roles string) string {
@@ -91,6 +92,9 @@ func TestParseRejects(t *testing.T) {
 		"same hash":    keyFile(good, strings.Replace(good, "name: a", "name: b", 1)),
 		"same name":    keyFile(good, entry("a", "other", "org", "clerk")),
 		"not yaml":     []byte("keys: [\n"),
+		"unnamed org":  keyFile(strings.Replace(good, `"org"`, `"annan"`, 1)),
+		"no orgs":      []byte("keys:\n" + good + "\n"),
+		"empty name":   append([]byte("organisations: {org: ' '}\n"), []byte("keys:\n"+good+"\n")...),
 	}
 	for name, b := range cases {
 		if _, err := auth.Parse(b); err == nil {
@@ -135,5 +139,43 @@ func TestExampleKeyFile(t *testing.T) {
 		if !ok || !k.Has(role) {
 			t.Errorf("%s: found %v, role %s", key, ok, role)
 		}
+	}
+}
+
+// TestSecurityKeyFileOneDocument appends a second YAML document to a key
+// file: refused, rather than silently ignored (a key added there would
+// never take effect, nor would a revocation).
+func TestSecurityKeyFileOneDocument(t *testing.T) {
+	one := keyFile(entry("a", "k", "org", "clerk"))
+	if _, err := auth.Parse(one); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{
+		"second document":       append(append([]byte{}, one...), "---\n"+string(keyFile(entry("b", "k2", "org", "admin")))...),
+		"empty second":          append(append([]byte{}, one...), "---\nfoo: 1\n"...),
+		"second with only keys": append(append([]byte{}, one...), "---\nkeys: []\n"...),
+	} {
+		if _, err := auth.Parse(b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestSecurityKeyFileValuesTrimmed writes names, organisations and roles
+// with surrounding spaces, quoted so that YAML keeps them: the key is
+// scoped to the organisation itself, not to a look-alike.
+func TestSecurityKeyFileValuesTrimmed(t *testing.T) {
+	ks, err := auth.Parse([]byte("organisations:\n  \" org \": \" Organisationen \"\n" +
+		"keys:\n  - name: \" drift \"\n    sha256: \" " + auth.Hash("k") + " \"\n" +
+		"    organisation: \" org \"\n    roles: [\" clerk \"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, ok := ks.Lookup("k")
+	if !ok || k.Name != "drift" || k.Scope() != "org" || !k.Has(auth.Clerk) {
+		t.Fatalf("key %+v", k)
+	}
+	if name, ok := ks.OrganisationName("org"); !ok || name != "Organisationen" {
+		t.Errorf("organisation name %q %v", name, ok)
 	}
 }

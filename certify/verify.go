@@ -33,6 +33,8 @@ type Result struct {
 	// roots given to Verify.
 	Trusted bool
 	Reason  string
+	// LongTerm is what the file holds for validation in the long term.
+	LongTerm
 	// Problems explains, in Swedish, everything that keeps the signature
 	// from being fully trustworthy.
 	Problems []string
@@ -73,7 +75,14 @@ func Verify(pdf []byte, roots *x509.CertPool) (Result, error) {
 	if !ok {
 		return res, nil
 	}
+	if !res.WholeDocument {
+		res.ValidationAppended = checkAppended(pdf, sig.end()) == nil
+		if !res.ValidationAppended {
+			res.problem("Dokumentet har ändrats eller kompletterats efter att det undertecknades.")
+		}
+	}
 	checkCMS(pdf, sig, cms, roots, &res)
+	checkLongTerm(pdf, sig, roots, &res)
 	return res, nil
 }
 
@@ -98,7 +107,7 @@ func lastSignature(doc *document) (*signature, error) {
 	var last *signature
 	for _, f := range list {
 		sig := signatureOfField(doc, f)
-		if sig != nil && (last == nil || sig.end() > last.end()) {
+		if sig != nil && !sig.docTimestamp() && (last == nil || sig.end() > last.end()) {
 			last = sig
 		}
 	}
@@ -150,9 +159,6 @@ func signedContents(pdf []byte, sig *signature, res *Result) ([]byte, bool) {
 		return nil, false
 	}
 	res.WholeDocument = gapEnd+tail == len(pdf)
-	if !res.WholeDocument {
-		res.problem("Dokumentet har ändrats eller kompletterats efter att det undertecknades.")
-	}
 	raw := pdf[gapStart+1 : gapEnd-1]
 	cms := make([]byte, hex.DecodedLen(len(raw)))
 	if _, err := hex.Decode(cms, raw); err != nil || len(raw)%2 != 0 {

@@ -288,7 +288,7 @@ func TestClerkFindsCertifiesAndDistributes(t *testing.T) {
 func TestClerkLogsInWithAnAPIKey(t *testing.T) {
 	const clerk, system = "e2e-clerk-key-0123456789abcdef", "e2e-system-key-0123456789abcdef"
 	keys := filepath.Join(t.TempDir(), "keys.yaml")
-	file := "keys:\n" +
+	file := "organisations: {region-jh: Region Jämtland Härjedalen}\nkeys:\n" +
 		"  - {name: Handläggare, sha256: " + auth.Hash(clerk) + ", roles: [clerk], organisation: region-jh}\n" +
 		"  - {name: Ärendesystem, sha256: " + auth.Hash(system) + ", roles: [system], organisation: region-jh}\n"
 	if err := os.WriteFile(keys, []byte(file), 0o600); err != nil {

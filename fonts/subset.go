@@ -198,13 +198,16 @@ func (s *glyphSource) subset(cmap map[rune]int) ([]byte, error) {
 // components of composites, with a long-format loca.
 func (s *glyphSource) glyfLoca(old []int, renum map[int]int) (glyf, loca []byte, err error) {
 	loca = make([]byte, 4*(len(old)+1))
+	size := 0
+	for _, g := range old {
+		size += s.offs[g+1] - s.offs[g] + 3
+	}
+	glyf = make([]byte, 0, size)
 	for i, g := range old {
 		binary.BigEndian.PutUint32(loca[4*i:], uint32(len(glyf)))
-		b, err := s.stripped(g, renum)
-		if err != nil {
+		if glyf, err = s.appendStripped(glyf, g, renum); err != nil {
 			return nil, nil, fmt.Errorf("glyph %d: %w", g, err)
 		}
-		glyf = append(glyf, b...)
 		for len(glyf)%4 != 0 {
 			glyf = append(glyf, 0)
 		}
@@ -213,11 +216,12 @@ func (s *glyphSource) glyfLoca(old []int, renum map[int]int) (glyf, loca []byte,
 	return glyf, loca, nil
 }
 
-// stripped is glyph g without its instructions, components renumbered.
-func (s *glyphSource) stripped(g int, renum map[int]int) ([]byte, error) {
+// appendStripped appends glyph g without its instructions, components
+// renumbered.
+func (s *glyphSource) appendStripped(out []byte, g int, renum map[int]int) ([]byte, error) {
 	b := s.glyph(g)
 	if len(b) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	if len(b) < 10 {
 		return nil, errShort
@@ -227,19 +231,21 @@ func (s *glyphSource) stripped(g int, renum map[int]int) ([]byte, error) {
 		if at+2 > len(b) || at+2+int(u16(b, at)) > len(b) {
 			return nil, errShort
 		}
-		out := append([]byte{}, b[:at]...)
+		out = append(out, b[:at]...)
 		out = append(out, 0, 0)
 		return append(out, b[at+2+int(u16(b, at)):]...), nil
 	}
-	out := append([]byte{}, b...)
+	start := len(out)
+	out = append(out, b...)
+	c := out[start:]
 	end := 10
-	err := s.walkComponents(out, func(at int) {
-		binary.BigEndian.PutUint16(out[at:], uint16(renum[int(u16(out, at))]))
-		flags := u16(out, at-2) &^ haveInstrutions
-		binary.BigEndian.PutUint16(out[at-2:], flags)
+	err := s.walkComponents(c, func(at int) {
+		binary.BigEndian.PutUint16(c[at:], uint16(renum[int(u16(c, at))]))
+		flags := u16(c, at-2) &^ haveInstrutions
+		binary.BigEndian.PutUint16(c[at-2:], flags)
 		end = at + 2 + componentSize(flags)
 	})
-	return out[:end], err
+	return out[:start+end], err
 }
 
 func (s *glyphSource) head() []byte {

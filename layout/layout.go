@@ -10,6 +10,7 @@
 package layout
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -44,6 +45,12 @@ func New(fs *fonts.Set, ts Breaker) *Engine {
 
 // Layout places doc on pages of template t.
 func (e *Engine) Layout(doc compose.Document, t *templates.Template) (*Pages, error) {
+	return e.LayoutContext(context.Background(), doc, t)
+}
+
+// LayoutContext is Layout that stops, with ctx's error, once ctx is done:
+// it looks before each block.
+func (e *Engine) LayoutContext(ctx context.Context, doc compose.Document, t *templates.Template) (*Pages, error) {
 	if t == nil {
 		return nil, errors.New("layout: no template")
 	}
@@ -51,6 +58,7 @@ func (e *Engine) Layout(doc compose.Document, t *templates.Template) (*Pages, er
 	if err != nil {
 		return nil, fmt.Errorf("layout: template %s: %w", t.ID(), err)
 	}
+	st.ctx = ctx
 	st.slab = slabs.Get().(*slab)
 	defer st.slab.release() // the pages hold copies of the texts
 	items, err := st.items(doc)

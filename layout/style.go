@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"context"
 	"sync"
 
 	"utdrag/templates"
@@ -24,6 +25,7 @@ type style struct {
 	// document instead of one per line. Only items refer to it; paginate
 	// copies the texts onto the pages.
 	slab *slab
+	ctx  context.Context // nil: never done
 }
 
 // slab hands out slices of one large, pooled array of texts, and keeps

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/unicode/norm"
 
 	"utdrag/archive"
 	"utdrag/auth"
@@ -17,6 +18,7 @@ import (
 // Keys of the caller's identity in the gin context.
 const (
 	ctxKeyName = "auth_key"   // the key's name (never the key)
+	ctxKey     = "auth_entry" // the *auth.Key of the caller, for the policy
 	ctxScope   = "auth_scope" // the organisation the caller sees; "" for all
 )
 
@@ -94,12 +96,19 @@ func (s *Server) access() gin.HandlerFunc {
 			return
 		}
 		secret, given := presentedKey(c.Request)
+		if given && s.tooManyFailures(c, nil) {
+			return
+		}
 		key, ok := s.keys.Lookup(secret)
 		if !ok {
+			if given {
+				s.failures.fail(c.ClientIP())
+			}
 			unauthorized(c, given)
 			return
 		}
 		c.Set(ctxKeyName, key.Name)
+		c.Set(ctxKey, key)
 		c.Set(ctxScope, key.Scope())
 		if !policy.Allows(key, c.Request.Method+" "+route) {
 			problem(c, http.StatusForbidden, "forbidden", "Åtkomst nekas",
@@ -145,12 +154,47 @@ func (s *Server) visible(c *gin.Context, rec *archive.Record) bool {
 	return sc == "" || rec.Organisation.ID == sc
 }
 
+// mayRead reports whether the caller may read an extract's record (it has
+// already been scoped to the caller's organisation): always in open mode,
+// otherwise as the policy says for GET /v1/extracts/:id.
+func (s *Server) mayRead(c *gin.Context) bool {
+	if s.keys == nil {
+		return true
+	}
+	key, ok := c.Get(ctxKey)
+	k, _ := key.(*auth.Key)
+	return ok && k != nil && policy.Allows(k, "GET /v1/extracts/:id")
+}
+
 // ownOrganisation answers 403 and reports false when a scoped caller sends
 // an extract of another organisation.
 func (s *Server) ownOrganisation(c *gin.Context, organisation string) bool {
 	if sc := scope(c); sc != "" && organisation != sc {
 		problem(c, http.StatusForbidden, "forbidden-organisation", "Fel organisation",
 			"API-nyckeln gäller en annan organisation än utdragets.")
+		return false
+	}
+	return true
+}
+
+// namedAsConfigured answers 422 and reports false when an extract names
+// an organisation the key file does not know, or names it otherwise than
+// the key file does: the name is printed on the extract and shown by
+// every verification, so a key may not choose it. Without a key file
+// (open mode, loopback only) every name is the caller's.
+func (s *Server) namedAsConfigured(c *gin.Context, org extract.Organisation) bool {
+	if s.keys == nil {
+		return true
+	}
+	name, ok := s.keys.OrganisationName(org.ID)
+	switch {
+	case !ok:
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltigt utdrag", "Utdraget bryter mot en eller flera regler; se errors.",
+			extract.FieldError{Field: "organisation.id", Rule: "enum", Message: "organisationen finns inte bland tjänstens organisationer"})
+		return false
+	case norm.NFC.String(name) != org.Name:
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltigt utdrag", "Utdraget bryter mot en eller flera regler; se errors.",
+			extract.FieldError{Field: "organisation.name", Rule: "const", Message: fmt.Sprintf("organisationen heter %q i tjänsten", name)})
 		return false
 	}
 	return true
@@ -173,9 +217,11 @@ func (s *Server) operate(d *Deps) error {
 		s.cfg.Limits.Drawable = s.render.Drawable
 	}
 	s.metrics = newMetrics()
-	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout)
+	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout, s.cfg.Breaker)
 	s.store = d.Store
 	s.archive = archive.New(d.Store)
+	s.archive.SetRecovered(s.recovered)
+	s.readiness = s.newReadiness()
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/unicode/norm"
 
 	"utdrag/archive"
 	"utdrag/certify"
@@ -30,17 +31,28 @@ type CertifyRequest struct {
 	NewVersion bool `json:"newVersion,omitempty"`
 }
 
-func (r CertifyRequest) validate() []extract.FieldError {
-	var errs []extract.FieldError
-	for field, v := range map[string]string{"name": r.Name, "title": r.Title} {
-		if strings.TrimSpace(v) == "" {
-			errs = append(errs, extract.FieldError{Field: field, Rule: "required", Message: "uppgiften saknas"})
-		} else if len([]rune(v)) > 200 {
-			errs = append(errs, extract.FieldError{Field: field, Rule: "maxLength", Message: "texten är för lång (högst 200 tecken)"})
-		}
+// normalize reads the texts as the extract's texts are read: Unicode NFC
+// (a letter and a combining accent become the letter the fonts have),
+// without surrounding white space.
+func (r *CertifyRequest) normalize() {
+	for _, p := range []*string{&r.Name, &r.Title, &r.Place} {
+		*p = strings.TrimSpace(norm.NFC.String(*p))
 	}
-	if len([]rune(r.Place)) > 200 {
-		errs = append(errs, extract.FieldError{Field: "place", Rule: "maxLength", Message: "texten är för lång (högst 200 tecken)"})
+}
+
+// validate checks the request; the texts are drawn on the certified
+// extract, so they follow the rules of its texts, drawable included.
+func (r CertifyRequest) validate(lim extract.Limits) []extract.FieldError {
+	var errs []extract.FieldError
+	for _, f := range []struct {
+		field, v string
+		required bool
+	}{{"name", r.Name, true}, {"title", r.Title, true}, {"place", r.Place, false}} {
+		if f.required && f.v == "" {
+			errs = append(errs, extract.FieldError{Field: f.field, Rule: "required", Message: "uppgiften saknas"})
+			continue
+		}
+		errs = append(errs, extract.TextErrors(f.field, f.v, 200, lim)...)
 	}
 	if _, err := time.Parse(time.DateOnly, r.Date); r.Date != "" && err != nil {
 		errs = append(errs, extract.FieldError{Field: "date", Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
@@ -73,9 +85,10 @@ func (s *Server) certifyExtract(c *gin.Context) {
 		s.fail(c, decodeBodyError(err))
 		return
 	}
-	if errs := req.validate(); len(errs) > 0 {
+	req.normalize()
+	if errs := req.validate(s.cfg.Limits); len(errs) > 0 {
 		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
-			"Bestyrkandet saknar uppgifter; se errors.", errs...)
+			"Bestyrkandet saknar uppgifter eller har fel i dem; se errors.", errs...)
 		return
 	}
 	ctx := c.Request.Context()
@@ -133,6 +146,9 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 	if err != nil {
 		return nil, err
 	}
+	if err := s.signer.checkOwn(ctx, id); err != nil {
+		return nil, err
+	}
 	now := time.Now().In(stockholm)
 	if req.Date == "" {
 		req.Date = now.Format(time.DateOnly)
@@ -153,13 +169,14 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		return nil, err
 	}
 	reason := "Rätt utdraget intygar"
-	signed, err := certify.Sign(ctx, res.PDF, id, certify.Options{
-		Name: req.Name, Reason: reason, Location: req.Place, Time: now, TSAURL: s.signer.cfg.TSAURL,
+	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
+		Name: req.Name, Reason: reason, Location: req.Place, Time: now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
 	}
-	if err := s.archive.PutCertified(ctx, rec.ID, version, signed, s.cfg.Retention); err != nil {
+	signed := sealed.pdf
+	if err := s.archive.PutCertified(ctx, rec, version, signed, s.cfg.Retention); err != nil {
 		if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
 			return nil, errCertified
 		}
@@ -169,6 +186,7 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
 		Development: id.Development(), SHA256: archive.Checksum(signed), Bytes: len(signed), Pages: res.Pages,
+		Seal: sealed.Seal,
 	}, nil
 }
 
@@ -208,7 +226,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		}
 		cert = rec.Certifications[n-1]
 	}
-	b, err := s.archive.Certified(ctx, rec.ID, cert.Version)
+	b, err := s.archive.CurrentCertified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -217,7 +235,7 @@ func (s *Server) getCertified(c *gin.Context) {
 	if cert.Version > 1 {
 		name += " v" + strconv.Itoa(cert.Version)
 	}
-	s.servePDF(c, b, cert.SHA256, name+".pdf")
+	s.servePDF(c, b, cert.CurrentSHA256(), name+".pdf")
 }
 
 func orNotFound(err error) error {

@@ -3,9 +3,9 @@ package service
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -74,41 +74,41 @@ func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
 		s.fail(c, err)
 		return nil, false
 	}
+	if x.Marked() {
+		// Until extracts are kept in an internal and a public rendition,
+		// marked text would be published whole: refuse it.
+		s.fail(c, extract.ValidationError{{Field: "paragraphs", Rule: "confidential",
+			Message: "utdrag med sekretessmarkerade delar kan inte tas emot ännu"}})
+		return nil, false
+	}
 	return x, true
 }
 
 // renderBounded renders within the render timeout and the bound on
-// concurrent renders.
+// concurrent renders. The render runs in the request's goroutine under a
+// context that ends at the timeout (or when the client leaves); it stops
+// there and frees its slot before the answer is written.
 func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*render.Result, error) {
 	release, ok := s.acquireRender(ctx)
 	if !ok {
 		return nil, errBusy
 	}
-	type result struct {
-		r   *render.Result
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		defer release()
-		r, err := s.render.Render(x, cert)
-		done <- result{r, err}
-	}()
-	timer := time.NewTimer(s.cfg.RenderTimeout)
-	defer timer.Stop()
-	select {
-	case res := <-done:
-		return res.r, res.err
-	case <-timer.C:
-		return nil, errRenderTimeout
-	case <-ctx.Done():
+	defer release()
+	rctx, cancel := context.WithTimeoutCause(ctx, s.cfg.RenderTimeout, errRenderTimeout)
+	defer cancel()
+	res, err := s.render.RenderContext(rctx, x, cert)
+	if err != nil && rctx.Err() != nil {
+		if errors.Is(context.Cause(rctx), errRenderTimeout) {
+			return nil, errRenderTimeout
+		}
 		return nil, fmt.Errorf("service: render abandoned: %w", ctx.Err())
 	}
+	return res, err
 }
 
 func (s *Server) createExtract(c *gin.Context) {
 	x, ok := s.decode(c)
-	if !ok || !s.ownOrganisation(c, x.Organisation.ID) {
+	if !ok || !s.ownOrganisation(c, x.Organisation.ID) || !s.namedAsConfigured(c, x.Organisation) {
 		return
 	}
 	t, _ := s.render.Template(x)
@@ -150,9 +150,24 @@ func (s *Server) createExtract(c *gin.Context) {
 	c.JSON(http.StatusCreated, s.view(stored))
 }
 
+// answerExisting answers a create of an extract that exists already: with
+// its record when the caller may read it, otherwise with a receipt that
+// holds only what the caller sent and its id, nothing of what happened to
+// the extract since (certifications, distribution).
 func (s *Server) answerExisting(c *gin.Context, r *archive.Record) {
 	c.Header("Location", "/v1/extracts/"+r.ID)
+	if !s.mayRead(c) {
+		c.JSON(http.StatusOK, Receipt{Summary: r.Summary, Links: map[string]string{"self": "/v1/extracts/" + r.ID}})
+		return
+	}
 	c.JSON(http.StatusOK, s.view(r))
+}
+
+// Receipt is the answer to a create of an existing extract for a caller
+// that may not read it.
+type Receipt struct {
+	archive.Summary
+	Links map[string]string `json:"links"`
 }
 
 func (s *Server) failRender(c *gin.Context, err error) {
@@ -167,7 +182,7 @@ func (s *Server) failRender(c *gin.Context, err error) {
 
 func (s *Server) previewExtract(c *gin.Context) {
 	x, ok := s.decode(c)
-	if !ok || !s.ownOrganisation(c, x.Organisation.ID) {
+	if !ok || !s.ownOrganisation(c, x.Organisation.ID) || !s.namedAsConfigured(c, x.Organisation) {
 		return
 	}
 	res, err := s.renderObserved(c.Request.Context(), x, nil)
@@ -294,7 +309,7 @@ func (s *Server) getPDF(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	b, err := s.archive.PDF(ctx, rec.ID)
+	b, err := s.archive.PDF(ctx, rec)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -309,7 +324,7 @@ func (s *Server) getHTML(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
-	b, err := s.archive.HTML(ctx, rec.ID)
+	b, err := s.archive.HTML(ctx, rec)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -335,7 +350,25 @@ func (s *Server) servePDF(c *gin.Context, b []byte, sum, filename string) {
 // disposition writes a Content-Disposition with an ASCII fallback and the
 // UTF-8 name (RFC 6266, RFC 8187).
 func disposition(kind, name string) string {
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, asciiName(name), url.PathEscape(name))
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, asciiName(name), extValue(name))
+}
+
+// extValue percent-encodes s as an RFC 8187 ext-value: every byte but
+// attr-char (letters, digits and !#$&+-.^_`|~) as %XX.
+func extValue(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || strings.IndexByte("!#$&+-.^_`|~", ch) >= 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[ch>>4])
+		b.WriteByte(hex[ch&15])
+	}
+	return b.String()
 }
 
 func asciiName(s string) string {

@@ -48,7 +48,8 @@ func writeKeyFile(t *testing.T) string {
 	entry := func(name, key, org, roles string) string {
 		return fmt.Sprintf("  - name: %s\n    sha256: %s\n    organisation: %q\n    roles: [%s]\n", name, auth.Hash(key), org, roles)
 	}
-	body := "keys:\n" +
+	body := "organisations:\n  region-jh: Region Jämtland Härjedalen\n  annan-kommun: Annan kommun\n" +
+		"keys:\n" +
 		entry("arendesystem", keySystem, "region-jh", "system") +
 		entry("registrator", keyClerk, "region-jh", "clerk") +
 		entry("annan-registrator", keyClerkOther, "annan-kommun", "clerk") +

@@ -21,7 +21,9 @@ const headerRequestID = "X-Request-Id"
 // observe gives every request an id (the caller's X-Request-Id when it is
 // sane, else a new one), echoes it in the response, and after the request
 // writes one log line and the request metrics. The line holds the route
-// pattern, never the query or the body, so no document content is logged.
+// pattern and the method's label, never the query, the body or anything
+// else of unbounded size the caller chose, so no document content is
+// logged and no caller can grow the log line or the metrics.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -42,7 +44,7 @@ func (s *Server) logRequest(c *gin.Context, id string, d time.Duration) {
 	status := c.Writer.Status()
 	attrs := []slog.Attr{
 		slog.String("request_id", id),
-		slog.String("method", c.Request.Method),
+		slog.String("method", methodLabel(c.Request.Method)),
 		slog.String("route", c.FullPath()),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),

@@ -33,17 +33,22 @@ type Server struct {
 	store   storage.Store
 	archive *archive.Archive
 	render  *render.Engine
-	renders chan struct{} // semaphore bounding concurrent renders
-	handler http.Handler
+	renders *slots // bound concurrent renders
+	// verifies bound concurrent verification uploads, each hashed as it
+	// arrives: the slot is taken before the body is read.
+	verifies *slots
+	handler  http.Handler
 
 	signer      *signer
 	distributor *distribute.Distributor
 	directory   *distribute.Directory // the recipients the distributor resolves
 	ui          *ui
 
-	keys    *auth.Keys // nil: open mode (loopback only)
-	metrics *metrics
-	now     func() time.Time // the clock that says which justering days have come
+	keys      *auth.Keys // nil: open mode (loopback only)
+	failures  *failures  // unknown keys by client address
+	metrics   *metrics
+	readiness *readiness
+	now       func() time.Time // the clock that says which justering days have come
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics
@@ -75,8 +80,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	if cfg.MaxRenders < 1 {
-		cfg.MaxRenders = 1
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -84,8 +89,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 		store:   d.Store,
 		archive: archive.New(d.Store),
 		render:  d.Render,
-		renders: make(chan struct{}, cfg.MaxRenders),
-		now:     d.Now,
+		renders: newSlots(cfg.MaxRenders, cfg.RenderWait),
+
+		verifies: newSlots(cfg.MaxVerifies, cfg.VerifyWait),
+		failures: newFailures(),
+		now:      d.Now,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -95,7 +103,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s.useIndex(d.Index)
 	var err error
-	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
+	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {
 		return nil, err
 	}
 	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, func(st distribute.State) {
@@ -106,18 +114,25 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if s.ui, err = newUI(s); err != nil {
 		return nil, err
 	}
-	s.handler = s.routes()
+	if s.handler, err = s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Handler is the service's http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-func (s *Server) routes() *gin.Engine {
+func (s *Server) routes() (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	// The client's address is the connection's peer, or what a trusted
+	// proxy says it is; it counts failed keys (see failures).
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("service: UTDRAG_TRUSTED_PROXIES: %w", err)
+	}
 	s.uiRoutes(r) // before r.Use: the clerk pages bring their own chain, with the session in place of the key header
-	r.Use(s.observe(), s.recoverProblems(), s.limitBody(), s.access())
+	r.Use(s.observe(), s.recoverProblems(), s.guardOpenHost(), s.limitBody(), s.guardCrossSite(), s.access())
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Adressen finns inte.")
 	})
@@ -133,7 +148,7 @@ func (s *Server) routes() *gin.Engine {
 	s.certificationRoutes(v1)
 	s.verifyRoutes(v1)
 	s.distributionRoutes(v1)
-	return r
+	return r, nil
 }
 
 // recoverProblems turns a panic into a 500 problem: no panic reaches a
@@ -154,38 +169,66 @@ func (s *Server) recoverProblems() gin.HandlerFunc {
 	}
 }
 
+// limitBody bounds the request body by the limit of the route it matched.
 func (s *Server) limitBody() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Body != nil && s.cfg.MaxBody > 0 {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBody)
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.bodyLimit(c.Request.Method, c.FullPath()))
 		}
 		c.Next()
 	}
 }
 
-// acquireRender takes a render slot, waiting at most RenderWait for one,
-// or reports false: the caller answers 503 instead of queueing without
-// bound.
-func (s *Server) acquireRender(ctx context.Context) (release func(), ok bool) {
-	release = func() { <-s.renders }
+// bodyLimit is the largest body a route of the API accepts: the
+// verification upload its own (a certified PDF is often larger than any
+// JSON input, and it is hashed as it arrives, never held), every other
+// route UTDRAG_MAX_BODY.
+func (s *Server) bodyLimit(method, route string) int64 {
+	if method == http.MethodPost && route == "/v1/verify" {
+		return maxVerifyBody
+	}
+	return s.cfg.MaxBody
+}
+
+// slots bound how many requests do one kind of work at once. A request
+// waits a short, bounded time for a slot, then is turned away with 503 and
+// Retry-After instead of queueing without bound.
+type slots struct {
+	ch   chan struct{}
+	wait time.Duration
+}
+
+func newSlots(n int, wait time.Duration) *slots {
+	return &slots{ch: make(chan struct{}, n), wait: wait}
+}
+
+// acquire takes a slot, waiting at most the slots' wait for one, or
+// reports false.
+func (sl *slots) acquire(ctx context.Context) (release func(), ok bool) {
+	release = func() { <-sl.ch }
 	select {
-	case s.renders <- struct{}{}:
+	case sl.ch <- struct{}{}:
 		return release, true
 	default:
 	}
-	if s.cfg.RenderWait <= 0 {
+	if sl.wait <= 0 {
 		return nil, false
 	}
-	wait := time.NewTimer(s.cfg.RenderWait)
+	wait := time.NewTimer(sl.wait)
 	defer wait.Stop()
 	select {
-	case s.renders <- struct{}{}:
+	case sl.ch <- struct{}{}:
 		return release, true
 	case <-wait.C:
 		return nil, false
 	case <-ctx.Done():
 		return nil, false
 	}
+}
+
+// acquireRender takes a render slot (see slots.acquire).
+func (s *Server) acquireRender(ctx context.Context) (release func(), ok bool) {
+	return s.renders.acquire(ctx)
 }
 
 // Run serves until ctx is cancelled, then shuts down gracefully: in-flight
@@ -198,10 +241,13 @@ func (s *Server) Run(ctx context.Context) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		// Keys, cookies and request ids are short; nothing needs more.
+		MaxHeaderBytes: 64 << 10,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.reconciler().Run(ctx) // until shutdown
+	go s.archiveLoop(ctx)      // until shutdown
 	s.log.Info("utdrag listening", "addr", s.cfg.Addr, "storage", s.cfg.Storage)
 	select {
 	case err := <-errc:

@@ -36,6 +36,7 @@ func TestGracefulShutdown(t *testing.T) {
 	body := example(t, "run-59-2022.json")
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", "http://"+cfg.Addr+"/v1/extracts/preview", pr)
+	req.Header.Set("Content-Type", "application/json")
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	type result struct {
 		resp *http.Response

@@ -51,7 +51,7 @@ func newUI(s *Server) (*ui, error) {
 // header) and, per route, the same policy as the API route it stands for.
 func (s *Server) uiRoutes(r *gin.Engine) {
 	u := s.ui
-	g := r.Group("", s.observe(), s.recoverProblems(), u.headers(), u.session())
+	g := r.Group("", s.observe(), s.recoverProblems(), s.guardOpenHost(), u.headers(), u.session())
 	static := http.FS(web.Static())
 	g.GET("/static/:name", func(c *gin.Context) { c.FileFromFS(c.Param("name"), static) })
 
@@ -61,7 +61,7 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 
 	// Verification is public: anyone holding a printed extract may check it.
 	g.GET("/verify", u.verifyPage)
-	g.POST("/verify", u.uploadLimit(), u.csrf(), u.verifyUpload)
+	g.POST("/verify", u.uploadLimit(), u.sameSite(), u.verifyUpload)
 	g.GET("/v/:id/:version", u.verifyShort)
 
 	g.GET("/", u.allow("GET /v1/extracts"), u.list)
@@ -123,6 +123,10 @@ func (u *ui) errorPage(c *gin.Context, status int, title, message string) {
 // internals (and logged).
 func (u *ui) fail(c *gin.Context, err error) {
 	switch {
+	case errors.Is(err, archive.ErrMismatch):
+		u.s.mismatch(c.Request.Context(), err)
+		u.errorPage(c, http.StatusInternalServerError, "Den lagrade filen stämmer inte",
+			"Den lagrade filen är inte den som registrerades för utdraget och lämnas därför inte ut. Felet är loggat; kontakta förvaltningen.")
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, storage.ErrNotFound):
 		u.errorPage(c, http.StatusNotFound, "Hittades inte", "Det finns inget utdrag med den identiteten, eller så saknar du behörighet att se det.")
 	case errors.Is(err, storage.ErrUnavailable):

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -44,12 +43,13 @@ func (u *ui) certify(c *gin.Context) {
 		return
 	}
 	req := CertifyRequest{
-		Name: strings.TrimSpace(c.PostForm("name")), Title: strings.TrimSpace(c.PostForm("title")),
-		Place: strings.TrimSpace(c.PostForm("place")), NewVersion: c.PostForm("newVersion") != "",
+		Name: c.PostForm("name"), Title: c.PostForm("title"),
+		Place: c.PostForm("place"), NewVersion: c.PostForm("newVersion") != "",
 	}
+	req.normalize()
 	v := u.certifyView(rec, req)
 	title := "Bestyrk " + heading(rec)
-	if errs := req.validate(); len(errs) > 0 || c.PostForm("step") == "edit" {
+	if errs := req.validate(u.s.cfg.Limits); len(errs) > 0 || c.PostForm("step") == "edit" {
 		v.Errors = map[string]string{}
 		for _, e := range errs {
 			v.Errors[e.Field] = certifyFieldError(e.Rule)
@@ -89,6 +89,8 @@ func certifyFieldError(rule string) string {
 		return "Fyll i uppgiften."
 	case "maxLength":
 		return "Texten är för lång (högst 200 tecken)."
+	case "characters", "encoding":
+		return "Texten innehåller tecken som inte kan skrivas ut i utdraget, till exempel emojier eller styrtecken."
 	}
 	return "Uppgiften är felaktig."
 }

@@ -21,9 +21,10 @@ import (
 	"utdrag/auth"
 )
 
-// The clerk's session lives in one cookie, signed with HMAC-SHA-256: the
-// server keeps nothing, so any replica with the same UTDRAG_SESSION_KEY
-// and key file accepts it. The cookie holds the key's name, roles and
+// The clerk's session lives in one cookie, signed with HMAC-SHA-256: any
+// replica with the same UTDRAG_SESSION_KEY, key file and store accepts it;
+// the store keeps only each key's session generation, which logging out
+// moves on (see ui_generations.go). The cookie holds the key's name, roles and
 // organisation as the key file gave them at login, never the key itself.
 // The signing key is derived from UTDRAG_SESSION_KEY (or random bytes at
 // start-up) and the key file's checksum: changing the key file, to revoke
@@ -40,6 +41,7 @@ type session struct {
 	Key     string      `json:"key,omitempty"`
 	Roles   []auth.Role `json:"roles,omitempty"`
 	Org     string      `json:"org,omitempty"`
+	Gen     int64       `json:"gen,omitempty"` // the key's session generation at login
 	Expires int64       `json:"exp"`
 }
 
@@ -145,13 +147,40 @@ func (ss *sessions) validCSRF(s session, token string) bool {
 	return err == nil && s.ID != "" && hmac.Equal(got, ss.sign("csrf", []byte(s.ID)))
 }
 
-// session reads the cookie, or starts an anonymous session.
+// secure reports whether the browser reaches the service over HTTPS: the
+// request came over TLS, or the public URL is https (TLS ends at a proxy).
+func (u *ui) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(u.s.cfg.PublicURL, "https://")
+}
+
+// cookieName is the session cookie's name: over HTTPS with the __Host-
+// prefix, which browsers accept only from this host, Secure, for path /
+// and without Domain, so no other host under the same domain and no plain
+// HTTP page can set or replace it.
+func (u *ui) cookieName(r *http.Request) string {
+	if u.secure(r) {
+		return "__Host-" + sessionCookie
+	}
+	return sessionCookie
+}
+
+// session reads the cookie, or starts an anonymous session. A logged-in
+// session whose key has logged out since (see ui_generations.go) is
+// anonymous again.
 func (u *ui) session() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var sess session
 		ok := false
-		if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		if ck, err := c.Request.Cookie(u.cookieName(c.Request)); err == nil {
 			sess, ok = u.sessions.decode(ck.Value)
+		}
+		if ok && sess.Key != "" && c.FullPath() != "/static/:name" {
+			gen, _, err := u.generation(c.Request.Context(), sess.Key)
+			if err != nil {
+				u.fail(c, err)
+				return
+			}
+			ok = gen == sess.Gen
 		}
 		if !ok {
 			sess = u.sessions.anonymous()
@@ -170,9 +199,9 @@ func currentSession(c *gin.Context) session {
 
 func (u *ui) setSession(c *gin.Context, s session) {
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: sessionCookie, Value: u.sessions.encode(s), Path: "/",
+		Name: u.cookieName(c.Request), Value: u.sessions.encode(s), Path: "/",
 		MaxAge: int(u.sessions.ttl / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: c.Request.TLS != nil || strings.HasPrefix(u.s.cfg.PublicURL, "https://"),
+		Secure: u.secure(c.Request),
 	})
 	c.Set(ctxSession, s)
 }
@@ -218,34 +247,66 @@ func (u *ui) may(c *gin.Context, route string) bool {
 	return sess.Key != "" && policy.Allows(sess.key(), route)
 }
 
-// csrf accepts a form only with the session's token and, when the browser
-// names the origin, only from this site.
+// csrf accepts a form only from a page of this site (as far as the
+// browser says: Sec-Fetch-Site, Origin with its scheme, or Referer) and
+// with the session's token.
 func (u *ui) csrf() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !sameOrigin(c.Request) || !u.sessions.validCSRF(currentSession(c), c.PostForm("csrf")) {
-			u.errorPage(c, http.StatusForbidden, "Formuläret gick inte att skicka",
-				"Sidan var för gammal eller kom från en annan webbplats. Gå tillbaka, ladda om sidan och försök igen.")
+		if !u.s.fromThisSite(c.Request) || !u.sessions.validCSRF(currentSession(c), c.PostForm("csrf")) {
+			u.refuseForm(c)
 			return
 		}
 		c.Next()
 	}
 }
 
-func sameOrigin(r *http.Request) bool {
-	o := r.Header.Get("Origin")
-	if o == "" {
-		return true // older browsers; the token decides
+// sameSite is csrf's first half, for a form whose token comes with its
+// body (the verification upload reads it from the body's first part).
+func (u *ui) sameSite() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !u.s.fromThisSite(c.Request) {
+			u.refuseForm(c)
+			return
+		}
+		c.Next()
 	}
-	ou, err := url.Parse(o)
-	return err == nil && ou.Host != "" && strings.EqualFold(ou.Host, r.Host)
 }
 
-// localPath keeps a redirect target on this site.
+func (u *ui) refuseForm(c *gin.Context) {
+	u.errorPage(c, http.StatusForbidden, "Formuläret gick inte att skicka",
+		"Sidan var för gammal eller kom från en annan webbplats. Gå tillbaka, ladda om sidan och försök igen.")
+}
+
+// localPath keeps a redirect target on this site: it reads p as a browser
+// would read it in a Location header (tabs and line breaks dropped,
+// backslashes as slashes, leading control characters and spaces
+// ignored), resolves it against this site, and returns the path and query
+// of the result, or "/" when the browser would leave the site.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+	p = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\r' || r == '\n':
+			return -1
+		case r == '\\':
+			return '/'
+		}
+		return r
+	}, p)
+	p = strings.TrimLeftFunc(p, func(r rune) bool { return r <= ' ' })
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
 		return "/"
 	}
-	return p
+	ref, err := url.Parse(p)
+	if err != nil || ref.Scheme != "" || ref.Host != "" || ref.Opaque != "" {
+		return "/"
+	}
+	self := &url.URL{Scheme: "http", Host: "self.invalid"}
+	to := self.ResolveReference(ref)
+	if to.Host != self.Host || strings.HasPrefix(to.EscapedPath(), "//") ||
+		strings.ContainsFunc(to.RequestURI(), func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return "/"
+	}
+	return to.RequestURI()
 }
 
 type loginView struct {
@@ -269,7 +330,16 @@ func (u *ui) login(c *gin.Context) {
 		return
 	}
 	v := loginView{Next: next, Hours: int(u.sessions.ttl.Hours())}
+	if u.s.tooManyFailures(c, func(c *gin.Context) {
+		v.Error = "För många felaktiga nycklar har skickats från din adress. Vänta en stund och försök igen."
+		u.render(c, http.StatusTooManyRequests, "login", "Logga in", "login", v)
+	}) {
+		return
+	}
 	key, ok := u.s.keys.Lookup(strings.TrimSpace(c.PostForm("key")))
+	if !ok {
+		u.s.failures.fail(c.ClientIP())
+	}
 	switch {
 	case !ok:
 		v.Error = "Nyckeln är okänd eller återkallad. Kontrollera att du har klistrat in hela nyckeln."
@@ -280,13 +350,29 @@ func (u *ui) login(c *gin.Context) {
 		u.render(c, http.StatusForbidden, "login", "Logga in", "login", v)
 		return
 	}
-	u.setSession(c, u.sessions.login(key))
+	gen, _, err := u.generation(c.Request.Context(), key.Name)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	sess := u.sessions.login(key)
+	sess.Gen = gen
+	u.setSession(c, sess)
 	c.Set(ctxKeyName, key.Name)
 	u.s.log.InfoContext(c.Request.Context(), "clerk logged in", "key", key.Name)
 	c.Redirect(http.StatusSeeOther, next)
 }
 
+// logout ends every session of the key, this one and any copy of its
+// cookie, on every replica.
 func (u *ui) logout(c *gin.Context) {
+	if sess := currentSession(c); sess.Key != "" {
+		if err := u.endSessions(c.Request.Context(), sess.Key); err != nil {
+			u.fail(c, err)
+			return
+		}
+		u.s.log.InfoContext(c.Request.Context(), "clerk logged out: the key's sessions are ended", "key", sess.Key)
+	}
 	u.setSession(c, u.sessions.anonymous())
 	c.Redirect(http.StatusSeeOther, "/logga-in")
 }

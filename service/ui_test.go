@@ -277,6 +277,7 @@ func multipartFile(t *testing.T, token string, data []byte) (io.Reader, string) 
 func writeKeys(t *testing.T, keys map[string]string) string {
 	t.Helper()
 	var b strings.Builder
+	b.WriteString("organisations:\n  region-jh: Region Jämtland Härjedalen\n  annan-org: Annan organisation\n")
 	b.WriteString("keys:\n")
 	for secret, spec := range keys {
 		name, rest, _ := strings.Cut(spec, " ")

@@ -2,7 +2,8 @@ package service
 
 import (
 	"errors"
-	"io"
+	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -28,7 +29,51 @@ type verifyResult struct {
 	Latest                               bool
 	Cert                                 *certView
 	Signature                            *SignatureCheck
+	LongTerm                             *longTermView
 	Problems                             []string
+}
+
+// longTermView is what an archivist reads of a signature: its level, when
+// it was made, its chain and each certificate's revocation status then,
+// and the archive timestamps.
+type longTermView struct {
+	Level, SigningTime, LastArchive, RenewBy string
+	Timestamped, ValidAtSigning              bool
+	Chain, Revocation                        []string
+}
+
+func newLongTermView(sc *SignatureCheck) *longTermView {
+	lv := &longTermView{
+		Level: levelName(sc.Level), SigningTime: clock(sc.SigningTime), Timestamped: sc.Timestamped,
+		ValidAtSigning: sc.ValidAtSigningTime, RenewBy: dateOf(sc.RenewBy),
+	}
+	if !sc.LastArchiveTimestamp.IsZero() {
+		lv.LastArchive = clock(sc.LastArchiveTimestamp)
+	}
+	for _, c := range sc.Chain {
+		lv.Chain = append(lv.Chain, fmt.Sprintf("%s (giltigt %s – %s)", c.Subject, dateOf(c.NotBefore), dateOf(c.NotAfter)))
+	}
+	for _, r := range sc.Revocation {
+		lv.Revocation = append(lv.Revocation, r.Subject+": "+revocationText(r))
+	}
+	return lv
+}
+
+// revocationText says a certificate's status at signing in Swedish.
+func revocationText(r RevocationStatus) string {
+	source := ""
+	if r.Source != "" {
+		source = " (" + r.Source + " " + clock(r.Issued) + ")"
+	}
+	switch {
+	case r.Status == "good" && !r.RevokedAt.IsZero():
+		return "giltigt vid signeringen, återkallat senare (" + clock(r.RevokedAt) + ")" + source
+	case r.Status == "good":
+		return "inte återkallat" + source
+	case r.Status == "revoked":
+		return "återkallat " + clock(r.RevokedAt) + ", före signeringen" + source
+	}
+	return "okänd: filen saknar spärrinformation"
 }
 
 func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
@@ -46,6 +91,12 @@ func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
 	}
 	if v.Signature != nil && !v.Signature.Valid {
 		r.Problems = v.Signature.Problems
+	}
+	if v.Signature != nil && v.Signature.Valid {
+		r.LongTerm = newLongTermView(v.Signature)
+		if v.Signature.RevokedBeforeSigning {
+			r.Problems = v.Signature.Problems
+		}
 	}
 	switch {
 	case v.Genuine && v.Certified:
@@ -65,27 +116,40 @@ func (u *ui) verifyPage(c *gin.Context) {
 }
 
 // verifyUpload checks an uploaded file with the API's verification: its
-// checksum against the issued extracts, and its digital signature.
+// checksum against the issued extracts, and the stored copy's digital
+// signature. It takes a verification slot before reading the body, and
+// reads the form's token before the file (see readVerifyForm).
 func (u *ui) verifyUpload(c *gin.Context) {
 	title := "Kontrollera ett utdrag"
-	fh, err := c.FormFile("file")
-	if err != nil {
-		u.render(c, http.StatusBadRequest, "verify", title, "verify", verifyView{Error: "Välj en PDF-fil att kontrollera."})
-		return
-	}
-	f, err := fh.Open()
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	defer f.Close()
-	pdf, err := io.ReadAll(io.LimitReader(f, maxVerifyBody))
-	if err != nil || len(pdf) == 0 {
-		u.render(c, http.StatusBadRequest, "verify", title, "verify", verifyView{Error: "Filen är tom eller kunde inte läsas."})
-		return
-	}
 	ctx := c.Request.Context()
-	v, err := u.s.verify(ctx, archive.Checksum(pdf), pdf)
+	release, ok := u.s.verifies.acquire(ctx)
+	if !ok {
+		c.Header("Retry-After", "1")
+		u.errorPage(c, http.StatusServiceUnavailable, "Tjänsten är upptagen", "Tjänsten kontrollerar just nu så många filer den kan. Försök igen om en stund.")
+		return
+	}
+	defer release()
+	_, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil {
+		params = nil
+	}
+	sess := currentSession(c)
+	up, err := readVerifyForm(c.Request.Body, params["boundary"], func(token string) bool {
+		return u.sessions.validCSRF(sess, token)
+	})
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errFormToken):
+		u.refuseForm(c)
+		return
+	case errors.As(err, &mbe):
+		u.render(c, http.StatusRequestEntityTooLarge, "verify", title, "verify", verifyView{Error: "Filen är för stor för att vara ett utdrag från tjänsten."})
+		return
+	case err != nil:
+		u.render(c, http.StatusBadRequest, "verify", title, "verify", verifyView{Error: "Välj en PDF-fil att kontrollera. Filen var tom eller kunde inte läsas."})
+		return
+	}
+	v, err := u.s.verify(ctx, up.SHA256)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -98,7 +162,7 @@ func (u *ui) verifyUpload(c *gin.Context) {
 		}
 	}
 	res := newVerifyResult(v, rec)
-	res.Filename = fh.Filename
+	res.Filename = up.Filename
 	u.render(c, http.StatusOK, "verify", title, "verify", verifyView{Result: res})
 }
 
@@ -121,7 +185,7 @@ func (u *ui) verifyShort(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	v, err := u.s.verify(ctx, rec.Certifications[n-1].SHA256, nil)
+	v, err := u.s.verify(ctx, rec.Certifications[n-1].CurrentSHA256())
 	if err != nil {
 		u.fail(c, err)
 		return

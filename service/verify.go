@@ -2,7 +2,10 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -19,22 +22,26 @@ type Verification struct {
 	Genuine bool   `json:"genuine"`
 	SHA256  string `json:"sha256"`
 	// Message says the verdict in Swedish for a reader.
-	Message       string                 `json:"message"`
-	ID            string                 `json:"id,omitempty"`
-	Organisation  string                 `json:"organisation,omitempty"`
-	Organ         string                 `json:"organ,omitempty"`
-	MeetingDate   string                 `json:"meetingDate,omitempty"`
-	Paragraphs    []int                  `json:"paragraphs,omitempty"`
-	CaseNumbers   []string               `json:"caseNumbers,omitempty"`
-	Titles        []string               `json:"titles,omitempty"`
-	Certified     bool                   `json:"certified"`
-	Version       int                    `json:"version,omitempty"`
+	Message      string   `json:"message"`
+	ID           string   `json:"id,omitempty"`
+	Organisation string   `json:"organisation,omitempty"`
+	Organ        string   `json:"organ,omitempty"`
+	MeetingDate  string   `json:"meetingDate,omitempty"`
+	Paragraphs   []int    `json:"paragraphs,omitempty"`
+	CaseNumbers  []string `json:"caseNumbers,omitempty"`
+	Titles       []string `json:"titles,omitempty"`
+	Certified    bool     `json:"certified"`
+	Version      int      `json:"version,omitempty"`
+	// Revision is the revision of the certified version the file is:
+	// 0 as signed, k after the k-th archive-timestamp run.
+	Revision      int                    `json:"revision,omitempty"`
 	Latest        bool                   `json:"latest,omitempty"` // the newest certified version
 	Certification *archive.Certification `json:"certification,omitempty"`
 	Signature     *SignatureCheck        `json:"signature,omitempty"`
 }
 
-// SignatureCheck is what the digital signature check found.
+// SignatureCheck is what the digital signature check found, with what an
+// archivist needs to judge it decades later, from the file alone.
 type SignatureCheck struct {
 	Valid         bool      `json:"valid"`
 	WholeDocument bool      `json:"wholeDocument"`
@@ -44,8 +51,67 @@ type SignatureCheck struct {
 	SigningTime   time.Time `json:"signingTime"`
 	Reason        string    `json:"reason"`
 	Problems      []string  `json:"problems"`
+	// Level is the PAdES baseline level: B-B, B-T, B-LT or B-LTA.
+	Level string `json:"level"`
+	// Timestamped: signingTime comes from a timestamp, not the signer.
+	Timestamped bool `json:"timestamped"`
+	// ValidationAppended: what was appended after signing is validation
+	// data and archive timestamps only.
+	ValidationAppended bool `json:"validationAppended"`
+	// ValidAtSigningTime: a valid signature whose chain was valid and
+	// trusted, and not revoked, at signingTime.
+	ValidAtSigningTime  bool `json:"validAtSigningTime"`
+	ChainValidAtSigning bool `json:"chainValidAtSigning"`
+	// RevokedBeforeSigning: a certificate of the chain was revoked by
+	// signingTime; the signature does not hold.
+	RevokedBeforeSigning bool `json:"revokedBeforeSigning"`
+	// Chain is the signer's chain, leaf first.
+	Chain []ChainCertificate `json:"chain"`
+	// Revocation is each certificate's status as of signingTime, from the
+	// validation data in the file.
+	Revocation []RevocationStatus `json:"revocation"`
+	// ArchiveTimestamps are the document timestamps, oldest first.
+	ArchiveTimestamps []ArchiveTimestamp `json:"archiveTimestamps"`
+	// LastArchiveTimestamp is the newest valid one's time.
+	LastArchiveTimestamp time.Time `json:"lastArchiveTimestamp,omitzero"`
+	// RenewBy: a new archive timestamp must be added before this, when
+	// the newest timestamp's certificate chain expires.
+	RenewBy time.Time `json:"renewBy,omitzero"`
 }
 
+// ChainCertificate is one certificate of a signer's chain.
+type ChainCertificate struct {
+	Subject     string    `json:"subject"`
+	Issuer      string    `json:"issuer"`
+	Serial      string    `json:"serial"`
+	NotBefore   time.Time `json:"notBefore"`
+	NotAfter    time.Time `json:"notAfter"`
+	Fingerprint string    `json:"fingerprint"`
+}
+
+// RevocationStatus is a certificate's status as of the signing time:
+// "good" (revokedAt set when it was revoked later), "revoked" or
+// "unknown".
+type RevocationStatus struct {
+	Subject   string    `json:"subject"`
+	Status    string    `json:"status"`
+	Source    string    `json:"source,omitempty"` // OCSP or CRL
+	Issued    time.Time `json:"issued,omitzero"`
+	RevokedAt time.Time `json:"revokedAt,omitzero"`
+}
+
+// ArchiveTimestamp is one document timestamp.
+type ArchiveTimestamp struct {
+	Time    time.Time `json:"time"`
+	TSA     string    `json:"tsa"`
+	Valid   bool      `json:"valid"`
+	Trusted bool      `json:"trusted"`
+	Expires time.Time `json:"expires"`
+}
+
+// maxVerifyBody bounds a verification upload. The upload is hashed as it
+// arrives and never held, so the bound is on time and bandwidth, not
+// memory.
 const maxVerifyBody = 50 << 20
 
 func (s *Server) verifyRoutes(g *gin.RouterGroup) {
@@ -55,7 +121,7 @@ func (s *Server) verifyRoutes(g *gin.RouterGroup) {
 
 func (s *Server) verifyChecksum(c *gin.Context) {
 	sum := strings.ToLower(c.Param("sha256"))
-	v, err := s.verify(c.Request.Context(), sum, nil)
+	v, err := s.verify(c.Request.Context(), sum)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -67,18 +133,28 @@ func (s *Server) verifyChecksum(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
+// verifyUpload checks a PDF sent as the body: it takes a verification
+// slot before reading anything, hashes the body as it arrives, and looks
+// the checksum up.
 func (s *Server) verifyUpload(c *gin.Context) {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBody)
-	pdf, err := io.ReadAll(body)
+	release, ok := s.verifies.acquire(c.Request.Context())
+	if !ok {
+		c.Header("Retry-After", "1")
+		problem(c, http.StatusServiceUnavailable, "busy", "Upptagen",
+			"Tjänsten kontrollerar redan så många filer den kan. Försök igen om en sekund.")
+		return
+	}
+	defer release()
+	sum, n, err := hashStream(c.Request.Body)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if len(pdf) == 0 {
+	if n == 0 {
 		problem(c, http.StatusBadRequest, "empty", "Ingen fil", "Skicka PDF-filen som begärans innehåll.")
 		return
 	}
-	v, err := s.verify(c.Request.Context(), archive.Checksum(pdf), pdf)
+	v, err := s.verify(c.Request.Context(), sum)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -86,9 +162,21 @@ func (s *Server) verifyUpload(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-// verify looks a checksum up; pdf, when given, is the file itself and its
-// signature is checked too (the stored copy's otherwise).
-func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verification, error) {
+// hashStream reads r to its end and returns its SHA-256 and length,
+// holding no more of it than one buffer.
+func hashStream(r io.Reader) (sum string, n int64, err error) {
+	h := sha256.New()
+	n, err = io.Copy(h, r)
+	if err != nil {
+		return "", n, fmt.Errorf("service: reading the file to verify: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// verify looks a checksum up. A checksum the service issued names a file
+// byte for byte equal to the stored copy, so the signature is checked on
+// that copy: an uploaded file is never parsed, only hashed.
+func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) {
 	v := &Verification{SHA256: sum}
 	entry, err := s.archive.Lookup(ctx, sum)
 	if errors.Is(err, archive.ErrNotFound) {
@@ -108,22 +196,28 @@ func (s *Server) verify(ctx context.Context, sum string, pdf []byte) (*Verificat
 		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
 		return v, nil
 	}
+	if entry.Version > len(rec.Certifications) {
+		return nil, fmt.Errorf("service: checksum %s names version %d of %s, which has %d", sum, entry.Version, rec.ID, len(rec.Certifications))
+	}
 	cert := rec.Certifications[entry.Version-1]
-	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
+	v.Certified, v.Version, v.Revision, v.Certification = true, cert.Version, entry.Revision, &cert
 	v.Latest = entry.Version == len(rec.Certifications)
-	if pdf == nil {
-		if pdf, err = s.archive.Certified(ctx, rec.ID, entry.Version); err != nil {
-			return nil, err
-		}
+	pdf, err := s.archive.CertifiedRevision(ctx, rec, entry.Version, entry.Revision)
+	if err != nil {
+		return nil, err
 	}
 	v.Signature, err = s.checkSignature(ctx, pdf)
 	if err != nil {
 		return nil, err
 	}
 	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + cert.Name + ", " + cert.Title + ", " + cert.Date + "."
-	if !v.Signature.Valid {
+	switch {
+	case !v.Signature.Valid:
 		v.Genuine = false
 		v.Message = "Filens digitala signatur är inte giltig."
+	case v.Signature.RevokedBeforeSigning:
+		v.Genuine = false
+		v.Message = "Signeringscertifikatet var återkallat när utdraget signerades: signaturen gäller inte."
 	}
 	return v, nil
 }
@@ -141,8 +235,28 @@ func (s *Server) checkSignature(ctx context.Context, pdf []byte) (*SignatureChec
 	if problems == nil {
 		problems = []string{}
 	}
-	return &SignatureCheck{
+	sc := &SignatureCheck{
 		Valid: r.Valid, WholeDocument: r.WholeDocument, Trusted: r.Trusted, Signer: r.Signer,
 		Fingerprint: r.SignerFingerprint, SigningTime: r.SigningTime, Reason: r.Reason, Problems: problems,
-	}, nil
+		Level: string(r.Level), Timestamped: r.Timestamped, ValidationAppended: r.ValidationAppended,
+		ValidAtSigningTime: r.ValidAtSigningTime, ChainValidAtSigning: r.ChainValidAtSigning, RenewBy: r.RenewBy,
+		RevokedBeforeSigning: r.RevokedBeforeSigning,
+		Chain:                []ChainCertificate{}, Revocation: []RevocationStatus{}, ArchiveTimestamps: []ArchiveTimestamp{},
+	}
+	for _, c := range r.Chain {
+		sc.Chain = append(sc.Chain, ChainCertificate{Subject: c.Subject, Issuer: c.Issuer, Serial: c.Serial,
+			NotBefore: c.NotBefore, NotAfter: c.NotAfter, Fingerprint: c.Fingerprint})
+	}
+	for _, rv := range r.Revocation {
+		sc.Revocation = append(sc.Revocation, RevocationStatus{Subject: rv.Subject, Status: string(rv.Status),
+			Source: rv.Source, Issued: rv.Issued, RevokedAt: rv.RevokedAt})
+	}
+	for _, ts := range r.DocumentTimestamps {
+		sc.ArchiveTimestamps = append(sc.ArchiveTimestamps, ArchiveTimestamp{Time: ts.Time, TSA: ts.TSA,
+			Valid: ts.Valid, Trusted: ts.Trusted, Expires: ts.Expires})
+		if ts.Valid {
+			sc.LastArchiveTimestamp = ts.Time
+		}
+	}
+	return sc, nil
 }

@@ -23,6 +23,7 @@ const (
 	Strike          // struck-out (deleted) words of an amendment
 	Underline       // inserted words of an amendment
 	NoHyphen        // names, case numbers: never hyphenated
+	Confidential    // secret text shown in an internal rendition: drawn shaded
 )
 
 // Face reports the set of glyph faces a style needs: only Bold and Italic
@@ -86,6 +87,10 @@ type Line struct {
 	Justified  bool    // spaces were stretched or shrunk to fill the measure
 	Tracking   float64 // letter spacing, points added after every character (Params.Tracking)
 	Hyphenated bool    // ends inside a word with an inserted hyphen (not after the word's own: EU-|direktiv)
+	// Continues marks a line that ends inside a word, which the next line
+	// goes on with: hyphenated, broken after the word's own hyphen, or an
+	// address broken at a slash.
+	Continues bool
 	// Flush marks a line of a justified paragraph set flush left, with
 	// natural spaces, because no breaking of the paragraph kept its spaces
 	// within MaxSpace.

@@ -6,7 +6,9 @@
 // the lock files that serialise writers to a key across processes. A write
 // goes to a synced temp file that is then renamed (or, for create-once,
 // hard-linked) into place, so readers see the old object or the new one,
-// never a part. It works on Unix file systems with flock and hard links.
+// never a part. Files and folders it makes are the owner's only (0600,
+// retained objects 0400, folders 0700). It works on Unix file systems with
+// flock and hard links.
 //
 // It may import the standard library and storage.
 package fs
@@ -51,7 +53,7 @@ func New(dir string) (*Store, error) {
 		locks:   filepath.Join(dir, "locks"),
 	}
 	for _, d := range []string{s.objects, s.tmp, s.locks} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("fs: creating %s: %w", d, err)
 		}
 	}
@@ -142,8 +144,9 @@ func retained(obj storage.Object) bool {
 }
 
 // writeTemp writes header and data to a synced file in tmp and returns its
-// path. Retained objects are read-only on disk too, as a guard against
-// edits by hand.
+// path. Objects are readable by the service's user only (the store holds
+// the development signing key beside the documents); retained ones are
+// read-only on disk too, as a guard against edits by hand.
 func (s *Store) writeTemp(h header, data []byte) (string, error) {
 	line, err := encodeHeader(h)
 	if err != nil {
@@ -153,9 +156,9 @@ func (s *Store) writeTemp(h header, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	mode := os.FileMode(0o644)
+	mode := os.FileMode(0o600)
 	if !h.RetainUntil.IsZero() {
-		mode = 0o444
+		mode = 0o400
 	}
 	_, err = f.Write(line)
 	if err == nil {
@@ -208,7 +211,7 @@ func mkdirAll(dir string) error {
 	if err := mkdirAll(parent); err != nil {
 		return err
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	return syncDir(parent)
@@ -225,26 +228,50 @@ func syncDir(dir string) error {
 
 // Get reads the whole object.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, storage.Object, error) {
+	return s.Read(ctx, key, storage.ReadOptions{})
+}
+
+// Read reads the whole object. The file store keeps no versions: a read of
+// any version finds none.
+func (s *Store) Read(ctx context.Context, key string, opts storage.ReadOptions) ([]byte, storage.Object, error) {
 	if err := s.checkRead(ctx, key); err != nil {
 		return nil, storage.Object{}, fmt.Errorf("fs: reading: %w", err)
 	}
-	path := objectPath(s.objects, key)
-	f, err := os.Open(path)
+	if opts.Version != "" {
+		return nil, storage.Object{}, fmt.Errorf("fs: reading %s version %q: %w: the file store keeps no versions", key, opts.Version, storage.ErrNotFound)
+	}
+	data, obj, err := s.read(key, opts.MaxSize)
 	if err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, notFound(err))
+		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+	}
+	return data, obj, nil
+}
+
+func (s *Store) read(key string, maxSize int64) ([]byte, storage.Object, error) {
+	f, err := os.Open(objectPath(s.objects, key))
+	if err != nil {
+		return nil, storage.Object{}, notFound(err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+		return nil, storage.Object{}, err
+	}
+	// The header is at most maxHeaderLen: a file longer than that beyond
+	// the bound holds too much content, and is not read.
+	if maxSize > 0 && fi.Size() > maxSize+maxHeaderLen {
+		return nil, storage.Object{}, fmt.Errorf("%w: more than %d bytes", storage.ErrTooLarge, maxSize)
 	}
 	raw := make([]byte, fi.Size())
 	if _, err := f.ReadAt(raw, 0); err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+		return nil, storage.Object{}, err
 	}
 	h, data, err := splitFile(raw)
 	if err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+		return nil, storage.Object{}, err
+	}
+	if maxSize > 0 && int64(len(data)) > maxSize {
+		return nil, storage.Object{}, fmt.Errorf("%w: %d bytes, at most %d", storage.ErrTooLarge, len(data), maxSize)
 	}
 	return data, describe(key, h, int64(len(data)), fi.ModTime()), nil
 }
@@ -323,6 +350,18 @@ func (s *Store) listed(path, prefix string) (storage.Object, bool, error) {
 		return storage.Object{}, false, nil // deleted since the walk saw it
 	}
 	return obj, err == nil, err
+}
+
+// Versions lists the current object alone: the file store keeps no other.
+func (s *Store) Versions(ctx context.Context, key string) ([]storage.Object, error) {
+	obj, err := s.Stat(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []storage.Object{obj}, nil
 }
 
 // Delete removes the object unless it is under retention.

@@ -23,7 +23,7 @@ func (s *Store) lockKey(ctx context.Context, key string) (unlock func(), err err
 	h := fnv.New32a()
 	h.Write([]byte(key))
 	path := filepath.Join(s.locks, fmt.Sprintf("%02x", h.Sum32()%lockStripes))
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening lock file: %w", err)
 	}
