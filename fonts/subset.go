@@ -31,8 +31,8 @@ const (
 type glyphSource struct {
 	tables map[string][]byte
 	names  []byte // the kept names (cid.go), cut once
-	offs   []int // glyph g is glyf[offs[g]:offs[g+1]]
-	nh     int   // numberOfHMetrics
+	offs   []int  // glyph g is glyf[offs[g]:offs[g+1]]
+	nh     int    // numberOfHMetrics
 }
 
 func newGlyphSource(data []byte) (*glyphSource, error) {
