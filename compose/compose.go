@@ -39,7 +39,9 @@ func Build(x *extract.Extract, t *templates.Template, cert *Certification) Docum
 		b.paragraph(&x.Paragraphs[i])
 	}
 	b.closing(cert)
-	return Document{Meta: b.meta(), Header: header(x, t.Labels, cert), Blocks: b.blocks}
+	meta := b.meta()
+	meta.Languages = b.langs
+	return Document{Meta: meta, Header: header(x, t.Labels, cert), Blocks: b.blocks}
 }
 
 type builder struct {
@@ -49,6 +51,8 @@ type builder struct {
 	// norm holds the normalised form of the strings met so far: titles,
 	// labels and names recur within a document.
 	norm map[string]string
+	// langs are the other languages of spans (Meta.Languages).
+	langs []string
 }
 
 // normalize is typeset.Normalize, once per distinct string of the document.
@@ -520,9 +524,31 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 		if s.Inserted {
 			st |= typeset.Underline
 		}
+		if s.Lang != "" {
+			st = st.WithLang(b.language(s.Lang))
+		}
 		out = append(out, typeset.Span{Text: b.normalize(s.Text), Style: st})
 	}
 	return out
+}
+
+// language is the index of lang among the document's other languages
+// (typeset.Style.Lang), adding it; 0 for Swedish, and beyond the seven a
+// style holds.
+func (b *builder) language(lang string) int {
+	if strings.EqualFold(lang, "sv") || strings.HasPrefix(strings.ToLower(lang), "sv-") {
+		return 0
+	}
+	for i, l := range b.langs {
+		if strings.EqualFold(l, lang) {
+			return i + 1
+		}
+	}
+	if len(b.langs) == int(typeset.LangMask>>5) {
+		return 0
+	}
+	b.langs = append(b.langs, lang)
+	return len(b.langs)
 }
 
 // parted reports whether white space lies where a meets b.

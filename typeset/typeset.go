@@ -25,6 +25,17 @@ const (
 	NoHyphen        // names, case numbers: never hyphenated
 )
 
+// LangMask holds a span's language, for the renderer: an index (1–7) into
+// the document's list of other languages, 0 for the document's own.
+// Typesetting carries it through untouched.
+const LangMask Style = 7 << 5
+
+// Lang is the language index of s (LangMask).
+func (s Style) Lang() int { return int(s&LangMask) >> 5 }
+
+// WithLang returns s with language index n (0–7).
+func (s Style) WithLang(n int) Style { return s&^LangMask | Style(n&7)<<5 }
+
 // Face reports the set of glyph faces a style needs: only Bold and Italic
 // choose the face; the other marks are drawn by the renderer.
 func (s Style) Face() Style { return s & (Bold | Italic) }
