@@ -6,7 +6,7 @@ BIN       := bin/utdrag
 PKGS      := ./...
 TEST_TIMEOUT ?= 30m
 
-.PHONY: run build test test-unit vet fmt bench fuzz render-examples clean
+.PHONY: run build test test-unit test-cluster vet fmt bench fuzz render-examples clean
 
 # The example recipient directory lets a newcomer try distribution: the
 # messages land as .eml files in ./data/outbox.
@@ -27,6 +27,16 @@ test:
 	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
 	scripts/with-minio.sh scripts/with-postgres.sh scripts/with-pki.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+
+# Not part of make test: two replicas behind a balancer, sharing PostgreSQL
+# and a four-node MinIO cluster (scripts/minio-cluster.sh) behind its own
+# balancer, under load from 16 clients while one node, then two, are
+# killed; then every acknowledged extract is read back, readiness checked
+# and the bucket searched for strays. About four minutes; bounded by 10.
+test-cluster:
+	scripts/deps.sh postgresql
+	scripts/minio-cluster.sh run scripts/with-postgres.sh \
+		$(GO) test -tags cluster -count=1 -timeout 10m -v -run TestClusterFaults ./e2e/cluster/
 
 # Tests that need no server (MinIO tests skip outside CI).
 test-unit:

@@ -8,6 +8,9 @@
 //	extracts/{id}/extract.html      its accessible HTML rendition
 //	extracts/{id}/meta.json         Record (points at the PDF; written last)
 //	extracts/{id}/certified-{n}.pdf certified, signed versions (immutable)
+//	extracts/{id}/certified-{n}-r{k}.pdf
+//	                                revision k of version n: validation data
+//	                                and an archive timestamp appended (immutable)
 //	extracts/{id}/distribution.json distribution record
 //	sha256/{hex}                    checksum index for verification
 //
@@ -91,6 +94,11 @@ type Certification struct {
 	SHA256      string    `json:"sha256"` // of the certified PDF
 	Bytes       int       `json:"bytes"`
 	Pages       int       `json:"pages"`
+	Seal
+	// Revisions are the later revisions of the certified PDF, oldest
+	// first, each the one before with validation data and an archive
+	// timestamp appended (revisions.go).
+	Revisions []Revision `json:"revisions,omitempty"`
 }
 
 // Certified returns the current certification, or nil.
@@ -105,6 +113,8 @@ func (r *Record) Certified() *Certification {
 type IndexEntry struct {
 	ID      string `json:"id"`
 	Version int    `json:"version"` // 0: the uncertified extract; n: certified version n
+	// Revision is the revision of certified version n (0: as signed).
+	Revision int `json:"revision,omitempty"`
 }
 
 // ErrNotFound: no extract with that id (or checksum).

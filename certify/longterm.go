@@ -35,8 +35,10 @@ type LongTerm struct {
 	// Level is the PAdES baseline level the file reaches; empty when the
 	// signature is not valid.
 	Level Level
-	// Timestamped is true when SigningTime comes from a valid signature
-	// timestamp rather than the signer's claim.
+	// Timestamped is true when SigningTime comes from a valid timestamp
+	// rather than the signer's claim: the signature's own, or else the
+	// first document timestamp after it (which proves the signature
+	// existed then, ETSI EN 319 142-1, 5.3).
 	Timestamped bool
 	// ValidationAppended is true when everything appended after the
 	// signed revision is validation data (DSS) and document timestamps:
@@ -99,6 +101,7 @@ type DocumentTimestamp struct {
 	CoversValidation bool
 	// Expires is the earliest expiry in the authority's chain.
 	Expires time.Time
+	tsa     *x509.Certificate
 }
 
 func infoOf(c *x509.Certificate) CertificateInfo {
@@ -123,7 +126,6 @@ func checkLongTerm(pdf []byte, sig *signature, roots *x509.CertPool, res *Result
 	if leaf == nil {
 		return
 	}
-	at := res.SigningTime
 	known := m.known
 	var tsa *x509.Certificate
 	if token := signatureToken(p7); token != nil && res.Timestamped {
@@ -131,6 +133,19 @@ func checkLongTerm(pdf []byte, sig *signature, roots *x509.CertPool, res *Result
 			tsa = signerIn(tp7, known)
 		}
 	}
+	res.DocumentTimestamps = documentTimestamps(pdf, m, roots)
+	// Without a timestamp of its own, the first document timestamp
+	// dates the signature; archive timestamps are those after it.
+	archiveFrom := 0
+	if !res.Timestamped {
+		for i, ts := range res.DocumentTimestamps {
+			if ts.Valid {
+				res.SigningTime, res.Timestamped, tsa, archiveFrom = ts.Time, true, ts.tsa, i+1
+				break
+			}
+		}
+	}
+	at := res.SigningTime
 
 	chain, trusted := chainAt(leaf, known, roots, at)
 	for _, c := range chain {
@@ -152,13 +167,12 @@ func checkLongTerm(pdf []byte, sig *signature, roots *x509.CertPool, res *Result
 	}
 	res.ValidAtSigningTime = res.Valid && trusted && !res.RevokedBeforeSigning
 
-	res.DocumentTimestamps = documentTimestamps(pdf, m, roots)
-	res.Level = level(res, m, chain, tsaChain)
+	res.Level = level(res, m, chain, tsaChain, res.DocumentTimestamps[archiveFrom:])
 	res.RenewBy = renewBy(res, tsaChain, m)
 }
 
 // level is the PAdES baseline level the verified signature reaches.
-func level(res *Result, m *material, chain, tsaChain []*x509.Certificate) Level {
+func level(res *Result, m *material, chain, tsaChain []*x509.Certificate, archive []DocumentTimestamp) Level {
 	switch {
 	case !res.Valid:
 		return ""
@@ -167,7 +181,7 @@ func level(res *Result, m *material, chain, tsaChain []*x509.Certificate) Level 
 	case !complete(chain, m.dss.data) || !complete(tsaChain, m.dss.data):
 		return LevelBT
 	}
-	for _, ts := range res.DocumentTimestamps {
+	for _, ts := range archive {
 		if ts.Valid && ts.CoversValidation {
 			return LevelBLTA
 		}
@@ -354,7 +368,7 @@ func checkDocTimestamp(pdf []byte, sig *signature, m *material, roots *x509.Cert
 	if tsa == nil {
 		return ts
 	}
-	ts.TSA = tsa.Subject.String()
+	ts.TSA, ts.tsa = tsa.Subject.String(), tsa
 	if p7.GetOnlySigner() == nil {
 		p7.Certificates = append(p7.Certificates, tsa)
 	}

@@ -113,8 +113,10 @@ start_node() {
 		_MINIO_SERVER_LOCAL="$api" \
 		"$BIN" server --address "$api" --console-address "$console" $(endpoints) \
 		>>"$dir/node$i.log" 2>&1 </dev/null &
-	echo $! >"$pidfile"
-	log "node $i on $api (pid $!)"
+	local pid=$!
+	disown "$pid" # killed on purpose: no job notice
+	echo "$pid" >"$pidfile"
+	log "node $i on $api (pid $pid)"
 }
 
 kill_node() {

@@ -146,6 +146,9 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 	if err != nil {
 		return nil, err
 	}
+	if err := s.signer.checkOwn(ctx, id); err != nil {
+		return nil, err
+	}
 	now := time.Now().In(stockholm)
 	if req.Date == "" {
 		req.Date = now.Format(time.DateOnly)
@@ -166,12 +169,13 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		return nil, err
 	}
 	reason := "Rätt utdraget intygar"
-	signed, err := certify.Sign(ctx, res.PDF, id, certify.Options{
-		Name: req.Name, Reason: reason, Location: req.Place, Time: now, TSAURL: s.signer.cfg.TSAURL,
+	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
+		Name: req.Name, Reason: reason, Location: req.Place, Time: now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
 	}
+	signed := sealed.pdf
 	if err := s.archive.PutCertified(ctx, rec, version, signed, s.cfg.Retention); err != nil {
 		if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
 			return nil, errCertified
@@ -182,6 +186,7 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
 		Development: id.Development(), SHA256: archive.Checksum(signed), Bytes: len(signed), Pages: res.Pages,
+		Seal: sealed.Seal,
 	}, nil
 }
 
@@ -221,7 +226,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		}
 		cert = rec.Certifications[n-1]
 	}
-	b, err := s.archive.Certified(ctx, rec, cert.Version)
+	b, err := s.archive.CurrentCertified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -230,7 +235,7 @@ func (s *Server) getCertified(c *gin.Context) {
 	if cert.Version > 1 {
 		name += " v" + strconv.Itoa(cert.Version)
 	}
-	s.servePDF(c, b, cert.SHA256, name+".pdf")
+	s.servePDF(c, b, cert.CurrentSHA256(), name+".pdf")
 }
 
 func orNotFound(err error) error {

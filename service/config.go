@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"utdrag/extract"
+	"utdrag/preserve"
 	"utdrag/storage/s3"
 )
 
@@ -35,6 +36,7 @@ type Config struct {
 	VerifyWait  time.Duration // UTDRAG_VERIFY_WAIT
 	Retention   time.Duration // UTDRAG_RETENTION of certified PDFs
 	Signing     SigningConfig
+	Archive     ArchiveConfig // UTDRAG_ARCHIVE_EVERY, UTDRAG_ARCHIVE_RENEW_BEFORE
 	// SessionKey signs the clerk interface's session cookies
 	// (UTDRAG_SESSION_KEY, at least 32 characters); replicas must share it.
 	// Unset: random at start-up.
@@ -82,6 +84,7 @@ func Defaults() Config {
 		MaxVerifies:   2 * runtime.GOMAXPROCS(0),
 		VerifyWait:    200 * time.Millisecond,
 		Retention:     10 * 365 * 24 * time.Hour,
+		Archive:       ArchiveConfig{Every: defaultArchiveEvery, RenewBefore: preserve.DefaultRenewBefore},
 		Breaker:       BreakerConfig{Failures: defaultBreakerFailures, Open: defaultBreakerOpen},
 
 		StorageTimeout: defaultStorageTimeout,
@@ -148,7 +151,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			}
 		}
 	}
-	c.Signing = signingFromEnv(getenv)
+	var err error
+	if c.Signing, err = signingFromEnv(getenv); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.Archive, err = archiveFromEnv(getenv); err != nil {
+		errs = append(errs, err.Error())
+	}
 	c.SessionKey = getenv("UTDRAG_SESSION_KEY")
 	c.Mail = mailFromEnv(getenv, c.Storage)
 	if len(errs) == 0 {

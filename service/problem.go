@@ -96,6 +96,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		// the answer.
 		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "path", c.FullPath())
 		problem(c, http.StatusServiceUnavailable, "abandoned", "Begäran avbröts", "Begäran avbröts innan den var klar.")
+	case errors.Is(err, errOwnRevoked):
+		s.log.ErrorContext(c.Request.Context(), "certification refused: the signing certificate is revoked", "error", err)
+		problem(c, http.StatusServiceUnavailable, "signing-certificate-revoked", "Signeringscertifikatet är återkallat",
+			"Tjänstens signeringscertifikat är återkallat enligt sin utfärdare. Inget har bestyrkts; ett nytt certifikat måste installeras.")
 	case errors.Is(err, errRenderTimeout):
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "render-timeout", "Sättningen tog för lång tid",

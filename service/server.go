@@ -103,7 +103,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s.useIndex(d.Index)
 	var err error
-	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
+	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {
 		return nil, err
 	}
 	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, func(st distribute.State) {
@@ -247,6 +247,7 @@ func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.reconciler().Run(ctx) // until shutdown
+	go s.archiveLoop(ctx)      // until shutdown
 	s.log.Info("utdrag listening", "addr", s.cfg.Addr, "storage", s.cfg.Storage)
 	select {
 	case err := <-errc:

@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/minio/minio-go/v7"
+
+	"utdrag/storage"
 )
 
 // ProbePrefix is where Ping writes; nothing else is kept there.
@@ -26,6 +29,10 @@ type prober struct {
 
 	mu        sync.Mutex
 	leftovers []leftover
+	// kept is a probe object the server would not remove because the
+	// bucket locks every new object (a default retention rule): Ping then
+	// probes with a write to it that the condition refuses.
+	kept string
 }
 
 type leftover struct{ key, version string }
@@ -44,19 +51,35 @@ func newProber() prober {
 // write tells. The probe works the same on any S3 server, goes through
 // whatever balancer the service uses, with the service's own keys, so
 // expired keys or a read-only policy fail it too.
+//
+// On a bucket whose default retention locks every new object, the probe's
+// object cannot be removed: Ping keeps that one and from then on sends it
+// a create-once write, which the server refuses (412) only after taking
+// the namespace write lock, which needs a quorum of the nodes. That
+// writes nothing, but no longer notices drives lost on nodes that still
+// answer.
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
 	p := &s.probe
-	key := fmt.Sprintf("%sprobe-%s-%d", ProbePrefix, p.instance, p.n.Add(1))
-	po := minio.PutObjectOptions{ContentType: "text/plain", DisableMultipart: true}
-	po.SetMatchETagExcept("*")
-	body := []byte("utdrag readiness probe\n")
-	info, err := s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(body), int64(len(body)), po)
-	if err != nil {
-		return fmt.Errorf("s3: ping: writing %s: %w", key, classify(err))
+	if kept := p.keptKey(); kept != "" {
+		_, err := s.probeWrite(ctx, kept)
+		if err == nil || errors.Is(err, storage.ErrPrecondition) {
+			return nil
+		}
+		return fmt.Errorf("s3: ping: conditional write to %s: %w", kept, err)
 	}
-	if err := s.remove(ctx, key, version(info.VersionID)); err != nil {
+	key := fmt.Sprintf("%sprobe-%s-%d", ProbePrefix, p.instance, p.n.Add(1))
+	info, err := s.probeWrite(ctx, key)
+	if err != nil {
+		return fmt.Errorf("s3: ping: writing %s: %w", key, err)
+	}
+	err = s.remove(ctx, key, version(info.VersionID))
+	switch {
+	case errors.Is(err, storage.ErrImmutable):
+		p.keep(key)
+		return nil // the write went through
+	case err != nil:
 		p.remember(leftover{key, version(info.VersionID)})
 		return fmt.Errorf("s3: ping: removing %s: %w", key, err)
 	}
@@ -64,8 +87,29 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// probeWrite writes the probe's body to key, create-once.
+func (s *Store) probeWrite(ctx context.Context, key string) (minio.UploadInfo, error) {
+	po := minio.PutObjectOptions{ContentType: "text/plain", DisableMultipart: true}
+	po.SetMatchETagExcept("*")
+	body := []byte("utdrag readiness probe\n")
+	info, err := s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(body), int64(len(body)), po)
+	return info, classify(err)
+}
+
 func (s *Store) remove(ctx context.Context, key, version string) error {
 	return classify(s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{VersionID: version}))
+}
+
+func (p *prober) keptKey() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.kept
+}
+
+func (p *prober) keep(key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.kept = key
 }
 
 func (p *prober) remember(l leftover) {

@@ -185,7 +185,10 @@ func sentinel(resp minio.ErrorResponse) error {
 		return storage.ErrPrecondition
 	case resp.Code == "NoSuchKey" || resp.Code == "NoSuchVersion":
 		return storage.ErrNotFound
-	case resp.Code == "ObjectLocked" || resp.Code == "AccessDenied" && lockedMessage(resp.Message):
+	case resp.Code == "ObjectLocked",
+		(resp.Code == "AccessDenied" || resp.Code == "InvalidRequest") && lockedMessage(resp.Message):
+		// MinIO answers a removal of a locked version 400 InvalidRequest
+		// "Object is WORM protected …".
 		return storage.ErrImmutable
 	case resp.Code == "NoSuchBucket", resp.StatusCode >= 500:
 		return storage.ErrUnavailable

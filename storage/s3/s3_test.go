@@ -416,3 +416,37 @@ func checkUnavailable(t *testing.T, what string, s *s3.Store) {
 	}
 	wg.Wait()
 }
+
+// TestPingOnBucketWithDefaultRetention: where the bucket locks every new
+// object, the probe's first object cannot be removed; Ping still succeeds
+// and from then on writes nothing, so probes do not pile up.
+func TestPingOnBucketWithDefaultRetention(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	c := rawClient(t, cfg)
+	if err := c.MakeBucket(t.Context(), cfg.Bucket, minio.MakeBucketOptions{ObjectLocking: true}); err != nil {
+		t.Fatal(err)
+	}
+	mode, days, unit := minio.Governance, uint(1), minio.Days
+	if err := c.SetObjectLockConfig(t.Context(), cfg.Bucket, &mode, &days, &unit); err != nil {
+		t.Fatalf("setting a default retention: %v", err)
+	}
+	s, err := s3.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Fatalf("Ping %d: %v", i, err)
+		}
+	}
+	var versions int
+	for v := range c.ListObjects(t.Context(), cfg.Bucket, minio.ListObjectsOptions{Prefix: s3.ProbePrefix, Recursive: true, WithVersions: true}) {
+		if v.Err != nil {
+			t.Fatal(v.Err)
+		}
+		versions++
+	}
+	if versions != 1 {
+		t.Errorf("%d probe versions after 5 probes, want the one the retention keeps", versions)
+	}
+}
