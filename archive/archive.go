@@ -134,6 +134,9 @@ type Archive struct {
 	listed map[string]listed
 
 	indexer Indexer // nil: none
+	// recovered is told when a PDF's recorded bytes were found and served
+	// from another version than the one read first (see recorded).
+	recovered func(ctx context.Context, err error)
 }
 
 // Indexer keeps an index of the records in step with storage. The archive

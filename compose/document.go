@@ -42,6 +42,10 @@ type Header struct {
 	// Draft marks every page of an extract with a paragraph not yet
 	// justerad ("Ej justerat"); empty for one that may be certified.
 	Draft string
+	// Confidential marks every page of an internal rendition, which holds
+	// secret text ("Innehåller sekretessbelagda uppgifter"); empty for a
+	// public one.
+	Confidential string
 	// PageLabel formats "1 (4)": the renderer fills the numbers.
 	PageLabel string
 	// Footer boxes, left to right, with what is written in each (the
@@ -90,7 +94,13 @@ type Table struct {
 	Caption string // for the accessible rendition
 	Columns []Column
 	Rows    [][]string
+	// Shade marks cells of secret text in an internal rendition, drawn
+	// shaded: Shade[row][column]; nil or short rows for none.
+	Shade [][]bool
 }
+
+// Shaded reports whether the cell of row r and column c is shaded.
+func (t Table) Shaded(r, c int) bool { return r < len(t.Shade) && c < len(t.Shade[r]) && t.Shade[r][c] }
 
 // Column is a table column.
 type Column struct {

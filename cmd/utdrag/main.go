@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"utdrag/archive"
+	"utdrag/extract"
 	"utdrag/index"
 	"utdrag/render"
 	"utdrag/service"
@@ -166,6 +167,7 @@ func renderFile(args []string) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	out := fl.String("o", "", "output PDF (default: the input name with .pdf)")
 	pdfa := fl.Int("pdfa", 0, "PDF/A part: 1, 2 or 3 (with the source attached); 0 the template's")
+	rendition := fl.String("rendition", "public", "public (secret parts replaced by a placeholder) or internal (everything, secret parts marked)")
 	// Allow "render in.json -o out.pdf" as well as flags first.
 	var inputs []string
 	for len(args) > 0 {
@@ -185,11 +187,15 @@ func renderFile(args []string) error {
 	if err != nil {
 		return err
 	}
+	r, ok := extract.ParseRendition(*rendition)
+	if !ok {
+		return fmt.Errorf("render: -rendition is public or internal, not %q", *rendition)
+	}
 	x, err := decodeFile(inputs[0], eng.Drawable)
 	if err != nil {
 		return err
 	}
-	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa})
+	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa, Rendition: r})
 	if err != nil {
 		return err
 	}
