@@ -79,33 +79,19 @@ func (r *Record) CertifiedAs(rendition extract.Rendition) *Certification {
 	return nil
 }
 
-// PutInternal stores the internal rendition of rec (its PDF, HTML and the
-// input as received), create-once, before rec is created: it describes
-// them in rec, pins their versions, and indexes the PDF's checksum as the
-// internal rendition.
-func (a *Archive) PutInternal(ctx context.Context, rec *Record, pdf, html, source []byte, pages int) error {
-	in := &Internal{SHA256: Checksum(pdf), Bytes: len(pdf), Pages: pages,
+// AddInternal describes the internal rendition of rec (its PDF, HTML and
+// the input as received) in rec, before rec is created: Create stores the
+// objects with the public rendition's, create-once and adopted alike, and
+// indexes the PDF's checksum as the internal rendition.
+func (r *Record) AddInternal(pdf, html, source []byte, pages int) {
+	r.Internal = &Internal{SHA256: Checksum(pdf), Bytes: len(pdf), Pages: pages,
 		HTMLSHA256: Checksum(html), HTMLBytes: len(html), SourceSHA256: Checksum(source), SourceBytes: len(source)}
-	for _, o := range []struct {
-		key, ctype string
-		data       []byte
-	}{
-		{SourceKey(rec.ID), "application/json", source},
-		{InternalPDFKey(rec.ID), "application/pdf", pdf},
-		{InternalHTMLKey(rec.ID), "text/html; charset=utf-8", html},
-	} {
-		obj, err := a.putOnce(ctx, o.key, o.data, o.ctype)
-		if err != nil {
-			return fmt.Errorf("archive: writing %s: %w", o.key, err)
-		}
-		rec.pin(obj)
+	r.Renditions = []extract.Rendition{extract.Internal, extract.Public}
+	r.internal = []object{
+		{SourceKey(r.ID), "application/json", source},
+		{InternalPDFKey(r.ID), "application/pdf", pdf},
+		{InternalHTMLKey(r.ID), "text/html; charset=utf-8", html},
 	}
-	if err := a.index(ctx, in.SHA256, IndexEntry{ID: rec.ID, Rendition: extract.Internal}); err != nil {
-		return err
-	}
-	rec.Internal = in
-	rec.Renditions = []extract.Rendition{extract.Internal, extract.Public}
-	return nil
 }
 
 // InternalPDF returns the internal rendition's PDF exactly as rec

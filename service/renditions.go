@@ -75,9 +75,9 @@ func (s *Server) mayHave(c *gin.Context, rec *archive.Record, r extract.Renditio
 	return true
 }
 
-// putInternal renders the internal rendition of x and stores it with x
-// itself apart from the record rec (which holds the public copy),
-// answering the request when that fails.
+// putInternal renders the internal rendition of x and adds it, with x
+// itself, to the record rec (which holds the public copy) for Create to
+// store apart, answering the request when that fails.
 func (s *Server) putInternal(c *gin.Context, rec *archive.Record, x *extract.Extract) bool {
 	ctx := c.Request.Context()
 	res, err := s.renderObserved(ctx, x, nil, extract.Internal)
@@ -90,10 +90,7 @@ func (s *Server) putInternal(c *gin.Context, rec *archive.Record, x *extract.Ext
 		s.fail(c, err)
 		return false
 	}
-	if err := s.archive.PutInternal(ctx, rec, res.PDF, page, x.Canonical(), res.Pages); err != nil {
-		s.fail(c, err)
-		return false
-	}
+	rec.AddInternal(res.PDF, page, x.Canonical(), res.Pages)
 	return true
 }
 
