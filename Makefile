@@ -6,7 +6,7 @@ BIN       := bin/utdrag
 PKGS      := ./...
 TEST_TIMEOUT ?= 30m
 
-.PHONY: run build test test-unit vet fmt bench fuzz render-examples clean
+.PHONY: run build test test-unit test-cluster vet fmt bench fuzz render-examples clean
 
 # The example recipient directory lets a newcomer try distribution: the
 # messages land as .eml files in ./data/outbox.
@@ -17,14 +17,26 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
 # Installs what is missing (poppler-utils, qpdf, certutil, chromium, node,
-# postgresql; ajv and ajv-formats from npm and MinIO built from its pinned
-# version, both cached under ~/.cache/utdrag), starts MinIO and a throwaway
-# PostgreSQL on free loopback ports, runs every test, and stops them.
+# postgresql, PDFBox Preflight, openssl; ajv and ajv-formats from npm,
+# MinIO and pdfcpu built from their pinned versions, all cached under
+# ~/.cache/utdrag), starts MinIO, a throwaway PostgreSQL and the test PKI
+# (scripts/pki.sh: OpenSSL's OCSP responder, CRLs and timestamp authority)
+# on free loopback ports, runs every test, and stops them.
 test:
-	scripts/deps.sh chromium node postgresql
+	scripts/deps.sh chromium node postgresql preflight openssl
 	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
-	scripts/with-minio.sh scripts/with-postgres.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	scripts/with-minio.sh scripts/with-postgres.sh scripts/with-pki.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+
+# Not part of make test: two replicas behind a balancer, sharing PostgreSQL
+# and a four-node MinIO cluster (scripts/minio-cluster.sh) behind its own
+# balancer, under load from 16 clients while one node, then two, are
+# killed; then every acknowledged extract is read back, readiness checked
+# and the bucket searched for strays. About four minutes; bounded by 10.
+test-cluster:
+	scripts/deps.sh postgresql
+	scripts/minio-cluster.sh run scripts/with-postgres.sh \
+		$(GO) test -tags cluster -count=1 -timeout 10m -v -run TestClusterFaults ./e2e/cluster/
 
 # Tests that need no server (MinIO tests skip outside CI).
 test-unit:
@@ -37,8 +49,9 @@ fmt:
 	gofmt -l -w .
 
 # Go benchmarks, the accessibility check of the HTML rendition, the
-# comparison with Chromium, WeasyPrint and plain fpdf, and the load test
-# against MinIO (see BENCHMARKS.md). Installs Chromium and WeasyPrint
+# comparison with Chromium, WeasyPrint and plain fpdf, the load test
+# against MinIO, and the index at a million records on SQLite and
+# PostgreSQL against today's listing (see BENCHMARKS.md). Installs Chromium and WeasyPrint
 # (Debian) and axe-core (npm, under /tmp/utdrag-bench) when missing.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./typeset/ ./layout/ ./render/...
@@ -50,6 +63,7 @@ bench:
 	$(GO) run ./bench/a11y -axe /tmp/utdrag-bench/node_modules/axe-core/axe.min.js
 	$(GO) run ./bench/peers
 	scripts/with-minio.sh $(GO) run ./bench/load
+	UTDRAG_PG_FSYNC=on scripts/with-minio.sh scripts/with-postgres.sh $(GO) run ./bench/index
 
 FUZZTIME ?= 10m
 fuzz:

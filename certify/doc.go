@@ -16,6 +16,23 @@
 // requires. When Options.TSAURL is set an RFC 3161 timestamp over the
 // signature value is added (B-T).
 //
+// Extend takes a signed file further, each step an incremental update that
+// leaves every earlier byte as it was: a Document Security Store (/DSS with
+// /Certs, /OCSPs, /CRLs, no VRI) holding the chains of the signer and of
+// the timestamp authorities and revocation data for every certificate in
+// them, fetched by a Fetcher from the OCSP responders and CRL distribution
+// points the certificates name (B-LT); then a document timestamp over the
+// whole file (/Type /DocTimeStamp, SubFilter ETSI.RFC3161: B-LTA). Run again
+// before the newest timestamp's certificate expires, it adds fresh
+// validation data and a new document timestamp (an archive timestamp).
+//
+// Verify reports, besides the signature itself, what an archivist needs
+// (LongTerm): the level the file reaches, the signing time from the
+// timestamp, the chain and whether it was valid then, each certificate's
+// revocation status as of that time from the data in the file (a
+// certificate revoked after the timestamp was good when it signed), the
+// document timestamps and when the newest must be renewed.
+//
 // When no signing certificate is configured the service uses a development
 // certificate from NewDevelopment; Sign then says so in the signature's
 // reason, and Verify reports it as a problem.
@@ -25,7 +42,7 @@
 // what the PDF renderer produces; files with cross-reference streams are
 // refused.
 //
-// certify may import the standard library, golang.org/x/crypto, the
-// digitorus pkcs7 and timestamp packages and go-pkcs12; nothing else of this
-// module.
+// certify may import the standard library, golang.org/x/crypto (ocsp
+// among it), the digitorus pkcs7 and timestamp packages and go-pkcs12;
+// nothing else of this module.
 package certify

@@ -79,6 +79,15 @@ func newIdentity(key any, certs []*x509.Certificate) (Identity, error) {
 	return Identity{Chain: chain, Key: signer}, nil
 }
 
+// ParseCertificates reads the CERTIFICATE blocks of PEM data.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
+	certs, err := parseCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("certify: read certificates: %w", err)
+	}
+	return certs, nil
+}
+
 func parseCertificates(data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	for {

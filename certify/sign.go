@@ -59,7 +59,7 @@ func Sign(ctx context.Context, pdf []byte, id Identity, opt Options) ([]byte, er
 	}
 	room := contentsRoom(id, tsa != nil)
 	for {
-		u, err := newUpdate(doc, opt, room)
+		u, err := newUpdate(doc, kindSignature, opt, room)
 		if err != nil {
 			return nil, fmt.Errorf("certify: sign: write signature objects: %w", err)
 		}

@@ -43,7 +43,7 @@ func checkToken(token, signature []byte, roots *x509.CertPool, res *Result) {
 		res.problem("Tidsstämpeln gäller inte den här signaturen.")
 		return
 	}
-	res.SigningTime = ts.Time
+	res.SigningTime, res.Timestamped = ts.Time, true
 	tp7, err := pkcs7.Parse(token)
 	if err != nil || tp7.GetOnlySigner() == nil || roots == nil {
 		res.problem("Tidsstämpelns utfärdare har inte kunnat kontrolleras.")

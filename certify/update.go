@@ -15,8 +15,8 @@ import (
 const byteRangeWidth = len("[0 0000000000 0000000000 0000000000]")
 
 // update is a PDF with an incremental update appended: a signature
-// dictionary, its field, a new catalog revision, cross-reference table and
-// trailer. The signature dictionary's Contents is a run of zeros until
+// dictionary (or a document timestamp's), its field, a new catalog
+// revision, cross-reference table and trailer. The signature dictionary's Contents is a run of zeros until
 // fillContents writes the CMS into it.
 type update struct {
 	out           []byte
@@ -35,19 +35,21 @@ type signatureFields struct {
 	other pdfDict
 }
 
-// newUpdate appends the signature objects to doc with room bytes reserved
-// for the CMS, and fills in the ByteRange.
-func newUpdate(doc *document, opt Options, room int) (*update, error) {
-	if _, ok := doc.trailer.get("Encrypt"); ok {
-		return nil, errors.New("encrypted PDFs are not supported")
-	}
-	if _, ok := doc.trailer.get("XRefStm"); ok {
-		return nil, errXrefStream
-	}
-	size, err := doc.size()
-	if err != nil {
-		return nil, err
-	}
+// sigKind is the kind of signature dictionary an update writes.
+type sigKind int
+
+const (
+	// kindSignature is a PAdES signature: SubFilter ETSI.CAdES.detached.
+	kindSignature sigKind = iota
+	// kindDocTimestamp is a document timestamp: Type DocTimeStamp,
+	// SubFilter ETSI.RFC3161, an RFC 3161 token over the ByteRange.
+	kindDocTimestamp
+)
+
+// newUpdate appends a signature dictionary of the given kind, its field and
+// a new catalog revision listing the field to doc, with room bytes
+// reserved for the CMS, and fills in the ByteRange.
+func newUpdate(doc *document, kind sigKind, opt Options, room int) (*update, error) {
 	rootRef, err := doc.rootRef()
 	if err != nil {
 		return nil, err
@@ -64,25 +66,23 @@ func newUpdate(doc *document, opt Options, room int) (*update, error) {
 	if err := doc.budget.err(); err != nil {
 		return nil, err
 	}
-
-	b := bytes.NewBuffer(make([]byte, 0, len(doc.src)+2*room+4096))
-	b.Write(doc.src)
-	if last := doc.src[len(doc.src)-1]; last != '\n' && last != '\r' {
-		b.WriteByte('\n')
+	a, err := newAppender(doc, 2*room)
+	if err != nil {
+		return nil, err
 	}
 	u := &update{}
-	sigNum, fieldNum := size, size+1
-	entries := []xrefEntry{{sigNum, 0, b.Len()}}
-	u.writeSignature(b, sigNum, opt, room)
-	entries = append(entries, xrefEntry{fieldNum, 0, b.Len()})
-	writeField(b, page, fieldNum, sigNum, len(fields.refs)+1)
-	entries = append(entries, xrefEntry{rootRef.num, rootRef.gen, b.Len()})
-	writeCatalog(b, rootRef, catalog, fields, pdfRef{num: fieldNum})
-	xrefAt := b.Len()
-	writeXref(b, entries)
-	writeTrailer(b, doc, size+2, xrefAt)
-
-	u.out = b.Bytes()
+	sigNum, fieldNum, apNum := a.alloc(), a.alloc(), a.alloc()
+	a.begin(sigNum, 0)
+	u.writeSignature(a.b, kind, opt, room)
+	a.end()
+	a.begin(fieldNum, 0)
+	writeField(a.b, page, kind, sigNum, apNum, len(fields.refs)+1)
+	a.end()
+	a.begin(apNum, 0)
+	a.b.WriteString("<< /Type /XObject /Subtype /Form /BBox [0 0 0 0] /Length 0 >>\nstream\n\nendstream")
+	a.end()
+	a.catalog(rootRef, catalog, [2]string{"AcroForm", acroForm(fields, pdfRef{num: fieldNum})})
+	u.out = a.finish()
 	u.setByteRange()
 	return u, nil
 }
@@ -117,8 +117,12 @@ func existingFields(doc *document, catalog pdfDict) (signatureFields, error) {
 	return f, nil
 }
 
-func (u *update) writeSignature(b *bytes.Buffer, num int, opt Options, room int) {
-	fmt.Fprintf(b, "%d 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n/ByteRange ", num)
+func (u *update) writeSignature(b *bytes.Buffer, kind sigKind, opt Options, room int) {
+	if kind == kindDocTimestamp {
+		b.WriteString("<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161\n/ByteRange ")
+	} else {
+		b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n/ByteRange ")
+	}
 	u.byteRangeAt = b.Len()
 	b.WriteString(strings.Repeat(" ", byteRangeWidth))
 	b.WriteString("\n/Contents ")
@@ -127,46 +131,50 @@ func (u *update) writeSignature(b *bytes.Buffer, num int, opt Options, room int)
 	b.Write(bytes.Repeat([]byte("0"), 2*room))
 	b.WriteByte('>')
 	u.contentsEnd = b.Len()
-	b.WriteString("\n/M " + pdfDate(opt.Time))
-	for _, e := range []struct{ key, text string }{
-		{"Name", opt.Name}, {"Reason", opt.Reason}, {"Location", opt.Location}, {"ContactInfo", opt.Contact},
-	} {
-		if e.text != "" {
-			fmt.Fprintf(b, "\n/%s %s", e.key, textString(e.text))
+	if kind == kindSignature {
+		b.WriteString("\n/M " + pdfDate(opt.Time))
+		for _, e := range []struct{ key, text string }{
+			{"Name", opt.Name}, {"Reason", opt.Reason}, {"Location", opt.Location}, {"ContactInfo", opt.Contact},
+		} {
+			if e.text != "" {
+				fmt.Fprintf(b, "\n/%s %s", e.key, textString(e.text))
+			}
 		}
 	}
-	b.WriteString("\n>>\nendobj\n")
+	b.WriteString("\n>>")
 }
 
 // writeField writes an invisible signature widget on the first page (none
-// when the page tree could not be read: page is the zero reference).
-func writeField(b *bytes.Buffer, page pdfRef, num, sigNum, ordinal int) {
-	fmt.Fprintf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0]",
-		num, textString(fmt.Sprintf("Signatur%d", ordinal)), sigNum)
+// when the page tree could not be read: page is the zero reference),
+// printable (PDF/A wants every annotation printed) and with an empty
+// appearance (apNum), as PDF/A-1 wants one for every widget.
+func writeField(b *bytes.Buffer, page pdfRef, kind sigKind, sigNum, apNum, ordinal int) {
+	name, tip := "Signatur", "Digital signatur"
+	if kind == kindDocTimestamp {
+		name, tip = "Dokumenttidsstämpel", "Dokumenttidsstämpel"
+	}
+	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /TU %s /V %d 0 R /F 132 /Rect [0 0 0 0] /AP << /N %d 0 R >>",
+		textString(fmt.Sprintf("%s%d", name, ordinal)), textString(tip), sigNum, apNum)
 	if page != (pdfRef{}) {
 		fmt.Fprintf(b, " /P %s", page)
 	}
-	b.WriteString(" >>\nendobj\n")
+	b.WriteString(" >>")
 }
 
-// writeCatalog writes a new revision of the catalog whose AcroForm lists the
-// existing fields and the new one.
-func writeCatalog(b *bytes.Buffer, ref pdfRef, catalog pdfDict, fields signatureFields, field pdfRef) {
-	fmt.Fprintf(b, "%d %d obj\n<<", ref.num, ref.gen)
-	for _, e := range catalog {
-		if e.key != "AcroForm" {
-			fmt.Fprintf(b, "\n/%s %s", encodeName(e.key), e.raw)
-		}
-	}
-	b.WriteString("\n/AcroForm << /Fields [")
+// acroForm writes an AcroForm dictionary listing the existing fields and
+// the new one.
+func acroForm(fields signatureFields, field pdfRef) string {
+	var b strings.Builder
+	b.WriteString("<< /Fields [")
 	for _, r := range append(slices.Clone(fields.refs), field) {
-		fmt.Fprintf(b, "%s ", r)
+		fmt.Fprintf(&b, "%s ", r)
 	}
 	b.WriteString("] /SigFlags 3")
 	for _, e := range fields.other {
-		fmt.Fprintf(b, " /%s %s", encodeName(e.key), e.raw)
+		fmt.Fprintf(&b, " /%s %s", encodeName(e.key), e.raw)
 	}
-	b.WriteString(" >>\n>>\nendobj\n")
+	b.WriteString(" >>")
+	return b.String()
 }
 
 // writeXref writes a cross-reference table with one subsection per run of

@@ -33,6 +33,13 @@ type Result struct {
 	// roots given to Verify.
 	Trusted bool
 	Reason  string
+	// Name and Location are the signature dictionary's claims of who
+	// signed and where.
+	Name, Location string
+	// Pages is the page count the document's page tree states.
+	Pages int
+	// LongTerm is what the file holds for validation in the long term.
+	LongTerm
 	// Problems explains, in Swedish, everything that keeps the signature
 	// from being fully trustworthy.
 	Problems []string
@@ -63,8 +70,9 @@ func Verify(pdf []byte, roots *x509.CertPool) (Result, error) {
 	if sig == nil {
 		return Result{Problems: []string{"Dokumentet är inte undertecknat."}}, nil
 	}
-	res := Result{Signed: true}
+	res := Result{Signed: true, Pages: pageCount(doc)}
 	res.Reason = textValue(sig.dict, "Reason")
+	res.Name, res.Location = textValue(sig.dict, "Name"), textValue(sig.dict, "Location")
 	res.SigningTime = dateValue(sig.dict, "M")
 	if sub, _ := sig.dict.get("SubFilter"); sub != pdfName("ETSI.CAdES.detached") {
 		res.problem("Signaturen är inte en PAdES-signatur (SubFilter %v).", sub)
@@ -73,7 +81,14 @@ func Verify(pdf []byte, roots *x509.CertPool) (Result, error) {
 	if !ok {
 		return res, nil
 	}
+	if !res.WholeDocument {
+		res.ValidationAppended = checkAppended(pdf, sig.end()) == nil
+		if !res.ValidationAppended {
+			res.problem("Dokumentet har ändrats eller kompletterats efter att det undertecknades.")
+		}
+	}
 	checkCMS(pdf, sig, cms, roots, &res)
+	checkLongTerm(pdf, sig, roots, &res)
 	return res, nil
 }
 
@@ -98,7 +113,7 @@ func lastSignature(doc *document) (*signature, error) {
 	var last *signature
 	for _, f := range list {
 		sig := signatureOfField(doc, f)
-		if sig != nil && (last == nil || sig.end() > last.end()) {
+		if sig != nil && !sig.docTimestamp() && (last == nil || sig.end() > last.end()) {
 			last = sig
 		}
 	}
@@ -150,9 +165,6 @@ func signedContents(pdf []byte, sig *signature, res *Result) ([]byte, bool) {
 		return nil, false
 	}
 	res.WholeDocument = gapEnd+tail == len(pdf)
-	if !res.WholeDocument {
-		res.problem("Dokumentet har ändrats eller kompletterats efter att det undertecknades.")
-	}
 	raw := pdf[gapStart+1 : gapEnd-1]
 	cms := make([]byte, hex.DecodedLen(len(raw)))
 	if _, err := hex.Decode(cms, raw); err != nil || len(raw)%2 != 0 {

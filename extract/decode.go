@@ -98,13 +98,19 @@ func jsonType(kind string) string {
 // template version it is rendered with. The identical extract posted twice
 // gets the same ID; a new template version gives a new one.
 func (x *Extract) ID(templateID string) string {
+	sum := sha256.Sum256(append(x.Canonical(), templateID...))
+	return hex.EncodeToString(sum[:12])
+}
+
+// Canonical is the extract as canonical JSON: its fields in a fixed
+// order, without HTML escapes, ending with a newline. It is what the ID is
+// computed from and what a PDF/A-3 rendition carries as its source.
+func (x *Extract) Canonical() []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(x) // an Extract always encodes
-	buf.WriteString(templateID)
-	sum := sha256.Sum256(buf.Bytes())
-	return hex.EncodeToString(sum[:12])
+	return buf.Bytes()
 }
 
 // CaseNumbers lists the paragraphs' case numbers, in order, without repeats.

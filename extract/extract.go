@@ -2,7 +2,8 @@
 // paragraphs of a board's meeting) as the case-management system sends it,
 // and its validation with field paths.
 //
-// It may import the standard library and golang.org/x/text/unicode/norm.
+// It may import the standard library, golang.org/x/text/unicode/norm and
+// anslag (the dates of a protocol's notice).
 package extract
 
 // Extract is one protocol extract: the paragraphs (§) of one meeting of one
@@ -26,6 +27,10 @@ type Extract struct {
 	// Template names the layout template; empty means the organisation's
 	// default.
 	Template string `json:"template,omitempty"`
+	// PublicIdentityNumbers are personnummer and samordningsnummer that
+	// may stand in the text unmarked (a sole trader's organisation
+	// number, say): the guard refuses every other one (see Confidential).
+	PublicIdentityNumbers []string `json:"publicIdentityNumbers,omitempty"`
 }
 
 // Organisation issues the extract.
@@ -56,7 +61,7 @@ type Person struct {
 // Paragraph is one numbered item of the meeting (§).
 type Paragraph struct {
 	Number     int       `json:"number"`
-	CaseNumber string    `json:"caseNumber"`
+	CaseNumber string    `json:"caseNumber" mask:"keep"`
 	Title      string    `json:"title"`
 	Sections   []Section `json:"sections,omitempty"`
 	// Proposal is "Förslag till beslut".
@@ -78,14 +83,24 @@ type Paragraph struct {
 	// ImmediatelyAdjusted: the organ declared the paragraph justerad at
 	// the meeting (omedelbar justering); the decision says so.
 	ImmediatelyAdjusted bool `json:"immediatelyAdjusted,omitempty"`
+	// Confidential is the legal ground ("OSL 26 kap. 1 §") on which the
+	// whole paragraph is secret but its number and case number.
+	Confidential string `json:"confidential,omitempty"`
+	// Withheld, in a public copy only (see Mask in compose), is the ground
+	// on which the paragraph's content was removed.
+	Withheld string `json:"withheld,omitempty"`
 }
 
 // Section is a free section of the paragraph's text: "Sammanfattning",
 // "Bakgrund", "Ärendet". Level 2 is a sub-heading under the previous one.
 type Section struct {
-	Heading string  `json:"heading"`
+	// Heading stays in a public copy when the section is confidential.
+	Heading string  `json:"heading" mask:"keep"`
 	Level   int     `json:"level,omitempty"`
 	Blocks  []Block `json:"blocks"`
+	// Confidential is the legal ground on which the section's text is
+	// secret.
+	Confidential string `json:"confidential,omitempty"`
 }
 
 // Block types.
@@ -102,6 +117,8 @@ type Block struct {
 	Text  RichText   `json:"text,omitempty"`
 	Items []RichText `json:"items,omitempty"`
 	Start int        `json:"start,omitempty"` // first number of a numbered list
+	// Confidential is the legal ground on which the whole block is secret.
+	Confidential string `json:"confidential,omitempty"`
 }
 
 // Motion is a yrkande: who moved it and what. Text continues the sentence
@@ -141,6 +158,12 @@ type Vote struct {
 type Ballot struct {
 	Member Person `json:"member"`
 	Vote   string `json:"vote"`
+	// Confidential is the legal ground on which the member's name is
+	// secret; the vote is counted and shown all the same.
+	Confidential string `json:"confidential,omitempty"`
+	// Withheld, in a public copy only, is the ground on which the name was
+	// removed.
+	Withheld string `json:"withheld,omitempty"`
 }
 
 // Reservation is a formal dissent by one or more members.

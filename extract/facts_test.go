@@ -296,3 +296,35 @@ func TestPartyCodes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkValidateRollCalls validates a paragraph at the bounds of a
+// roll call: 20 votes of 500 members each, 250 of whom declared jäv. The
+// rules look members up by name, not pair by pair.
+func BenchmarkValidateRollCalls(b *testing.B) {
+	x := &extract.Extract{
+		Organisation: extract.Organisation{ID: "stor", Name: "Stor kommun"}, Organ: "Kommunfullmäktige",
+		Meeting:    extract.Meeting{Date: "2024-03-25"},
+		Paragraphs: []extract.Paragraph{{Number: 1, CaseNumber: "KS 1", Title: "Val", Decision: []extract.Block{{Type: extract.BlockParagraph, Text: extract.Text("Beslut.")}}}},
+	}
+	p := &x.Paragraphs[0]
+	for i := range 250 {
+		p.Disqualifications = append(p.Disqualifications, extract.Disqualification{Member: extract.Person{Name: fmt.Sprintf("Ledamot %d", 2*i), Party: "S"}})
+	}
+	for range 20 {
+		v := extract.Vote{Proposition: "Ja för förslaget.", Outcome: "Med 250 ja-röster mot 0 nej-röster bifalls förslaget."}
+		for i := range 500 {
+			vote := extract.VoteYes
+			if i%2 == 0 {
+				vote = extract.VoteDisqualified
+			}
+			v.Ballots = append(v.Ballots, extract.Ballot{Member: extract.Person{Name: fmt.Sprintf("Ledamot %d", i), Party: "S"}, Vote: vote})
+		}
+		p.Votes = append(p.Votes, v)
+	}
+	if err := x.Validate(extract.Limits{}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		_ = x.Validate(extract.Limits{})
+	}
+}

@@ -14,13 +14,23 @@ type Span struct {
 	Italic   bool   `json:"italic,omitempty"`
 	Deleted  bool   `json:"deleted,omitempty"`
 	Inserted bool   `json:"inserted,omitempty"`
+	// Confidential is the legal ground on which the text is secret: "OSL
+	// 26 kap. 1 §".
+	Confidential string `json:"confidential,omitempty"`
+	// Withheld, in a public copy only, is the ground on which the text was
+	// removed; Text is then the placeholder that says so.
+	Withheld string `json:"withheld,omitempty"`
+	// Lang is the language of the span's text when it is not the
+	// document's (a BCP 47 tag: "se" for a North Sami name, "en" for an
+	// English project name), so that a screen reader speaks it so.
+	Lang string `json:"lang,omitempty"`
 }
 
-// RichText is text with inline marks. In JSON it is either a plain string or
-// an array of spans.
+// RichText is text with inline marks. In JSON it is a plain string, one
+// span, or an array of spans.
 type RichText []Span
 
-// UnmarshalJSON accepts a string or an array of spans.
+// UnmarshalJSON accepts a string, a span or an array of spans.
 func (r *RichText) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
@@ -31,8 +41,16 @@ func (r *RichText) UnmarshalJSON(b []byte) error {
 		*r = RichText{{Text: s}}
 		return nil
 	}
+	if len(b) > 0 && b[0] == '{' {
+		var sp Span
+		if err := strictUnmarshal(b, &sp); err != nil {
+			return err
+		}
+		*r = RichText{sp}
+		return nil
+	}
 	var spans []Span
-	if err := json.Unmarshal(b, &spans); err != nil {
+	if err := strictUnmarshal(b, &spans); err != nil {
 		return err
 	}
 	*r = spans
@@ -72,9 +90,18 @@ func (b *Block) UnmarshalJSON(data []byte) error {
 	}
 	type plain Block
 	var p plain
-	if err := json.Unmarshal(data, &p); err != nil {
+	if err := strictUnmarshal(data, &p); err != nil {
 		return err
 	}
 	*b = Block(p)
 	return nil
+}
+
+// strictUnmarshal is json.Unmarshal refusing unknown fields, as Decode
+// does: a decoder's setting does not reach into a type's own
+// UnmarshalJSON, and a misspelt "confidential" must not pass unseen.
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }

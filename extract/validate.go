@@ -120,6 +120,7 @@ func (v *validator) extract(x *Extract) {
 	if x.Secretary != nil {
 		v.person("secretary", *x.Secretary)
 	}
+	v.confidentiality(x)
 }
 
 func (v *validator) paragraph(path string, p *Paragraph) {
@@ -138,11 +139,12 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 		v.blocks(sp+".blocks", s.Blocks, false)
 	}
 	v.blocks(path+".proposal", p.Proposal, false)
+	jav := disqualified(p)
 	v.count(path+".motions", len(p.Motions))
 	for i, m := range p.Motions {
 		mp := fmt.Sprintf("%s.motions[%d]", path, i)
 		v.person(mp+".by", m.By)
-		v.takesPart(mp+".by", p, m.By)
+		v.takesPart(mp+".by", jav, m.By)
 		v.richText(mp+".text", m.Text, true)
 		v.blocks(mp+".wording", m.Wording, false)
 	}
@@ -152,7 +154,7 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 	}
 	v.count(path+".votes", len(p.Votes))
 	for i, vote := range p.Votes {
-		v.vote(fmt.Sprintf("%s.votes[%d]", path, i), vote, p)
+		v.vote(fmt.Sprintf("%s.votes[%d]", path, i), vote, jav)
 	}
 	v.blocks(path+".decision", p.Decision, true)
 	v.count(path+".reservations", len(p.Reservations))
@@ -160,7 +162,7 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 		rp := fmt.Sprintf("%s.reservations[%d]", path, i)
 		v.people(rp+".by", r.By, true)
 		for j, m := range r.By {
-			v.takesPart(fmt.Sprintf("%s.by[%d]", rp, j), p, m)
+			v.takesPart(fmt.Sprintf("%s.by[%d]", rp, j), jav, m)
 		}
 		v.richText(rp+".text", r.Text, true)
 	}
@@ -180,23 +182,26 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 	v.strings(path+".basis", p.Basis, 1000)
 }
 
-func (v *validator) vote(path string, vote Vote, p *Paragraph) {
+// vote checks a votering: the roll call calls each member once, a member
+// with jäv (in jav) does not vote, and the counts the outcome states are
+// the ballots'.
+func (v *validator) vote(path string, vote Vote, jav roster) {
 	v.requiredText(path+".proposition", vote.Proposition, v.lim.MaxText)
 	v.requiredText(path+".outcome", vote.Outcome, v.lim.MaxText)
 	if len(vote.Ballots) == 0 {
 		v.add(path+".ballots", "minItems", "en votering måste ha minst en röst")
 	}
 	v.count(path+".ballots", len(vote.Ballots))
+	called := roster{}
 	for i, b := range vote.Ballots {
 		bp := fmt.Sprintf("%s.ballots[%d]", path, i)
 		v.person(bp+".member", b.Member)
-		v.ballot(bp, b, p)
-		for j, prev := range vote.Ballots[:i] {
-			if samePerson(prev.Member, b.Member) {
-				v.add(bp+".member", "unique", fmt.Sprintf("%s är redan uppropad i voteringen (ballots[%d]): varje ledamot ropas upp en gång", displayName(b.Member), j))
-				break
-			}
+		_, isJav := jav.find(b.Member)
+		v.ballot(bp, b, isJav)
+		if j, twice := called.find(b.Member); twice {
+			v.add(bp+".member", "unique", fmt.Sprintf("%s är redan uppropad i voteringen (ballots[%d]): varje ledamot ropas upp en gång", displayName(b.Member), j))
 		}
+		called.add(b.Member, i)
 	}
 	t := vote.Tally()
 	if len(vote.Ballots) > 0 && t.Yes+t.No+t.Abstain == 0 {
@@ -205,15 +210,16 @@ func (v *validator) vote(path string, vote Vote, p *Paragraph) {
 	v.outcome(path+".outcome", vote.Outcome, t)
 }
 
-// ballot checks one answer of the roll call against the paragraph's jäv.
-func (v *validator) ballot(path string, b Ballot, p *Paragraph) {
+// ballot checks one answer of the roll call against the paragraph's jäv
+// (jav: the member declared it).
+func (v *validator) ballot(path string, b Ballot, jav bool) {
 	switch b.Vote {
 	case VoteYes, VoteNo, VoteAbstain:
-		if p.Disqualified(b.Member) {
+		if jav {
 			v.add(path+".vote", "consistency", fmt.Sprintf("%s har anmält jäv i paragrafen och kan inte rösta (ange %q)", displayName(b.Member), VoteDisqualified))
 		}
 	case VoteDisqualified:
-		if !p.Disqualified(b.Member) {
+		if !jav {
 			v.add(path+".vote", "consistency", fmt.Sprintf("%s anges som jävig i voteringen men saknas bland paragrafens jäv (disqualifications)", displayName(b.Member)))
 		}
 	case VoteAbsent:
@@ -260,8 +266,8 @@ func joinSwedish(ss []string) string {
 
 // takesPart refuses a member who declared jäv in the paragraph where only
 // those taking part can appear (motions, reservations).
-func (v *validator) takesPart(path string, p *Paragraph, m Person) {
-	if p.Disqualified(m) {
+func (v *validator) takesPart(path string, jav roster, m Person) {
+	if _, ok := jav.find(m); ok {
 		v.add(path, "consistency", fmt.Sprintf("%s har anmält jäv i paragrafen och deltar inte i handläggningen", displayName(m)))
 	}
 }
@@ -352,6 +358,9 @@ func (v *validator) richText(path string, r RichText, required bool) {
 			v.add(fmt.Sprintf("%s[%d]", path, i), "conflict", "ett textavsnitt kan inte vara både struket och infogat")
 		}
 		v.clean(fmt.Sprintf("%s[%d].text", path, i), s.Text)
+		if s.Lang != "" && !langTag.MatchString(s.Lang) {
+			v.add(fmt.Sprintf("%s[%d].lang", path, i), "pattern", "språket anges som en språkkod enligt BCP 47, till exempel se, sma eller en")
+		}
 	}
 	if required && strings.TrimSpace(r.Plain()) == "" {
 		v.add(path, "required", "texten saknas")
@@ -360,6 +369,10 @@ func (v *validator) richText(path string, r RichText, required bool) {
 		v.add(path, "maxLength", fmt.Sprintf("texten är för lång (högst %d tecken)", v.lim.MaxText))
 	}
 }
+
+// langTag is a BCP 47 language tag as far as a PDF's /Lang and HTML's
+// lang need: a language of two or three letters and subtags.
+var langTag = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$`)
 
 func (v *validator) people(path string, ps []Person, required bool) {
 	if required && len(ps) == 0 {

@@ -86,21 +86,40 @@ func statedCounts(s string) []statedCount {
 	return out
 }
 
-// samePerson tells whether two entries name the same member: the same
-// name (case and spacing aside) and no two different parties.
-func samePerson(a, b Person) bool {
-	if !strings.EqualFold(strings.Join(strings.Fields(a.Name), " "), strings.Join(strings.Fields(b.Name), " ")) {
-		return false
-	}
-	return a.Party == "" || b.Party == "" || a.Party == b.Party
+// roster finds members by name: the rules of a roll call compare every
+// entry with the others, which a roster does without comparing all pairs.
+type roster map[string][]rosterEntry
+
+type rosterEntry struct {
+	party string
+	index int
 }
 
-// Disqualified reports whether member declared jäv in the paragraph.
-func (p *Paragraph) Disqualified(member Person) bool {
-	for _, d := range p.Disqualifications {
-		if samePerson(d.Member, member) {
-			return true
+// memberKey is a name as names are compared: case and spacing aside.
+func memberKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+
+// add enters p, found at index i.
+func (r roster) add(p Person, i int) {
+	k := memberKey(p.Name)
+	r[k] = append(r[k], rosterEntry{party: p.Party, index: i})
+}
+
+// find returns the index of an entry that names the same member as p:
+// the same name and no two different parties.
+func (r roster) find(p Person) (int, bool) {
+	for _, e := range r[memberKey(p.Name)] {
+		if p.Party == "" || e.party == "" || e.party == p.Party {
+			return e.index, true
 		}
 	}
-	return false
+	return -1, false
+}
+
+// disqualified indexes the members who declared jäv in p.
+func disqualified(p *Paragraph) roster {
+	r := roster{}
+	for i, d := range p.Disqualifications {
+		r.add(d.Member, i)
+	}
+	return r
 }

@@ -41,8 +41,12 @@ type Face struct {
 	ulPos     float64
 	ulThick   float64
 
-	latin    [latinRunes]uint16 // advance in font units; 0: no glyph
-	other    map[rune]uint16
+	latin [latinRunes]uint16 // advance in font units; 0: no glyph
+	other map[rune]uint16
+	// Glyph indices, for the subsets of documents (cid.go).
+	latinGID [latinRunes]uint16
+	otherGID map[rune]uint16
+	src      *glyphSource
 	notdef   uint16 // advance of the missing-glyph box
 	hasLatin [latinRunes]bool
 
@@ -62,6 +66,7 @@ func newFace(family string, style Style, file string, data []byte, m *metrics) *
 		ulPos:     float64(m.underlinePosition) / em,
 		ulThick:   float64(m.underlineThickness) / em,
 		other:     map[rune]uint16{},
+		otherGID:  map[rune]uint16{},
 		notdef:    m.advances[0],
 	}
 	for r, g := range m.cmap {
@@ -69,9 +74,9 @@ func newFace(family string, style Style, file string, data []byte, m *metrics) *
 			continue
 		}
 		if r < latinRunes {
-			f.latin[r], f.hasLatin[r] = m.advances[g], true
+			f.latin[r], f.hasLatin[r], f.latinGID[r] = m.advances[g], true, g
 		} else {
-			f.other[r] = m.advances[g]
+			f.other[r], f.otherGID[r] = m.advances[g], g
 		}
 	}
 	return f

@@ -30,8 +30,9 @@ const (
 // glyphSource is the parts of a TrueType file that a subset is cut from.
 type glyphSource struct {
 	tables map[string][]byte
-	offs   []int // glyph g is glyf[offs[g]:offs[g+1]]
-	nh     int   // numberOfHMetrics
+	names  []byte // the kept names (cid.go), cut once
+	offs   []int  // glyph g is glyf[offs[g]:offs[g+1]]
+	nh     int    // numberOfHMetrics
 }
 
 func newGlyphSource(data []byte) (*glyphSource, error) {
@@ -198,13 +199,16 @@ func (s *glyphSource) subset(cmap map[rune]int) ([]byte, error) {
 // components of composites, with a long-format loca.
 func (s *glyphSource) glyfLoca(old []int, renum map[int]int) (glyf, loca []byte, err error) {
 	loca = make([]byte, 4*(len(old)+1))
+	size := 0
+	for _, g := range old {
+		size += s.offs[g+1] - s.offs[g] + 3
+	}
+	glyf = make([]byte, 0, size)
 	for i, g := range old {
 		binary.BigEndian.PutUint32(loca[4*i:], uint32(len(glyf)))
-		b, err := s.stripped(g, renum)
-		if err != nil {
+		if glyf, err = s.appendStripped(glyf, g, renum); err != nil {
 			return nil, nil, fmt.Errorf("glyph %d: %w", g, err)
 		}
-		glyf = append(glyf, b...)
 		for len(glyf)%4 != 0 {
 			glyf = append(glyf, 0)
 		}
@@ -213,11 +217,12 @@ func (s *glyphSource) glyfLoca(old []int, renum map[int]int) (glyf, loca []byte,
 	return glyf, loca, nil
 }
 
-// stripped is glyph g without its instructions, components renumbered.
-func (s *glyphSource) stripped(g int, renum map[int]int) ([]byte, error) {
+// appendStripped appends glyph g without its instructions, components
+// renumbered.
+func (s *glyphSource) appendStripped(out []byte, g int, renum map[int]int) ([]byte, error) {
 	b := s.glyph(g)
 	if len(b) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	if len(b) < 10 {
 		return nil, errShort
@@ -227,19 +232,21 @@ func (s *glyphSource) stripped(g int, renum map[int]int) ([]byte, error) {
 		if at+2 > len(b) || at+2+int(u16(b, at)) > len(b) {
 			return nil, errShort
 		}
-		out := append([]byte{}, b[:at]...)
+		out = append(out, b[:at]...)
 		out = append(out, 0, 0)
 		return append(out, b[at+2+int(u16(b, at)):]...), nil
 	}
-	out := append([]byte{}, b...)
+	start := len(out)
+	out = append(out, b...)
+	c := out[start:]
 	end := 10
-	err := s.walkComponents(out, func(at int) {
-		binary.BigEndian.PutUint16(out[at:], uint16(renum[int(u16(out, at))]))
-		flags := u16(out, at-2) &^ haveInstrutions
-		binary.BigEndian.PutUint16(out[at-2:], flags)
+	err := s.walkComponents(c, func(at int) {
+		binary.BigEndian.PutUint16(c[at:], uint16(renum[int(u16(c, at))]))
+		flags := u16(c, at-2) &^ haveInstrutions
+		binary.BigEndian.PutUint16(c[at-2:], flags)
 		end = at + 2 + componentSize(flags)
 	})
-	return out[:end], err
+	return out[:start+end], err
 }
 
 func (s *glyphSource) head() []byte {
@@ -381,12 +388,42 @@ func assemble(tables map[string][]byte) []byte {
 	return out
 }
 
+// directory fills in the table directory at the start of out, whose
+// tables (tags, in tag order) are at offs with lengths lens, and sets
+// head's checkSumAdjustment.
+func directory(out []byte, tags []string, offs, lens []int) []byte {
+	n := len(tags)
+	binary.BigEndian.PutUint32(out, 0x00010000)
+	binary.BigEndian.PutUint16(out[4:], uint16(n))
+	search, sel := searchParams(n, 16)
+	binary.BigEndian.PutUint16(out[6:], uint16(search))
+	binary.BigEndian.PutUint16(out[8:], uint16(sel))
+	binary.BigEndian.PutUint16(out[10:], uint16(16*n-search))
+	headAt := 0
+	for i, tag := range tags {
+		rec := out[12+16*i:]
+		copy(rec, tag)
+		binary.BigEndian.PutUint32(rec[4:], checksum(out[offs[i]:offs[i]+lens[i]]))
+		binary.BigEndian.PutUint32(rec[8:], uint32(offs[i]))
+		binary.BigEndian.PutUint32(rec[12:], uint32(lens[i]))
+		if tag == "head" {
+			headAt = offs[i]
+		}
+	}
+	binary.BigEndian.PutUint32(out[headAt+8:], 0xB1B0AFBA-checksum(out))
+	return out
+}
+
 // checksum is the sum of the big-endian 32-bit words of b, zero-padded.
 func checksum(b []byte) uint32 {
 	var sum uint32
-	for i := 0; i < len(b); i += 4 {
+	n := len(b) &^ 3
+	for i := 0; i < n; i += 4 {
+		sum += binary.BigEndian.Uint32(b[i:])
+	}
+	if n < len(b) {
 		var w [4]byte
-		copy(w[:], b[i:])
+		copy(w[:], b[n:])
 		sum += binary.BigEndian.Uint32(w[:])
 	}
 	return sum

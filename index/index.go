@@ -23,6 +23,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -34,6 +35,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +64,8 @@ type Index struct {
 // Options tune Open.
 type Options struct {
 	Logger *slog.Logger
-	// Readers bounds the connections that read at once (default 16).
+	// Readers bounds the connections that read at once (default: the
+	// cores for SQLite, 16 for PostgreSQL).
 	Readers int
 }
 
@@ -97,25 +100,25 @@ func Open(ctx context.Context, rawURL string, o Options) (*Index, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if o.Readers < 1 {
-		o.Readers = 16
-	}
+
 	ix := &Index{log: o.Logger, now: time.Now}
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
-		err = ix.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), o.Readers)
+		// Queries run in this process: more connections than cores would
+		// only preempt one another and stretch the slowest.
+		err = ix.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), cmp.Or(o.Readers, runtime.GOMAXPROCS(0)))
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		err = ix.openPostgres(rawURL, o.Readers)
+		err = ix.openPostgres(rawURL, cmp.Or(o.Readers, 16))
 	default:
 		return nil, fmt.Errorf("index: %q: use sqlite:PATH or postgres://…", redact(rawURL))
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := ix.Ping(ctx); err != nil {
+	if err := ix.w.PingContext(ctx); err != nil { // the writer first: it sets the journal mode
 		ix.Close()
-		return nil, err
+		return nil, fmt.Errorf("index: %w: %v", ErrUnavailable, err)
 	}
 	if err := ix.migrate(ctx); err != nil {
 		ix.Close()
@@ -133,10 +136,12 @@ func (ix *Index) openSQLite(path string, readers int) error {
 			return fmt.Errorf("index: creating folder of %s: %w", path, err)
 		}
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_pragma=mmap_size(268435456)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// Only the writer sets the journal mode (it stays in the file): a
+	// reader doing so would take a lock on every new connection.
+	w, err := sql.Open("sqlite", dsn+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("index: opening %s: %w", path, err)
 	}
@@ -188,6 +193,51 @@ func (ix *Index) Close() error {
 func (ix *Index) Ping(ctx context.Context) error {
 	if err := ix.r.PingContext(ctx); err != nil {
 		return fmt.Errorf("index: %w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Optimize refreshes the statistics the query planner chooses by, when
+// the index has doubled or halved since they were last taken (or never
+// were): whether a search walks the newest extracts or starts from the
+// few that match depends on them. The reconciler calls it hourly, Rebuild
+// at its end. On SQLite the statistics are sampled (analysis_limit), a
+// few seconds at a million extracts; PostgreSQL's autovacuum also keeps
+// its own.
+func (ix *Index) Optimize(ctx context.Context) error {
+	var n int
+	if err := ix.r.QueryRowContext(ctx, `SELECT count(*) FROM extracts`).Scan(&n); err != nil {
+		return unavailable("counting for statistics", err)
+	}
+	last, err := ix.setting(ctx, "analyzed_rows")
+	if err != nil {
+		return err
+	}
+	if was, err := strconv.Atoi(last); err == nil && n < 2*was && 2*n > was {
+		return nil
+	}
+	if ix.d.postgres {
+		if _, err := ix.w.ExecContext(ctx, `ANALYZE`); err != nil {
+			return unavailable("analyzing", err)
+		}
+	} else if err := ix.analyzeSQLite(ctx); err != nil {
+		return err
+	}
+	return ix.setSetting(ctx, "analyzed_rows", strconv.Itoa(max(n, 1)))
+}
+
+// analyzeSQLite samples the statistics on the one writer connection (the
+// limit is a setting of the connection), and gives it back.
+func (ix *Index) analyzeSQLite(ctx context.Context) error {
+	conn, err := ix.w.Conn(ctx)
+	if err != nil {
+		return unavailable("analyzing", err)
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA analysis_limit=1000`, `ANALYZE`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return unavailable("analyzing", err)
+		}
 	}
 	return nil
 }

@@ -224,7 +224,7 @@ func (s *style) listItems(out []item, src int, l compose.List) []item {
 		marker := marker(n)
 		it := &out[first]
 		m := s.text(x, baseline(s.body, s.size, s.lead), marker, s.body[0], s.size, RoleBody)
-		m.Space = true
+		m.Space, m.Label = true, true
 		it.els.texts = slices.Insert(it.els.texts, 0, m)
 		if n > 0 {
 			it.tb.SpaceBefore = 0.2 * s.lead
@@ -251,10 +251,43 @@ func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role 
 	it.els.texts = s.slab.take(len(l.Items) + 1)[:len(l.Items)]
 	for i, li := range l.Items {
 		it.els.texts[i] = Text{X: x + li.X, Y: base, Text: li.Text, Face: f[li.Style.Face()], Size: size,
-			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role, Tracking: l.Tracking}
+			Width: li.W, Space: li.SpaceAfter > 0, Marks: li.Style, Role: role, Tracking: l.Tracking,
+			Added: uint8(min(li.Added, 255))}
+	}
+	if n := len(it.els.texts); n > 0 && l.Continues {
+		it.els.texts[n-1].Joined = true
 	}
 	it.els.rules = decorations(l, f, x, base, size)
+	it.els.rects = shading(l, x, lead)
 	return it
+}
+
+// shadeGray is the gray of the shading behind secret text: light enough
+// for black text on it to keep its contrast, dark enough to be seen on
+// paper.
+const shadeGray = 0.82
+
+// shading draws the band behind secret text (an internal rendition's
+// typeset.Confidential): one rectangle of the line's height per run of
+// consecutive marked items, spanning the spaces between them, so that the
+// lines of a paragraph marked whole make one shaded block.
+func shading(l typeset.Line, x, lead float64) []Rect {
+	var rects []Rect
+	open := false
+	for _, it := range l.Items {
+		if it.Style&typeset.Confidential == 0 {
+			open = false
+			continue
+		}
+		if open {
+			r := &rects[len(rects)-1]
+			r.W = x + it.X + it.W - r.X
+			continue
+		}
+		rects = append(rects, Rect{X: x + it.X, Y: 0, W: it.W, H: lead, Filled: true, Fill: shadeGray, Role: RoleShade})
+		open = true
+	}
+	return rects
 }
 
 // text is a run measured with its face. A run is one line: line breaks
@@ -268,7 +301,7 @@ func (s *style) text(x, y float64, str string, face *fonts.Face, size float64, r
 			return r
 		}, str)
 	}
-	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role}
+	return Text{X: x, Y: y, Text: str, Face: face, Size: size, Width: face.Width(str) * size, Role: role, Block: -1}
 }
 
 // decorations draws the lines through struck and under inserted words: one

@@ -43,6 +43,7 @@ const (
 	RoleStrike         // a line through struck words
 	RoleUnderline      // a line under inserted words
 	RoleQR             // the verification QR code's modules and address
+	RoleShade          // the shading behind secret text in an internal rendition
 )
 
 // Text is a run of text set on one baseline: a word, a part of one, or a
@@ -53,6 +54,9 @@ type Text struct {
 	Face  *fonts.Face
 	Size  float64 // points
 	Width float64 // advance width, points
+	// Tracking is letter spacing, points added after every character
+	// (included in Width); 0 for most text.
+	Tracking float64
 	// Space marks a word followed by a word space in reading order; the
 	// renderer writes one so extracted text has real spaces.
 	Space bool
@@ -60,9 +64,20 @@ type Text struct {
 	// strike, underline); the lines of strike and underline are Rules.
 	Marks typeset.Style
 	Role  Role
-	// Tracking is letter spacing, points added after every character
-	// (included in Width); 0 for most text.
-	Tracking float64
+	// Label marks a list item's number or bullet.
+	Label bool
+	// Joined marks the first piece of a word broken across lines: the
+	// next text of the same block goes on with it. Added counts the bytes
+	// at the end of Text that the word itself lacks (an inserted hyphen).
+	Joined bool
+	Added  uint8
+	// Where the text belongs in the document's structure, for a tagged
+	// rendition: Block is the index of the document block it comes from
+	// (-1 for the page furniture and a repeated table header), Part the
+	// list item or table row (-1 the table's header row), Col the table
+	// column or the signer of a signature block.
+	Part, Col int16
+	Block     int32
 }
 
 // Rule is a straight line.

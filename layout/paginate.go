@@ -25,7 +25,9 @@ func (s *style) paginate(items []item) *Pages {
 		p.reserve(items[br.From:br.To])
 		y := s.area.Y
 		if first := items[br.From]; first.repeat != nil && first.tb.RepeatHeight > 0 {
+			n := len(p.Texts)
 			first.repeat.addTo(&p, s.area.X, y)
+			tag(p.Texts[n:], -1, -1)
 			p.Blocks = append(p.Blocks, Placed{Kind: KindTableHeader, Source: first.place.Source,
 				Lines: 1, Top: y, Height: first.tb.RepeatHeight, Repeated: true})
 			y += first.tb.RepeatHeight
@@ -35,8 +37,14 @@ func (s *style) paginate(items []item) *Pages {
 			if i > br.From {
 				y += it.tb.SpaceBefore
 			}
+			n := len(p.Texts)
 			it.els.addTo(&p, s.area.X, y)
 			pl := it.place
+			part := int16(min(pl.Part, 1<<15-1))
+			if pl.Kind == KindTableHeader {
+				part = -1
+			}
+			tag(p.Texts[n:], int32(pl.Source), part)
 			pl.Top, pl.Height = y, it.tb.Height
 			p.Blocks = append(p.Blocks, pl)
 			y += it.tb.Height
@@ -47,6 +55,13 @@ func (s *style) paginate(items []item) *Pages {
 		out.Pages = append(out.Pages, Page{Number: 1})
 	}
 	return out
+}
+
+// tag marks texts as parts of block's part.
+func tag(texts []Text, block int32, part int16) {
+	for i := range texts {
+		texts[i].Block, texts[i].Part = block, part
+	}
 }
 
 // Room kept on every page for the running header and the footer boxes,
@@ -133,6 +148,11 @@ func (s *style) runningHeader(els *elements, h compose.Header, label string) {
 			x := right - bold.Width(l.text)*l.size
 			els.texts = append(els.texts, s.text(x, top+42+l.dy, l.text, bold, l.size, RoleHeader))
 		}
+	}
+	if h.Confidential != "" {
+		// "Innehåller sekretessbelagda uppgifter", across the header
+		// under the organ and the date, above the rule.
+		add(left, 54, right-left, h.Confidential, bold, 9)
 	}
 	y := s.header.Y + s.header.H - 3*mm
 	els.rules = append(els.rules, Rule{X1: left, Y1: y, X2: right, Y2: y, Width: 0.5, Role: RoleHeader})

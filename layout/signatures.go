@@ -36,7 +36,11 @@ func (s *style) signatures(src int, b compose.Signatures) item {
 		h := 0.0
 		for col := 0; col < 2 && 2*row+col < len(b.Signers); col++ {
 			x := float64(col) * (w + signGap)
+			first := len(it.els.texts)
 			h = max(h, s.signer(&it.els, b.Signers[2*row+col], x, y, w))
+			for i := first; i < len(it.els.texts); i++ {
+				it.els.texts[i].Col = int16(2*row + col)
+			}
 		}
 		y += h
 	}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"testing"
 
-	"utdrag/compose"
 	"utdrag/extract"
 	"utdrag/internal/exampletest"
 	"utdrag/internal/pdftest"
@@ -71,7 +70,8 @@ func justifiedGaps(t *testing.T, pdf []byte, tp *templates.Template) gapStats {
 	const pt = 72 / 25.4
 	left := tp.Page.MarginLeft * pt
 	right := (tp.Page.Width - tp.Page.MarginRight) * pt
-	normal := 0.25 * tp.Fonts.BodySize // Liberation Serif's space is 0.25 em
+	normal := 0.25 * tp.Fonts.BodySize  // Liberation Serif's space is 0.25 em
+	hyphen := 0.333 * tp.Fonts.BodySize // and its hyphen 0.333 em
 	var doc bboxDoc
 	if err := xml.Unmarshal([]byte(pdftest.Text(t, pdf, "-bbox-layout")), &doc); err != nil {
 		t.Fatal(err)
@@ -85,7 +85,11 @@ func justifiedGaps(t *testing.T, pdf []byte, tp *templates.Template) gapStats {
 					if len(words) > 1 && marker.MatchString(words[0].Text) && words[0].XMin < left+0.5+3*8*pt {
 						words = words[1:]
 					}
-					if math.Abs(l.XMax-right) > 0.5 || l.XMin < left-0.5 || len(words) < 2 ||
+					// A line ending in a hyphenated word ends a hyphen short
+					// of the edge: the inserted hyphen is an artifact that
+					// extracted text leaves out.
+					short := right - l.XMax
+					if short < -0.5 || short > 0.5 && math.Abs(short-hyphen) > 1 || l.XMin < left-0.5 || len(words) < 2 ||
 						words[0].YMax-words[0].YMin > 1.2*tp.Fonts.BodySize {
 						continue
 					}
@@ -127,6 +131,9 @@ func gapCases(t *testing.T) []gapCase {
 		c := gapCase{name, exampletest.Load(t, name), 20, 1.2}
 		if name == "stress-compounds.json" {
 			c.minLines, c.mean = 10, 0
+		}
+		if c.x.Marked() {
+			c.minLines = 5 // the public rendition, with its placeholders, is short
 		}
 		cases = append(cases, c)
 	}
@@ -188,7 +195,7 @@ func TestWordGapsInThePDF(t *testing.T) {
 				t.Errorf("mean gap %.3f× normal, over %.2f×", g.mean(), c.mean)
 			}
 
-			body, lists, err := report.Measure("knuth-plass", fs, typeset.New(hy), compose.Build(c.x, tp, nil), tp)
+			body, lists, err := report.Measure("knuth-plass", fs, typeset.New(hy), res.Document, tp)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,11 +3,12 @@
 // everything parsed at start-up (fonts, hyphenation patterns, templates) and
 // is safe for concurrent use.
 //
-// It may import compose, layout, render/pdf, render/html, templates, fonts
+// It may import anslag, compose, layout, render/pdf, render/html, templates, fonts
 // and typeset.
 package render
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -36,6 +37,10 @@ type Result struct {
 	Pages    int
 	Template string // name@version
 	Document compose.Document
+	// Rendition is the rendition drawn; Extract what it was drawn from:
+	// for the public rendition of a marked extract, its masked copy.
+	Rendition extract.Rendition
+	Extract   *extract.Extract
 }
 
 // New loads fonts, hyphenation patterns and templates once.
@@ -80,30 +85,63 @@ func (e *Engine) Template(x *extract.Extract) (*templates.Template, error) {
 	return t, nil
 }
 
-// Render composes, lays out and draws an extract; cert fills the
-// certification (nil: not certified).
+// Options choose the PDF rendition.
+type Options struct {
+	// PDFA is the PDF/A part: 1 (the rendition for checking with
+	// validators that know only PDF/A-1), 2, or 3 (with the extract's
+	// canonical JSON attached as its source); 0 takes the template's,
+	// which is 2 unless it says otherwise.
+	PDFA int
+	// Rendition is Public (the zero value: what anyone may read) or
+	// Internal. The public rendition of an extract with parts marked
+	// confidential is made from its masked copy (compose.Mask): text,
+	// metadata and an attached source hold none of the secret text. An
+	// extract with nothing marked is the same in both.
+	Rendition extract.Rendition
+}
+
+// Render composes, lays out and draws an extract in the template's PDF/A
+// part; cert fills the certification (nil: not certified).
 func (e *Engine) Render(x *extract.Extract, cert *compose.Certification) (*Result, error) {
-	return e.RenderContext(context.Background(), x, cert)
+	return e.RenderWith(context.Background(), x, cert, Options{})
 }
 
 // RenderContext is Render that stops once ctx is done, with an error that
 // wraps ctx's: the layout looks before each block, the PDF writer before
 // each page, so a render past its time frees its CPU within a block.
 func (e *Engine) RenderContext(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*Result, error) {
+	return e.RenderWith(ctx, x, cert, Options{})
+}
+
+// RenderWith is RenderContext in the rendition opt asks for. A certified
+// extract is written with a classic cross-reference table, as certify
+// reads the file it signs.
+func (e *Engine) RenderWith(ctx context.Context, x *extract.Extract, cert *compose.Certification, opt Options) (*Result, error) {
 	t, err := e.Template(x)
 	if err != nil {
 		return nil, err
+	}
+	r, ok := extract.ParseRendition(string(opt.Rendition))
+	if !ok {
+		return nil, fmt.Errorf("render: unknown rendition %q", opt.Rendition)
+	}
+	if r == extract.Public && x.Marked() {
+		x = compose.Mask(x, t.Labels)
 	}
 	doc := compose.Build(x, t, cert)
 	pages, err := e.layout.LayoutContext(ctx, doc, t)
 	if err != nil {
 		return nil, fmt.Errorf("render: laying out: %w", err)
 	}
-	b, err := e.pdf.RenderContext(ctx, pages, doc.Meta)
+	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA), Classic: cert != nil}
+	if po.Part == 3 {
+		po.Source, po.SourceName = x.Canonical(), "utdrag.json"
+	}
+	b, err := e.pdf.RenderContext(ctx, pages, &doc, po)
 	if err != nil {
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}
-	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc}, nil
+	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc, Rendition: r, Extract: x}, nil
 }
 
 // HTML writes the accessible HTML rendition of a composed document: the

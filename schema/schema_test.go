@@ -82,6 +82,39 @@ var mutations = []mutation{
 	{"justering date that does not exist", "justering.date", func(d map[string]any) { d["justering"].(map[string]any)["date"] = "2023-11-31" }},
 	{"unknown justering state", "justering.state", func(d map[string]any) { d["justering"].(map[string]any)["state"] = "klart" }},
 	{"party in lower case", "chair.party", func(d map[string]any) { d["chair"].(map[string]any)["party"] = "c" }},
+	{"ground that is no legal reference", "paragraphs[0].decision[0].text[1].confidential", func(d map[string]any) {
+		para(d)["decision"] = []any{markedSpan("Kim Svensson", "sekretess")}
+	}},
+	{"ground with a double space", "paragraphs[0].decision[0].text[1].confidential", func(d map[string]any) {
+		para(d)["decision"] = []any{markedSpan("Kim Svensson", "OSL  26 kap. 1 §")}
+	}},
+	{"ground of a section without its section sign", "paragraphs[0].sections[0].confidential", func(d map[string]any) {
+		para(d)["sections"].([]any)[0].(map[string]any)["confidential"] = "OSL 26 kap. 1"
+	}},
+	{"ground of a list item in lower case", "paragraphs[0].decision[0].items[0][0].confidential", func(d map[string]any) {
+		para(d)["decision"].([]any)[0].(map[string]any)["items"].([]any)[0] = map[string]any{"text": "Hemlig punkt", "confidential": "osl 26 kap. 1 §"}
+	}},
+	{"ground of a paragraph as a chapter and section pair", "paragraphs[0].confidential", func(d map[string]any) { para(d)["confidential"] = "OSL 26:1" }},
+	{"ground of a ballot of another type", "paragraphs[0].votes[0].ballots[0].confidential", func(d map[string]any) {
+		v := rollCall("Styrelsen beslutar enligt förslaget.", "")
+		v["ballots"].([]any)[0].(map[string]any)["confidential"] = true
+		para(d)["votes"] = []any{v}
+	}},
+	{"withheld in the input", "paragraphs[0].decision[0].text[0].withheld", func(d map[string]any) {
+		sp := map[string]any{"text": "[Uppgift borttagen]", "withheld": "OSL 26 kap. 1 §"}
+		para(d)["decision"] = []any{map[string]any{"type": "paragraph", "text": []any{sp}}}
+	}},
+	{"misspelt confidential", "paragraphs[0].decision[0].text[0].confidental", func(d map[string]any) {
+		sp := map[string]any{"text": "Kim Svensson", "confidental": "OSL 26 kap. 1 §"}
+		para(d)["decision"] = []any{map[string]any{"type": "paragraph", "text": []any{sp}}}
+	}},
+	{"public identity number of another shape", "publicIdentityNumbers[0]", func(d map[string]any) { d["publicIdentityNumbers"] = []any{"12-34"} }},
+}
+
+// markedSpan is a paragraph block of one span marked confidential on
+// ground.
+func markedSpan(text, ground string) map[string]any {
+	return map[string]any{"type": "paragraph", "text": []any{map[string]any{"text": "Beslut om "}, map[string]any{"text": text, "confidential": ground}}}
 }
 
 // beyondSchema are inputs of the right shape that break a rule only the
@@ -110,6 +143,21 @@ var beyondSchema = []mutation{
 		d["paragraphs"] = append(d["paragraphs"].([]any), second)
 	}},
 	{"justerat without justerare", "justering.adjusters", func(d map[string]any) { delete(d["justering"].(map[string]any), "adjusters") }},
+	{"section of OSL without its chapter", "paragraphs[0].decision[0].text[1].confidential", func(d map[string]any) {
+		para(d)["decision"] = []any{markedSpan("Kim Svensson", "OSL 1 §")}
+	}},
+	{"chapter OSL does not have", "paragraphs[0].confidential", func(d map[string]any) { para(d)["confidential"] = "OSL 45 kap. 1 §" }},
+	{"personnummer not marked", "paragraphs[0].decision[0].text[0].text", func(d map[string]any) {
+		para(d)["decision"] = []any{"Beslut om 19121212-1212."}
+	}},
+	{"public identity number with a wrong check digit", "publicIdentityNumbers[0]", func(d map[string]any) { d["publicIdentityNumbers"] = []any{"121212-1213"} }},
+	{"marked span without text", "paragraphs[0].decision[0].text[1].text", func(d map[string]any) {
+		para(d)["decision"] = []any{markedSpan(" ", "OSL 26 kap. 1 §")}
+	}},
+	{"marked name unmarked elsewhere", "paragraphs[0].title", func(d map[string]any) {
+		para(d)["decision"] = []any{markedSpan("Kim Svensson", "OSL 26 kap. 1 §")}
+		para(d)["title"] = "Vård för Kim Svensson"
+	}},
 }
 
 // rollCall is a vote of fourteen members, 8 ja, 5 nej and 1 avstår (the
@@ -176,6 +224,22 @@ func load(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// TestGroundPatternShared: the schema's pattern of a legal ground is the
+// validation's.
+func TestGroundPatternShared(t *testing.T) {
+	var doc struct {
+		Defs map[string]struct {
+			Pattern string `json:"pattern"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(schema.Extract, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Defs["ground"].Pattern; got != extract.GroundPattern {
+		t.Errorf("schema's ground pattern\n%s\nis not the validation's\n%s", got, extract.GroundPattern)
+	}
 }
 
 func TestSchemaAndValidationAgreeOnValid(t *testing.T) {

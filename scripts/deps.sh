@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests use, when they are missing:
-# poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdftoppm), qpdf, and
-# certutil (libnss3-tools) to make the NSS database pdfsig trusts. Extras
-# named as arguments: chromium; node (nodejs and npm, for the npm packages
-# scripts/node-deps.sh installs); postgresql (the server with-postgres.sh
-# runs); or any Debian package.
+# poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdfdetach,
+# pdftoppm), qpdf, and certutil (libnss3-tools) to make the NSS database
+# pdfsig trusts. Extras named as arguments: chromium; node (nodejs and npm,
+# for the npm packages scripts/node-deps.sh installs); postgresql (the
+# server with-postgres.sh runs); preflight (Apache PDFBox's PDF/A validator
+# with what it needs to run: libpdfbox2-java, libactivation-java,
+# libjaxb-api-java, a Java runtime); openssl (the test PKI of
+# scripts/pki.sh); softhsm2 (the PKCS #11 token the HSM tests sign with);
+# or any Debian package.
 set -euo pipefail
 
 need=()
@@ -14,6 +18,13 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    openssl) command -v openssl >/dev/null 2>&1 || need+=(openssl) ;;
+    softhsm2) [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2) ;;
+    preflight)
+      command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+      for p in libpdfbox2-java:preflight.jar libactivation-java:javax.activation.jar libjaxb-api-java:jaxb-api.jar; do
+        [ -f "/usr/share/java/${p#*:}" ] || need+=("${p%%:*}")
+      done ;;
     postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql) ;;
     node)
       command -v node >/dev/null 2>&1 || need+=(nodejs)

@@ -217,9 +217,11 @@ func (s *Server) operate(d *Deps) error {
 		s.cfg.Limits.Drawable = s.render.Drawable
 	}
 	s.metrics = newMetrics()
-	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout)
+	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout, s.cfg.Breaker)
 	s.store = d.Store
 	s.archive = archive.New(d.Store)
+	s.archive.SetRecovered(s.recovered)
+	s.readiness = s.newReadiness()
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"utdrag/extract"
+	"utdrag/preserve"
+	"utdrag/storage/s3"
 )
 
 // Config is the service's configuration, from the environment with
@@ -34,6 +36,7 @@ type Config struct {
 	VerifyWait  time.Duration // UTDRAG_VERIFY_WAIT
 	Retention   time.Duration // UTDRAG_RETENTION of certified PDFs
 	Signing     SigningConfig
+	Archive     ArchiveConfig // UTDRAG_ARCHIVE_EVERY, UTDRAG_ARCHIVE_RENEW_BEFORE
 	// SessionKey signs the clerk interface's session cookies
 	// (UTDRAG_SESSION_KEY, at least 32 characters); replicas must share it.
 	// Unset: random at start-up.
@@ -44,6 +47,9 @@ type Config struct {
 	AuthFile string // UTDRAG_AUTH_FILE
 	// StorageTimeout bounds one storage operation.
 	StorageTimeout time.Duration // UTDRAG_STORAGE_TIMEOUT
+	// Breaker fails storage operations at once while the store is known
+	// to be down.
+	Breaker BreakerConfig
 	// TrustedProxies are the addresses (CIDR or IP) of reverse proxies whose
 	// X-Forwarded-For names the client, for the limit on failed keys; none
 	// by default: the client is the connection's peer.
@@ -59,6 +65,9 @@ type S3Config struct {
 	SecretKey string // UTDRAG_S3_SECRET_KEY
 	Secure    bool   // UTDRAG_S3_SECURE
 	Region    string // UTDRAG_S3_REGION
+	// RetentionMode of certified PDFs under object lock: s3.Governance
+	// (the default) or s3.Compliance.
+	RetentionMode string // UTDRAG_RETENTION_MODE: governance or compliance
 }
 
 // Defaults are the embedded defaults.
@@ -75,9 +84,12 @@ func Defaults() Config {
 		MaxVerifies:   2 * runtime.GOMAXPROCS(0),
 		VerifyWait:    200 * time.Millisecond,
 		Retention:     10 * 365 * 24 * time.Hour,
+		Archive:       ArchiveConfig{Every: defaultArchiveEvery, RenewBefore: preserve.DefaultRenewBefore},
+		Breaker:       BreakerConfig{Failures: defaultBreakerFailures, Open: defaultBreakerOpen},
 
 		StorageTimeout: defaultStorageTimeout,
 	}
+	c.S3.RetentionMode = s3.Governance
 	c.Mail = mailFromEnv(func(string) string { return "" }, c.Storage)
 	return c
 }
@@ -127,6 +139,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		return n, err
 	}
+	parse("UTDRAG_RETENTION_MODE", func(v string) (err error) { c.S3.RetentionMode, err = parseRetentionMode(v); return })
+	parse("UTDRAG_BREAKER_FAILURES", func(v string) (err error) { c.Breaker.Failures, err = strconv.Atoi(v); return })
+	parse("UTDRAG_BREAKER_OPEN", func(v string) (err error) { c.Breaker.Open, err = time.ParseDuration(v); return })
 	parse("UTDRAG_MAX_PARAGRAPHS", func(v string) (err error) { c.Limits.MaxParagraphs, err = positive(v); return })
 	parse("UTDRAG_MAX_TEXT", func(v string) (err error) { c.Limits.MaxText, err = positive(v); return })
 	if v := getenv("UTDRAG_TRUSTED_PROXIES"); strings.TrimSpace(v) != "" {
@@ -136,7 +151,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			}
 		}
 	}
-	c.Signing = signingFromEnv(getenv)
+	var err error
+	if c.Signing, err = signingFromEnv(getenv); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.Archive, err = archiveFromEnv(getenv); err != nil {
+		errs = append(errs, err.Error())
+	}
 	c.SessionKey = getenv("UTDRAG_SESSION_KEY")
 	c.Mail = mailFromEnv(getenv, c.Storage)
 	if len(errs) == 0 {
@@ -146,6 +167,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("service: configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// parseRetentionMode takes "governance" or "compliance", in any case.
+func parseRetentionMode(v string) (string, error) {
+	switch strings.ToUpper(v) {
+	case s3.Governance:
+		return s3.Governance, nil
+	case s3.Compliance:
+		return s3.Compliance, nil
+	}
+	return "", fmt.Errorf("want governance or compliance")
 }
 
 // Validate refuses limits that would disable or break what they bound:
@@ -172,6 +204,8 @@ func (c Config) problems() (errs []string) {
 	need(c.VerifyWait < 0, "UTDRAG_VERIFY_WAIT", c.VerifyWait, "must not be negative")
 	need(c.Retention <= 0, "UTDRAG_RETENTION", c.Retention, "must be longer than zero")
 	need(c.StorageTimeout <= 0, "UTDRAG_STORAGE_TIMEOUT", c.StorageTimeout, "must be longer than zero")
+	need(c.Breaker.Failures < 0, "UTDRAG_BREAKER_FAILURES", c.Breaker.Failures, "must be 0 (off) or more")
+	need(c.Breaker.Failures > 0 && c.Breaker.Open <= 0, "UTDRAG_BREAKER_OPEN", c.Breaker.Open, "must be longer than zero")
 	// Zero paragraph and text limits mean the defaults (extract.DefaultLimits).
 	need(c.Limits.MaxParagraphs < 0, "UTDRAG_MAX_PARAGRAPHS", c.Limits.MaxParagraphs, "must be at least 1")
 	need(c.Limits.MaxText < 0, "UTDRAG_MAX_TEXT", c.Limits.MaxText, "must be at least 1")

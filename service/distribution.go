@@ -93,7 +93,7 @@ func (s *Server) distributionRoutes(g *gin.RouterGroup) {
 // message builds the distribution of an extract's current certified version.
 func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Message, error) {
 	cert := rec.Certified()
-	pdf, err := s.archive.Certified(c.Request.Context(), rec.ID, cert.Version)
+	pdf, err := s.archive.CurrentCertified(c.Request.Context(), rec, cert.Version)
 	if err != nil {
 		return distribute.Message{}, err
 	}

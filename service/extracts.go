@@ -74,6 +74,13 @@ func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
 		s.fail(c, err)
 		return nil, false
 	}
+	if x.Marked() {
+		// Until extracts are kept in an internal and a public rendition,
+		// marked text would be published whole: refuse it.
+		s.fail(c, extract.ValidationError{{Field: "paragraphs", Rule: "confidential",
+			Message: "utdrag med sekretessmarkerade delar kan inte tas emot ännu"}})
+		return nil, false
+	}
 	return x, true
 }
 
@@ -302,7 +309,7 @@ func (s *Server) getPDF(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	b, err := s.archive.PDF(ctx, rec.ID)
+	b, err := s.archive.PDF(ctx, rec)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -317,7 +324,7 @@ func (s *Server) getHTML(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
-	b, err := s.archive.HTML(ctx, rec.ID)
+	b, err := s.archive.HTML(ctx, rec)
 	if err != nil {
 		s.fail(c, err)
 		return

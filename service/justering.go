@@ -20,8 +20,11 @@ func (s *Server) today() string { return s.now().In(stockholm).Format(time.DateO
 // that states its justering state is judged by it; one kept from before
 // states were stated, by its justering date against today.
 func (s *Server) justering(rec *archive.Record) []extract.ParagraphJustering {
-	if rec.Extract == nil {
-		return rec.Justering // a listed record: as it was stored
+	if rec.Extract == nil { // a listed record: as it was stored
+		if rec.Justering == nil {
+			return []extract.ParagraphJustering{}
+		}
+		return rec.Justering
 	}
 	return rec.Extract.JusteringOn(s.today())
 }

@@ -37,6 +37,8 @@ type metrics struct {
 	storageErrors   *prometheus.CounterVec
 	certifications  prometheus.Counter
 	messages        *prometheus.CounterVec
+	breakerOpen     *prometheus.GaugeVec
+	mismatches      *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -74,9 +76,22 @@ func newMetrics() *metrics {
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "utdrag_messages_total", Help: "Distribution messages by outcome (sent, failed, …).",
 		}, []string{"state"}),
+		breakerOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "utdrag_storage_breaker_open",
+			Help: "1 while storage operations of that side (read, write) fail at once because the store is known to be down.",
+		}, []string{"side"}),
+		mismatches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "utdrag_storage_mismatches_total",
+			Help: "Reads of stored PDFs that differ from what their record holds (checksum, size) or are gone, by outcome: " +
+				"refused (answered 500) or recovered (the recorded bytes were found in another version and served).",
+		}, []string{"outcome"}),
 	}
+	m.mismatches.WithLabelValues("refused")
+	m.mismatches.WithLabelValues("recovered")
+	m.breakerOpen.WithLabelValues("read")
+	m.breakerOpen.WithLabelValues("write")
 	m.reg.MustRegister(m.requests, m.requestDuration, m.renderDuration, m.pages, m.bytes,
-		m.storageDuration, m.storageErrors, m.certifications, m.messages,
+		m.storageDuration, m.storageErrors, m.certifications, m.messages, m.breakerOpen, m.mismatches,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -136,20 +151,42 @@ func (s *Server) renderObserved(ctx context.Context, x *extract.Extract, cert *c
 }
 
 // observedStore is a storage.Store decorator: it bounds each operation by
-// a timeout, records its latency and counts its errors.
+// a timeout, records its latency and counts its errors, and fails
+// operations at once while a breaker says the store is down (one breaker
+// for reads, one for writes: MinIO without write quorum still serves
+// reads).
 type observedStore struct {
-	next    storage.Store
-	m       *metrics
-	timeout time.Duration
+	next          storage.Store
+	m             *metrics
+	timeout       time.Duration
+	reads, writes *breaker
 }
 
 var _ storage.Store = (*observedStore)(nil)
 
-func (m *metrics) instrument(next storage.Store, timeout time.Duration) *observedStore {
+func (m *metrics) instrument(next storage.Store, timeout time.Duration, bc BreakerConfig) *observedStore {
 	if timeout <= 0 {
 		timeout = defaultStorageTimeout
 	}
-	return &observedStore{next: next, m: m, timeout: timeout}
+	side := func(name string) *breaker {
+		return newBreaker(bc, func(open bool) {
+			v := 0.0
+			if open {
+				v = 1
+			}
+			m.breakerOpen.WithLabelValues(name).Set(v)
+		})
+	}
+	return &observedStore{next: next, m: m, timeout: timeout, reads: side("read"), writes: side("write")}
+}
+
+// breakerFor is the breaker guarding op.
+func (o *observedStore) breakerFor(op string) *breaker {
+	switch op {
+	case "put", "delete", "ping":
+		return o.writes
+	}
+	return o.reads
 }
 
 // Unwrap returns the decorated store.
@@ -158,14 +195,20 @@ func (o *observedStore) Unwrap() storage.Store { return o.next }
 // do runs one operation with the timeout and records it. A timeout of its
 // own is reported as ErrUnavailable, whatever the store made of it.
 func (o *observedStore) do(ctx context.Context, op string, f func(context.Context) error) error {
+	done, err := o.breakerFor(op).allow()
+	if err != nil {
+		o.m.storageErrors.WithLabelValues(op, "unavailable").Inc()
+		return fmt.Errorf("storage %s: %w", op, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	start := time.Now()
-	err := f(ctx)
+	err = f(ctx)
 	o.m.storageDuration.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	if err != nil && ctx.Err() == context.DeadlineExceeded && !errors.Is(err, storage.ErrUnavailable) {
 		err = fmt.Errorf("%w: %s timed out after %s: %w", storage.ErrUnavailable, op, o.timeout, err)
 	}
+	done(err)
 	if kind := errorKind(err); kind != "" {
 		o.m.storageErrors.WithLabelValues(op, kind).Inc()
 	}
@@ -175,7 +218,7 @@ func (o *observedStore) do(ctx context.Context, op string, f func(context.Contex
 func errorKind(err error) string {
 	switch {
 	case err == nil, errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrPrecondition),
-		errors.Is(err, context.Canceled):
+		errors.Is(err, storage.ErrTooLarge), errors.Is(err, context.Canceled):
 		return ""
 	case errors.Is(err, storage.ErrUnavailable):
 		return "unavailable"
@@ -201,6 +244,14 @@ func (o *observedStore) Get(ctx context.Context, key string) (data []byte, obj s
 	return data, obj, err
 }
 
+func (o *observedStore) Read(ctx context.Context, key string, opts storage.ReadOptions) (data []byte, obj storage.Object, err error) {
+	err = o.do(ctx, "get", func(ctx context.Context) error {
+		data, obj, err = o.next.Read(ctx, key, opts)
+		return err
+	})
+	return data, obj, err
+}
+
 func (o *observedStore) Stat(ctx context.Context, key string) (obj storage.Object, err error) {
 	err = o.do(ctx, "stat", func(ctx context.Context) error {
 		obj, err = o.next.Stat(ctx, key)
@@ -217,12 +268,25 @@ func (o *observedStore) List(ctx context.Context, prefix string) (objs []storage
 	return objs, err
 }
 
+func (o *observedStore) Versions(ctx context.Context, key string) (objs []storage.Object, err error) {
+	err = o.do(ctx, "list", func(ctx context.Context) error {
+		objs, err = o.next.Versions(ctx, key)
+		return err
+	})
+	return objs, err
+}
+
 func (o *observedStore) Delete(ctx context.Context, key string) error {
 	return o.do(ctx, "delete", func(ctx context.Context) error { return o.next.Delete(ctx, key) })
 }
 
+// Ping probes a write; when it works, reads are taken to work too.
 func (o *observedStore) Ping(ctx context.Context) error {
-	return o.do(ctx, "ping", func(ctx context.Context) error { return o.next.Ping(ctx) })
+	err := o.do(ctx, "ping", func(ctx context.Context) error { return o.next.Ping(ctx) })
+	if err == nil {
+		o.reads.reset()
+	}
+	return err
 }
 
 // metricsRoute serves /metrics.

@@ -24,7 +24,7 @@ func OpenStore(ctx context.Context, cfg Config) (storage.Store, error) {
 		}
 		return s3.New(ctx, s3.Config{
 			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
-			Bucket: bucket, Secure: cfg.S3.Secure, Region: cfg.S3.Region,
+			Bucket: bucket, Secure: cfg.S3.Secure, Region: cfg.S3.Region, RetentionMode: cfg.S3.RetentionMode,
 		})
 	default:
 		return nil, fmt.Errorf("service: unknown UTDRAG_STORAGE %q: use fs:DIR or s3://BUCKET", cfg.Storage)

@@ -55,6 +55,19 @@ func problem(c *gin.Context, status int, kind, title, detail string, errs ...ext
 	c.AbortWithStatusJSON(status, p)
 }
 
+// mismatch logs and counts a stored file that differs from its record.
+func (s *Server) mismatch(ctx context.Context, err error) {
+	s.metrics.mismatches.WithLabelValues("refused").Inc()
+	s.log.ErrorContext(ctx, "stored file differs from its record; not served", "err", err)
+}
+
+// recovered logs and counts a stored file that differed from its record
+// while another version held the recorded bytes, which were served.
+func (s *Server) recovered(ctx context.Context, err error) {
+	s.metrics.mismatches.WithLabelValues("recovered").Inc()
+	s.log.WarnContext(ctx, "stored file differs from its record; served the version that is as recorded", "err", err)
+}
+
 // fail maps an error from the layers below to the right problem: invalid
 // input 4xx, missing things 404, an unreachable store 503, the rest 500
 // without internals.
@@ -71,6 +84,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.As(err, &verr):
 		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltigt utdrag",
 			"Utdraget bryter mot en eller flera regler; se errors.", verr...)
+	case errors.Is(err, archive.ErrMismatch):
+		s.mismatch(c.Request.Context(), err)
+		problem(c, http.StatusInternalServerError, "stored-file-mismatch", "Den lagrade filen stämmer inte",
+			"Den lagrade filen är inte den som registrerades för utdraget (kontrollsumman skiljer sig, eller filen saknas) och lämnas därför inte ut. Felet är loggat.")
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, storage.ErrNotFound):
 		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Det finns inget utdrag med den identiteten.")
 	case errors.Is(err, index.ErrUnavailable):
@@ -86,6 +103,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		// the answer.
 		s.log.InfoContext(c.Request.Context(), "request abandoned by the client", "path", c.FullPath())
 		problem(c, http.StatusServiceUnavailable, "abandoned", "Begäran avbröts", "Begäran avbröts innan den var klar.")
+	case errors.Is(err, errOwnRevoked):
+		s.log.ErrorContext(c.Request.Context(), "certification refused: the signing certificate is revoked", "error", err)
+		problem(c, http.StatusServiceUnavailable, "signing-certificate-revoked", "Signeringscertifikatet är återkallat",
+			"Tjänstens signeringscertifikat är återkallat enligt sin utfärdare. Inget har bestyrkts; ett nytt certifikat måste installeras.")
 	case errors.Is(err, errRenderTimeout):
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, "render-timeout", "Sättningen tog för lång tid",

@@ -44,10 +44,11 @@ type Server struct {
 	directory   *distribute.Directory // the recipients the distributor resolves
 	ui          *ui
 
-	keys     *auth.Keys // nil: open mode (loopback only)
-	failures *failures  // unknown keys by client address
-	metrics  *metrics
-	now      func() time.Time // the clock that says which justering days have come
+	keys      *auth.Keys // nil: open mode (loopback only)
+	failures  *failures  // unknown keys by client address
+	metrics   *metrics
+	readiness *readiness
+	now       func() time.Time // the clock that says which justering days have come
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics
@@ -100,9 +101,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err := s.operate(&d); err != nil {
 		return nil, err
 	}
+	s.archive.SetDescriber(describeCertified)
 	s.useIndex(d.Index)
 	var err error
-	if s.signer, err = newSigner(cfg.Signing, d.Store); err != nil {
+	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {
 		return nil, err
 	}
 	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, func(st distribute.State) {
@@ -246,6 +248,7 @@ func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.reconciler().Run(ctx) // until shutdown
+	go s.archiveLoop(ctx)      // until shutdown
 	s.log.Info("utdrag listening", "addr", s.cfg.Addr, "storage", s.cfg.Storage)
 	select {
 	case err := <-errc:

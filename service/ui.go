@@ -123,6 +123,10 @@ func (u *ui) errorPage(c *gin.Context, status int, title, message string) {
 // internals (and logged).
 func (u *ui) fail(c *gin.Context, err error) {
 	switch {
+	case errors.Is(err, archive.ErrMismatch):
+		u.s.mismatch(c.Request.Context(), err)
+		u.errorPage(c, http.StatusInternalServerError, "Den lagrade filen stämmer inte",
+			"Den lagrade filen är inte den som registrerades för utdraget och lämnas därför inte ut. Felet är loggat; kontakta förvaltningen.")
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, storage.ErrNotFound):
 		u.errorPage(c, http.StatusNotFound, "Hittades inte", "Det finns inget utdrag med den identiteten, eller så saknar du behörighet att se det.")
 	case errors.Is(err, storage.ErrUnavailable):

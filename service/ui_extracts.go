@@ -247,7 +247,7 @@ func (u *ui) pdf(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := u.s.archive.PDF(c.Request.Context(), rec.ID)
+	b, err := u.s.archive.PDF(c.Request.Context(), rec)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -274,12 +274,12 @@ func (u *ui) certifiedPDF(c *gin.Context) {
 		u.errorPage(c, http.StatusNotFound, "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
 		return
 	}
-	b, err := u.s.archive.Certified(c.Request.Context(), rec.ID, cert.Version)
+	b, err := u.s.archive.CurrentCertified(c.Request.Context(), rec, cert.Version)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	u.sendPDF(c, b, cert.SHA256, certifiedFilename(rec.Filename, cert.Version))
+	u.sendPDF(c, b, cert.CurrentSHA256(), certifiedFilename(rec.Filename, cert.Version))
 }
 
 // certifiedFilename is the download name of certified version n, as the
@@ -313,7 +313,7 @@ func (u *ui) html(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := u.s.archive.HTML(c.Request.Context(), rec.ID)
+	b, err := u.s.archive.HTML(c.Request.Context(), rec)
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -2,6 +2,7 @@ package service
 
 import (
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -28,7 +29,51 @@ type verifyResult struct {
 	Latest                               bool
 	Cert                                 *certView
 	Signature                            *SignatureCheck
+	LongTerm                             *longTermView
 	Problems                             []string
+}
+
+// longTermView is what an archivist reads of a signature: its level, when
+// it was made, its chain and each certificate's revocation status then,
+// and the archive timestamps.
+type longTermView struct {
+	Level, SigningTime, LastArchive, RenewBy string
+	Timestamped, ValidAtSigning              bool
+	Chain, Revocation                        []string
+}
+
+func newLongTermView(sc *SignatureCheck) *longTermView {
+	lv := &longTermView{
+		Level: levelName(sc.Level), SigningTime: clock(sc.SigningTime), Timestamped: sc.Timestamped,
+		ValidAtSigning: sc.ValidAtSigningTime, RenewBy: dateOf(sc.RenewBy),
+	}
+	if !sc.LastArchiveTimestamp.IsZero() {
+		lv.LastArchive = clock(sc.LastArchiveTimestamp)
+	}
+	for _, c := range sc.Chain {
+		lv.Chain = append(lv.Chain, fmt.Sprintf("%s (giltigt %s – %s)", c.Subject, dateOf(c.NotBefore), dateOf(c.NotAfter)))
+	}
+	for _, r := range sc.Revocation {
+		lv.Revocation = append(lv.Revocation, r.Subject+": "+revocationText(r))
+	}
+	return lv
+}
+
+// revocationText says a certificate's status at signing in Swedish.
+func revocationText(r RevocationStatus) string {
+	source := ""
+	if r.Source != "" {
+		source = " (" + r.Source + " " + clock(r.Issued) + ")"
+	}
+	switch {
+	case r.Status == "good" && !r.RevokedAt.IsZero():
+		return "giltigt vid signeringen, återkallat senare (" + clock(r.RevokedAt) + ")" + source
+	case r.Status == "good":
+		return "inte återkallat" + source
+	case r.Status == "revoked":
+		return "återkallat " + clock(r.RevokedAt) + ", före signeringen" + source
+	}
+	return "okänd: filen saknar spärrinformation"
 }
 
 func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
@@ -46,6 +91,12 @@ func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
 	}
 	if v.Signature != nil && !v.Signature.Valid {
 		r.Problems = v.Signature.Problems
+	}
+	if v.Signature != nil && v.Signature.Valid {
+		r.LongTerm = newLongTermView(v.Signature)
+		if v.Signature.RevokedBeforeSigning {
+			r.Problems = v.Signature.Problems
+		}
 	}
 	switch {
 	case v.Genuine && v.Certified:
@@ -134,7 +185,7 @@ func (u *ui) verifyShort(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	v, err := u.s.verify(ctx, rec.Certifications[n-1].SHA256)
+	v, err := u.s.verify(ctx, rec.Certifications[n-1].CurrentSHA256())
 	if err != nil {
 		u.fail(c, err)
 		return

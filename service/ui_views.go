@@ -40,6 +40,11 @@ type certView struct {
 	Development, Latest              bool
 	Bytes, Pages                     int
 	VerifyPath                       string
+	// Level is the PAdES level of the newest revision; Missing says why
+	// it is not B-LTA; RenewBy when the next archive timestamp is due.
+	Level, RenewBy string
+	Missing        []string
+	Revisions      int
 }
 
 func newCertView(rec *archive.Record, c archive.Certification) certView {
@@ -48,7 +53,34 @@ func newCertView(rec *archive.Record, c archive.Certification) certView {
 		Certificate: c.Certificate, Fingerprint: c.Fingerprint, SHA256: c.SHA256, Development: c.Development,
 		Latest: c.Version == len(rec.Certifications), Bytes: c.Bytes, Pages: c.Pages,
 		VerifyPath: fmt.Sprintf("/v/%s/%d", rec.ID, c.Version),
+		Level:      levelName(c.CurrentSeal().Level), Missing: c.CurrentSeal().Missing, Revisions: len(c.Revisions),
+		RenewBy: dateOf(c.CurrentSeal().RenewBy),
 	}
+}
+
+// levelName is a PAdES level for a reader.
+func levelName(level string) string {
+	switch level {
+	case "":
+		return "okänd (bestyrkt före nivåerna)"
+	case "B-B":
+		return "PAdES B-B (signatur utan tidsstämpel)"
+	case "B-T":
+		return "PAdES B-T (tidsstämplad)"
+	case "B-LT":
+		return "PAdES B-LT (med valideringsdata)"
+	case "B-LTA":
+		return "PAdES B-LTA (långtidsbevarad)"
+	}
+	return level
+}
+
+// dateOf is a date in Sweden, empty for the zero time.
+func dateOf(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(stockholm).Format(time.DateOnly)
 }
 
 func certViews(rec *archive.Record) (all []certView, current *certView) {

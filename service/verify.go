@@ -23,22 +23,26 @@ type Verification struct {
 	Genuine bool   `json:"genuine"`
 	SHA256  string `json:"sha256"`
 	// Message says the verdict in Swedish for a reader.
-	Message       string                 `json:"message"`
-	ID            string                 `json:"id,omitempty"`
-	Organisation  string                 `json:"organisation,omitempty"`
-	Organ         string                 `json:"organ,omitempty"`
-	MeetingDate   string                 `json:"meetingDate,omitempty"`
-	Paragraphs    []int                  `json:"paragraphs,omitempty"`
-	CaseNumbers   []string               `json:"caseNumbers,omitempty"`
-	Titles        []string               `json:"titles,omitempty"`
-	Certified     bool                   `json:"certified"`
-	Version       int                    `json:"version,omitempty"`
+	Message      string   `json:"message"`
+	ID           string   `json:"id,omitempty"`
+	Organisation string   `json:"organisation,omitempty"`
+	Organ        string   `json:"organ,omitempty"`
+	MeetingDate  string   `json:"meetingDate,omitempty"`
+	Paragraphs   []int    `json:"paragraphs,omitempty"`
+	CaseNumbers  []string `json:"caseNumbers,omitempty"`
+	Titles       []string `json:"titles,omitempty"`
+	Certified    bool     `json:"certified"`
+	Version      int      `json:"version,omitempty"`
+	// Revision is the revision of the certified version the file is:
+	// 0 as signed, k after the k-th archive-timestamp run.
+	Revision      int                    `json:"revision,omitempty"`
 	Latest        bool                   `json:"latest,omitempty"` // the newest certified version
 	Certification *archive.Certification `json:"certification,omitempty"`
 	Signature     *SignatureCheck        `json:"signature,omitempty"`
 }
 
-// SignatureCheck is what the digital signature check found.
+// SignatureCheck is what the digital signature check found, with what an
+// archivist needs to judge it decades later, from the file alone.
 type SignatureCheck struct {
 	Valid         bool      `json:"valid"`
 	WholeDocument bool      `json:"wholeDocument"`
@@ -48,6 +52,62 @@ type SignatureCheck struct {
 	SigningTime   time.Time `json:"signingTime"`
 	Reason        string    `json:"reason"`
 	Problems      []string  `json:"problems"`
+	// Level is the PAdES baseline level: B-B, B-T, B-LT or B-LTA.
+	Level string `json:"level"`
+	// Timestamped: signingTime comes from a timestamp, not the signer.
+	Timestamped bool `json:"timestamped"`
+	// ValidationAppended: what was appended after signing is validation
+	// data and archive timestamps only.
+	ValidationAppended bool `json:"validationAppended"`
+	// ValidAtSigningTime: a valid signature whose chain was valid and
+	// trusted, and not revoked, at signingTime.
+	ValidAtSigningTime  bool `json:"validAtSigningTime"`
+	ChainValidAtSigning bool `json:"chainValidAtSigning"`
+	// RevokedBeforeSigning: a certificate of the chain was revoked by
+	// signingTime; the signature does not hold.
+	RevokedBeforeSigning bool `json:"revokedBeforeSigning"`
+	// Chain is the signer's chain, leaf first.
+	Chain []ChainCertificate `json:"chain"`
+	// Revocation is each certificate's status as of signingTime, from the
+	// validation data in the file.
+	Revocation []RevocationStatus `json:"revocation"`
+	// ArchiveTimestamps are the document timestamps, oldest first.
+	ArchiveTimestamps []ArchiveTimestamp `json:"archiveTimestamps"`
+	// LastArchiveTimestamp is the newest valid one's time.
+	LastArchiveTimestamp time.Time `json:"lastArchiveTimestamp,omitzero"`
+	// RenewBy: a new archive timestamp must be added before this, when
+	// the newest timestamp's certificate chain expires.
+	RenewBy time.Time `json:"renewBy,omitzero"`
+}
+
+// ChainCertificate is one certificate of a signer's chain.
+type ChainCertificate struct {
+	Subject     string    `json:"subject"`
+	Issuer      string    `json:"issuer"`
+	Serial      string    `json:"serial"`
+	NotBefore   time.Time `json:"notBefore"`
+	NotAfter    time.Time `json:"notAfter"`
+	Fingerprint string    `json:"fingerprint"`
+}
+
+// RevocationStatus is a certificate's status as of the signing time:
+// "good" (revokedAt set when it was revoked later), "revoked" or
+// "unknown".
+type RevocationStatus struct {
+	Subject   string    `json:"subject"`
+	Status    string    `json:"status"`
+	Source    string    `json:"source,omitempty"` // OCSP or CRL
+	Issued    time.Time `json:"issued,omitzero"`
+	RevokedAt time.Time `json:"revokedAt,omitzero"`
+}
+
+// ArchiveTimestamp is one document timestamp.
+type ArchiveTimestamp struct {
+	Time    time.Time `json:"time"`
+	TSA     string    `json:"tsa"`
+	Valid   bool      `json:"valid"`
+	Trusted bool      `json:"trusted"`
+	Expires time.Time `json:"expires"`
 }
 
 // maxVerifyBody bounds a verification upload. The upload is hashed as it
@@ -156,15 +216,11 @@ var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return 
 // that copy: an uploaded file is never parsed, only hashed.
 func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) {
 	v := &Verification{SHA256: sum}
-	entry, err := s.archive.Lookup(ctx, sum)
+	rec, entry, err := s.archive.Find(ctx, sum)
 	if errors.Is(err, archive.ErrNotFound) {
 		v.Message = "Filen är inte ett äkta utdrag från tjänsten: ingen utfärdad handling har denna kontrollsumma. Den kan vara ändrad."
 		return v, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	rec, _, err := s.archive.Get(ctx, entry.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -174,10 +230,10 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
 		return v, nil
 	}
-	cert := rec.Certifications[entry.Version-1]
-	v.Certified, v.Version, v.Certification = true, cert.Version, &cert
+	cert := rec.Certifications[entry.Version-1] // Find returns only a version the record holds
+	v.Certified, v.Version, v.Revision, v.Certification = true, cert.Version, entry.Revision, &cert
 	v.Latest = entry.Version == len(rec.Certifications)
-	pdf, err := s.archive.Certified(ctx, rec.ID, entry.Version)
+	pdf, err := s.archive.CertifiedRevision(ctx, rec, entry.Version, entry.Revision)
 	if err != nil {
 		return nil, err
 	}
@@ -185,10 +241,14 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	if err != nil {
 		return nil, err
 	}
-	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + cert.Name + ", " + cert.Title + ", " + cert.Date + "."
-	if !v.Signature.Valid {
+	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
+	switch {
+	case !v.Signature.Valid:
 		v.Genuine = false
 		v.Message = "Filens digitala signatur är inte giltig."
+	case v.Signature.RevokedBeforeSigning:
+		v.Genuine = false
+		v.Message = "Signeringscertifikatet var återkallat när utdraget signerades: signaturen gäller inte."
 	}
 	return v, nil
 }
@@ -206,8 +266,40 @@ func (s *Server) checkSignature(ctx context.Context, pdf []byte) (*SignatureChec
 	if problems == nil {
 		problems = []string{}
 	}
-	return &SignatureCheck{
+	sc := &SignatureCheck{
 		Valid: r.Valid, WholeDocument: r.WholeDocument, Trusted: r.Trusted, Signer: r.Signer,
 		Fingerprint: r.SignerFingerprint, SigningTime: r.SigningTime, Reason: r.Reason, Problems: problems,
-	}, nil
+		Level: string(r.Level), Timestamped: r.Timestamped, ValidationAppended: r.ValidationAppended,
+		ValidAtSigningTime: r.ValidAtSigningTime, ChainValidAtSigning: r.ChainValidAtSigning, RenewBy: r.RenewBy,
+		RevokedBeforeSigning: r.RevokedBeforeSigning,
+		Chain:                []ChainCertificate{}, Revocation: []RevocationStatus{}, ArchiveTimestamps: []ArchiveTimestamp{},
+	}
+	for _, c := range r.Chain {
+		sc.Chain = append(sc.Chain, ChainCertificate{Subject: c.Subject, Issuer: c.Issuer, Serial: c.Serial,
+			NotBefore: c.NotBefore, NotAfter: c.NotAfter, Fingerprint: c.Fingerprint})
+	}
+	for _, rv := range r.Revocation {
+		sc.Revocation = append(sc.Revocation, RevocationStatus{Subject: rv.Subject, Status: string(rv.Status),
+			Source: rv.Source, Issued: rv.Issued, RevokedAt: rv.RevokedAt})
+	}
+	for _, ts := range r.DocumentTimestamps {
+		sc.ArchiveTimestamps = append(sc.ArchiveTimestamps, ArchiveTimestamp{Time: ts.Time, TSA: ts.TSA,
+			Valid: ts.Valid, Trusted: ts.Trusted, Expires: ts.Expires})
+		if ts.Valid {
+			sc.LastArchiveTimestamp = ts.Time
+		}
+	}
+	return sc, nil
+}
+
+// joinNonEmpty joins the parts that are not empty with commas (a
+// certification recovered from its signature has no title).
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -65,6 +65,8 @@ func setLine(nodes []node, start, end int, words []word, faces Faces, p Params, 
 	}
 	if b := &nodes[end]; b.kind == penaltyNode && b.penalty == Always {
 		ragged = true
+	} else if b.kind == penaltyNode && len(line.Items) > 0 {
+		line.Continues = true
 	}
 	indent := 0.0
 	if first {

@@ -2,8 +2,10 @@
 //
 //	utdrag serve                      run the HTTP service (configured by UTDRAG_* variables)
 //	utdrag reindex                    rebuild the index (UTDRAG_INDEX) from storage (UTDRAG_STORAGE)
+//	utdrag archive-timestamp          add validation data and archive timestamps where due (PAdES B-LTA)
 //	utdrag render in.json -o out.pdf  render an extract to PDF, no storage
 //	utdrag typeset-report in.json     measure the typography: Knuth–Plass against a greedy baseline
+//	utdrag janitor [-grace 1h]        finish interrupted certifications, clear what interrupted writes left
 //
 // It may import service, render and the packages they build on.
 package main
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"utdrag/archive"
+	"utdrag/extract"
 	"utdrag/index"
 	"utdrag/render"
 	"utdrag/service"
@@ -35,19 +38,23 @@ func main() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(args) == 0 {
-		return errors.New("usage: utdrag serve | utdrag reindex | utdrag render in.json -o out.pdf | utdrag typeset-report in.json")
+		return errors.New("usage: utdrag serve | utdrag reindex | utdrag archive-timestamp | utdrag render in.json -o out.pdf | utdrag typeset-report in.json | utdrag janitor")
 	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, log)
 	case "reindex":
 		return reindex(ctx, log)
+	case "archive-timestamp":
+		return archiveTimestamp(ctx, args[1:], log)
 	case "render":
 		return renderFile(args[1:])
 	case "typeset-report":
 		return typesetReport(os.Stdout, args[1:])
+	case "janitor":
+		return janitor(ctx, os.Stdout, args[1:], log)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, reindex, render or typeset-report", args[0])
+		return fmt.Errorf("unknown command %q: use serve, reindex, archive-timestamp, render, typeset-report or janitor", args[0])
 	}
 }
 
@@ -110,9 +117,60 @@ func reindex(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
+// archiveTimestamp runs the archive-timestamp job once: every certified
+// version not at PAdES B-LTA is completed, and every one whose newest
+// timestamp's certificate expires within the renewal margin gets fresh
+// validation data and a new archive timestamp. Another replica running it
+// makes this run do nothing (the job's lease).
+func archiveTimestamp(ctx context.Context, args []string, log *slog.Logger) error {
+	cfg, err := service.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	fl := flag.NewFlagSet("archive-timestamp", flag.ContinueOnError)
+	renew := fl.Duration("renew-before", cfg.Archive.RenewBefore,
+		"stamp again what the newest timestamp's chain stops covering within this (UTDRAG_ARCHIVE_RENEW_BEFORE)")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	cfg.Archive.RenewBefore = *renew
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	store, err := service.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	job := service.NewArchiveJob(cfg, store, log)
+	if cfg.Index != "" {
+		ix, err := index.Open(ctx, cfg.Index, index.Options{Logger: log})
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		job.Archive.SetIndexer(ix)
+	}
+	start := time.Now()
+	rep, err := job.Run(ctx)
+	if err != nil {
+		return err
+	}
+	if rep.Busy {
+		fmt.Println("archive-timestamp: another replica is running the job; nothing done")
+		return nil
+	}
+	fmt.Printf("archive-timestamp: %d certified versions, %d due: %d stamped, %d adopted, %d unchanged, %d failed (%.1f s)\n",
+		rep.Examined, rep.Due, rep.Stamped, rep.Adopted, rep.Unchanged, rep.Failed, time.Since(start).Seconds())
+	if rep.Failed > 0 {
+		return fmt.Errorf("%d certified versions could not be extended; see the log", rep.Failed)
+	}
+	return nil
+}
+
 func renderFile(args []string) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	out := fl.String("o", "", "output PDF (default: the input name with .pdf)")
+	pdfa := fl.Int("pdfa", 0, "PDF/A part: 1, 2 or 3 (with the source attached); 0 the template's")
+	rendition := fl.String("rendition", "public", "public (secret parts replaced by a placeholder) or internal (everything, secret parts marked)")
 	// Allow "render in.json -o out.pdf" as well as flags first.
 	var inputs []string
 	for len(args) > 0 {
@@ -132,11 +190,15 @@ func renderFile(args []string) error {
 	if err != nil {
 		return err
 	}
+	r, ok := extract.ParseRendition(*rendition)
+	if !ok {
+		return fmt.Errorf("render: -rendition is public or internal, not %q", *rendition)
+	}
 	x, err := decodeFile(inputs[0], eng.Drawable)
 	if err != nil {
 		return err
 	}
-	res, err := eng.Render(x, nil)
+	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa, Rendition: r})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"utdrag/fonts"
 	"utdrag/internal/pdftest"
 	"utdrag/layout"
+	"utdrag/render/pdf"
 )
 
 // The glyph pictures are drawn at engSize points and rasterised at 72 dpi,
@@ -27,8 +28,7 @@ const (
 )
 
 // engPages puts N and Ŋ side by side on one page per face. With odd set,
-// every face also draws ő, which is outside the simple fonts' encoding, so
-// each face goes through fpdf's UTF-8 path with the full font file.
+// every face also draws ő, a letter of neither Swedish nor Sami.
 func engPages(fs *fonts.Set, odd bool) *layout.Pages {
 	p := &layout.Pages{Width: 700, Height: 360}
 	for i, f := range fs.Faces() {
@@ -140,19 +140,19 @@ func overlap(a, b letterInk) float64 {
 // large and rasterised by pdftoppm, each face's Ŋ must therefore be N
 // above the baseline (left stem, diagonal and right stem in N's place),
 // as wide as N in the text's measure, and descend well below the
-// baseline under its right stem, where N has no ink. Both ways a face
-// reaches the PDF are checked: the ready single-byte subset and fpdf's
-// UTF-8 path with the full font.
+// baseline under its right stem, where N has no ink. It is checked in a
+// document of Swedish and Sami letters and in one with other letters too.
 func TestSamiCapitalEngIsAnNWithAHook(t *testing.T) {
 	fix := setup(t)
 	for _, odd := range []bool{false, true} {
-		path := map[bool]string{false: "simple fonts", true: "UTF-8 path"}[odd]
+		path := map[bool]string{false: "Swedish and Sami", true: "with other letters"}[odd]
 		t.Run(path, func(t *testing.T) {
-			out, err := fix.renderer.Render(engPages(fix.fonts, odd), compose.Meta{Date: "2023-10-09", Language: "sv-SE"})
+			doc := &compose.Document{Meta: compose.Meta{Date: "2023-10-09", Language: "sv-SE"}}
+			out, err := fix.renderer.Render(engPages(fix.fonts, odd), doc, pdf.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantType := map[bool]string{false: "TrueType", true: "CID TrueType"}[odd]
+			const wantType = "CID TrueType"
 			for _, f := range pdftest.Fonts(t, out) {
 				if !f.Embedded || !f.Subset || !strings.HasPrefix(f.Type, wantType) {
 					t.Errorf("font %s: type %s, embedded %v, subset %v; want an embedded %s subset", f.Name, f.Type, f.Embedded, f.Subset, wantType)

@@ -228,26 +228,50 @@ func syncDir(dir string) error {
 
 // Get reads the whole object.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, storage.Object, error) {
+	return s.Read(ctx, key, storage.ReadOptions{})
+}
+
+// Read reads the whole object. The file store keeps no versions: a read of
+// any version finds none.
+func (s *Store) Read(ctx context.Context, key string, opts storage.ReadOptions) ([]byte, storage.Object, error) {
 	if err := s.checkRead(ctx, key); err != nil {
 		return nil, storage.Object{}, fmt.Errorf("fs: reading: %w", err)
 	}
-	path := objectPath(s.objects, key)
-	f, err := os.Open(path)
+	if opts.Version != "" {
+		return nil, storage.Object{}, fmt.Errorf("fs: reading %s version %q: %w: the file store keeps no versions", key, opts.Version, storage.ErrNotFound)
+	}
+	data, obj, err := s.read(key, opts.MaxSize)
 	if err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, notFound(err))
+		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+	}
+	return data, obj, nil
+}
+
+func (s *Store) read(key string, maxSize int64) ([]byte, storage.Object, error) {
+	f, err := os.Open(objectPath(s.objects, key))
+	if err != nil {
+		return nil, storage.Object{}, notFound(err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+		return nil, storage.Object{}, err
+	}
+	// The header is at most maxHeaderLen: a file longer than that beyond
+	// the bound holds too much content, and is not read.
+	if maxSize > 0 && fi.Size() > maxSize+maxHeaderLen {
+		return nil, storage.Object{}, fmt.Errorf("%w: more than %d bytes", storage.ErrTooLarge, maxSize)
 	}
 	raw := make([]byte, fi.Size())
 	if _, err := f.ReadAt(raw, 0); err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+		return nil, storage.Object{}, err
 	}
 	h, data, err := splitFile(raw)
 	if err != nil {
-		return nil, storage.Object{}, fmt.Errorf("fs: reading %s: %w", key, err)
+		return nil, storage.Object{}, err
+	}
+	if maxSize > 0 && int64(len(data)) > maxSize {
+		return nil, storage.Object{}, fmt.Errorf("%w: %d bytes, at most %d", storage.ErrTooLarge, len(data), maxSize)
 	}
 	return data, describe(key, h, int64(len(data)), fi.ModTime()), nil
 }
@@ -326,6 +350,18 @@ func (s *Store) listed(path, prefix string) (storage.Object, bool, error) {
 		return storage.Object{}, false, nil // deleted since the walk saw it
 	}
 	return obj, err == nil, err
+}
+
+// Versions lists the current object alone: the file store keeps no other.
+func (s *Store) Versions(ctx context.Context, key string) ([]storage.Object, error) {
+	obj, err := s.Stat(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []storage.Object{obj}, nil
 }
 
 // Delete removes the object unless it is under retention.

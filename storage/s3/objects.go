@@ -159,34 +159,79 @@ func (s *Store) putObject(ctx context.Context, key string, data []byte, opts sto
 		ContentType: po.ContentType,
 		Modified:    modified,
 		RetainUntil: until,
+		Version:     version(info.VersionID),
 	}, nil
+}
+
+// version is the store's name for an S3 version ID: "null" is what S3
+// calls the one version of an object in a bucket without versioning.
+func version(id string) string {
+	if id == "null" {
+		return ""
+	}
+	return id
 }
 
 // Get reads the whole object.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, storage.Object, error) {
+	return s.Read(ctx, key, storage.ReadOptions{})
+}
+
+// Read reads the whole object, or the version opts names.
+func (s *Store) Read(ctx context.Context, key string, opts storage.ReadOptions) ([]byte, storage.Object, error) {
 	if err := storage.ValidateKey(key); err != nil {
 		return nil, storage.Object{}, fmt.Errorf("s3: reading: %w", err)
 	}
-	data, obj, err := s.get(ctx, key)
+	data, obj, err := s.get(ctx, key, opts)
 	if err != nil {
+		if opts.Version != "" {
+			return nil, storage.Object{}, fmt.Errorf("s3: reading %s version %s: %w", key, opts.Version, err)
+		}
 		return nil, storage.Object{}, fmt.Errorf("s3: reading %s: %w", key, err)
 	}
 	return data, obj, nil
 }
 
-func (s *Store) get(ctx context.Context, key string) ([]byte, storage.Object, error) {
+func (s *Store) get(ctx context.Context, key string, opts storage.ReadOptions) ([]byte, storage.Object, error) {
+	if opts.Version == "null" {
+		// S3's name for the current object of a bucket without versions,
+		// which this store reports as no version: never one it issued.
+		return nil, storage.Object{}, fmt.Errorf("%w: no version %q", storage.ErrNotFound, opts.Version)
+	}
 	// One GET: minio.Client.GetObject may send a second, conditional
 	// request, which fails when the object changes in between.
-	body, info, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	body, info, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{VersionID: opts.Version})
 	if err != nil {
-		return nil, storage.Object{}, classify(err)
+		return nil, storage.Object{}, classifyRead(err, opts.Version)
 	}
 	defer body.Close()
-	data, err := io.ReadAll(body)
+	if opts.MaxSize > 0 && info.Size > opts.MaxSize {
+		return nil, storage.Object{}, fmt.Errorf("%w: %d bytes, at most %d", storage.ErrTooLarge, info.Size, opts.MaxSize)
+	}
+	r := io.Reader(body)
+	if opts.MaxSize > 0 {
+		r = io.LimitReader(body, opts.MaxSize+1) // a server that sends more than it announced
+	}
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, storage.Object{}, classify(err)
 	}
+	if opts.MaxSize > 0 && int64(len(data)) > opts.MaxSize {
+		return nil, storage.Object{}, fmt.Errorf("%w: more than %d bytes", storage.ErrTooLarge, opts.MaxSize)
+	}
 	return data, describe(info), nil
+}
+
+// classifyRead is classify for a GET: asking for a version the bucket never
+// had (a malformed ID, or versioning off) is not finding it.
+func classifyRead(err error, version string) error {
+	if version != "" {
+		code := minio.ToErrorResponse(err).Code
+		if code == "InvalidArgument" || code == "InvalidVersionId" || code == "MethodNotAllowed" {
+			return fmt.Errorf("%w: %w", storage.ErrNotFound, err)
+		}
+	}
+	return classify(err)
 }
 
 // Stat describes the object without reading its content.
@@ -217,6 +262,7 @@ func describe(info minio.ObjectInfo) storage.Object {
 		ContentType: info.ContentType,
 		Modified:    info.LastModified,
 		RetainUntil: retainUntil(info),
+		Version:     version(info.VersionID),
 	}
 }
 
@@ -263,8 +309,48 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 	return objs, nil
 }
 
+// maxVersions bounds the versions Versions lists of one key.
+const maxVersions = 1000
+
+// Versions lists the versions of the object at key, newest first.
+func (s *Store) Versions(ctx context.Context, key string) ([]storage.Object, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return nil, fmt.Errorf("s3: listing versions: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx) // stops the lister on early return
+	defer cancel()
+	var objs []storage.Object
+	for info := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{
+		Prefix:       key,
+		WithVersions: true,
+		WithMetadata: true,
+	}) {
+		if info.Err != nil {
+			return nil, fmt.Errorf("s3: listing versions of %s: %w", key, classify(info.Err))
+		}
+		if info.Key != key || info.IsDeleteMarker {
+			continue
+		}
+		obj := describe(info)
+		if ct := info.UserMetadata["content-type"]; ct != "" {
+			obj.ContentType = ct
+		}
+		objs = append(objs, obj)
+		if len(objs) == maxVersions {
+			break
+		}
+	}
+	slices.SortStableFunc(objs, func(a, b storage.Object) int { return b.Modified.Compare(a.Modified) })
+	return objs, nil
+}
+
 // Delete removes the object unless it is under retention. S3 answers a
 // delete of a missing key with success, so the object is looked up first.
+// The version found is then removed by its ID: an orphan of one version
+// leaves nothing behind, and a version written meanwhile (retained,
+// perhaps) is never removed. Where older versions remain (the key was
+// overwritten), one of them would become current again, so a delete
+// marker hides them, unless the one now current is retained.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return fmt.Errorf("s3: deleting: %w", err)
@@ -283,7 +369,20 @@ func (s *Store) delete(ctx context.Context, key string) error {
 	if err := checkRetained(cur); err != nil {
 		return err
 	}
-	return classify(s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
+	if err := s.remove(ctx, key, cur.Version); err != nil || cur.Version == "" {
+		return err
+	}
+	next, err := s.stat(ctx, key)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	if err := checkRetained(next); err != nil {
+		return err
+	}
+	return s.remove(ctx, key, "")
 }
 
 func lockedMessage(msg string) bool {

@@ -51,12 +51,14 @@ type Store struct {
 	bucket  string
 	mode    minio.RetentionMode
 	locking bool
+	probe   prober
 }
 
 var _ storage.Store = (*Store)(nil)
 
-// pingTimeout bounds Ping, so a readiness probe answers quickly.
-const pingTimeout = 3 * time.Second
+// pingTimeout bounds Ping, so a readiness probe answers quickly: a store
+// that cannot write within it is not ready.
+const pingTimeout = 2 * time.Second
 
 // New connects and creates the bucket, with object lock, if it is missing.
 func New(ctx context.Context, cfg Config) (*Store, error) {
@@ -74,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("s3: connecting to %s: %w", cfg.Endpoint, err)
 	}
-	s := &Store{client: client, bucket: cfg.Bucket, mode: mode}
+	s := &Store{client: client, bucket: cfg.Bucket, mode: mode, probe: newProber()}
 	if err := s.prepare(ctx, cfg.Region); err != nil {
 		return nil, fmt.Errorf("s3: preparing bucket %s: %w", cfg.Bucket, err)
 	}
@@ -157,20 +159,6 @@ func (s *Store) Locking() bool { return s.locking }
 // Bucket names the bucket the store writes to.
 func (s *Store) Bucket() string { return s.bucket }
 
-// Ping checks that the server answers and the bucket exists.
-func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
-	defer cancel()
-	exists, err := s.client.BucketExists(ctx, s.bucket)
-	if err != nil {
-		return fmt.Errorf("s3: ping: %w", classify(err))
-	}
-	if !exists {
-		return fmt.Errorf("s3: ping: %w: bucket %s is missing", storage.ErrUnavailable, s.bucket)
-	}
-	return nil
-}
-
 // classify wraps err with the storage error a caller can act on. Errors
 // that are not S3 answers (refused connections, resets, timeouts) mean
 // the server could not be reached.
@@ -197,7 +185,10 @@ func sentinel(resp minio.ErrorResponse) error {
 		return storage.ErrPrecondition
 	case resp.Code == "NoSuchKey" || resp.Code == "NoSuchVersion":
 		return storage.ErrNotFound
-	case resp.Code == "ObjectLocked" || resp.Code == "AccessDenied" && lockedMessage(resp.Message):
+	case resp.Code == "ObjectLocked",
+		(resp.Code == "AccessDenied" || resp.Code == "InvalidRequest") && lockedMessage(resp.Message):
+		// MinIO answers a removal of a locked version 400 InvalidRequest
+		// "Object is WORM protected …".
 		return storage.ErrImmutable
 	case resp.Code == "NoSuchBucket", resp.StatusCode >= 500:
 		return storage.ErrUnavailable

@@ -423,8 +423,138 @@ func testInvalidKeys(t *testing.T, s storage.Store) {
 	}
 }
 
+// testPing: Ping writes to check that the store can write, and leaves
+// nothing a List would show.
 func testPing(t *testing.T, s storage.Store) {
-	if err := s.Ping(t.Context()); err != nil {
-		t.Fatalf("Ping: %v", err)
+	for range 3 {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+	}
+	objs, err := s.List(t.Context(), "")
+	if err != nil || len(objs) != 0 {
+		t.Fatalf("List after Ping = %v, %v; want nothing", objs, err)
+	}
+}
+
+// testReadVersion: where Put reports a version, reading by it returns
+// that version's bytes after the key was overwritten; Delete removes the
+// current version for good. Where it reports none, no version can be read.
+func testReadVersion(t *testing.T, s storage.Store) {
+	const key = "v/extract.pdf"
+	v1 := put(t, s, key, []byte("%PDF recorded"), storage.PutOptions{ContentType: "application/pdf"})
+	v2 := put(t, s, key, []byte("forged"), storage.PutOptions{})
+	if v1.Version == "" {
+		if v2.Version != "" {
+			t.Fatalf("first Put reported no version, second %q", v2.Version)
+		}
+		for _, v := range []string{"1", "null", "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"} {
+			_, _, err := s.Read(t.Context(), key, storage.ReadOptions{Version: v})
+			wantErr(t, "Read of version "+v+" from a store without versions", err, storage.ErrNotFound)
+		}
+		got, obj, err := s.Read(t.Context(), key, storage.ReadOptions{})
+		if err != nil || string(got) != "forged" || obj.Version != "" {
+			t.Fatalf("Read = %q, version %q, %v; want the current object without a version", got, obj.Version, err)
+		}
+		return
+	}
+	if v1.Version == v2.Version {
+		t.Fatalf("two Puts reported the same version %q", v1.Version)
+	}
+	readVersion := func(v storage.Object, want string) {
+		t.Helper()
+		got, obj, err := s.Read(t.Context(), key, storage.ReadOptions{Version: v.Version})
+		if err != nil || string(got) != want || obj.Version != v.Version || obj.ETag != v.ETag {
+			t.Fatalf("Read of version %s = %q, version %q, ETag %q, %v; want %q, ETag %q", v.Version, got, obj.Version, obj.ETag, err, want, v.ETag)
+		}
+	}
+	readVersion(v1, "%PDF recorded")
+	readVersion(v2, "forged")
+	_, gobj := mustGet(t, s, key)
+	st, err := s.Stat(t.Context(), key)
+	if err != nil || gobj.Version != v2.Version || st.Version != v2.Version {
+		t.Fatalf("Get and Stat report versions %q and %q (%v), want the current %q", gobj.Version, st.Version, err, v2.Version)
+	}
+	_, _, err = s.Read(t.Context(), key, storage.ReadOptions{Version: "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"})
+	wantErr(t, "Read of a version never written", err, storage.ErrNotFound)
+	_, _, err = s.Read(t.Context(), "v/other", storage.ReadOptions{Version: v1.Version})
+	wantErr(t, "Read of another key's version", err, storage.ErrNotFound)
+
+	if err := s.Delete(t.Context(), key); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	_, _, err = s.Get(t.Context(), key)
+	wantErr(t, "Get after Delete", err, storage.ErrNotFound)
+	_, _, err = s.Read(t.Context(), key, storage.ReadOptions{Version: v2.Version})
+	wantErr(t, "Read of the version Delete removed", err, storage.ErrNotFound)
+	objs, err := s.List(t.Context(), "v/")
+	if err != nil || len(objs) != 0 {
+		t.Fatalf("List after Delete = %v, %v; want nothing", objs, err)
+	}
+}
+
+// testReadMaxSize: a read bounded below the object's size fails without
+// the content; at its size it succeeds.
+func testReadMaxSize(t *testing.T, s storage.Store) {
+	data := bytes.Repeat([]byte("0123456789"), 3000)
+	obj := put(t, s, "m/big", data, storage.PutOptions{})
+	for _, max := range []int64{1, int64(len(data)) - 1} {
+		got, _, err := s.Read(t.Context(), "m/big", storage.ReadOptions{MaxSize: max})
+		wantErr(t, fmt.Sprintf("Read with MaxSize %d of %d bytes", max, len(data)), err, storage.ErrTooLarge)
+		if got != nil {
+			t.Fatalf("Read over MaxSize returned %d bytes", len(got))
+		}
+	}
+	got, gobj, err := s.Read(t.Context(), "m/big", storage.ReadOptions{MaxSize: int64(len(data)), Version: obj.Version})
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("Read with MaxSize at the size: %d bytes, %v", len(got), err)
+	}
+	sameObject(t, "Read", gobj, obj)
+	_, _, err = s.Read(t.Context(), "m/absent", storage.ReadOptions{MaxSize: 10})
+	wantErr(t, "bounded Read of a missing key", err, storage.ErrNotFound)
+}
+
+// testVersions: Versions lists what the store holds of a key, newest
+// first: every version where it keeps them, the current object where not.
+func testVersions(t *testing.T, s storage.Store) {
+	const key = "vs/certified-1.pdf"
+	vs, err := s.Versions(t.Context(), key)
+	if err != nil || len(vs) != 0 {
+		t.Fatalf("Versions of a missing key = %v, %v; want none", vs, err)
+	}
+	put(t, s, "vs/certified-1.pdf.other", []byte("a longer key, not a version"), storage.PutOptions{})
+	v1 := put(t, s, key, []byte("first"), storage.PutOptions{ContentType: "application/pdf"})
+	time.Sleep(10 * time.Millisecond) // versions apart in time
+	v2 := put(t, s, key, []byte("second, longer"), storage.PutOptions{})
+	vs, err = s.Versions(t.Context(), key)
+	if err != nil {
+		t.Fatalf("Versions: %v", err)
+	}
+	want := []storage.Object{v2, v1}
+	if v1.Version == "" {
+		want = want[:1]
+	}
+	if len(vs) != len(want) {
+		t.Fatalf("Versions = %+v, want %d", vs, len(want))
+	}
+	for i, w := range want {
+		if vs[i].Key != key || vs[i].Version != w.Version || vs[i].ETag != w.ETag || vs[i].Size != w.Size {
+			t.Errorf("version %d = %+v, want %+v", i, vs[i], w)
+		}
+	}
+	if err := s.Delete(t.Context(), key); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	vs, err = s.Versions(t.Context(), key)
+	if err != nil {
+		t.Fatalf("Versions after Delete: %v", err)
+	}
+	for _, v := range vs {
+		if v.Version == v2.Version {
+			t.Errorf("Versions after Delete lists the version it removed: %+v", vs)
+		}
+	}
+	if v1.Version == "" && len(vs) != 0 {
+		t.Errorf("Versions after Delete = %+v, want none on a store without versions", vs)
 	}
 }

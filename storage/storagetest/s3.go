@@ -61,6 +61,36 @@ func S3Config(t testing.TB) s3.Config {
 	return cfg
 }
 
+// Client is a bare minio-go client with cfg's keys, for tests that act
+// around the store as any other holder of the keys could: overwrite,
+// delete, list versions.
+func Client(t testing.TB, cfg s3.Config) *minio.Client {
+	t.Helper()
+	c, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: cfg.Secure,
+	})
+	if err != nil {
+		t.Fatalf("storagetest: client for %s: %v", cfg.Endpoint, err)
+	}
+	return c
+}
+
+// S3Unversioned returns a store on a fresh bucket made without object lock
+// (so without versions), as a plain S3 bucket may be.
+func S3Unversioned(t testing.TB) *s3.Store {
+	t.Helper()
+	cfg := S3Config(t)
+	if err := Client(t, cfg).MakeBucket(context.Background(), cfg.Bucket, minio.MakeBucketOptions{}); err != nil {
+		t.Fatalf("storagetest: making bucket %s: %v", cfg.Bucket, err)
+	}
+	s, err := s3.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("storagetest: opening bucket %s: %v", cfg.Bucket, err)
+	}
+	return s
+}
+
 func freshBucket(t testing.TB) string {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {

@@ -37,6 +37,9 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Empty", testEmpty},
 		{"InvalidKeys", testInvalidKeys},
 		{"Ping", testPing},
+		{"ReadVersion", testReadVersion},
+		{"ReadMaxSize", testReadMaxSize},
+		{"Versions", testVersions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

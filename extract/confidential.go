@@ -1,0 +1,381 @@
+package extract
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rendition is one of the PDFs made from an extract. An extract with
+// nothing marked confidential has one, Public; a marked one has two, made
+// from the same input: Internal shows everything and marks what is
+// secret, Public has each secret part replaced by a placeholder naming its
+// ground.
+type Rendition string
+
+const (
+	Public   Rendition = "public"
+	Internal Rendition = "internal"
+)
+
+// ParseRendition reads a rendition's name; "" is Public.
+func ParseRendition(s string) (Rendition, bool) {
+	switch Rendition(s) {
+	case "", Public:
+		return Public, true
+	case Internal:
+		return Internal, true
+	}
+	return "", false
+}
+
+// Label is the rendition as clerks read it.
+func (r Rendition) Label() string {
+	if r == Internal {
+		return "Intern (fullständig)"
+	}
+	return "Offentlig"
+}
+
+// Marked reports whether anything in x is marked confidential.
+func (x *Extract) Marked() bool {
+	marked := false
+	eachText(x, func(t textField) bool {
+		marked = t.ground != ""
+		return !marked
+	})
+	return marked
+}
+
+// Withheld reports whether x is a public copy with parts removed.
+func (x *Extract) Withheld() bool {
+	found := false
+	walkFields(reflect.ValueOf(x).Elem(), "", func(path, name string, v reflect.Value) bool {
+		found = name == "withheld" && v.String() != ""
+		return !found
+	})
+	return found
+}
+
+// Renditions lists the renditions x is made in: internal and public when
+// something is marked, else public alone.
+func (x *Extract) Renditions() []Rendition {
+	if x.Marked() {
+		return []Rendition{Internal, Public}
+	}
+	return []Rendition{Public}
+}
+
+// groundPattern is the form of a legal ground, shared with the JSON
+// Schema: a reference to a section (with its chapter, a letter, a
+// paragraph of it, a point), with the law's abbreviation or name before
+// or after it: "OSL 26 kap. 1 §", "26 kap. 1 § OSL", "LSS 29 §",
+// "12 kap. 6 § SoL", "lagen (1990:52) 11 §". Words are parted by single
+// spaces.
+var groundPattern = regexp.MustCompile(GroundPattern)
+
+// GroundPattern is the regular expression of a legal ground, as the JSON
+// Schema has it.
+const GroundPattern = `^(?:` + groundLaw + ` ` + groundRef + `|` + groundRef + ` ` + groundLaw + `)$`
+
+const (
+	groundLaw = `(?:[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{1,9}|(?:lagen|förordningen) \([0-9]{4}:[0-9]{1,4}\)(?: [a-zåäö,-]+)*)`
+	groundRef = `(?:[1-9][0-9]? kap\. )?[1-9][0-9]{0,2}(?: ?[a-z])? §(?: (?:första|andra|tredje|fjärde|femte|sjätte) stycket)?(?: [1-9][0-9]? p\.)?`
+)
+
+// oslChapter reads the chapter of a ground under OSL ("OSL 26 kap. 1 §"):
+// found reports whether the ground cites OSL, chapter is 0 when it names
+// none.
+func oslChapter(ground string) (chapter int, found bool) {
+	fields := strings.Fields(ground)
+	if len(fields) == 0 || fields[0] != "OSL" && fields[len(fields)-1] != "OSL" {
+		return 0, false
+	}
+	for i, f := range fields {
+		if f == "kap." && i > 0 {
+			n, _ := strconv.Atoi(fields[i-1])
+			return n, true
+		}
+	}
+	return 0, true
+}
+
+// oslChapters is the number of chapters of offentlighets- och
+// sekretesslagen (2009:400).
+const oslChapters = 44
+
+// checkGround reports what is wrong with a legal ground, or "".
+func checkGround(g string) (rule, msg string) {
+	if n := utf8.RuneCountInString(g); n > 200 {
+		return "maxLength", fmt.Sprintf("grunden är för lång (%d tecken, högst 200)", n)
+	}
+	if !groundPattern.MatchString(g) {
+		return "pattern", "ange sekretessgrunden som lagrum med lag: ”OSL 26 kap. 1 §”, ”26 kap. 1 § OSL” eller ”LSS 29 §”"
+	}
+	switch ch, osl := oslChapter(g); {
+	case osl && ch == 0:
+		return "pattern", "ett lagrum i OSL anger kapitel: ”OSL 26 kap. 1 §”"
+	case osl && ch > oslChapters:
+		return "range", fmt.Sprintf("OSL har %d kapitel, inte %d", oslChapters, ch)
+	}
+	return "", ""
+}
+
+// textField is one string of an extract as printed: where it is, and the
+// ground it is secret on ("" for text the public may read).
+type textField struct {
+	path, text, ground string
+}
+
+// Field is one string of an extract as documents print it.
+type Field struct {
+	Path string // JSON path: paragraphs[0].title
+	Text string
+	// Ground is the ground of the innermost confidential part that holds
+	// the text; "" for text the public may read.
+	Ground string
+}
+
+// Fields lists every string of x that a document prints, in order, with
+// the ground it is secret on: what a public copy must leave out, and what
+// it may keep.
+func (x *Extract) Fields() []Field {
+	var out []Field
+	eachText(x, func(t textField) bool {
+		out = append(out, Field{Path: t.path, Text: t.text, Ground: t.ground})
+		return true
+	})
+	return out
+}
+
+// eachText calls f with every string of x that a document prints, with
+// the ground of the innermost confidential part that holds it, until f
+// returns false. A field tagged mask:"keep" (a section's heading, a
+// paragraph's case number) stays public inside a confidential part.
+// Grounds themselves, and the numbers allowed in public, are not text.
+func eachText(x *Extract, f func(textField) bool) {
+	var walk func(v reflect.Value, path, ground string) bool
+	walk = func(v reflect.Value, path, ground string) bool {
+		switch v.Kind() {
+		case reflect.String:
+			if s := v.String(); s != "" {
+				return f(textField{path: path, text: s, ground: ground})
+			}
+		case reflect.Pointer:
+			if !v.IsNil() {
+				return walk(v.Elem(), path, ground)
+			}
+		case reflect.Slice:
+			for i := range v.Len() {
+				if !walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), ground) {
+					return false
+				}
+			}
+		case reflect.Struct:
+			inner := ground
+			if c := v.FieldByName("Confidential"); c.IsValid() && c.String() != "" {
+				inner = c.String()
+			}
+			t := v.Type()
+			for i := range v.NumField() {
+				sf := t.Field(i)
+				name := jsonName(sf)
+				if !sf.IsExported() || name == "confidential" || name == "withheld" || name == "publicIdentityNumbers" {
+					continue
+				}
+				g := inner
+				if sf.Tag.Get("mask") == "keep" {
+					g = ground
+				}
+				if !walk(v.Field(i), joinPath(path, name), g) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	walk(reflect.ValueOf(x).Elem(), "", "")
+}
+
+// walkFields calls f with every value reachable from v: each struct
+// field with its JSON name, each element of a slice with the slice's
+// name; it stops when f returns false.
+func walkFields(v reflect.Value, path string, f func(path, name string, v reflect.Value) bool) bool {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return walkFields(v.Elem(), path, f)
+		}
+	case reflect.Slice:
+		name := path[strings.LastIndexByte(path, '.')+1:]
+		for i := range v.Len() {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if !f(p, name, v.Index(i)) || !walkFields(v.Index(i), p, f) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range v.NumField() {
+			sf := t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			name := jsonName(sf)
+			p := joinPath(path, name)
+			if !f(p, name, v.Field(i)) || !walkFields(v.Field(i), p, f) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func jsonName(sf reflect.StructField) string {
+	name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	if name == "" {
+		return sf.Name
+	}
+	return name
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// confidentiality checks the marks of x: every ground has the form of a
+// legal ground; a span marked confidential has text; nothing is withheld
+// already (only a public copy is); no personnummer or samordningsnummer
+// stands in text not marked, unless publicIdentityNumbers allows it; and
+// no span or name marked confidential stands unmarked elsewhere.
+func (v *validator) confidentiality(x *Extract) {
+	secret := map[string]string{} // phrase → where it is marked
+	mark := func(text, path string) {
+		if p := phrase(text); p != "" && utf8.RuneCountInString(p) <= maxPhrase && secret[p] == "" {
+			secret[p] = path
+		}
+	}
+	walkFields(reflect.ValueOf(x).Elem(), "", func(path, name string, fv reflect.Value) bool {
+		switch {
+		case name == "confidential" && fv.String() != "":
+			if rule, msg := checkGround(fv.String()); rule != "" {
+				v.add(path, rule, msg)
+			}
+		case name == "withheld" && fv.String() != "":
+			v.add(path, "forbidden", "withheld sätts av tjänsten i den offentliga versionen; markera i stället med confidential")
+		case fv.Type() == reflect.TypeFor[Span]():
+			sp := fv.Interface().(Span)
+			if sp.Confidential != "" && strings.TrimSpace(sp.Text) == "" {
+				v.add(path+".text", "required", "ett sekretessmarkerat textavsnitt måste ha text")
+			} else if sp.Confidential != "" {
+				mark(sp.Text, path)
+			}
+		case fv.Type() == reflect.TypeFor[Ballot]():
+			if b := fv.Interface().(Ballot); b.Confidential != "" {
+				mark(b.Member.Name, path+".member.name")
+			}
+		}
+		return true
+	})
+	allowed := v.publicNumbers(x.PublicIdentityNumbers)
+	var public []textField
+	eachText(x, func(t textField) bool {
+		if t.ground == "" {
+			public = append(public, t)
+			v.identityNumbers(t, allowed)
+		}
+		return true
+	})
+	v.leaks(public, secret)
+}
+
+// publicNumbers reads the numbers allowed in public, by their ten digits.
+func (v *validator) publicNumbers(nums []string) map[string]bool {
+	v.count("publicIdentityNumbers", len(nums))
+	allowed := map[string]bool{}
+	for i, s := range nums {
+		n, ok := ParseIdentityNumber(s)
+		if !ok || n.Kind == Organisationsnummer {
+			v.add(fmt.Sprintf("publicIdentityNumbers[%d]", i), "format",
+				"ange ett personnummer eller samordningsnummer med giltig kontrollsiffra (ÅÅMMDD-NNNN eller ÅÅÅÅMMDD-NNNN)")
+			continue
+		}
+		allowed[n.Core] = true
+	}
+	return allowed
+}
+
+// identityNumbers refuses the personnummer and samordningsnummer of a
+// public text that publicIdentityNumbers does not allow.
+func (v *validator) identityNumbers(t textField, allowed map[string]bool) {
+	if !strings.ContainsAny(t.text, "0123456789") {
+		return
+	}
+	for _, n := range FindIdentityNumbers(t.text) {
+		if n.Kind == Organisationsnummer || allowed[n.Core] {
+			continue
+		}
+		v.add(t.path, "identityNumber", fmt.Sprintf(
+			"texten innehåller ett %s (%s) som inte är markerat som sekretessbelagt: markera det med confidential och sekretessgrunden, "+
+				"eller ange numret i publicIdentityNumbers om det får publiceras", n.Kind, n.Masked()))
+	}
+}
+
+// Phrases are compared as words: letters and digits in lower case, every
+// run of anything else one space. A phrase of fewer than minPhrase
+// characters (an initial, "de") is too common to compare; one longer than
+// maxPhrase (a paragraph marked whole) is not repeated word for word.
+const (
+	minPhrase = 3
+	maxPhrase = 200
+)
+
+// phrase is s as compared: its words in lower case, one space apart; ""
+// when shorter than minPhrase.
+func phrase(s string) string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	p := strings.Join(words, " ")
+	if utf8.RuneCountInString(p) < minPhrase {
+		return ""
+	}
+	return p
+}
+
+// leaks refuses a public text that holds, word for word, a phrase marked
+// confidential elsewhere: the same name marked once and forgotten once.
+func (v *validator) leaks(public []textField, secret map[string]string) {
+	if len(secret) == 0 {
+		return
+	}
+	phrases := make([]string, 0, len(secret))
+	for p := range secret {
+		phrases = append(phrases, p)
+	}
+	slices.Sort(phrases) // the first phrase found is the same every time
+	byFirst := map[string][][]string{}
+	for _, p := range phrases {
+		words := strings.Split(p, " ")
+		byFirst[words[0]] = append(byFirst[words[0]], words)
+	}
+texts:
+	for _, t := range public {
+		words := strings.Split(phrase(t.text), " ")
+		for i, w := range words {
+			for _, cand := range byFirst[w] {
+				if i+len(cand) <= len(words) && slices.Equal(words[i:i+len(cand)], cand) {
+					v.add(t.path, "confidential", fmt.Sprintf(
+						"texten upprepar omarkerad det som är markerat som sekretessbelagt i %s: markera det även här", secret[strings.Join(cand, " ")]))
+					continue texts
+				}
+			}
+		}
+	}
+}
