@@ -496,8 +496,11 @@ func belongs(k string, records map[string]*archive.Record, read func(string, any
 		case name == "extract.html":
 			return r.HTML
 		}
-		var n int
-		if _, err := fmt.Sscanf(name, "certified-%d.pdf", &n); err == nil {
+		var n, k int
+		if _, err := fmt.Sscanf(name, "certified-%d-r%d.pdf", &n, &k); err == nil {
+			return n >= 1 && n <= len(r.Certifications) && k >= 1 && k <= len(r.Certifications[n-1].Revisions)
+		}
+		if _, err := fmt.Sscanf(name, "certified-%d.pdf", &n); err == nil && name == fmt.Sprintf("certified-%d.pdf", n) {
 			return n >= 1 && n <= len(r.Certifications)
 		}
 	}
