@@ -482,7 +482,14 @@ func belongs(k string, records map[string]*archive.Record, read func(string, any
 		if entry.Version == 0 {
 			return r.SHA256 == want
 		}
-		return entry.Version <= len(r.Certifications) && r.Certifications[entry.Version-1].SHA256 == want
+		if entry.Version > len(r.Certifications) {
+			return false
+		}
+		c := r.Certifications[entry.Version-1]
+		if entry.Revision > 0 {
+			return entry.Revision <= len(c.Revisions) && c.Revisions[entry.Revision-1].SHA256 == want
+		}
+		return c.SHA256 == want
 	case strings.HasPrefix(k, "extracts/"):
 		rest := strings.TrimPrefix(k, "extracts/")
 		id, name, _ := strings.Cut(rest, "/")
