@@ -41,7 +41,9 @@ func Build(x *extract.Extract, t *templates.Template, cert *Certification) Docum
 		b.paragraph(&x.Paragraphs[i])
 	}
 	b.closing(cert)
-	return Document{Meta: b.meta(), Header: header(x, t.Labels, cert), Blocks: b.blocks}
+	meta := b.meta()
+	meta.Languages = b.langs
+	return Document{Meta: meta, Header: header(x, t.Labels, cert), Blocks: b.blocks}
 }
 
 type builder struct {
@@ -51,6 +53,8 @@ type builder struct {
 	// norm holds the normalised form of the strings met so far: titles,
 	// labels and names recur within a document.
 	norm map[string]string
+	// langs are the other languages of spans (Meta.Languages).
+	langs []string
 	// secret is the ground of the confidential part being composed (a
 	// paragraph, section or block marked whole); "" outside one. Text added
 	// meanwhile is shaded.
@@ -585,6 +589,9 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 		if s.Inserted {
 			st |= typeset.Underline
 		}
+		if s.Lang != "" {
+			st = st.WithLang(b.language(s.Lang))
+		}
 		out = append(out, typeset.Span{Text: b.normalize(s.Text), Style: st})
 		// A run marked on its own ground ends with the ground.
 		if g := s.Confidential; g != "" && g != b.secret && (i+1 == len(r) || r[i+1].Confidential != g) {
@@ -592,6 +599,25 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 		}
 	}
 	return out
+}
+
+// language is the index of lang among the document's other languages
+// (typeset.Style.Lang), adding it; 0 for Swedish, and beyond the seven a
+// style holds.
+func (b *builder) language(lang string) int {
+	if strings.EqualFold(lang, "sv") || strings.HasPrefix(strings.ToLower(lang), "sv-") {
+		return 0
+	}
+	for i, l := range b.langs {
+		if strings.EqualFold(l, lang) {
+			return i + 1
+		}
+	}
+	if len(b.langs) == typeset.LangMask.Lang() {
+		return 0
+	}
+	b.langs = append(b.langs, lang)
+	return len(b.langs)
 }
 
 // parted reports whether white space lies where a meets b.

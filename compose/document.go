@@ -24,6 +24,9 @@ type Meta struct {
 	Author   string // the organisation
 	Keywords string // case numbers
 	Language string // "sv-SE"
+	// Languages are the other languages spans are in, by their index in
+	// typeset.Style.Lang() less one.
+	Languages []string
 	// Date is the document's date, from the data (justering or meeting),
 	// never the clock: the same input gives the same bytes.
 	Date string // ISO 8601 date

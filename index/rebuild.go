@@ -145,7 +145,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress 
 		if len(batch) == 0 {
 			return nil
 		}
-		err := ix.inTx(ctx, "rebuilding", func(tx *txw) error {
+		err := ix.inTxLazy(ctx, "rebuilding", func(tx *txw) error {
 			recs := make([]*archive.Record, len(batch))
 			for i, r := range batch {
 				recs[i] = r.rec

@@ -121,7 +121,7 @@ func (r *Reconciler) repair(ctx context.Context, m Mark) error {
 		return err
 	}
 	ix := r.Index
-	return ix.inTx(ctx, "reconciling "+m.ID, func(tx *txw) error {
+	return ix.inTxLazy(ctx, "reconciling "+m.ID, func(tx *txw) error {
 		if rec == nil {
 			if err := ix.remove(ctx, tx, m.ID); err != nil {
 				return err

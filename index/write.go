@@ -63,9 +63,28 @@ func (ix *Index) Put(ctx context.Context, recs ...*archive.Record) error {
 }
 
 func (ix *Index) inTx(ctx context.Context, what string, f func(tx *txw) error) error {
+	return ix.transact(ctx, what, false, f)
+}
+
+// inTxLazy is inTx for writes that a mark, or storage, can repeat: on
+// PostgreSQL the commit does not wait for its log to reach the disk. A
+// crash of the database may lose the last of them, never a mark made
+// before them (a durable commit flushes every earlier one), so the
+// reconciler repairs what was lost.
+func (ix *Index) inTxLazy(ctx context.Context, what string, f func(tx *txw) error) error {
+	return ix.transact(ctx, what, true, f)
+}
+
+func (ix *Index) transact(ctx context.Context, what string, lazy bool, f func(tx *txw) error) error {
 	tx, err := ix.w.BeginTx(ctx, nil)
 	if err != nil {
 		return unavailable(what, err)
+	}
+	if lazy && ix.d.postgres {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO off`); err != nil {
+			tx.Rollback()
+			return unavailable(what, err)
+		}
 	}
 	w := &txw{tx: tx}
 	defer w.close()
@@ -334,7 +353,7 @@ func (ix *Index) Done(ctx context.Context, id, token string, rec *archive.Record
 	}
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	err := ix.inTx(ctx, "indexing "+id, func(tx *txw) error {
+	err := ix.inTxLazy(ctx, "indexing "+id, func(tx *txw) error {
 		if err := ix.putOrgans(ctx, tx, rec); err != nil {
 			return err
 		}
@@ -354,7 +373,7 @@ func (ix *Index) DistributionDone(ctx context.Context, id, token string, r *dist
 	}
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	err := ix.inTx(ctx, "indexing distribution of "+id, func(tx *txw) error {
+	err := ix.inTxLazy(ctx, "indexing distribution of "+id, func(tx *txw) error {
 		if err := ix.setDistribution(ctx, tx, id, r); err != nil {
 			return err
 		}

@@ -50,7 +50,7 @@ import (
 type options struct {
 	n, baseline, reindex, creates, clients, rounds int
 	duration                                       time.Duration
-	explain, queriesOnly                           bool
+	explain, queriesOnly, createsOnly              bool
 }
 
 func main() {
@@ -64,6 +64,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "time per query kind and database")
 	flag.BoolVar(&o.explain, "explain", false, "print each database's plan of one query of each kind")
 	flag.BoolVar(&o.queriesOnly, "queries-only", false, "stop after the queries (no MinIO phases)")
+	flag.BoolVar(&o.createsOnly, "creates-only", false, "only the create comparison")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
@@ -83,6 +84,9 @@ func run(ctx context.Context, o options) error {
 	dbs := map[string]string{"sqlite": "sqlite:" + tmp + "/index.db"}
 	if dbs["postgres"], err = freshDatabase(ctx, pg); err != nil {
 		return err
+	}
+	if o.createsOnly {
+		return compareCreates(ctx, o, tmp, pg)
 	}
 	fmt.Printf("# Index benchmark: %d records, %d clients, %s per query kind\n\n", o.n, o.clients, o.duration)
 	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20"}

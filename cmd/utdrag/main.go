@@ -5,6 +5,7 @@
 //	utdrag archive-timestamp          add validation data and archive timestamps where due (PAdES B-LTA)
 //	utdrag render in.json -o out.pdf  render an extract to PDF, no storage
 //	utdrag typeset-report in.json     measure the typography: Knuth–Plass against a greedy baseline
+//	utdrag janitor [-grace 1h]        finish interrupted certifications, clear what interrupted writes left
 //
 // It may import service, render and the packages they build on.
 package main
@@ -37,7 +38,7 @@ func main() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(args) == 0 {
-		return errors.New("usage: utdrag serve | utdrag reindex | utdrag archive-timestamp | utdrag render in.json -o out.pdf | utdrag typeset-report in.json")
+		return errors.New("usage: utdrag serve | utdrag reindex | utdrag archive-timestamp | utdrag render in.json -o out.pdf | utdrag typeset-report in.json | utdrag janitor")
 	}
 	switch args[0] {
 	case "serve":
@@ -50,8 +51,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return renderFile(args[1:])
 	case "typeset-report":
 		return typesetReport(os.Stdout, args[1:])
+	case "janitor":
+		return janitor(ctx, os.Stdout, args[1:], log)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, reindex, archive-timestamp, render or typeset-report", args[0])
+		return fmt.Errorf("unknown command %q: use serve, reindex, archive-timestamp, render, typeset-report or janitor", args[0])
 	}
 }
 
