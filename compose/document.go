@@ -4,7 +4,7 @@
 // what order, with which labels) and runs the Swedish normaliser once over
 // all text, so every rendition reads the same.
 //
-// It may import extract, templates and typeset.
+// It may import extract, anslag, templates and typeset.
 package compose
 
 import "utdrag/typeset"

@@ -3,7 +3,7 @@
 // everything parsed at start-up (fonts, hyphenation patterns, templates) and
 // is safe for concurrent use.
 //
-// It may import compose, layout, render/pdf, render/html, templates, fonts
+// It may import anslag, compose, layout, render/pdf, render/html, templates, fonts
 // and typeset.
 package render
 
