@@ -1,18 +1,72 @@
 // Package archive keeps extracts in a storage.Store: the key layout, the
-// metadata record of each extract, create-once writes, look-up by id and by
-// checksum, and listing with filters.
+// metadata record of each extract, creates and certifications that every
+// reader sees whole or not at all, look-up by id and by checksum, listing
+// with filters, and the janitor that clears what interrupted writes left.
 //
 // Layout, one folder per extract id:
 //
-//	extracts/{id}/extract.pdf       the rendered extract
-//	extracts/{id}/extract.html      its accessible HTML rendition
-//	extracts/{id}/meta.json         Record (points at the PDF; written last)
-//	extracts/{id}/certified-{n}.pdf certified, signed versions (immutable)
-//	extracts/{id}/certified-{n}-r{k}.pdf
-//	                                revision k of version n: validation data
-//	                                and an archive timestamp appended (immutable)
-//	extracts/{id}/distribution.json distribution record
-//	sha256/{hex}                    checksum index for verification
+//	extracts/{id}/extract.pdf               the rendered extract
+//	extracts/{id}/extract.html              its accessible HTML rendition
+//	extracts/{id}/meta.json                 Record, or a claim (below)
+//	extracts/{id}/certified-{n}.pdf         certified version n (immutable)
+//	extracts/{id}/certified-{n}-r{k}.pdf    revision k of version n: validation
+//	                                        data and an archive timestamp
+//	                                        appended (immutable)
+//	extracts/{id}/certified-{n}-{sha}.json  a certification's description,
+//	                                        written before its PDF
+//	extracts/{id}/distribution.json         distribution record
+//	sha256/{hex}                            checksum index for verification
+//
+// # How writes stay whole
+//
+// One rule serves creates and certifications alike: objects first, then
+// the record, and the record is the only commit.
+//
+//   - Objects are never overwritten. Each is written create-once and its
+//     bytes are fixed by its key: the extract's by the id (which is a hash
+//     of the input and the template version), a certified version by the
+//     number it claims. The checksum index is written after the object it
+//     names.
+//   - meta.json is written last: create-once for a new extract, compare and
+//     swap (its ETag) for a certification. A record names every object it
+//     points at with the object's checksum, and only ever an object that
+//     was stored with that checksum before the record was written. Readers
+//     start from the record (Get, Find, List), so objects without one are
+//     invisible, and Find answers for a checksum only when a record holds
+//     it: an index entry left by an interrupted write shows nothing.
+//   - An object without a record is adopted by the next writer that needs
+//     it: a create that finds the extract's PDF or HTML already stored
+//     compares it with its own and uses it when equal; a certification, a
+//     verification by checksum, or the janitor that finds certified-{n}.pdf
+//     beyond the record adds version n to it, described by the
+//     certified-{n}-{sha}.json its writer stored before the PDF (or, for a
+//     PDF without one, by what its signature says: see SetDescriber).
+//     Certified objects are under retention and are never removed: they are
+//     always adopted.
+//   - Once a certified PDF is stored the certification cannot be undone,
+//     so Certify finishes the record without the caller's context (a client
+//     that hangs up does not stop it) and, if the process dies first, the
+//     next Certify, Complete, Find or Janitor finishes it. Create likewise
+//     runs to the end once it has begun, and an interrupted one is adopted
+//     by the next identical create.
+//   - Version numbers cannot collide: version n exists once
+//     certified-{n}.pdf does, that write is create-once, and a record lists
+//     versions 1…n in order with nothing missing.
+//
+// Whatever removes objects first claims the folder: it writes a claim into
+// meta.json, create-once where there is no record (or by ETag over a claim
+// that was released or whose holder died, older than a lease of a minute),
+// so the one conditional write of meta.json decides between a record and a
+// claim, and a record can never come to point at something being removed.
+// The janitor claims orphan folders; a create claims one when it finds
+// there bytes of another release that no record points at. A creator that
+// meets a claim being held answers ErrBusy (a storage.ErrUnavailable: try
+// again in a moment). A released claim stays in meta.json as a marker that
+// Get, Find and List read as no record.
+//
+// An interrupted write costs at most the objects it wrote until the
+// janitor's grace period has passed; nothing a reader can see, and nothing
+// that blocks the next request.
 //
 // It may import extract and storage.
 package archive
@@ -21,7 +75,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -58,6 +111,9 @@ type Summary struct {
 type Record struct {
 	Summary
 	HTML bool `json:"html"` // the HTML rendition is kept beside the PDF
+	// HTMLSHA256 is the checksum of the HTML rendition (records written
+	// before it was kept have none).
+	HTMLSHA256 string `json:"htmlSha256,omitempty"`
 	// Certifications, oldest first; the last is the current one.
 	Certifications []Certification `json:"certifications,omitempty"`
 	// Extract is the validated input, kept so the extract can be rendered
@@ -94,6 +150,11 @@ type Certification struct {
 	SHA256      string    `json:"sha256"` // of the certified PDF
 	Bytes       int       `json:"bytes"`
 	Pages       int       `json:"pages"`
+	// Recovered is set when the certification was adopted from a signed
+	// PDF whose writer left no description: name, place and time then come
+	// from its signature, the title is unknown and the date is that of the
+	// signature.
+	Recovered bool `json:"recovered,omitempty"`
 	Seal
 	// Revisions are the later revisions of the certified PDF, oldest
 	// first, each the one before with validation data and an archive
@@ -107,14 +168,6 @@ func (r *Record) Certified() *Certification {
 		return nil
 	}
 	return &r.Certifications[len(r.Certifications)-1]
-}
-
-// IndexEntry is what a checksum points at.
-type IndexEntry struct {
-	ID      string `json:"id"`
-	Version int    `json:"version"` // 0: the uncertified extract; n: certified version n
-	// Revision is the revision of certified version n (0: as signed).
-	Revision int `json:"revision,omitempty"`
 }
 
 // ErrNotFound: no extract with that id (or checksum).
@@ -133,7 +186,11 @@ type Archive struct {
 	mu     sync.Mutex
 	listed map[string]listed
 
-	indexer Indexer // nil: none
+	indexer  Indexer   // nil: none
+	describe Describer // nil: none
+	// recovered is told when a PDF's recorded bytes were found and served
+	// from another version than the one read first (see recorded).
+	recovered func(ctx context.Context, err error)
 }
 
 // Indexer keeps an index of the records in step with storage. The archive
@@ -204,73 +261,6 @@ func Checksum(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Create stores a new extract: the PDF first, then the checksum index, then
-// the record that points at them. Every write is create-once: an extract's
-// id fixes its bytes, so an object left by an earlier, interrupted attempt
-// already holds what this one would write. It reports created=false with
-// the stored record when the identical extract exists already. A failure
-// before the record is written leaves nothing a reader would find.
-func (a *Archive) Create(ctx context.Context, rec *Record, pdf, html []byte) (*Record, bool, error) {
-	rec.SHA256 = Checksum(pdf)
-	rec.Bytes = len(pdf)
-	rec.Created = a.now().UTC().Truncate(time.Second)
-	obj, err := a.putOnce(ctx, PDFKey(rec.ID), pdf, "application/pdf")
-	if err != nil {
-		return nil, false, fmt.Errorf("archive: writing PDF of %s: %w", rec.ID, err)
-	}
-	rec.pin(obj)
-	if html != nil {
-		if _, err := a.putOnce(ctx, HTMLKey(rec.ID), html, "text/html; charset=utf-8"); err != nil {
-			return nil, false, fmt.Errorf("archive: writing HTML of %s: %w", rec.ID, err)
-		}
-		rec.HTML = true
-	}
-	if err := a.index(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
-		return nil, false, err
-	}
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return nil, false, fmt.Errorf("archive: encoding record %s: %w", rec.ID, err)
-	}
-	token, err := a.beginIndex(ctx, rec.ID)
-	if err != nil {
-		return nil, false, err
-	}
-	_, err = a.store.Put(ctx, MetaKey(rec.ID), raw, storage.PutOptions{ContentType: "application/json", IfNoneMatch: true})
-	if errors.Is(err, storage.ErrPrecondition) {
-		old, _, gerr := a.Get(ctx, rec.ID)
-		if gerr == nil {
-			a.doneIndex(ctx, rec.ID, token, old)
-		}
-		return old, false, gerr
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("archive: writing record %s: %w", rec.ID, err)
-	}
-	a.doneIndex(ctx, rec.ID, token, rec)
-	return rec, true, nil
-}
-
-// putOnce writes an object whose content is fixed by its key; finding it
-// there already is success, and the object found is described. (Reads
-// check it against the record's checksum, so pinning its version never
-// lets other bytes through.)
-func (a *Archive) putOnce(ctx context.Context, key string, data []byte, contentType string) (storage.Object, error) {
-	obj, err := a.store.Put(ctx, key, data, storage.PutOptions{ContentType: contentType, IfNoneMatch: true})
-	if errors.Is(err, storage.ErrPrecondition) {
-		return a.store.Stat(ctx, key)
-	}
-	return obj, err
-}
-
-func (a *Archive) index(ctx context.Context, sum string, e IndexEntry) error {
-	raw, _ := json.Marshal(e)
-	if _, err := a.putOnce(ctx, shaKey(sum), raw, "application/json"); err != nil {
-		return fmt.Errorf("archive: indexing %s: %w", sum, err)
-	}
-	return nil
-}
-
 // Get returns the record of an extract and its ETag.
 func (a *Archive) Get(ctx context.Context, id string) (*Record, string, error) {
 	if !validID(id) {
@@ -283,65 +273,25 @@ func (a *Archive) Get(ctx context.Context, id string) (*Record, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("archive: reading record %s: %w", id, err)
 	}
-	var rec Record
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, "", fmt.Errorf("archive: decoding record %s: %w", id, err)
+	m, err := decodeMeta(id, raw)
+	if err != nil {
+		return nil, "", err
 	}
-	if rec.Justering == nil && rec.Extract != nil {
-		// A record from before the justering was kept in it.
-		rec.Justering = rec.Extract.Justerings()
+	if m.rec == nil { // a claim: the folder has no record
+		return nil, "", ErrNotFound
 	}
-	return &rec, obj.ETag, nil
+	return m.rec, obj.ETag, nil
 }
 
-// Update replaces a record if it is unchanged since it was read (etag).
+// Update replaces a record if it is unchanged since it was read (etag);
+// storage.ErrPrecondition when it changed. The objects rec points at must
+// be stored, with the checksums it holds, before.
 func (a *Archive) Update(ctx context.Context, rec *Record, etag string) error {
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("archive: encoding record %s: %w", rec.ID, err)
+	if etag == "" {
+		return fmt.Errorf("archive: updating record %s: %w: no ETag", rec.ID, storage.ErrPrecondition)
 	}
-	token, err := a.beginIndex(ctx, rec.ID)
-	if err != nil {
-		return err
-	}
-	_, err = a.store.Put(ctx, MetaKey(rec.ID), raw, storage.PutOptions{ContentType: "application/json", IfMatch: etag})
-	if err != nil {
-		return fmt.Errorf("archive: updating record %s: %w", rec.ID, err)
-	}
-	a.doneIndex(ctx, rec.ID, token, rec)
-	return nil
-}
-
-// PutCertified stores certified version n of rec, immutable for retain,
-// pins its version in rec (which the caller then updates) and indexes its
-// checksum.
-func (a *Archive) PutCertified(ctx context.Context, rec *Record, n int, pdf []byte, retain time.Duration) error {
-	opts := storage.PutOptions{ContentType: "application/pdf", IfNoneMatch: true, Retain: retain}
-	obj, err := a.store.Put(ctx, CertifiedKey(rec.ID, n), pdf, opts)
-	if err != nil {
-		return fmt.Errorf("archive: writing certified version %d of %s: %w", n, rec.ID, err)
-	}
-	rec.pin(obj)
-	return a.index(ctx, Checksum(pdf), IndexEntry{ID: rec.ID, Version: n})
-}
-
-// Lookup finds what a checksum belongs to.
-func (a *Archive) Lookup(ctx context.Context, sum string) (IndexEntry, error) {
-	var e IndexEntry
-	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
-		return e, ErrNotFound
-	}
-	raw, _, err := a.store.Get(ctx, shaKey(sum))
-	if errors.Is(err, storage.ErrNotFound) {
-		return e, ErrNotFound
-	}
-	if err != nil {
-		return e, fmt.Errorf("archive: looking up %s: %w", sum, err)
-	}
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return e, fmt.Errorf("archive: decoding index %s: %w", sum, err)
-	}
-	return e, nil
+	_, err := a.commit(ctx, rec, etag)
+	return err
 }
 
 // Filter selects extracts in List. Empty fields match everything.

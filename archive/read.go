@@ -9,8 +9,19 @@ import (
 )
 
 // ErrMismatch: an object a record points at is not what the record says
-// (another checksum or size), or is gone. Such bytes are never served.
+// (another checksum or size), or is gone, and no version the store holds
+// is. Such bytes are never served.
 var ErrMismatch = errors.New("archive: stored object differs from its record")
+
+// maxSearch bounds the versions of one object read in search of its
+// recorded bytes.
+const maxSearch = 16
+
+// SetRecovered makes the archive tell f when it served a PDF's recorded
+// bytes from another version than the pinned or current one, because that
+// one differed from the record or was gone: the PDF was served, but
+// someone changed what is stored.
+func (a *Archive) SetRecovered(f func(ctx context.Context, err error)) { a.recovered = f }
 
 // PDF returns the uncertified PDF exactly as rec recorded it.
 func (a *Archive) PDF(ctx context.Context, rec *Record) ([]byte, error) {
@@ -49,16 +60,34 @@ func (a *Archive) HTML(ctx context.Context, rec *Record) ([]byte, error) {
 // The pinned version is read where there is one (S3 with versioning): a
 // later overwrite or delete of the key changes nothing. Without one (the
 // file store, S3 without versioning, records written before versions were
-// pinned), or when the store no longer knows it (a bucket copied to
-// another, where versions get new IDs), the current object is read and
-// the checksum alone decides.
+// pinned) the current object is read and the checksum decides. When what
+// was read differs or is gone, the other versions the store holds, newest
+// first, are searched for one of the recorded size and checksum (a bucket
+// copied elsewhere gives versions new IDs; a record without a pin has the
+// genuine version under an overwrite or a delete marker); one that matches
+// is served, and reported to SetRecovered's function.
 func (a *Archive) recorded(ctx context.Context, rec *Record, key, sum string, size int) ([]byte, error) {
-	version := rec.Versions[key]
-	b, _, err := a.store.Read(ctx, key, storage.ReadOptions{Version: version, MaxSize: int64(size)})
-	if version != "" && errors.Is(err, storage.ErrNotFound) {
-		version = "current, pinned " + version + " not found"
-		b, _, err = a.store.Read(ctx, key, storage.ReadOptions{MaxSize: int64(size)})
+	pinned := rec.Versions[key]
+	b, err := a.read(ctx, key, pinned, sum, size)
+	if err == nil || !errors.Is(err, ErrMismatch) {
+		return b, err
 	}
+	b, found, serr := a.search(ctx, key, pinned, sum, size)
+	if serr != nil {
+		return nil, serr
+	}
+	if b == nil {
+		return nil, err
+	}
+	if a.recovered != nil {
+		a.recovered(ctx, fmt.Errorf("%w; served version %s, which is as recorded", err, found))
+	}
+	return b, nil
+}
+
+// read reads one version of key ("": the current one) and checks it.
+func (a *Archive) read(ctx context.Context, key, version, sum string, size int) ([]byte, error) {
+	b, _, err := a.store.Read(ctx, key, storage.ReadOptions{Version: version, MaxSize: int64(size)})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, mismatch(key, version, "missing")
@@ -73,9 +102,40 @@ func (a *Archive) recorded(ctx context.Context, rec *Record, key, sum string, si
 	return b, nil
 }
 
-func mismatch(key, version, what string) error {
-	if version == "" {
-		version = "current"
+// search reads, newest first, the versions of key of the recorded size
+// other than tried, and returns the first as recorded with its version;
+// nil when none is.
+func (a *Archive) search(ctx context.Context, key, tried, sum string, size int) ([]byte, string, error) {
+	vs, err := a.store.Versions(ctx, key)
+	if err != nil {
+		return nil, "", fmt.Errorf("archive: listing versions of %s: %w", key, err)
 	}
-	return fmt.Errorf("%w: %s (version %s): %s", ErrMismatch, key, version, what)
+	read := 0
+	for _, v := range vs {
+		if v.Version == tried || v.Size != int64(size) {
+			continue
+		}
+		if read++; read > maxSearch {
+			break
+		}
+		b, err := a.read(ctx, key, v.Version, sum, size)
+		switch {
+		case err == nil:
+			return b, versionName(v.Version), nil
+		case !errors.Is(err, ErrMismatch):
+			return nil, "", err
+		}
+	}
+	return nil, "", nil
+}
+
+func mismatch(key, version, what string) error {
+	return fmt.Errorf("%w: %s (version %s): %s", ErrMismatch, key, versionName(version), what)
+}
+
+func versionName(v string) string {
+	if v == "" {
+		return "current"
+	}
+	return v
 }

@@ -128,6 +128,7 @@ func readDSS(doc *document, catalog pdfDict) (dssContent, error) {
 	if err != nil {
 		return d, fmt.Errorf("read DSS: %w", err)
 	}
+	read := map[pdfRef]bool{}
 	for _, e := range dict {
 		var refs *[]pdfRef
 		switch e.key {
@@ -154,6 +155,10 @@ func readDSS(doc *document, catalog pdfDict) (dssContent, error) {
 				return d, fmt.Errorf("DSS /%s holds a direct object", e.key)
 			}
 			*refs = append(*refs, ref)
+			if read[ref] {
+				continue // listed again: its data is in already
+			}
+			read[ref] = true
 			data, err := doc.streamData(ref)
 			if err != nil {
 				return d, fmt.Errorf("read DSS /%s %s: %w", e.key, ref, err)
@@ -259,9 +264,29 @@ func addDSS(pdf []byte, vd validationData) ([]byte, error) {
 // maxStream bounds a stream read from a DSS.
 const maxStream = 32 << 20
 
+// maxInflated bounds what the streams of one document may inflate to, all
+// together: a stream listed again is read from the cache, and small
+// compressed streams cannot add up to gigabytes.
+const maxInflated = 64 << 20
+
 // streamData reads the data of the stream object ref, unfiltered or
-// FlateDecode, charging the document's budget.
+// FlateDecode, once, charging the document's budget.
 func (d *document) streamData(ref pdfRef) ([]byte, error) {
+	if data, ok := d.streams[ref.num]; ok {
+		return data, nil
+	}
+	data, err := d.readStream(ref)
+	if err != nil {
+		return nil, err
+	}
+	if d.streams == nil {
+		d.streams = map[int][]byte{}
+	}
+	d.streams[ref.num] = data
+	return data, nil
+}
+
+func (d *document) readStream(ref pdfRef) ([]byte, error) {
 	off, ok := d.offsets[ref.num]
 	if !ok || off < 0 || off >= len(d.src) {
 		return nil, fmt.Errorf("object %s not found", ref)
@@ -320,8 +345,14 @@ func (d *document) streamData(ref pdfRef) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("object %s: %w", ref, err)
 		}
-		out, err := io.ReadAll(io.LimitReader(r, maxStream+1))
-		if err != nil || len(out) > maxStream {
+		limit := min(maxStream, maxInflated-d.inflated)
+		out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+		d.inflated += len(out)
+		if len(out) > limit {
+			d.budget.spent = true
+			return nil, fmt.Errorf("object %s: inflate: %w", ref, errBudget)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("object %s: inflate: %v", ref, err)
 		}
 		return out, nil

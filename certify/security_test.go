@@ -2,9 +2,11 @@ package certify_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +191,86 @@ func signDevelopment(t *testing.T) func([]byte) (certify.Result, error) {
 	return func(pdf []byte) (certify.Result, error) {
 		_, err := certify.Sign(t.Context(), pdf, s.id, certify.Options{})
 		return certify.Result{}, err
+	}
+}
+
+// withDSS appends to the signed seed an update whose catalog's /DSS lists
+// distinct compressed streams, each repeat times; each inflates to size
+// bytes.
+func withDSS(t *testing.T, distinct, repeat, size int) []byte {
+	t.Helper()
+	pdf, err := os.ReadFile("testdata/verify/signed-once.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := bytes.LastIndex(pdf, []byte("/Type /Catalog"))
+	start := bytes.LastIndex(pdf[:end], []byte("13 0 obj"))
+	close := bytes.Index(pdf[end:], []byte("endobj"))
+	if start < 0 || close < 0 {
+		t.Fatal("no catalog (object 13) in the seed")
+	}
+	var list strings.Builder
+	for range repeat {
+		for i := range distinct {
+			fmt.Fprintf(&list, "%d 0 R ", 16+i)
+		}
+	}
+	catalog := string(pdf[start+len("13 0 obj") : end+close])
+	catalog = catalog[:strings.LastIndex(catalog, ">>")] + "/DSS << /Certs [" + list.String() + "] >>\n>>\n"
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	_, _ = w.Write(make([]byte, size))
+	_ = w.Close()
+	prev := bytes.LastIndex(pdf, []byte("startxref"))
+	var b bytes.Buffer
+	b.Write(pdf)
+	offsets := make([]int, distinct)
+	for i := range distinct {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n", 16+i, z.Len())
+		b.Write(z.Bytes())
+		b.WriteString("\nendstream\nendobj\n")
+	}
+	catalogAt := b.Len()
+	fmt.Fprintf(&b, "13 0 obj%sendobj\n", catalog)
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n13 1\n%010d 00000 n \n16 %d\n", catalogAt, distinct)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 13 0 R /Info 12 0 R /Prev %s >>\nstartxref\n%d\n%%%%EOF\n",
+		16+distinct, strings.Fields(string(pdf[prev+len("startxref"):]))[0], xref)
+	return b.Bytes()
+}
+
+// TestSecurityDSSStreams: a validation-data store that lists one stream
+// 20 000 times inflates it once, and streams that would inflate past the
+// bound are refused, however small the file.
+func TestSecurityDSSStreams(t *testing.T) {
+	if !isolated(t, 20*time.Second) {
+		return
+	}
+	for _, c := range []struct {
+		name                   string
+		distinct, repeat, size int
+		maxAlloc               uint64
+	}{
+		{"one 4 MiB stream 20 000 times", 1, 20000, 4 << 20, 64 << 20},
+		{"100 streams of 4 MiB", 100, 1, 4 << 20, 256 << 20},
+	} {
+		pdf := withDSS(t, c.distinct, c.repeat, c.size)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		res, err := certify.Verify(pdf, nil)
+		runtime.ReadMemStats(&after)
+		if err != nil || !res.Signed || !res.Valid {
+			t.Errorf("%s: Verify of a signed file with a DSS appended: %+v, %v", c.name, res, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > c.maxAlloc {
+			t.Errorf("%s: %d MiB allocated, want at most %d", c.name, alloc>>20, c.maxAlloc>>20)
+		}
+		t.Logf("%s (%d KB) verified in %s, %d MiB allocated", c.name, len(pdf)>>10,
+			time.Since(start).Round(time.Millisecond), (after.TotalAlloc-before.TotalAlloc)>>20)
 	}
 }

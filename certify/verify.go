@@ -33,6 +33,11 @@ type Result struct {
 	// roots given to Verify.
 	Trusted bool
 	Reason  string
+	// Name and Location are the signature dictionary's claims of who
+	// signed and where.
+	Name, Location string
+	// Pages is the page count the document's page tree states.
+	Pages int
 	// LongTerm is what the file holds for validation in the long term.
 	LongTerm
 	// Problems explains, in Swedish, everything that keeps the signature
@@ -65,8 +70,9 @@ func Verify(pdf []byte, roots *x509.CertPool) (Result, error) {
 	if sig == nil {
 		return Result{Problems: []string{"Dokumentet är inte undertecknat."}}, nil
 	}
-	res := Result{Signed: true}
+	res := Result{Signed: true, Pages: pageCount(doc)}
 	res.Reason = textValue(sig.dict, "Reason")
+	res.Name, res.Location = textValue(sig.dict, "Name"), textValue(sig.dict, "Location")
 	res.SigningTime = dateValue(sig.dict, "M")
 	if sub, _ := sig.dict.get("SubFilter"); sub != pdfName("ETSI.CAdES.detached") {
 		res.problem("Signaturen är inte en PAdES-signatur (SubFilter %v).", sub)

@@ -15,7 +15,7 @@ import (
 func TestVerifySignedExtract(t *testing.T) {
 	s := newTestSigner(t)
 	at := time.Date(2023, 10, 6, 13, 30, 0, 0, time.FixedZone("", 2*3600))
-	signed := sign(t, extractPDF(t, 2), s.id, certify.Options{Reason: "Rätt utdraget intygar", Time: at})
+	signed := sign(t, extractPDF(t, 40), s.id, certify.Options{Reason: "Rätt utdraget intygar", Time: at, Location: "Östersund"})
 	res, err := certify.Verify(signed, s.roots)
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +25,14 @@ func TestVerifySignedExtract(t *testing.T) {
 	}
 	if res.SignerFingerprint != s.id.Fingerprint() || res.Signer != s.id.Subject() {
 		t.Errorf("signer %q %s, want %q %s", res.Signer, res.SignerFingerprint, s.id.Subject(), s.id.Fingerprint())
+	}
+	if res.Name != s.id.Leaf().Subject.CommonName || res.Location != "Östersund" {
+		t.Errorf("name %q, location %q: want the signature's claims", res.Name, res.Location)
+	}
+	needTool(t, "pdfinfo")
+	info, err := run(t, "pdfinfo", writeTemp(t, "signed.pdf", signed))
+	if err != nil || !regexp.MustCompile(`(?m)^Pages:\s+`+strconv.Itoa(res.Pages)+`$`).MatchString(info) || res.Pages < 1 {
+		t.Errorf("Verify says %d pages; pdfinfo: %v\n%s", res.Pages, err, info)
 	}
 	if !res.SigningTime.Equal(at) {
 		t.Errorf("signing time %v, want %v", res.SigningTime, at)

@@ -19,6 +19,8 @@ type document struct {
 	offsets   map[int]int // object number → offset; -1 for a freed object
 	objects   map[int]cached
 	budget    budget
+	streams   map[int][]byte // stream data read, by object number
+	inflated  int            // bytes streams inflated to, all together
 }
 
 type cached struct {
@@ -323,4 +325,28 @@ func (d *document) firstPage(catalog pdfDict) (pdfRef, error) {
 		node = arr[0]
 	}
 	return pdfRef{}, errors.New("page tree too deep")
+}
+
+// pageCount is the /Count of the page tree's root, 0 when it cannot be
+// read.
+func pageCount(d *document) int {
+	root, err := d.rootRef()
+	if err != nil {
+		return 0
+	}
+	catalog, err := d.dict(root)
+	if err != nil {
+		return 0
+	}
+	pages, err := d.lookup(catalog, "Pages")
+	if err != nil {
+		return 0
+	}
+	tree, _ := pages.(pdfDict)
+	n, _ := tree.get("Count")
+	count, _ := n.(int64)
+	if count < 0 || count > 1<<20 {
+		return 0
+	}
+	return int(count)
 }

@@ -1,7 +1,9 @@
 package compose
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -39,7 +41,9 @@ func Build(x *extract.Extract, t *templates.Template, cert *Certification) Docum
 		b.paragraph(&x.Paragraphs[i])
 	}
 	b.closing(cert)
-	return Document{Meta: b.meta(), Header: header(x, t.Labels, cert), Blocks: b.blocks}
+	meta := b.meta()
+	meta.Languages = b.langs
+	return Document{Meta: meta, Header: header(x, t.Labels, cert), Blocks: b.blocks}
 }
 
 type builder struct {
@@ -49,6 +53,12 @@ type builder struct {
 	// norm holds the normalised form of the strings met so far: titles,
 	// labels and names recur within a document.
 	norm map[string]string
+	// langs are the other languages of spans (Meta.Languages).
+	langs []string
+	// secret is the ground of the confidential part being composed (a
+	// paragraph, section or block marked whole); "" outside one. Text added
+	// meanwhile is shaded.
+	secret string
 }
 
 // normalize is typeset.Normalize, once per distinct string of the document.
@@ -61,27 +71,48 @@ func (b *builder) normalize(s string) string {
 	return n
 }
 
-func (b *builder) add(bl ...Block) { b.blocks = append(b.blocks, bl...) }
+func (b *builder) add(bl ...Block) {
+	if b.secret != "" {
+		for i := range bl {
+			bl[i] = shadeBlock(bl[i])
+		}
+	}
+	b.blocks = append(b.blocks, bl...)
+}
 
 func (b *builder) heading(level int, text string) {
 	b.add(Heading{Level: level, Text: b.plain(text)})
 }
 
 func (b *builder) paragraph(p *extract.Paragraph) {
+	title := typeset.Span{Text: b.normalize(p.Title) + " ", Style: typeset.Bold}
+	switch {
+	case p.Confidential != "":
+		title.Style |= typeset.Confidential
+	case p.Withheld != "":
+		title.Style |= typeset.Italic | typeset.NoHyphen
+	}
 	b.add(Heading{Level: 1, Text: []typeset.Span{
 		{Text: "§\u00a0" + strconv.Itoa(p.Number) + " ", Style: typeset.Bold | typeset.NoHyphen},
-		{Text: b.normalize(p.Title) + " ", Style: typeset.Bold},
+		title,
 		// A case number is one unit: "(Dnr KS 2024/112)" never breaks
 		// inside, and the label is glued to it.
 		{Text: "(" + caseNumber(b.l.CaseNumber, p.CaseNumber) + ")", Style: typeset.Bold | typeset.NoHyphen},
 	}})
+	defer b.enter(p.Confidential, b.l.ConfidentialParagraph)()
 	for _, s := range p.Sections {
 		level := 2
 		if s.Level >= 2 {
 			level = 3
 		}
-		b.heading(level, s.Heading)
+		heading := b.plain(s.Heading)
+		if b.secret != "" {
+			heading = shade(heading)
+		}
+		b.add(Heading{Level: level, Text: heading})
+		leave := b.enter(s.Confidential, b.l.ConfidentialSection)
 		b.contents(s.Blocks, 0)
+		leave()
 	}
 	b.disqualifications(p.Disqualifications)
 	if len(p.Proposal) > 0 {
@@ -102,8 +133,12 @@ func (b *builder) paragraph(p *extract.Paragraph) {
 	b.contents(p.Decision, 0)
 	if p.ImmediatelyAdjusted {
 		// Part of the decision, as registrars write it: the organ decided
-		// it together with the matter.
+		// it together with the matter. A public copy keeps it, so it is
+		// never shaded.
+		secret := b.secret
+		b.secret = ""
 		b.add(Paragraph{Text: b.plain(b.l.ImmediatelyAdjusted)})
+		b.secret = secret
 	}
 	b.statements(b.l.Reservations, reservers(p.Reservations), b.reservations(p.Reservations))
 	b.statements(b.l.Notes, len(p.Notes), b.notes(p.Notes))
@@ -147,13 +182,26 @@ func caseNumber(label, n string) string {
 
 func (b *builder) contents(blocks []extract.Block, indent int) {
 	for _, bl := range blocks {
+		// A block marked whole is shaded, with its ground after its
+		// last word (unless the part around it has the same ground).
+		prev := b.secret
+		if bl.Confidential != "" {
+			b.secret = bl.Confidential
+		}
+		var mark []typeset.Span
+		if bl.Confidential != "" && bl.Confidential != prev {
+			mark = []typeset.Span{b.groundMark(bl.Confidential)}
+		}
 		switch bl.Type {
 		case extract.BlockParagraph:
-			b.add(Paragraph{Text: b.rich(bl.Text), Indent: indent})
+			b.add(Paragraph{Text: append(b.rich(bl.Text), mark...), Indent: indent})
 		case extract.BlockNumbered, extract.BlockBulleted:
 			items := make([][]typeset.Span, len(bl.Items))
 			for i, it := range bl.Items {
 				items[i] = b.rich(it)
+			}
+			if n := len(items); n > 0 {
+				items[n-1] = append(items[n-1], mark...)
 			}
 			start := bl.Start
 			if start == 0 {
@@ -161,6 +209,7 @@ func (b *builder) contents(blocks []extract.Block, indent int) {
 			}
 			b.add(List{Ordered: bl.Type == extract.BlockNumbered, Start: start, Items: items, Indent: indent})
 		}
+		b.secret = prev
 	}
 }
 
@@ -216,9 +265,17 @@ func (b *builder) vote(v extract.Vote) {
 			{Label: b.l.Remark, Width: 0.26},
 		}
 	}
-	for _, ballot := range v.Ballots {
+	var grounds []string // of the names marked, in order
+	for i, ballot := range v.Ballots {
 		row := make([]string, len(table.Columns))
 		row[0] = personName(ballot.Member)
+		if g := cmp.Or(ballot.Confidential, b.secret); g != "" {
+			table.Shade = append(table.Shade, make([][]bool, i+1-len(table.Shade))...)
+			table.Shade[i] = []bool{true}
+			if ballot.Confidential != "" && ballot.Confidential != b.secret && !slices.Contains(grounds, g) {
+				grounds = append(grounds, g)
+			}
+		}
 		switch ballot.Vote {
 		case extract.VoteYes:
 			row[1] = "X"
@@ -239,6 +296,9 @@ func (b *builder) vote(v extract.Vote) {
 	}
 	table.Rows = append(table.Rows, sum)
 	b.add(table)
+	for _, g := range grounds {
+		b.add(b.notice(b.l.ConfidentialNames, g))
+	}
 	// The result is said once: by the outcome when it states the counts
 	// (validation holds them to the ballots), else by a line counted here.
 	if !v.OutcomeStatesCounts() {
@@ -367,6 +427,7 @@ func header(x *extract.Extract, l templates.Labels, cert *Certification) Header 
 		Date:         x.Meeting.Date,
 		PageLabel:    l.Page,
 		Draft:        draft(x, l),
+		Confidential: confidential(x, l),
 		Boxes: []Box{
 			{Label: l.AdjustersSign},
 			{Label: l.ExtractCertified},
@@ -508,6 +569,14 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 			out = append(out, typeset.Span{Text: " "})
 		}
 		var st typeset.Style
+		switch {
+		case s.Withheld != "":
+			// The placeholder of a public copy: set apart from the
+			// protocol's words, never hyphenated.
+			st |= typeset.Italic | typeset.NoHyphen
+		case s.Confidential != "" || b.secret != "":
+			st |= typeset.Confidential
+		}
 		if s.Bold {
 			st |= typeset.Bold
 		}
@@ -520,9 +589,35 @@ func (b *builder) rich(r extract.RichText) []typeset.Span {
 		if s.Inserted {
 			st |= typeset.Underline
 		}
+		if s.Lang != "" {
+			st = st.WithLang(b.language(s.Lang))
+		}
 		out = append(out, typeset.Span{Text: b.normalize(s.Text), Style: st})
+		// A run marked on its own ground ends with the ground.
+		if g := s.Confidential; g != "" && g != b.secret && (i+1 == len(r) || r[i+1].Confidential != g) {
+			out = append(out, b.groundMark(g))
+		}
 	}
 	return out
+}
+
+// language is the index of lang among the document's other languages
+// (typeset.Style.Lang), adding it; 0 for Swedish, and beyond the seven a
+// style holds.
+func (b *builder) language(lang string) int {
+	if strings.EqualFold(lang, "sv") || strings.HasPrefix(strings.ToLower(lang), "sv-") {
+		return 0
+	}
+	for i, l := range b.langs {
+		if strings.EqualFold(l, lang) {
+			return i + 1
+		}
+	}
+	if len(b.langs) == typeset.LangMask.Lang() {
+		return 0
+	}
+	b.langs = append(b.langs, lang)
+	return len(b.langs)
 }
 
 // parted reports whether white space lies where a meets b.

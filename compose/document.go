@@ -4,7 +4,7 @@
 // what order, with which labels) and runs the Swedish normaliser once over
 // all text, so every rendition reads the same.
 //
-// It may import extract, templates and typeset.
+// It may import extract, anslag, templates and typeset.
 package compose
 
 import "utdrag/typeset"
@@ -24,6 +24,9 @@ type Meta struct {
 	Author   string // the organisation
 	Keywords string // case numbers
 	Language string // "sv-SE"
+	// Languages are the other languages spans are in, by their index in
+	// typeset.Style.Lang() less one.
+	Languages []string
 	// Date is the document's date, from the data (justering or meeting),
 	// never the clock: the same input gives the same bytes.
 	Date string // ISO 8601 date
@@ -39,6 +42,10 @@ type Header struct {
 	// Draft marks every page of an extract with a paragraph not yet
 	// justerad ("Ej justerat"); empty for one that may be certified.
 	Draft string
+	// Confidential marks every page of an internal rendition, which holds
+	// secret text ("Innehåller sekretessbelagda uppgifter"); empty for a
+	// public one.
+	Confidential string
 	// PageLabel formats "1 (4)": the renderer fills the numbers.
 	PageLabel string
 	// Footer boxes, left to right, with what is written in each (the
@@ -87,7 +94,13 @@ type Table struct {
 	Caption string // for the accessible rendition
 	Columns []Column
 	Rows    [][]string
+	// Shade marks cells of secret text in an internal rendition, drawn
+	// shaded: Shade[row][column]; nil or short rows for none.
+	Shade [][]bool
 }
+
+// Shaded reports whether the cell of row r and column c is shaded.
+func (t Table) Shaded(r, c int) bool { return r < len(t.Shade) && c < len(t.Shade[r]) && t.Shade[r][c] }
 
 // Column is a table column.
 type Column struct {

@@ -132,6 +132,27 @@ type textField struct {
 	path, text, ground string
 }
 
+// Field is one string of an extract as documents print it.
+type Field struct {
+	Path string // JSON path: paragraphs[0].title
+	Text string
+	// Ground is the ground of the innermost confidential part that holds
+	// the text; "" for text the public may read.
+	Ground string
+}
+
+// Fields lists every string of x that a document prints, in order, with
+// the ground it is secret on: what a public copy must leave out, and what
+// it may keep.
+func (x *Extract) Fields() []Field {
+	var out []Field
+	eachText(x, func(t textField) bool {
+		out = append(out, Field{Path: t.path, Text: t.text, Ground: t.ground})
+		return true
+	})
+	return out
+}
+
 // eachText calls f with every string of x that a document prints, with
 // the ground of the innermost confidential part that holds it, until f
 // returns false. A field tagged mask:"keep" (a section's heading, a

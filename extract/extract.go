@@ -2,7 +2,8 @@
 // paragraphs of a board's meeting) as the case-management system sends it,
 // and its validation with field paths.
 //
-// It may import the standard library and golang.org/x/text/unicode/norm.
+// It may import the standard library, golang.org/x/text/unicode/norm and
+// anslag (the dates of a protocol's notice).
 package extract
 
 // Extract is one protocol extract: the paragraphs (§) of one meeting of one

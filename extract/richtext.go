@@ -20,6 +20,10 @@ type Span struct {
 	// Withheld, in a public copy only, is the ground on which the text was
 	// removed; Text is then the placeholder that says so.
 	Withheld string `json:"withheld,omitempty"`
+	// Lang is the language of the span's text when it is not the
+	// document's (a BCP 47 tag: "se" for a North Sami name, "en" for an
+	// English project name), so that a screen reader speaks it so.
+	Lang string `json:"lang,omitempty"`
 }
 
 // RichText is text with inline marks. In JSON it is a plain string, one

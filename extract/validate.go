@@ -358,6 +358,9 @@ func (v *validator) richText(path string, r RichText, required bool) {
 			v.add(fmt.Sprintf("%s[%d]", path, i), "conflict", "ett textavsnitt kan inte vara både struket och infogat")
 		}
 		v.clean(fmt.Sprintf("%s[%d].text", path, i), s.Text)
+		if s.Lang != "" && !langTag.MatchString(s.Lang) {
+			v.add(fmt.Sprintf("%s[%d].lang", path, i), "pattern", "språket anges som en språkkod enligt BCP 47, till exempel se, sma eller en")
+		}
 	}
 	if required && strings.TrimSpace(r.Plain()) == "" {
 		v.add(path, "required", "texten saknas")
@@ -366,6 +369,10 @@ func (v *validator) richText(path string, r RichText, required bool) {
 		v.add(path, "maxLength", fmt.Sprintf("texten är för lång (högst %d tecken)", v.lim.MaxText))
 	}
 }
+
+// langTag is a BCP 47 language tag as far as a PDF's /Lang and HTML's
+// lang need: a language of two or three letters and subtags.
+var langTag = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$`)
 
 func (v *validator) people(path string, ps []Person, required bool) {
 	if required && len(ps) == 0 {

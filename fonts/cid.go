@@ -110,23 +110,55 @@ func (f *Face) CIDSubset(runes []rune) ([]byte, error) {
 			}
 		}
 	}
-	glyf, loca, err := s.glyfLoca(order, renum)
-	if err != nil {
-		return nil, fmt.Errorf("fonts: %s: %w", f.file, err)
+	// The tables in tag order, glyf written in place: one allocation.
+	os2, names := s.tables["OS/2"], s.names
+	if names == nil {
+		names = s.keptNames()
 	}
-	tables := map[string][]byte{
-		"OS/2": s.tables["OS/2"], "name": s.names(),
-		"glyf": glyf, "loca": loca,
-		"head": s.head(), "hhea": s.hhea(len(order)), "hmtx": s.hmtx(order),
-		"maxp": s.maxp(len(order)), "post": s.post(),
+	tags := [...]string{"OS/2", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post"}
+	size := 12 + 16*len(tags) + len(os2) + len(names) + 54 + 36 + 4*len(order) + 4*(len(order)+1) + 32 + 32 + 9*3
+	for _, g := range order {
+		size += s.offs[g+1] - s.offs[g] + 3
 	}
-	return assemble(tables), nil
+	out := make([]byte, 12+16*len(tags), size)
+	var offs, lens [len(tags)]int
+	table := func(i int, t []byte) {
+		offs[i] = len(out)
+		out = append(out, t...)
+		lens[i] = len(out) - offs[i]
+		for len(out)%4 != 0 {
+			out = append(out, 0)
+		}
+	}
+	table(0, os2)
+	offs[1] = len(out)
+	loca := make([]byte, 4*(len(order)+1))
+	var err error
+	for i, g := range order {
+		binary.BigEndian.PutUint32(loca[4*i:], uint32(len(out)-offs[1]))
+		if out, err = s.appendStripped(out, g, renum); err != nil {
+			return nil, fmt.Errorf("fonts: %s glyph %d: %w", f.file, g, err)
+		}
+		for len(out)%4 != 0 {
+			out = append(out, 0)
+		}
+	}
+	lens[1] = len(out) - offs[1]
+	binary.BigEndian.PutUint32(loca[4*len(order):], uint32(lens[1]))
+	table(2, s.head())
+	table(3, s.hhea(len(order)))
+	table(4, s.hmtx(order))
+	table(5, loca)
+	table(6, s.maxp(len(order)))
+	table(7, names)
+	table(8, s.post())
+	return directory(out, tags[:], offs[:], lens[:]), nil
 }
 
-// names keeps the name table's copyright, family, style, full and
+// keptNames keeps the name table's copyright, family, style, full and
 // PostScript names (IDs 0, 1, 2, 4, 6) in their Windows records: the
 // font's licence text and other long entries stay out of every document.
-func (s *glyphSource) names() []byte {
+func (s *glyphSource) keptNames() []byte {
 	t := s.tables["name"]
 	if len(t) < 6 {
 		return t

@@ -67,6 +67,7 @@ func Load() (*Set, error) {
 		if f.src, err = newGlyphSource(data); err != nil {
 			return nil, fmt.Errorf("fonts: reading the glyphs of %s: %w", e.file, err)
 		}
+		f.src.names = f.src.keptNames()
 		if f.simple, err = newSimpleFont(f, data, m, enc); err != nil {
 			return nil, fmt.Errorf("fonts: %s as a simple font: %w", e.file, err)
 		}

@@ -30,8 +30,9 @@ const (
 // glyphSource is the parts of a TrueType file that a subset is cut from.
 type glyphSource struct {
 	tables map[string][]byte
-	offs   []int // glyph g is glyf[offs[g]:offs[g+1]]
-	nh     int   // numberOfHMetrics
+	names  []byte // the kept names (cid.go), cut once
+	offs   []int  // glyph g is glyf[offs[g]:offs[g+1]]
+	nh     int    // numberOfHMetrics
 }
 
 func newGlyphSource(data []byte) (*glyphSource, error) {
@@ -387,12 +388,42 @@ func assemble(tables map[string][]byte) []byte {
 	return out
 }
 
+// directory fills in the table directory at the start of out, whose
+// tables (tags, in tag order) are at offs with lengths lens, and sets
+// head's checkSumAdjustment.
+func directory(out []byte, tags []string, offs, lens []int) []byte {
+	n := len(tags)
+	binary.BigEndian.PutUint32(out, 0x00010000)
+	binary.BigEndian.PutUint16(out[4:], uint16(n))
+	search, sel := searchParams(n, 16)
+	binary.BigEndian.PutUint16(out[6:], uint16(search))
+	binary.BigEndian.PutUint16(out[8:], uint16(sel))
+	binary.BigEndian.PutUint16(out[10:], uint16(16*n-search))
+	headAt := 0
+	for i, tag := range tags {
+		rec := out[12+16*i:]
+		copy(rec, tag)
+		binary.BigEndian.PutUint32(rec[4:], checksum(out[offs[i]:offs[i]+lens[i]]))
+		binary.BigEndian.PutUint32(rec[8:], uint32(offs[i]))
+		binary.BigEndian.PutUint32(rec[12:], uint32(lens[i]))
+		if tag == "head" {
+			headAt = offs[i]
+		}
+	}
+	binary.BigEndian.PutUint32(out[headAt+8:], 0xB1B0AFBA-checksum(out))
+	return out
+}
+
 // checksum is the sum of the big-endian 32-bit words of b, zero-padded.
 func checksum(b []byte) uint32 {
 	var sum uint32
-	for i := 0; i < len(b); i += 4 {
+	n := len(b) &^ 3
+	for i := 0; i < n; i += 4 {
+		sum += binary.BigEndian.Uint32(b[i:])
+	}
+	if n < len(b) {
 		var w [4]byte
-		copy(w[:], b[i:])
+		copy(w[:], b[n:])
 		sum += binary.BigEndian.Uint32(w[:])
 	}
 	return sum

@@ -197,6 +197,51 @@ func (ix *Index) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Optimize refreshes the statistics the query planner chooses by, when
+// the index has doubled or halved since they were last taken (or never
+// were): whether a search walks the newest extracts or starts from the
+// few that match depends on them. The reconciler calls it hourly, Rebuild
+// at its end. On SQLite the statistics are sampled (analysis_limit), a
+// few seconds at a million extracts; PostgreSQL's autovacuum also keeps
+// its own.
+func (ix *Index) Optimize(ctx context.Context) error {
+	var n int
+	if err := ix.r.QueryRowContext(ctx, `SELECT count(*) FROM extracts`).Scan(&n); err != nil {
+		return unavailable("counting for statistics", err)
+	}
+	last, err := ix.setting(ctx, "analyzed_rows")
+	if err != nil {
+		return err
+	}
+	if was, err := strconv.Atoi(last); err == nil && n < 2*was && 2*n > was {
+		return nil
+	}
+	if ix.d.postgres {
+		if _, err := ix.w.ExecContext(ctx, `ANALYZE`); err != nil {
+			return unavailable("analyzing", err)
+		}
+	} else if err := ix.analyzeSQLite(ctx); err != nil {
+		return err
+	}
+	return ix.setSetting(ctx, "analyzed_rows", strconv.Itoa(max(n, 1)))
+}
+
+// analyzeSQLite samples the statistics on the one writer connection (the
+// limit is a setting of the connection), and gives it back.
+func (ix *Index) analyzeSQLite(ctx context.Context) error {
+	conn, err := ix.w.Conn(ctx)
+	if err != nil {
+		return unavailable("analyzing", err)
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA analysis_limit=1000`, `ANALYZE`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return unavailable("analyzing", err)
+		}
+	}
+	return nil
+}
+
 // Kind names the database: "sqlite" or "postgres".
 func (ix *Index) Kind() string {
 	if ix.d.postgres {

@@ -145,7 +145,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress 
 		if len(batch) == 0 {
 			return nil
 		}
-		err := ix.inTx(ctx, "rebuilding", func(tx *sql.Tx) error {
+		err := ix.inTxLazy(ctx, "rebuilding", func(tx *txw) error {
 			recs := make([]*archive.Record, len(batch))
 			for i, r := range batch {
 				recs[i] = r.rec
@@ -195,6 +195,9 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress 
 	st.Removed = removed
 	st.Duration = time.Since(start)
 	if err != nil {
+		return st, err
+	}
+	if err := ix.Optimize(ctx); err != nil {
 		return st, err
 	}
 	return st, ix.setSetting(ctx, "rebuilt", timeText(time.Now()))
@@ -256,7 +259,7 @@ func (ix *Index) setting(ctx context.Context, key string) (string, error) {
 }
 
 func (ix *Index) setSetting(ctx context.Context, key, value string) error {
-	return ix.inTx(ctx, "writing setting "+key, func(tx *sql.Tx) error {
+	return ix.inTx(ctx, "writing setting "+key, func(tx *txw) error {
 		_, err := tx.ExecContext(ctx, ix.d.bind(`INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
 		return err

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"time"
 )
@@ -28,6 +27,9 @@ type Reconciler struct {
 	// is (zero: none) and how many extracts the pass repaired.
 	Observe func(lag time.Duration, repaired int)
 }
+
+// optimizeEvery is how often Run refreshes the planner's statistics.
+const optimizeEvery = time.Hour
 
 func (r *Reconciler) defaults() {
 	if r.Grace <= 0 {
@@ -57,9 +59,16 @@ func (r *Reconciler) Run(ctx context.Context) {
 	}
 	tick := time.NewTicker(r.Every)
 	defer tick.Stop()
+	var optimized time.Time
 	for {
 		if _, err := r.Pass(ctx); err != nil && ctx.Err() == nil {
 			r.Log.WarnContext(ctx, "index: reconciliation pass failed", "err", err)
+		}
+		if time.Since(optimized) > optimizeEvery {
+			optimized = time.Now()
+			if err := r.Index.Optimize(ctx); err != nil && ctx.Err() == nil {
+				r.Log.WarnContext(ctx, "index: refreshing planner statistics failed", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -112,7 +121,7 @@ func (r *Reconciler) repair(ctx context.Context, m Mark) error {
 		return err
 	}
 	ix := r.Index
-	return ix.inTx(ctx, "reconciling "+m.ID, func(tx *sql.Tx) error {
+	return ix.inTxLazy(ctx, "reconciling "+m.ID, func(tx *txw) error {
 		if rec == nil {
 			if err := ix.remove(ctx, tx, m.ID); err != nil {
 				return err

@@ -49,7 +49,7 @@ const (
 // back. The extract's content (paragraphs, case numbers, text) is fixed by
 // its id and written once.
 func (ix *Index) Put(ctx context.Context, recs ...*archive.Record) error {
-	return ix.inTx(ctx, "writing records", func(tx *sql.Tx) error {
+	return ix.inTx(ctx, "writing records", func(tx *txw) error {
 		if err := ix.putOrgans(ctx, tx, recs...); err != nil {
 			return err
 		}
@@ -62,19 +62,91 @@ func (ix *Index) Put(ctx context.Context, recs ...*archive.Record) error {
 	})
 }
 
-func (ix *Index) inTx(ctx context.Context, what string, f func(tx *sql.Tx) error) error {
+func (ix *Index) inTx(ctx context.Context, what string, f func(tx *txw) error) error {
+	return ix.transact(ctx, what, false, f)
+}
+
+// inTxLazy is inTx for writes that a mark, or storage, can repeat: on
+// PostgreSQL the commit does not wait for its log to reach the disk. A
+// crash of the database may lose the last of them, never a mark made
+// before them (a durable commit flushes every earlier one), so the
+// reconciler repairs what was lost.
+func (ix *Index) inTxLazy(ctx context.Context, what string, f func(tx *txw) error) error {
+	return ix.transact(ctx, what, true, f)
+}
+
+func (ix *Index) transact(ctx context.Context, what string, lazy bool, f func(tx *txw) error) error {
 	tx, err := ix.w.BeginTx(ctx, nil)
 	if err != nil {
 		return unavailable(what, err)
 	}
-	if err := f(tx); err != nil {
+	if lazy && ix.d.postgres {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO off`); err != nil {
+			tx.Rollback()
+			return unavailable(what, err)
+		}
+	}
+	w := &txw{tx: tx}
+	defer w.close()
+	if err := f(w); err != nil {
 		tx.Rollback()
 		return unavailable(what, err)
 	}
 	return unavailable(what, tx.Commit())
 }
 
-func (ix *Index) put(ctx context.Context, tx *sql.Tx, rec *archive.Record) error {
+// txw is a write transaction that prepares each statement once: a batch
+// of records runs the same few statements many times.
+type txw struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (w *txw) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+// ExecContext runs a statement without arguments directly, others
+// prepared.
+func (w *txw) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if len(args) == 0 {
+		return w.tx.ExecContext(ctx, q)
+	}
+	st, err := w.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// scanRow runs a prepared query and scans its one row (sql.ErrNoRows when
+// there is none).
+func (w *txw) scanRow(ctx context.Context, q string, args []any, dest ...any) error {
+	st, err := w.stmt(ctx, q)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+func (w *txw) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+func (ix *Index) put(ctx context.Context, tx *txw, rec *archive.Record) error {
 	if rec == nil || rec.ID == "" {
 		return errors.New("a record without id")
 	}
@@ -104,8 +176,8 @@ func (ix *Index) put(ctx context.Context, tx *sql.Tx, rec *archive.Record) error
 		args = append(args, foldText(text))
 	}
 	var seq int64
-	err = tx.QueryRowContext(ctx, ix.d.bind(`INSERT INTO extracts (`+cols+`) VALUES (`+vals+`)
-		ON CONFLICT (id) DO NOTHING RETURNING seq`), args...).Scan(&seq)
+	err = tx.scanRow(ctx, ix.d.bind(`INSERT INTO extracts (`+cols+`) VALUES (`+vals+`)
+		ON CONFLICT (id) DO NOTHING RETURNING seq`), args, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, err = tx.ExecContext(ctx, ix.d.bind(`UPDATE extracts SET certified = ?, certifications = ?, record = ?
 			WHERE id = ? AND certifications <= ?`), certified, len(rec.Certifications), string(raw), rec.ID, len(rec.Certifications))
@@ -122,7 +194,7 @@ func (ix *Index) put(ctx context.Context, tx *sql.Tx, rec *archive.Record) error
 
 // putFindable writes what an extract is found by: paragraphs, case
 // numbers, organ, text.
-func (ix *Index) putFindable(ctx context.Context, tx *sql.Tx, seq int64, rec *archive.Record, organKey, text string) error {
+func (ix *Index) putFindable(ctx context.Context, tx *txw, seq int64, rec *archive.Record, organKey, text string) error {
 	for _, n := range rec.Paragraphs {
 		if _, err := tx.ExecContext(ctx, ix.d.bind(`INSERT INTO extract_paragraphs (number, seq) VALUES (?, ?)
 			ON CONFLICT DO NOTHING`), n, seq); err != nil {
@@ -153,7 +225,7 @@ func (ix *Index) putFindable(ctx context.Context, tx *sql.Tx, seq int64, rec *ar
 // transactions that write several records take their locks in the same
 // order, so that two of them never wait on each other on PostgreSQL.
 // Every transaction that writes records calls it first.
-func (ix *Index) putOrgans(ctx context.Context, tx *sql.Tx, recs ...*archive.Record) error {
+func (ix *Index) putOrgans(ctx context.Context, tx *txw, recs ...*archive.Record) error {
 	type key struct{ org, organ string }
 	seen := map[key]bool{}
 	var keys []key
@@ -203,12 +275,12 @@ func (ix *Index) SetDistribution(ctx context.Context, id string, r *distribute.R
 	if r == nil {
 		return nil
 	}
-	return ix.inTx(ctx, "writing distribution of "+id, func(tx *sql.Tx) error {
+	return ix.inTx(ctx, "writing distribution of "+id, func(tx *txw) error {
 		return ix.setDistribution(ctx, tx, id, r)
 	})
 }
 
-func (ix *Index) setDistribution(ctx context.Context, tx *sql.Tx, id string, r *distribute.Record) error {
+func (ix *Index) setDistribution(ctx context.Context, tx *txw, id string, r *distribute.Record) error {
 	d := summarise(r)
 	raw, err := json.Marshal(d)
 	if err != nil {
@@ -226,12 +298,12 @@ func (ix *Index) setDistribution(ctx context.Context, tx *sql.Tx, id string, r *
 
 // Remove drops an extract from the index (storage no longer holds it).
 func (ix *Index) Remove(ctx context.Context, id string) error {
-	return ix.inTx(ctx, "removing "+id, func(tx *sql.Tx) error { return ix.remove(ctx, tx, id) })
+	return ix.inTx(ctx, "removing "+id, func(tx *txw) error { return ix.remove(ctx, tx, id) })
 }
 
-func (ix *Index) remove(ctx context.Context, tx *sql.Tx, id string) error {
+func (ix *Index) remove(ctx context.Context, tx *txw, id string) error {
 	var seq int64
-	err := tx.QueryRowContext(ctx, ix.d.bind(`DELETE FROM extracts WHERE id = ? RETURNING seq`), id).Scan(&seq)
+	err := tx.scanRow(ctx, ix.d.bind(`DELETE FROM extracts WHERE id = ? RETURNING seq`), []any{id}, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -262,7 +334,7 @@ func (ix *Index) Begin(ctx context.Context, id string) (string, error) {
 		return "", fmt.Errorf("index: making a token: %w", err)
 	}
 	token := hex.EncodeToString(b)
-	err := ix.inTx(ctx, "marking "+id, func(tx *sql.Tx) error {
+	err := ix.inTx(ctx, "marking "+id, func(tx *txw) error {
 		_, err := tx.ExecContext(ctx, ix.d.bind(`INSERT INTO pending (id, token, since) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET token = excluded.token`), id, token, ix.now().UnixMilli())
 		return err
@@ -281,7 +353,7 @@ func (ix *Index) Done(ctx context.Context, id, token string, rec *archive.Record
 	}
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	err := ix.inTx(ctx, "indexing "+id, func(tx *sql.Tx) error {
+	err := ix.inTxLazy(ctx, "indexing "+id, func(tx *txw) error {
 		if err := ix.putOrgans(ctx, tx, rec); err != nil {
 			return err
 		}
@@ -301,7 +373,7 @@ func (ix *Index) DistributionDone(ctx context.Context, id, token string, r *dist
 	}
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	err := ix.inTx(ctx, "indexing distribution of "+id, func(tx *sql.Tx) error {
+	err := ix.inTxLazy(ctx, "indexing distribution of "+id, func(tx *txw) error {
 		if err := ix.setDistribution(ctx, tx, id, r); err != nil {
 			return err
 		}
@@ -328,7 +400,7 @@ func (ix *Index) wrote(ctx context.Context, id string, err error) {
 }
 
 // unmark removes a mark if nobody has marked the extract since token.
-func (ix *Index) unmark(ctx context.Context, tx *sql.Tx, id, token string) error {
+func (ix *Index) unmark(ctx context.Context, tx *txw, id, token string) error {
 	_, err := tx.ExecContext(ctx, ix.d.bind(`DELETE FROM pending WHERE id = ? AND token = ?`), id, token)
 	return err
 }

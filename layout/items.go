@@ -258,7 +258,36 @@ func (s *style) lineItem(l typeset.Line, f *family, x, size, lead float64, role 
 		it.els.texts[n-1].Joined = true
 	}
 	it.els.rules = decorations(l, f, x, base, size)
+	it.els.rects = shading(l, x, lead)
 	return it
+}
+
+// shadeGray is the gray of the shading behind secret text: light enough
+// for black text on it to keep its contrast, dark enough to be seen on
+// paper.
+const shadeGray = 0.82
+
+// shading draws the band behind secret text (an internal rendition's
+// typeset.Confidential): one rectangle of the line's height per run of
+// consecutive marked items, spanning the spaces between them, so that the
+// lines of a paragraph marked whole make one shaded block.
+func shading(l typeset.Line, x, lead float64) []Rect {
+	var rects []Rect
+	open := false
+	for _, it := range l.Items {
+		if it.Style&typeset.Confidential == 0 {
+			open = false
+			continue
+		}
+		if open {
+			r := &rects[len(rects)-1]
+			r.W = x + it.X + it.W - r.X
+			continue
+		}
+		rects = append(rects, Rect{X: x + it.X, Y: 0, W: it.W, H: lead, Filled: true, Fill: shadeGray, Role: RoleShade})
+		open = true
+	}
+	return rects
 }
 
 // text is a run measured with its face. A run is one line: line breaks

@@ -43,6 +43,7 @@ const (
 	RoleStrike         // a line through struck words
 	RoleUnderline      // a line under inserted words
 	RoleQR             // the verification QR code's modules and address
+	RoleShade          // the shading behind secret text in an internal rendition
 )
 
 // Text is a run of text set on one baseline: a word, a part of one, or a

@@ -149,6 +149,11 @@ func (s *style) runningHeader(els *elements, h compose.Header, label string) {
 			els.texts = append(els.texts, s.text(x, top+42+l.dy, l.text, bold, l.size, RoleHeader))
 		}
 	}
+	if h.Confidential != "" {
+		// "Innehåller sekretessbelagda uppgifter", across the header
+		// under the organ and the date, above the rule.
+		add(left, 54, right-left, h.Confidential, bold, 9)
+	}
 	y := s.header.Y + s.header.H - 3*mm
 	els.rules = append(els.rules, Rule{X1: left, Y1: y, X2: right, Y2: y, Width: 0.5, Role: RoleHeader})
 }

@@ -20,12 +20,16 @@ func (s *style) tableItems(out []item, src int, t compose.Table) []item {
 	for i, c := range t.Columns {
 		labels[i] = c.Label
 	}
-	head := s.row(labels, t.Columns, xs, ws, true)
+	head := s.row(labels, nil, t.Columns, xs, ws, true)
 	head.place = Placed{Kind: KindTableHeader, Source: src, Lines: 1}
 	head.tb.Penalty = typeset.Never
 	out = append(out, head)
 	for n, cells := range t.Rows {
-		r := s.row(cells, t.Columns, xs, ws, false)
+		var shade []bool
+		if n < len(t.Shade) {
+			shade = t.Shade[n]
+		}
+		r := s.row(cells, shade, t.Columns, xs, ws, false)
 		r.place = Placed{Kind: KindTableRow, Source: src, Part: n, Lines: 1}
 		r.tb.RepeatHeight = head.tb.Height
 		r.repeat = &head.els
@@ -71,8 +75,9 @@ func (s *style) columns(cols []compose.Column) (xs, ws []float64) {
 }
 
 // row sets the cells of one row, wrapped within their columns, and draws
-// the rule below it (and the shading of a header).
-func (s *style) row(cells []string, cols []compose.Column, xs, ws []float64, header bool) item {
+// the rule below it (and the shading of a header, and of the cells of
+// secret text that shade marks).
+func (s *style) row(cells []string, shade []bool, cols []compose.Column, xs, ws []float64, header bool) item {
 	size := tableSize * s.size
 	lead := 1.25 * size
 	var mark typeset.Style = typeset.NoHyphen
@@ -109,5 +114,10 @@ func (s *style) row(cells []string, cols []compose.Column, xs, ws []float64, hea
 		it.els.rects = append(it.els.rects, Rect{W: s.area.W, H: h, Filled: true, Fill: 0.92, Role: RoleTable})
 	}
 	it.els.rules = append(it.els.rules, rule)
+	for i, sh := range shade {
+		if sh && i < len(cols) {
+			it.els.rects = append(it.els.rects, Rect{X: xs[i], W: ws[i], H: h, Filled: true, Fill: shadeGray, Role: RoleShade})
+		}
+	}
 	return it
 }

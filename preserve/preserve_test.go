@@ -80,18 +80,10 @@ func certifyAll(t *testing.T, a *archive.Archive, p *pkitest.PKI, n int) []strin
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec, etag, err := a.Get(ctx, rec.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := a.PutCertified(ctx, rec, 1, signed, time.Hour); err != nil {
-			t.Fatal(err)
-		}
-		rec.Certifications = append(rec.Certifications, archive.Certification{
+		if _, err := a.Certify(ctx, rec.ID, archive.Certification{
 			Version: 1, Name: "Lena Nordin", Title: "Nämndsekreterare", Date: "2023-10-09", Time: time.Now().UTC(),
-			SHA256: archive.Checksum(signed), Bytes: len(signed), Pages: 1, Seal: archive.Seal{Level: "B-T"},
-		})
-		if err := a.Update(ctx, rec, etag); err != nil {
+			Pages: 1, Seal: archive.Seal{Level: "B-T"},
+		}, signed, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, rec.ID)

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"utdrag/extract"
 	"utdrag/internal/exampletest"
 	"utdrag/layout"
+	"utdrag/render"
+	"utdrag/templates"
 	"utdrag/typeset"
 )
 
@@ -58,7 +61,9 @@ func (g *gen) rich(words int) extract.RichText {
 	var r extract.RichText
 	for range 1 + g.n(4) {
 		sp := extract.Span{Text: g.text(words) + " "}
-		switch g.n(5) {
+		switch g.n(6) {
+		case 5:
+			sp.Confidential = "OSL 26 kap. 1 §"
 		case 1:
 			sp.Deleted = true
 		case 2:
@@ -161,25 +166,46 @@ func FuzzRender(f *testing.F) {
 		if !bytes.HasPrefix(res.PDF, []byte("%PDF-")) || res.Pages < 1 {
 			t.Fatalf("%d pages, %d bytes", res.Pages, len(res.PDF))
 		}
+		docs := []compose.Document{res.Document}
+		if x.Marked() {
+			in, err := eng.RenderWith(context.Background(), x, nil, render.Options{Rendition: extract.Internal})
+			if err != nil {
+				t.Fatalf("internal rendition: %v", err)
+			}
+			docs = append(docs, in.Document)
+		}
 		tmpl, err := eng.Template(x)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ps, err := lay.Layout(res.Document, tmpl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		const eps = 0.01
-		for _, p := range ps.Pages {
-			for _, tx := range p.Texts {
-				area := ps.Body
-				if tx.Role == layout.RoleHeader || tx.Role == layout.RoleFooter || tx.Role == layout.RoleQR {
-					area = ps.Margins
-				}
-				if tx.X < area.X-eps || tx.X+tx.Width > area.X+area.W+eps || tx.Y > area.Y+area.H+eps {
-					t.Fatalf("page %d: %q at x %.1f–%.1f, y %.1f outside %+v", p.Number, tx.Text, tx.X, tx.X+tx.Width, tx.Y, area)
-				}
-			}
+		for _, doc := range docs {
+			inside(t, lay, doc, tmpl)
 		}
 	})
+}
+
+// inside fails t when the layout of doc draws text or shading outside the
+// page's text areas.
+func inside(t *testing.T, lay *layout.Engine, doc compose.Document, tmpl *templates.Template) {
+	ps, err := lay.Layout(doc, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const eps = 0.01
+	for _, p := range ps.Pages {
+		for _, r := range p.Rects {
+			if r.Role == layout.RoleShade && (r.X < ps.Body.X-eps || r.X+r.W > ps.Body.X+ps.Body.W+eps || r.Y+r.H > ps.Body.Y+ps.Body.H+eps) {
+				t.Fatalf("page %d: shading %+v outside %+v", p.Number, r, ps.Body)
+			}
+		}
+		for _, tx := range p.Texts {
+			area := ps.Body
+			if tx.Role == layout.RoleHeader || tx.Role == layout.RoleFooter || tx.Role == layout.RoleQR {
+				area = ps.Margins
+			}
+			if tx.X < area.X-eps || tx.X+tx.Width > area.X+area.W+eps || tx.Y > area.Y+area.H+eps {
+				t.Fatalf("page %d: %q at x %.1f–%.1f, y %.1f outside %+v", p.Number, tx.Text, tx.X, tx.X+tx.Width, tx.Y, area)
+			}
+		}
+	}
 }

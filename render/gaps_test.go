@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"testing"
 
-	"utdrag/compose"
 	"utdrag/extract"
 	"utdrag/internal/exampletest"
 	"utdrag/internal/pdftest"
@@ -133,6 +132,9 @@ func gapCases(t *testing.T) []gapCase {
 		if name == "stress-compounds.json" {
 			c.minLines, c.mean = 10, 0
 		}
+		if c.x.Marked() {
+			c.minLines = 5 // the public rendition, with its placeholders, is short
+		}
 		cases = append(cases, c)
 	}
 	// Extracts of our own: list items with a sum that cannot be parted
@@ -193,7 +195,7 @@ func TestWordGapsInThePDF(t *testing.T) {
 				t.Errorf("mean gap %.3f× normal, over %.2f×", g.mean(), c.mean)
 			}
 
-			body, lists, err := report.Measure("knuth-plass", fs, typeset.New(hy), compose.Build(c.x, tp, nil), tp)
+			body, lists, err := report.Measure("knuth-plass", fs, typeset.New(hy), res.Document, tp)
 			if err != nil {
 				t.Fatal(err)
 			}

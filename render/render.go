@@ -3,7 +3,7 @@
 // everything parsed at start-up (fonts, hyphenation patterns, templates) and
 // is safe for concurrent use.
 //
-// It may import compose, layout, render/pdf, render/html, templates, fonts
+// It may import anslag, compose, layout, render/pdf, render/html, templates, fonts
 // and typeset.
 package render
 
@@ -37,6 +37,10 @@ type Result struct {
 	Pages    int
 	Template string // name@version
 	Document compose.Document
+	// Rendition is the rendition drawn; Extract what it was drawn from:
+	// for the public rendition of a marked extract, its masked copy.
+	Rendition extract.Rendition
+	Extract   *extract.Extract
 }
 
 // New loads fonts, hyphenation patterns and templates once.
@@ -88,6 +92,12 @@ type Options struct {
 	// canonical JSON attached as its source); 0 takes the template's,
 	// which is 2 unless it says otherwise.
 	PDFA int
+	// Rendition is Public (the zero value: what anyone may read) or
+	// Internal. The public rendition of an extract with parts marked
+	// confidential is made from its masked copy (compose.Mask): text,
+	// metadata and an attached source hold none of the secret text. An
+	// extract with nothing marked is the same in both.
+	Rendition extract.Rendition
 }
 
 // Render composes, lays out and draws an extract in the template's PDF/A
@@ -111,6 +121,13 @@ func (e *Engine) RenderWith(ctx context.Context, x *extract.Extract, cert *compo
 	if err != nil {
 		return nil, err
 	}
+	r, ok := extract.ParseRendition(string(opt.Rendition))
+	if !ok {
+		return nil, fmt.Errorf("render: unknown rendition %q", opt.Rendition)
+	}
+	if r == extract.Public && x.Marked() {
+		x = compose.Mask(x, t.Labels)
+	}
 	doc := compose.Build(x, t, cert)
 	pages, err := e.layout.LayoutContext(ctx, doc, t)
 	if err != nil {
@@ -124,7 +141,7 @@ func (e *Engine) RenderWith(ctx context.Context, x *extract.Extract, cert *compo
 	if err != nil {
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}
-	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc}, nil
+	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc, Rendition: r, Extract: x}, nil
 }
 
 // HTML writes the accessible HTML rendition of a composed document: the

@@ -220,6 +220,7 @@ func (s *Server) operate(d *Deps) error {
 	d.Store = s.metrics.instrument(d.Store, s.cfg.StorageTimeout, s.cfg.Breaker)
 	s.store = d.Store
 	s.archive = archive.New(d.Store)
+	s.archive.SetRecovered(s.recovered)
 	s.readiness = s.newReadiness()
 	return nil
 }

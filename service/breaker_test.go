@@ -42,7 +42,7 @@ func TestBreakerFailsFast(t *testing.T) {
 		if i < failures && d < timeout*9/10 {
 			t.Errorf("read %d took %s, before the breaker opened it should wait for the %s timeout", i, d, timeout)
 		}
-		if i >= failures && d > 200*time.Millisecond {
+		if i >= failures && d > timeout/3 { // far below the timeout, with room for a busy machine
 			t.Errorf("read %d took %s with the breaker open, want an answer at once", i, d)
 		}
 	}

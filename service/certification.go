@@ -75,7 +75,10 @@ func (s *Server) certificationRoutes(g *gin.RouterGroup) {
 	g.GET("/extracts/:id/certified", s.getCertified)
 }
 
-var errCertified = errors.New("service: extract already certified")
+var (
+	errCertified          = errors.New("service: extract already certified")
+	errCertifiedMeanwhile = errors.New("service: extract certified meanwhile by another request")
+)
 
 func (s *Server) certifyExtract(c *gin.Context) {
 	var req CertifyRequest
@@ -92,7 +95,7 @@ func (s *Server) certifyExtract(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	rec, etag, err := s.archive.Get(ctx, c.Param("id"))
+	rec, _, err := s.archive.Get(ctx, c.Param("id"))
 	if err != nil || !s.visible(c, rec) {
 		s.fail(c, orNotFound(err))
 		return
@@ -100,13 +103,13 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	if s.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	if rec.Certified() != nil && !req.NewVersion {
+	rec, cert, err := s.certifyAndRecord(c, rec.ID, req)
+	if errors.Is(err, errCertified) {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Utdraget är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
 		return
 	}
-	cert, err := s.certifyAndRecord(c, rec, etag, req)
-	if errors.Is(err, errCertified) {
+	if errors.Is(err, errCertifiedMeanwhile) {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Utdraget bestyrktes samtidigt av någon annan.")
 		return
@@ -119,35 +122,45 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	c.JSON(http.StatusCreated, s.view(rec))
 }
 
-// certifyAndRecord certifies rec and adds the certification to its record
-// (read with etag). It reports errCertified when another request certified
-// or changed the extract meanwhile.
-func (s *Server) certifyAndRecord(c *gin.Context, rec *archive.Record, etag string, req CertifyRequest) (*archive.Certification, error) {
-	cert, err := s.certify(c, rec, req)
+// certifyAndRecord certifies extract id as its next version and returns
+// the record holding it. The record is completed first: a certification an
+// interrupted request stored is recorded, and counts. It reports
+// errCertified when the extract is certified and req asks for no new
+// version, errCertifiedMeanwhile when another request took the version.
+func (s *Server) certifyAndRecord(c *gin.Context, id string, req CertifyRequest) (*archive.Record, *archive.Certification, error) {
+	ctx := c.Request.Context()
+	rec, _, err := s.archive.Complete(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rec.Certifications = append(rec.Certifications, *cert)
-	if err := s.archive.Update(c.Request.Context(), rec, etag); err != nil {
-		if errors.Is(err, storage.ErrPrecondition) {
-			return nil, errCertified
-		}
-		return nil, err
+	if rec.Certified() != nil && !req.NewVersion {
+		return nil, nil, errCertified
+	}
+	cert, signed, err := s.certify(c, rec, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err = s.archive.Certify(ctx, rec.ID, *cert, signed, s.cfg.Retention)
+	if errors.Is(err, archive.ErrConflict) {
+		return nil, nil, errCertifiedMeanwhile
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	s.metrics.certified()
-	return cert, nil
+	return rec, rec.Certified(), nil
 }
 
-// certify renders the extract with the certification filled in, signs it
-// and stores it, immutable, as the next version.
-func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest) (*archive.Certification, error) {
+// certify renders the extract with the certification filled in as its
+// next version and signs it; storing it is the archive's.
+func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest) (*archive.Certification, []byte, error) {
 	ctx := c.Request.Context()
 	id, err := s.signer.identity(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.signer.checkOwn(ctx, id); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := time.Now().In(stockholm)
 	if req.Date == "" {
@@ -166,27 +179,47 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 	}
 	res, err := s.renderObserved(ctx, rec.Extract, cc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	reason := "Rätt utdraget intygar"
 	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
 		Name: req.Name, Reason: reason, Location: req.Place, Time: now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
+		return nil, nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
 	}
 	signed := sealed.pdf
-	if err := s.archive.PutCertified(ctx, rec, version, signed, s.cfg.Retention); err != nil {
-		if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
-			return nil, errCertified
-		}
-		return nil, err
-	}
 	return &archive.Certification{
 		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
-		Development: id.Development(), SHA256: archive.Checksum(signed), Bytes: len(signed), Pages: res.Pages,
-		Seal: sealed.Seal,
+		Development: id.Development(), Pages: res.Pages, Seal: sealed.Seal,
+	}, signed, nil
+}
+
+// ArchiveOn returns the archive on store as the service keeps it (a
+// certified PDF stored without a description is described from its
+// signature), for the offline commands.
+func ArchiveOn(store storage.Store) *archive.Archive {
+	a := archive.New(store)
+	a.SetDescriber(describeCertified)
+	return a
+}
+
+// describeCertified reads what a certified PDF's signature says, for one
+// that its writer left without a description.
+func describeCertified(pdf []byte) (archive.Certification, error) {
+	r, err := certify.Verify(pdf, nil)
+	if err != nil {
+		return archive.Certification{}, err
+	}
+	if !r.Signed {
+		return archive.Certification{}, errors.New("service: a certified version without a signature")
+	}
+	at := r.SigningTime.In(stockholm)
+	return archive.Certification{
+		Name: r.Name, Place: r.Location, Date: at.Format(time.DateOnly), Time: r.SigningTime.UTC(),
+		Certificate: r.Signer, Fingerprint: r.SignerFingerprint, Pages: r.Pages,
+		Development: strings.Contains(r.Reason, "utvecklingscertifikat"),
 	}, nil
 }
 

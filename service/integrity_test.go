@@ -91,8 +91,11 @@ func TestRecordedVersionsServedAfterOverwriteAndDelete(t *testing.T) {
 		}
 	}
 	served("after a DELETE of each PDF")
-	if n := metricValue(scrape(t, a), "utdrag_storage_mismatches_total"); n != 0 {
-		t.Errorf("%v mismatches counted, want 0", n)
+	text := scrape(t, a)
+	for _, outcome := range []string{"refused", "recovered"} {
+		if n := metricValue(text, `utdrag_storage_mismatches_total{outcome="`+outcome+`"}`); n != 0 {
+			t.Errorf("%v mismatches %s, want 0: the pinned versions are read first", n, outcome)
+		}
 	}
 }
 
@@ -177,9 +180,60 @@ func TestStoredFileMismatchIsNeverServed(t *testing.T) {
 					want++
 				}
 			}
-			if n := metricValue(scrape(t, a), "utdrag_storage_mismatches_total"); n != want {
-				t.Errorf("%v mismatches counted, want %v", n, want)
+			if n := metricValue(scrape(t, a), `utdrag_storage_mismatches_total{outcome="refused"}`); n != want {
+				t.Errorf("%v mismatches refused, want %v", n, want)
 			}
 		})
+	}
+}
+
+// TestUnpinnedRecordFindsRecordedVersion: a record written before versions
+// were pinned (or read from a bucket copied elsewhere, where versions get
+// new IDs) reads the current object; when that was written over or
+// deleted, the version under it that holds the recorded bytes is found and
+// served, and the change is logged and counted as recovered.
+func TestUnpinnedRecordFindsRecordedVersion(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	store, err := s3.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startAPI(t, store).as(keyAdmin)
+	id, pdf, certified := genuine(t, a)
+
+	// Strip the pins, as a record of an earlier release has none.
+	raw, obj, err := store.Get(t.Context(), archive.MetaKey(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(raw, &rec); err != nil || rec["versions"] == nil {
+		t.Fatalf("the record pins no versions (%v): nothing to strip", err)
+	}
+	delete(rec, "versions")
+	raw, _ = json.Marshal(rec)
+	if _, err := store.Put(t.Context(), archive.MetaKey(id), raw, storage.PutOptions{IfMatch: obj.ETag, ContentType: "application/json"}); err != nil {
+		t.Fatal(err)
+	}
+
+	c := storagetest.Client(t, cfg)
+	forged := []byte("sixteen bytes!!\n")
+	if _, err := c.PutObject(t.Context(), cfg.Bucket, archive.CertifiedKey(id, 1), bytes.NewReader(forged), int64(len(forged)), minio.PutObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveObject(t.Context(), cfg.Bucket, archive.PDFKey(id), minio.RemoveObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]byte{"/pdf": pdf, "/certified": certified} {
+		resp, body := a.do("GET", "/v1/extracts/"+id+path, nil)
+		if resp.StatusCode != 200 || !bytes.Equal(body, want) {
+			t.Errorf("GET %s of an unpinned record after the change: %d, %d bytes, want the %d recorded", path, resp.StatusCode, len(body), len(want))
+		}
+	}
+	if n := metricValue(scrape(t, a), `utdrag_storage_mismatches_total{outcome="recovered"}`); n != 2 {
+		t.Errorf("%v reads recovered, want 2", n)
+	}
+	if !strings.Contains(a.logs.String(), "served the version that is as recorded") {
+		t.Error("the recovery is not logged")
 	}
 }

@@ -38,7 +38,7 @@ type metrics struct {
 	certifications  prometheus.Counter
 	messages        *prometheus.CounterVec
 	breakerOpen     *prometheus.GaugeVec
-	mismatches      prometheus.Counter
+	mismatches      *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -80,11 +80,14 @@ func newMetrics() *metrics {
 			Name: "utdrag_storage_breaker_open",
 			Help: "1 while storage operations of that side (read, write) fail at once because the store is known to be down.",
 		}, []string{"side"}),
-		mismatches: prometheus.NewCounter(prometheus.CounterOpts{
+		mismatches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "utdrag_storage_mismatches_total",
-			Help: "Stored PDFs refused because they differ from what their record holds (checksum, size) or are gone.",
-		}),
+			Help: "Reads of stored PDFs that differ from what their record holds (checksum, size) or are gone, by outcome: " +
+				"refused (answered 500) or recovered (the recorded bytes were found in another version and served).",
+		}, []string{"outcome"}),
 	}
+	m.mismatches.WithLabelValues("refused")
+	m.mismatches.WithLabelValues("recovered")
 	m.breakerOpen.WithLabelValues("read")
 	m.breakerOpen.WithLabelValues("write")
 	m.reg.MustRegister(m.requests, m.requestDuration, m.renderDuration, m.pages, m.bytes,
@@ -260,6 +263,14 @@ func (o *observedStore) Stat(ctx context.Context, key string) (obj storage.Objec
 func (o *observedStore) List(ctx context.Context, prefix string) (objs []storage.Object, err error) {
 	err = o.do(ctx, "list", func(ctx context.Context) error {
 		objs, err = o.next.List(ctx, prefix)
+		return err
+	})
+	return objs, err
+}
+
+func (o *observedStore) Versions(ctx context.Context, key string) (objs []storage.Object, err error) {
+	err = o.do(ctx, "list", func(ctx context.Context) error {
+		objs, err = o.next.Versions(ctx, key)
 		return err
 	})
 	return objs, err

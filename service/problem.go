@@ -57,8 +57,15 @@ func problem(c *gin.Context, status int, kind, title, detail string, errs ...ext
 
 // mismatch logs and counts a stored file that differs from its record.
 func (s *Server) mismatch(ctx context.Context, err error) {
-	s.metrics.mismatches.Inc()
+	s.metrics.mismatches.WithLabelValues("refused").Inc()
 	s.log.ErrorContext(ctx, "stored file differs from its record; not served", "err", err)
+}
+
+// recovered logs and counts a stored file that differed from its record
+// while another version held the recorded bytes, which were served.
+func (s *Server) recovered(ctx context.Context, err error) {
+	s.metrics.mismatches.WithLabelValues("recovered").Inc()
+	s.log.WarnContext(ctx, "stored file differs from its record; served the version that is as recorded", "err", err)
 }
 
 // fail maps an error from the layers below to the right problem: invalid

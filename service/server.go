@@ -101,6 +101,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err := s.operate(&d); err != nil {
 		return nil, err
 	}
+	s.archive.SetDescriber(describeCertified)
 	s.useIndex(d.Index)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {

@@ -38,7 +38,7 @@ func (u *ui) certifyForm(c *gin.Context) {
 // certify runs the form's steps: "review" checks the fields and asks for
 // confirmation, "edit" goes back to the form, "sign" certifies.
 func (u *ui) certify(c *gin.Context) {
-	rec, etag, ok := u.record(c)
+	rec, _, ok := u.record(c)
 	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
@@ -70,8 +70,8 @@ func (u *ui) certify(c *gin.Context) {
 		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Utdraget bestyrktes medan du fyllde i formuläret. Öppna utdraget igen för att se det.")
 		return
 	}
-	cert, err := u.s.certifyAndRecord(c, rec, etag, req)
-	if errors.Is(err, errCertified) {
+	_, cert, err := u.s.certifyAndRecord(c, rec.ID, req)
+	if errors.Is(err, errCertified) || errors.Is(err, errCertifiedMeanwhile) {
 		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Någon annan bestyrkte utdraget samtidigt. Öppna utdraget igen för att se den bestyrkta versionen.")
 		return
 	}

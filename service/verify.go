@@ -178,15 +178,11 @@ func hashStream(r io.Reader) (sum string, n int64, err error) {
 // that copy: an uploaded file is never parsed, only hashed.
 func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) {
 	v := &Verification{SHA256: sum}
-	entry, err := s.archive.Lookup(ctx, sum)
+	rec, entry, err := s.archive.Find(ctx, sum)
 	if errors.Is(err, archive.ErrNotFound) {
 		v.Message = "Filen är inte ett äkta utdrag från tjänsten: ingen utfärdad handling har denna kontrollsumma. Den kan vara ändrad."
 		return v, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	rec, _, err := s.archive.Get(ctx, entry.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -196,10 +192,7 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
 		return v, nil
 	}
-	if entry.Version > len(rec.Certifications) {
-		return nil, fmt.Errorf("service: checksum %s names version %d of %s, which has %d", sum, entry.Version, rec.ID, len(rec.Certifications))
-	}
-	cert := rec.Certifications[entry.Version-1]
+	cert := rec.Certifications[entry.Version-1] // Find returns only a version the record holds
 	v.Certified, v.Version, v.Revision, v.Certification = true, cert.Version, entry.Revision, &cert
 	v.Latest = entry.Version == len(rec.Certifications)
 	pdf, err := s.archive.CertifiedRevision(ctx, rec, entry.Version, entry.Revision)
@@ -210,7 +203,7 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	if err != nil {
 		return nil, err
 	}
-	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + cert.Name + ", " + cert.Title + ", " + cert.Date + "."
+	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
 	switch {
 	case !v.Signature.Valid:
 		v.Genuine = false
@@ -259,4 +252,16 @@ func (s *Server) checkSignature(ctx context.Context, pdf []byte) (*SignatureChec
 		}
 	}
 	return sc, nil
+}
+
+// joinNonEmpty joins the parts that are not empty with commas (a
+// certification recovered from its signature has no title).
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -88,6 +88,10 @@ type Store interface {
 	Stat(ctx context.Context, key string) (Object, error)
 	// List returns every object whose key starts with prefix, sorted by key.
 	List(ctx context.Context, prefix string) ([]Object, error)
+	// Versions lists the versions the store holds of the object at key,
+	// newest first, each with its Version, delete markers left out; a store
+	// that keeps one version lists the current object, if there is one.
+	Versions(ctx context.Context, key string) ([]Object, error)
 	// Delete removes the object; ErrNotFound when there is none, ErrImmutable
 	// when it is under retention. Where the store keeps versions it removes
 	// the version it found current, and only that one: never a version

@@ -103,6 +103,13 @@ type Labels struct {
 	DisqualifiedDefault string    `json:"disqualifiedDefault"` // anmäler jäv och deltar inte …
 	ElectronicSigned    string    `json:"electronicSigned"`    // Signerat elektroniskt
 	Adjustment          string    `json:"adjustment"`          // Justeringens plats och tid
+	// Secrecy. Each %s is the legal ground: "OSL 26 kap. 1 §".
+	Withheld              string `json:"withheld"`              // [Uppgift borttagen enligt %s]: a secret part in the public rendition
+	ConfidentialHeader    string `json:"confidentialHeader"`    // Innehåller sekretessbelagda uppgifter: running header of the internal rendition
+	ConfidentialMark      string `json:"confidentialMark"`      // [Sekretess enligt %s]: after a secret part in the internal rendition
+	ConfidentialSection   string `json:"confidentialSection"`   // Avsnittet omfattas av sekretess enligt %s.
+	ConfidentialParagraph string `json:"confidentialParagraph"` // Paragrafen omfattas av sekretess enligt %s.
+	ConfidentialNames     string `json:"confidentialNames"`     // Skuggade namn omfattas av sekretess enligt %s.
 }
 
 // Set is every template, parsed once.
@@ -179,6 +186,16 @@ func (t *Template) check() error {
 	}
 	if t.Labels.Kind == "" || t.Labels.Decision == "" || t.Labels.Draft == "" || t.Labels.ImmediatelyAdjusted == "" {
 		missing = append(missing, "labels")
+	}
+	l := t.Labels
+	for _, f := range []string{l.Withheld, l.ConfidentialMark, l.ConfidentialSection, l.ConfidentialParagraph, l.ConfidentialNames} {
+		if strings.Count(f, "%s") != 1 || strings.Count(f, "%") != 1 {
+			missing = append(missing, "secrecy labels (each with one %s for the ground)")
+			break
+		}
+	}
+	if l.ConfidentialHeader == "" {
+		missing = append(missing, "confidentialHeader")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("incomplete template: %s", strings.Join(missing, ", "))

@@ -15,7 +15,7 @@
 package typeset
 
 // Style is a set of inline marks carried through line breaking.
-type Style uint8
+type Style uint16
 
 const (
 	Bold      Style = 1 << iota
@@ -23,7 +23,21 @@ const (
 	Strike          // struck-out (deleted) words of an amendment
 	Underline       // inserted words of an amendment
 	NoHyphen        // names, case numbers: never hyphenated
+	Confidential    // secret text shown in an internal rendition: drawn shaded
 )
+
+// LangMask holds a span's language, for the renderer: an index (1–7) into
+// the document's list of other languages, 0 for the document's own.
+// Typesetting carries it through untouched.
+const LangMask Style = 7 << langShift
+
+const langShift = 8
+
+// Lang is the language index of s (LangMask).
+func (s Style) Lang() int { return int(s&LangMask) >> langShift }
+
+// WithLang returns s with language index n (0–7).
+func (s Style) WithLang(n int) Style { return s&^LangMask | Style(n&7)<<langShift }
 
 // Face reports the set of glyph faces a style needs: only Bold and Italic
 // choose the face; the other marks are drawn by the renderer.

@@ -50,6 +50,7 @@ import (
 type options struct {
 	n, baseline, reindex, creates, clients, rounds int
 	duration                                       time.Duration
+	explain, queriesOnly, createsOnly              bool
 }
 
 func main() {
@@ -61,6 +62,9 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the create comparison")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "time per query kind and database")
+	flag.BoolVar(&o.explain, "explain", false, "print each database's plan of one query of each kind")
+	flag.BoolVar(&o.queriesOnly, "queries-only", false, "stop after the queries (no MinIO phases)")
+	flag.BoolVar(&o.createsOnly, "creates-only", false, "only the create comparison")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
@@ -81,6 +85,9 @@ func run(ctx context.Context, o options) error {
 	if dbs["postgres"], err = freshDatabase(ctx, pg); err != nil {
 		return err
 	}
+	if o.createsOnly {
+		return compareCreates(ctx, o, tmp, pg)
+	}
 	fmt.Printf("# Index benchmark: %d records, %d clients, %s per query kind\n\n", o.n, o.clients, o.duration)
 	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20"}
 	results := map[string]map[string][]time.Duration{}
@@ -94,9 +101,21 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		el := time.Since(start)
-		fmt.Printf("%s: loaded %d records in %.0f s (%.0f records/s)\n", name, o.n, el.Seconds(), float64(o.n)/el.Seconds())
+		start = time.Now()
+		if err := ix.Optimize(ctx); err != nil {
+			return err
+		}
+		fmt.Printf("%s: loaded %d records in %.0f s (%.0f records/s), statistics in %.1f s\n", name, o.n, el.Seconds(),
+			float64(o.n)/el.Seconds(), time.Since(start).Seconds())
 		results[name] = map[string][]time.Duration{}
 		for _, k := range kinds {
+			if o.explain {
+				plan, err := ix.Explain(ctx, query(k, rand.New(rand.NewPCG(1, 2)), o.n))
+				if err != nil {
+					return err
+				}
+				fmt.Printf("  plan of %q:\n%s", k, plan)
+			}
 			lat, hits, err := measure(ctx, o, func(r *rand.Rand) error {
 				p, err := ix.List(ctx, query(k, r, o.n))
 				if err == nil {
@@ -114,6 +133,9 @@ func run(ctx context.Context, o options) error {
 		ix.Close()
 	}
 
+	if o.queriesOnly {
+		return nil
+	}
 	a, err := bucket(ctx, "base")
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@
 //	utdrag archive-timestamp          add validation data and archive timestamps where due (PAdES B-LTA)
 //	utdrag render in.json -o out.pdf  render an extract to PDF, no storage
 //	utdrag typeset-report in.json     measure the typography: Knuth–Plass against a greedy baseline
+//	utdrag janitor [-grace 1h]        finish interrupted certifications, clear what interrupted writes left
 //
 // It may import service, render and the packages they build on.
 package main
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"utdrag/archive"
+	"utdrag/extract"
 	"utdrag/index"
 	"utdrag/render"
 	"utdrag/service"
@@ -36,7 +38,7 @@ func main() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(args) == 0 {
-		return errors.New("usage: utdrag serve | utdrag reindex | utdrag archive-timestamp | utdrag render in.json -o out.pdf | utdrag typeset-report in.json")
+		return errors.New("usage: utdrag serve | utdrag reindex | utdrag archive-timestamp | utdrag render in.json -o out.pdf | utdrag typeset-report in.json | utdrag janitor")
 	}
 	switch args[0] {
 	case "serve":
@@ -49,8 +51,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return renderFile(args[1:])
 	case "typeset-report":
 		return typesetReport(os.Stdout, args[1:])
+	case "janitor":
+		return janitor(ctx, os.Stdout, args[1:], log)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, reindex, archive-timestamp, render or typeset-report", args[0])
+		return fmt.Errorf("unknown command %q: use serve, reindex, archive-timestamp, render, typeset-report or janitor", args[0])
 	}
 }
 
@@ -166,6 +170,7 @@ func renderFile(args []string) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	out := fl.String("o", "", "output PDF (default: the input name with .pdf)")
 	pdfa := fl.Int("pdfa", 0, "PDF/A part: 1, 2 or 3 (with the source attached); 0 the template's")
+	rendition := fl.String("rendition", "public", "public (secret parts replaced by a placeholder) or internal (everything, secret parts marked)")
 	// Allow "render in.json -o out.pdf" as well as flags first.
 	var inputs []string
 	for len(args) > 0 {
@@ -185,11 +190,15 @@ func renderFile(args []string) error {
 	if err != nil {
 		return err
 	}
+	r, ok := extract.ParseRendition(*rendition)
+	if !ok {
+		return fmt.Errorf("render: -rendition is public or internal, not %q", *rendition)
+	}
 	x, err := decodeFile(inputs[0], eng.Drawable)
 	if err != nil {
 		return err
 	}
-	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa})
+	res, err := eng.RenderWith(context.Background(), x, nil, render.Options{PDFA: *pdfa, Rendition: r})
 	if err != nil {
 		return err
 	}

@@ -515,10 +515,10 @@ type load struct {
 	mu       sync.Mutex
 	cur      string
 	phases   []string
-	counts   map[string]map[string]int // phase → "op status" → answers
+	counts   map[string]map[string]int  // phase → "op status" → answers
 	lat      map[string][]time.Duration // phase → create latencies (201)
-	acked    map[string]string         // id → PDF checksum
-	certs    map[string]string         // id → certified PDF checksum
+	acked    map[string]string          // id → PDF checksum
+	certs    map[string]string          // id → certified PDF checksum
 	ids      []string
 	failures []string
 	n        int

@@ -92,12 +92,19 @@ type inline struct {
 	Lines                []string
 	Strong, Em, Del, Ins bool
 	NoBreak              bool
+	// Secret marks text of an internal rendition that is secret: <mark>.
+	Secret bool
 }
 
 type table struct {
 	Caption string
 	Columns []compose.Column
-	Rows    [][]string
+	Rows    [][]cell
+}
+
+type cell struct {
+	Text   string
+	Secret bool
 }
 
 type signer struct {
@@ -116,7 +123,7 @@ func newPage(doc compose.Document) (page, error) {
 	p := page{
 		Lang: lang, Meta: doc.Meta, Header: h,
 		RunningLeft:   joinNonEmpty("\n", h.Organisation, h.Organ),
-		RunningCenter: joinNonEmpty("\n", h.Kind, joinNonEmpty(" ", h.DateLabel, h.Date), h.Draft),
+		RunningCenter: joinNonEmpty("\n", h.Kind, joinNonEmpty(" ", h.DateLabel, h.Date), h.Draft, h.Confidential),
 	}
 	for i, b := range doc.Blocks {
 		v, err := newBlock(b)
@@ -147,7 +154,14 @@ func newBlock(b compose.Block) (block, error) {
 		}
 		return block{Kind: "list", Ordered: b.Ordered, Start: start, Items: items, Indent: b.Indent}, nil
 	case compose.Table:
-		return block{Kind: "table", Table: &table{Caption: b.Caption, Columns: b.Columns, Rows: b.Rows}}, nil
+		rows := make([][]cell, len(b.Rows))
+		for i, r := range b.Rows {
+			rows[i] = make([]cell, len(r))
+			for j, c := range r {
+				rows[i][j] = cell{Text: c, Secret: b.Shaded(i, j)}
+			}
+		}
+		return block{Kind: "table", Table: &table{Caption: b.Caption, Columns: b.Columns, Rows: rows}}, nil
 	case compose.Signatures:
 		ss := make([]signer, len(b.Signers))
 		for i, s := range b.Signers {
@@ -180,6 +194,7 @@ func spans(ss []typeset.Span, drop typeset.Style) []inline {
 			Del:     st&typeset.Strike != 0,
 			Ins:     st&typeset.Underline != 0,
 			NoBreak: st&typeset.NoHyphen != 0,
+			Secret:  st&typeset.Confidential != 0,
 		})
 	}
 	return out

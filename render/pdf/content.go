@@ -220,6 +220,9 @@ type textState struct {
 	x      float64 // the current point, points
 	inLine bool    // line and x hold
 	array  bool
+	// str: the array's last element is a string, which the next run
+	// goes on when no adjustment parts them.
+	str bool
 }
 
 // setFont selects f at size with letter spacing tc, where they change.
@@ -255,6 +258,7 @@ func (w *page) moveTo(x float64, y int64) {
 		w.openArray()
 		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(adj), 10))
 		ts.x -= adj * ts.size / 1000
+		ts.str = false
 		return
 	}
 	w.endArray()
@@ -271,7 +275,7 @@ func (w *page) moveTo(x float64, y int64) {
 func (w *page) openArray() {
 	if !w.ts.array {
 		w.b.WriteByte('[')
-		w.ts.array = true
+		w.ts.array, w.ts.str = true, false
 	}
 }
 
@@ -288,7 +292,12 @@ func (w *page) show(s string, space bool) {
 	ts := &w.ts
 	f := ts.font
 	w.openArray()
-	buf := append(w.b.AvailableBuffer(), '(')
+	if ts.str {
+		w.b.Truncate(w.b.Len() - 1) // the string's ")": this run goes on in it
+	} else {
+		w.b.WriteByte('(')
+	}
+	buf := w.b.AvailableBuffer()
 	units, n := 0, 0
 	for i := 0; i < len(s); {
 		r, k := rune(s[i]), 1
@@ -309,6 +318,7 @@ func (w *page) show(s string, space bool) {
 	}
 	buf = append(buf, ')')
 	w.b.Write(buf)
+	ts.str = true
 	ts.x += float64(units)*ts.size/1000 + float64(n)*float64(ts.tc)/1e4
 }
 

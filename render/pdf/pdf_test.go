@@ -406,3 +406,40 @@ func TestEveryStreamIsCompressed(t *testing.T) {
 		}
 	}
 }
+
+// Words the input marks as another language are a Span with that /Lang in
+// the structure tree, inside their paragraph; the document keeps sv-SE.
+func TestWordsInAnotherLanguageCarryTheirLang(t *testing.T) {
+	f := setup(t)
+	doc := layouttest.Document()
+	doc.Meta.Languages = []string{"se", "en"}
+	doc.Blocks = append([]compose.Block{compose.Paragraph{Text: []typeset.Span{
+		{Text: "Ordföranden hälsar "},
+		{Text: "Buorre beaivi", Style: typeset.Style(0).WithLang(1)},
+		{Text: " och projektet "},
+		{Text: "Green Corridor", Style: typeset.Italic.WithLang(2)},
+		{Text: " välkommet."},
+	}}}, doc.Blocks...)
+	path := filepath.Join(t.TempDir(), "lang.pdf")
+	if err := os.WriteFile(path, f.render(t, doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.pdf")
+	tool(t, "qpdf", "--qdf", "--object-streams=disable", path, plain)
+	qdf, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"se", "en"} {
+		if !regexp.MustCompile(`/Lang \(` + lang + `\)\s*/P \d+ 0 R\s*/Pg \d+ 0 R\s*/S /Span`).Match(qdf) {
+			t.Errorf("no Span with /Lang (%s) in the structure tree", lang)
+		}
+	}
+	if !bytes.Contains(qdf, []byte("/Lang (sv-SE)")) {
+		t.Error("the document lost its own language")
+	}
+	text := strings.Join(strings.Fields(tool(t, "pdftotext", path, "-")), " ")
+	if !strings.Contains(text, "Ordföranden hälsar Buorre beaivi och projektet Green Corridor välkommet.") {
+		t.Error("the paragraph does not extract whole")
+	}
+}

@@ -14,7 +14,7 @@ import (
 // paragraphs and notes; L, LI, Lbl and LBody for lists; Table, THead,
 // TBody, TR, TH (scope Column, and Row for a row's first cell, as the
 // HTML rendition has it) and TD for tables; a Div of one P per signer for
-// a signature block; a Figure with alternative text for the verification
+// a signature block; a Span with its /Lang for words in another language; a Figure with alternative text for the verification
 // QR code; a Form for the signature field of a file to be signed. Struck
 // and inserted words are Del and Ins elements, role-mapped to Span, whose
 // alternative text says "struken:" or "tillagd:" before the words, as a
@@ -34,6 +34,7 @@ type elem struct {
 // more is what only some elements have.
 type more struct {
 	alt   string
+	lang  string
 	attr  string // the attribute dictionary, written as /A
 	title string
 	words bytes.Buffer // an inline element's text, for its Alt
@@ -72,8 +73,9 @@ type tree struct {
 	// the leaf it is in.
 	inline, inlineIn int32
 	inlineMark       typeset.Style
-	figure           int32 // the QR code's Figure; -1 none
-	form             int32 // the signature field's Form; -1 none
+	figure           int32    // the QR code's Figure; -1 none
+	langs            []string // the document's other languages
+	form             int32    // the signature field's Form; -1 none
 }
 
 // Block kinds, for leaf.
@@ -97,7 +99,8 @@ func (t *tree) add(typ string, parent int32) int32 {
 // written, so that empty table cells keep their place.
 func newTree(doc *compose.Document, pages int) *tree {
 	t := &tree{leaves: make([][]int32, len(doc.Blocks)), cols: make([]int, len(doc.Blocks)), kinds: make([]byte, len(doc.Blocks)),
-		mcids: make([][]int32, pages), inline: -1, figure: -1, form: -1, elems: make([]elem, 0, 4*len(doc.Blocks)+8)}
+		mcids: make([][]int32, pages), inline: -1, figure: -1, form: -1, elems: make([]elem, 0, 4*len(doc.Blocks)+8),
+		langs: doc.Meta.Languages}
 	root := t.add("Document", -1)
 	for i, b := range doc.Blocks {
 		switch b := b.(type) {
@@ -179,7 +182,7 @@ func (t *tree) leaf(x *layout.Text) int32 {
 		return -1
 	}
 	base := ls[at]
-	mark := x.Marks & (typeset.Strike | typeset.Underline)
+	mark := x.Marks & (typeset.Strike | typeset.Underline | typeset.LangMask)
 	if mark == 0 {
 		t.inline = -1
 		return base
@@ -187,11 +190,17 @@ func (t *tree) leaf(x *layout.Text) int32 {
 	if t.inline >= 0 && t.inlineIn == base && t.inlineMark == mark {
 		return t.inline
 	}
-	typ := "Ins"
-	if mark&typeset.Strike != 0 {
+	typ := "Span"
+	switch {
+	case mark&typeset.Strike != 0:
 		typ = "Del"
+	case mark&typeset.Underline != 0:
+		typ = "Ins"
 	}
 	t.inline, t.inlineIn, t.inlineMark = t.add(typ, base), base, mark
+	if l := mark.Lang(); l > 0 && l <= len(t.langs) {
+		t.elems[t.inline].extra().lang = t.langs[l-1]
+	}
 	return t.inline
 }
 
@@ -260,6 +269,10 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 			if e.title != "" {
 				b.WriteString("/T")
 				writeText(b, e.title)
+			}
+			if e.lang != "" {
+				b.WriteString("/Lang")
+				writeText(b, e.lang)
 			}
 			if e.attr != "" {
 				b.WriteString("/A")

@@ -352,6 +352,18 @@ func (s *Store) listed(path, prefix string) (storage.Object, bool, error) {
 	return obj, err == nil, err
 }
 
+// Versions lists the current object alone: the file store keeps no other.
+func (s *Store) Versions(ctx context.Context, key string) ([]storage.Object, error) {
+	obj, err := s.Stat(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []storage.Object{obj}, nil
+}
+
 // Delete removes the object unless it is under retention.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.checkRead(ctx, key); err != nil {

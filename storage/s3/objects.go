@@ -309,6 +309,41 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 	return objs, nil
 }
 
+// maxVersions bounds the versions Versions lists of one key.
+const maxVersions = 1000
+
+// Versions lists the versions of the object at key, newest first.
+func (s *Store) Versions(ctx context.Context, key string) ([]storage.Object, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return nil, fmt.Errorf("s3: listing versions: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx) // stops the lister on early return
+	defer cancel()
+	var objs []storage.Object
+	for info := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{
+		Prefix:       key,
+		WithVersions: true,
+		WithMetadata: true,
+	}) {
+		if info.Err != nil {
+			return nil, fmt.Errorf("s3: listing versions of %s: %w", key, classify(info.Err))
+		}
+		if info.Key != key || info.IsDeleteMarker {
+			continue
+		}
+		obj := describe(info)
+		if ct := info.UserMetadata["content-type"]; ct != "" {
+			obj.ContentType = ct
+		}
+		objs = append(objs, obj)
+		if len(objs) == maxVersions {
+			break
+		}
+	}
+	slices.SortStableFunc(objs, func(a, b storage.Object) int { return b.Modified.Compare(a.Modified) })
+	return objs, nil
+}
+
 // Delete removes the object unless it is under retention. S3 answers a
 // delete of a missing key with success, so the object is looked up first.
 // The version found is then removed by its ID: an orphan of one version

@@ -513,3 +513,48 @@ func testReadMaxSize(t *testing.T, s storage.Store) {
 	_, _, err = s.Read(t.Context(), "m/absent", storage.ReadOptions{MaxSize: 10})
 	wantErr(t, "bounded Read of a missing key", err, storage.ErrNotFound)
 }
+
+// testVersions: Versions lists what the store holds of a key, newest
+// first: every version where it keeps them, the current object where not.
+func testVersions(t *testing.T, s storage.Store) {
+	const key = "vs/certified-1.pdf"
+	vs, err := s.Versions(t.Context(), key)
+	if err != nil || len(vs) != 0 {
+		t.Fatalf("Versions of a missing key = %v, %v; want none", vs, err)
+	}
+	put(t, s, "vs/certified-1.pdf.other", []byte("a longer key, not a version"), storage.PutOptions{})
+	v1 := put(t, s, key, []byte("first"), storage.PutOptions{ContentType: "application/pdf"})
+	time.Sleep(10 * time.Millisecond) // versions apart in time
+	v2 := put(t, s, key, []byte("second, longer"), storage.PutOptions{})
+	vs, err = s.Versions(t.Context(), key)
+	if err != nil {
+		t.Fatalf("Versions: %v", err)
+	}
+	want := []storage.Object{v2, v1}
+	if v1.Version == "" {
+		want = want[:1]
+	}
+	if len(vs) != len(want) {
+		t.Fatalf("Versions = %+v, want %d", vs, len(want))
+	}
+	for i, w := range want {
+		if vs[i].Key != key || vs[i].Version != w.Version || vs[i].ETag != w.ETag || vs[i].Size != w.Size {
+			t.Errorf("version %d = %+v, want %+v", i, vs[i], w)
+		}
+	}
+	if err := s.Delete(t.Context(), key); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	vs, err = s.Versions(t.Context(), key)
+	if err != nil {
+		t.Fatalf("Versions after Delete: %v", err)
+	}
+	for _, v := range vs {
+		if v.Version == v2.Version {
+			t.Errorf("Versions after Delete lists the version it removed: %+v", vs)
+		}
+	}
+	if v1.Version == "" && len(vs) != 0 {
+		t.Errorf("Versions after Delete = %+v, want none on a store without versions", vs)
+	}
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Ping", testPing},
 		{"ReadVersion", testReadVersion},
 		{"ReadMaxSize", testReadMaxSize},
+		{"Versions", testVersions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,48 @@
+package render
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"utdrag/anslag"
+	"utdrag/compose"
+	"utdrag/extract"
+	"utdrag/render/pdf"
+)
+
+// RenderProtocol composes, lays out and draws the whole protocol of a
+// meeting with the same engine and rules as an extract: "PROTOKOLL" in the
+// running header, the justerare's sign box on every page, the front page
+// and the anslagsbevis (notice nil: not yet posted). The public rendition
+// of a protocol with parts marked confidential is made from its masked
+// copy, as for an extract.
+func (e *Engine) RenderProtocol(ctx context.Context, p *extract.Protocol, notice *anslag.Notice, opt Options) (*Result, error) {
+	t, err := e.Template(&p.Extract)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := extract.ParseRendition(string(opt.Rendition))
+	if !ok {
+		return nil, fmt.Errorf("render: unknown rendition %q", opt.Rendition)
+	}
+	if r == extract.Public && p.Marked() {
+		masked := *p
+		masked.Extract = *compose.Mask(&p.Extract, t.Labels)
+		p = &masked
+	}
+	doc := compose.BuildProtocol(p, t, compose.DefaultProtocolLabels(), notice)
+	pages, err := e.layout.LayoutContext(ctx, doc, t)
+	if err != nil {
+		return nil, fmt.Errorf("render: laying out the protocol: %w", err)
+	}
+	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA)}
+	if po.Part == 3 {
+		po.Source, po.SourceName = p.Canonical(), "protokoll.json"
+	}
+	b, err := e.pdf.RenderContext(ctx, pages, &doc, po)
+	if err != nil {
+		return nil, fmt.Errorf("render: drawing the protocol's PDF: %w", err)
+	}
+	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc, Rendition: r, Extract: &p.Extract}, nil
+}
