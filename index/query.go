@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"utdrag/archive"
@@ -81,10 +82,86 @@ type Page struct {
 }
 
 // where builds the conditions of f and their arguments.
-func (ix *Index) where(f Filter) (string, []any) {
+// finder is a set of extracts a filter names through a table of its own
+// (case numbers, paragraphs, words): a query selecting "seq".
+type finder struct {
+	sql  string
+	args []any
+}
+
+// finders are f's finders (on PostgreSQL the words are a condition on the
+// row instead).
+func (ix *Index) finders(f Filter) []finder {
+	var out []finder
+	if c := foldCase(f.CaseNumber); c != "" {
+		switch f.CaseMatch {
+		case Exact:
+			out = append(out, finder{`SELECT seq FROM extract_cases WHERE part = ? AND whole = 1`, []any{c}})
+		case Prefix:
+			out = append(out, finder{`SELECT seq FROM extract_cases WHERE part >= ? AND part < ? AND whole = 1`, []any{c, prefixEnd(c)}})
+		default:
+			out = append(out, finder{`SELECT DISTINCT seq FROM extract_cases WHERE part >= ? AND part < ?`, []any{c, prefixEnd(c)}})
+		}
+	}
+	if f.Paragraph != 0 {
+		out = append(out, finder{`SELECT seq FROM extract_paragraphs WHERE number = ?`, []any{f.Paragraph}})
+	}
+	if ws := queryWords(f.Text); len(ws) > 0 && !ix.d.postgres {
+		terms := make([]string, len(ws))
+		for i, w := range ws {
+			terms[i] = `"` + stem(w) + `"`
+		}
+		if f.Organisation != "" {
+			terms = append(terms, `"`+orgToken(f.Organisation)+`"`)
+		}
+		out = append(out, finder{`SELECT rowid AS seq FROM extracts_text WHERE extracts_text MATCH ?`, []any{strings.Join(terms, " AND ")}})
+	}
+	return out
+}
+
+// source is the FROM clause of a listing, its WHERE clause and their
+// arguments. SQLite's planner cannot tell how many extracts a finder
+// holds, and walks the newest extracts looking for them: at a million
+// that is tens of thousands of rows for a handful of matches. So on SQLite
+// the listing starts from the smallest finder when it holds at most
+// CountCap extracts (counted first, that far), and walks the newest
+// extracts otherwise. PostgreSQL's planner knows and chooses itself.
+func (ix *Index) source(ctx context.Context, f Filter) (string, []any, error) {
+	fs := ix.finders(f)
+	drive := -1
+	if !ix.d.postgres && len(fs) > 0 {
+		best := CountCap + 1
+		for i, fd := range fs {
+			var n int
+			q := `SELECT count(*) FROM (` + fd.sql + ` LIMIT ?) AS m`
+			if err := ix.r.QueryRowContext(ctx, q, append(slices.Clone(fd.args), CountCap+1)...).Scan(&n); err != nil {
+				return "", nil, unavailable("sizing a search", err)
+			}
+			if n < best {
+				best, drive = n, i
+			}
+		}
+	}
+	from := ` FROM extracts e`
+	var args []any
+	if drive >= 0 {
+		// CROSS JOIN: SQLite keeps the order written, the finder outside.
+		from = ` FROM (` + fs[drive].sql + `) AS m CROSS JOIN extracts e ON e.seq = m.seq`
+		args = append(args, fs[drive].args...)
+	}
+	where, wargs := ix.where(f, fs, drive)
+	return from + where, append(args, wargs...), nil
+}
+
+func (ix *Index) where(f Filter, fs []finder, drive int) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
+	for i, fd := range fs {
+		if i != drive {
+			add(`e.seq IN (`+fd.sql+`)`, fd.args...)
+		}
+	}
 	if f.Organisation != "" {
 		add(`e.organisation = ?`, f.Organisation)
 	}
@@ -112,19 +189,6 @@ func (ix *Index) where(f Filter) (string, []any) {
 	if f.To != "" {
 		add(`e.meeting_date <= ?`, f.To)
 	}
-	if c := foldCase(f.CaseNumber); c != "" {
-		switch f.CaseMatch {
-		case Exact:
-			add(`e.seq IN (SELECT seq FROM extract_cases WHERE part = ? AND whole = 1)`, c)
-		case Prefix:
-			add(`e.seq IN (SELECT seq FROM extract_cases WHERE part >= ? AND part < ? AND whole = 1)`, c, prefixEnd(c))
-		default:
-			add(`e.seq IN (SELECT seq FROM extract_cases WHERE part >= ? AND part < ?)`, c, prefixEnd(c))
-		}
-	}
-	if f.Paragraph != 0 {
-		add(`e.seq IN (SELECT seq FROM extract_paragraphs WHERE number = ?)`, f.Paragraph)
-	}
 	if f.Certified != nil {
 		add(`e.certified = ?`, boolInt(*f.Certified))
 	}
@@ -135,23 +199,15 @@ func (ix *Index) where(f Filter) (string, []any) {
 			add(`e.dist_state < ?`, distDone)
 		}
 	}
-	if ws := queryWords(f.Text); len(ws) > 0 {
-		// Whole stems, not prefixes: a prefix makes PostgreSQL's GIN
-		// index gather every lexeme that starts so, which at a million
-		// extracts costs hundreds of milliseconds.
-		if ix.d.postgres {
-			terms := make([]string, len(ws))
-			for i, w := range ws {
-				terms[i] = "'" + w + "'" // to_tsquery stems it
-			}
-			add(`e.search @@ to_tsquery('swedish', ?)`, strings.Join(terms, " & "))
-		} else {
-			terms := make([]string, len(ws))
-			for i, w := range ws {
-				terms[i] = `"` + stem(w) + `"`
-			}
-			add(`e.seq IN (SELECT rowid FROM extracts_text WHERE extracts_text MATCH ?)`, strings.Join(terms, " AND "))
+	// Whole stems, not prefixes: a prefix makes PostgreSQL's GIN index
+	// gather every lexeme that starts so, which at a million extracts
+	// costs hundreds of milliseconds. (SQLite: a finder.)
+	if ws := queryWords(f.Text); len(ws) > 0 && ix.d.postgres {
+		terms := make([]string, len(ws))
+		for i, w := range ws {
+			terms[i] = "'" + w + "'" // to_tsquery stems it
 		}
+		add(`e.search @@ to_tsquery('swedish', ?)`, strings.Join(terms, " & "))
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -188,9 +244,12 @@ func (ix *Index) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	f.Limit = min(f.Limit, MaxLimit)
 	f.Offset = min(max(f.Offset, 0), MaxOffset)
-	where, args := ix.where(f)
-	q := `SELECT e.record, e.distribution FROM extracts e` + where + f.order() + ` LIMIT ? OFFSET ?`
-	rows, err := ix.r.QueryContext(ctx, ix.d.bind(q), append(args, f.Limit, f.Offset)...)
+	src, args, err := ix.source(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	q := `SELECT e.record, e.distribution` + src + f.order() + ` LIMIT ? OFFSET ?`
+	rows, err := ix.r.QueryContext(ctx, ix.d.bind(q), append(slices.Clone(args), f.Limit, f.Offset)...)
 	if err != nil {
 		return Page{}, unavailable("listing", err)
 	}
@@ -215,7 +274,7 @@ func (ix *Index) List(ctx context.Context, f Filter) (Page, error) {
 		p.Total = f.Offset + len(p.Items)
 		return p, nil
 	}
-	n, err := ix.count(ctx, where, args)
+	n, err := ix.count(ctx, src, args)
 	if err != nil {
 		return Page{}, err
 	}
@@ -228,8 +287,11 @@ func (ix *Index) List(ctx context.Context, f Filter) (Page, error) {
 // for looking into a slow search.
 func (ix *Index) Explain(ctx context.Context, f Filter) (string, error) {
 	f.Limit = cmp.Or(min(f.Limit, MaxLimit), 50)
-	where, args := ix.where(f)
-	q := `SELECT e.record, e.distribution FROM extracts e` + where + f.order() + ` LIMIT ? OFFSET ?`
+	src, args, err := ix.source(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	q := `SELECT e.record, e.distribution` + src + f.order() + ` LIMIT ? OFFSET ?`
 	prefix, col := `EXPLAIN QUERY PLAN `, 3
 	if ix.d.postgres {
 		prefix, col = `EXPLAIN (ANALYZE, BUFFERS) `, 0
@@ -256,8 +318,8 @@ func (ix *Index) Explain(ctx context.Context, f Filter) (string, error) {
 }
 
 // count counts the matches, up to one more than CountCap.
-func (ix *Index) count(ctx context.Context, where string, args []any) (int, error) {
-	q := `SELECT count(*) FROM (SELECT 1 FROM extracts e` + where + ` LIMIT ?) AS m`
+func (ix *Index) count(ctx context.Context, src string, args []any) (int, error) {
+	q := `SELECT count(*) FROM (SELECT 1` + src + ` LIMIT ?) AS c`
 	var n int
 	if err := ix.r.QueryRowContext(ctx, ix.d.bind(q), append(args, CountCap+1)...).Scan(&n); err != nil {
 		return 0, unavailable("counting", err)

@@ -127,6 +127,14 @@ CREATE TABLE settings (
 	sqlite:  `SELECT 1`,
 	postgres: `ALTER INDEX extracts_search SET (fastupdate = off);
 SELECT gin_clean_pending_list('extracts_search'::regclass);`,
+}, {
+	// The SQLite full-text index gains a word per organisation: its
+	// content is made anew by a rebuild from storage, which the service
+	// starts by itself when the index was never (or is no longer) built.
+	version: 3,
+	sqlite: `DELETE FROM extracts; DELETE FROM extract_paragraphs; DELETE FROM extract_cases;
+DELETE FROM organs; DELETE FROM extracts_text; DELETE FROM settings WHERE key IN ('rebuilt', 'analyzed_rows');`,
+	postgres: `SELECT 1`,
 }}
 
 // SchemaVersion is the newest schema this build knows.

@@ -214,7 +214,8 @@ func (ix *Index) putFindable(ctx context.Context, tx *txw, seq int64, rec *archi
 		}
 	}
 	if !ix.d.postgres {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO extracts_text (rowid, stems) VALUES (?, ?)`, seq, stems(text)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO extracts_text (rowid, stems) VALUES (?, ?)`, seq,
+			stems(text)+" "+orgToken(rec.Organisation.ID)); err != nil {
 			return fmt.Errorf("indexing text of %s: %w", rec.ID, err)
 		}
 	}

@@ -45,6 +45,12 @@ type ajvVerdict struct {
 // one node process.
 func ajv(t *testing.T, docs []json.RawMessage) []ajvVerdict {
 	t.Helper()
+	return ajvWith(t, extractSchema(t), docs)
+}
+
+// ajvWith validates docs against the schema given.
+func ajvWith(t *testing.T, schemaJSON []byte, docs []json.RawMessage) []ajvVerdict {
+	t.Helper()
 	mods := ajvModules(t)
 	dir := t.TempDir()
 	schemaFile, docsFile := filepath.Join(dir, "schema.json"), filepath.Join(dir, "docs.json")
@@ -52,7 +58,7 @@ func ajv(t *testing.T, docs []json.RawMessage) []ajvVerdict {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(schemaFile, extractSchema(t), 0o600); err != nil {
+	if err := os.WriteFile(schemaFile, schemaJSON, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(docsFile, all, 0o600); err != nil {

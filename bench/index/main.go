@@ -51,6 +51,7 @@ type options struct {
 	n, baseline, reindex, creates, clients, rounds int
 	duration                                       time.Duration
 	explain, queriesOnly, createsOnly              bool
+	dbs                                            string
 }
 
 func main() {
@@ -65,6 +66,7 @@ func main() {
 	flag.BoolVar(&o.explain, "explain", false, "print each database's plan of one query of each kind")
 	flag.BoolVar(&o.queriesOnly, "queries-only", false, "stop after the queries (no MinIO phases)")
 	flag.BoolVar(&o.createsOnly, "creates-only", false, "only the create comparison")
+	flag.StringVar(&o.dbs, "dbs", "sqlite,postgres", "the databases the queries run on")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
@@ -91,7 +93,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("# Index benchmark: %d records, %d clients, %s per query kind\n\n", o.n, o.clients, o.duration)
 	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20"}
 	results := map[string]map[string][]time.Duration{}
-	for _, name := range []string{"sqlite", "postgres"} {
+	for _, name := range strings.Split(o.dbs, ",") {
 		ix, err := index.Open(ctx, dbs[name], index.Options{})
 		if err != nil {
 			return err
