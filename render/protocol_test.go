@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -195,4 +196,15 @@ func BenchmarkProtocol(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestProtocolSameBytes: the same protocol renders to the same bytes.
+func TestProtocolSameBytes(t *testing.T) {
+	e := newEngine(t)
+	cal := anslag.NewCalendar()
+	a := renderProtocol(t, e, cal, loadProtocol(t, cal)).PDF
+	b := renderProtocol(t, e, cal, loadProtocol(t, cal)).PDF
+	if !bytes.Equal(a, b) {
+		t.Error("two renders of the same protocol differ")
+	}
 }

@@ -18,12 +18,12 @@ package typeset
 type Style uint16
 
 const (
-	Bold      Style = 1 << iota
-	Italic          // with Bold: bold italic
-	Strike          // struck-out (deleted) words of an amendment
-	Underline       // inserted words of an amendment
-	NoHyphen        // names, case numbers: never hyphenated
-	Confidential    // secret text shown in an internal rendition: drawn shaded
+	Bold         Style = 1 << iota
+	Italic             // with Bold: bold italic
+	Strike             // struck-out (deleted) words of an amendment
+	Underline          // inserted words of an amendment
+	NoHyphen           // names, case numbers: never hyphenated
+	Confidential       // secret text shown in an internal rendition: drawn shaded
 )
 
 // LangMask holds a span's language, for the renderer: an index (1–7) into
