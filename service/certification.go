@@ -274,6 +274,7 @@ func describeCertified(pdf []byte) (archive.Certification, error) {
 		Certificate: r.Signer, Fingerprint: r.SignerFingerprint, Pages: r.Pages,
 		Development: strings.Contains(r.Reason, "utvecklingscertifikat"),
 		Rendition:   renditionOfReason(r.Reason),
+		Seal:        archive.Seal{Level: string(r.Level), RenewBy: r.RenewBy},
 	}, nil
 }
 
