@@ -6,7 +6,7 @@ BIN       := bin/utdrag
 PKGS      := ./...
 TEST_TIMEOUT ?= 30m
 
-.PHONY: run build test test-unit test-cluster vet fmt bench fuzz render-examples clean
+.PHONY: run build build-pkcs11 test test-unit test-cluster vet fmt bench fuzz render-examples clean
 
 # The example recipient directory lets a newcomer try distribution: the
 # messages land as .eml files in ./data/outbox.
@@ -16,6 +16,12 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/utdrag
 
+# With PKCS #11 (a signing key in an HSM): the token's module is a C
+# library loaded at run time, so this build needs cgo and a C library
+# where it runs; the static release build above has no PKCS #11.
+build-pkcs11:
+	CGO_ENABLED=1 $(GO) build -trimpath -tags pkcs11 -o $(BIN)-pkcs11 ./cmd/utdrag
+
 # Installs what is missing (poppler-utils, qpdf, certutil, chromium, node,
 # postgresql, PDFBox Preflight, openssl; ajv and ajv-formats from npm,
 # MinIO and pdfcpu built from their pinned versions, all cached under
@@ -23,10 +29,11 @@ build:
 # (scripts/pki.sh: OpenSSL's OCSP responder, CRLs and timestamp authority)
 # on free loopback ports, runs every test, and stops them.
 test:
-	scripts/deps.sh chromium node postgresql preflight openssl
+	scripts/deps.sh chromium node postgresql preflight openssl softhsm2 gcc
 	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
-	scripts/with-minio.sh scripts/with-postgres.sh scripts/with-pki.sh $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	$(GO) vet -tags pkcs11 $(PKGS)
+	scripts/with-minio.sh scripts/with-postgres.sh scripts/with-pki.sh $(GO) test -tags pkcs11 -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 # Not part of make test: two replicas behind a balancer, sharing PostgreSQL
 # and a four-node MinIO cluster (scripts/minio-cluster.sh) behind its own

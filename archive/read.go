@@ -38,8 +38,16 @@ func (a *Archive) Certified(ctx context.Context, rec *Record, n int) ([]byte, er
 	return a.recorded(ctx, rec, CertifiedKey(rec.ID, c.Version), c.SHA256, c.Bytes)
 }
 
-// HTML returns the HTML rendition of an extract.
+// maxHTML bounds the HTML rendition read for a record that holds its
+// checksum but not its size.
+const maxHTML = 16 << 20
+
+// HTML returns the HTML rendition of an extract: as recorded where the
+// record holds its checksum; as stored for records from before it did.
 func (a *Archive) HTML(ctx context.Context, rec *Record) ([]byte, error) {
+	if rec.HTMLSHA256 != "" {
+		return a.recorded(ctx, rec, HTMLKey(rec.ID), rec.HTMLSHA256, -1)
+	}
 	b, _, err := a.store.Get(ctx, HTMLKey(rec.ID))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, ErrNotFound
@@ -65,7 +73,8 @@ func (a *Archive) HTML(ctx context.Context, rec *Record) ([]byte, error) {
 // first, are searched for one of the recorded size and checksum (a bucket
 // copied elsewhere gives versions new IDs; a record without a pin has the
 // genuine version under an overwrite or a delete marker); one that matches
-// is served, and reported to SetRecovered's function.
+// is served, and reported to SetRecovered's function. A size below zero
+// is not known: the read is then bounded by maxHTML.
 func (a *Archive) recorded(ctx context.Context, rec *Record, key, sum string, size int) ([]byte, error) {
 	pinned := rec.Versions[key]
 	b, err := a.read(ctx, key, pinned, sum, size)
@@ -87,16 +96,20 @@ func (a *Archive) recorded(ctx context.Context, rec *Record, key, sum string, si
 
 // read reads one version of key ("": the current one) and checks it.
 func (a *Archive) read(ctx context.Context, key, version, sum string, size int) ([]byte, error) {
-	b, _, err := a.store.Read(ctx, key, storage.ReadOptions{Version: version, MaxSize: int64(size)})
+	limit := int64(size)
+	if size < 0 {
+		limit = maxHTML
+	}
+	b, _, err := a.store.Read(ctx, key, storage.ReadOptions{Version: version, MaxSize: limit})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, mismatch(key, version, "missing")
 	case errors.Is(err, storage.ErrTooLarge):
-		return nil, mismatch(key, version, fmt.Sprintf("larger than the %d bytes recorded", size))
+		return nil, mismatch(key, version, fmt.Sprintf("larger than the %d bytes allowed", limit))
 	case err != nil:
 		return nil, fmt.Errorf("archive: reading %s: %w", key, err)
 	}
-	if got := Checksum(b); got != sum || len(b) != size {
+	if got := Checksum(b); got != sum || size >= 0 && len(b) != size {
 		return nil, mismatch(key, version, fmt.Sprintf("%d bytes with SHA-256 %s, recorded %d bytes with %s", len(b), got, size, sum))
 	}
 	return b, nil
@@ -112,7 +125,7 @@ func (a *Archive) search(ctx context.Context, key, tried, sum string, size int) 
 	}
 	read := 0
 	for _, v := range vs {
-		if v.Version == tried || v.Size != int64(size) {
+		if v.Version == tried || size >= 0 && v.Size != int64(size) {
 			continue
 		}
 		if read++; read > maxSearch {

@@ -42,7 +42,10 @@
 // what the PDF renderer produces; files with cross-reference streams are
 // refused.
 //
+// A key may also live in a PKCS #11 token (an HSM): OpenPKCS11, in builds
+// with the pkcs11 tag (cgo), signs through ThalesGroup/crypto11.
+//
 // certify may import the standard library, golang.org/x/crypto (ocsp
-// among it), the digitorus pkcs7 and timestamp packages and go-pkcs12;
-// nothing else of this module.
+// among it), the digitorus pkcs7 and timestamp packages, go-pkcs12 and
+// (with the pkcs11 tag) crypto11; nothing else of this module.
 package certify

@@ -8,7 +8,7 @@
 # with what it needs to run: libpdfbox2-java, libactivation-java,
 # libjaxb-api-java, a Java runtime); openssl (the test PKI of
 # scripts/pki.sh); softhsm2 (the PKCS #11 token the HSM tests sign with);
-# or any Debian package.
+# gcc (cgo, for the PKCS #11 build the tests run); or any Debian package.
 set -euo pipefail
 
 need=()
@@ -19,6 +19,7 @@ for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
     openssl) command -v openssl >/dev/null 2>&1 || need+=(openssl) ;;
+    gcc) command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev) ;;
     softhsm2) [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2) ;;
     preflight)
       command -v java >/dev/null 2>&1 || need+=(default-jre-headless)

@@ -220,6 +220,7 @@ func describeCertified(pdf []byte) (archive.Certification, error) {
 		Name: r.Name, Place: r.Location, Date: at.Format(time.DateOnly), Time: r.SigningTime.UTC(),
 		Certificate: r.Signer, Fingerprint: r.SignerFingerprint, Pages: r.Pages,
 		Development: strings.Contains(r.Reason, "utvecklingscertifikat"),
+		Seal:        archive.Seal{Level: string(r.Level), RenewBy: r.RenewBy},
 	}, nil
 }
 

@@ -100,9 +100,10 @@ func TestRecordedVersionsServedAfterOverwriteAndDelete(t *testing.T) {
 }
 
 // TestStoredFileMismatchIsNeverServed: where the store keeps no versions
-// (local files, S3 without versioning) a PDF changed or removed behind the
-// record's back is caught by its checksum and size before a byte goes out:
-// 500 with a problem that says so, logged and counted.
+// (local files, S3 without versioning) a PDF or HTML rendition changed or
+// removed behind the record's back is caught by its checksum (and size)
+// before a byte goes out: 500 with a problem that says so, logged and
+// counted.
 func TestStoredFileMismatchIsNeverServed(t *testing.T) {
 	backends := map[string]func(t *testing.T) (storage.Store, func(key string, data []byte)){
 		"fs": func(t *testing.T) (storage.Store, func(string, []byte)) {
@@ -152,6 +153,7 @@ func TestStoredFileMismatchIsNeverServed(t *testing.T) {
 				{archive.PDFKey(id), "/pdf", changed},
 				{archive.CertifiedKey(id, 1), "/certified", longer},
 				{archive.PDFKey(id), "/pdf", nil},
+				{archive.HTMLKey(id), "/html", []byte("<p>ändrad</p>")},
 			}
 			if name == "fs" {
 				cases[1].key = "" // the file store itself refuses to touch a retained file
@@ -164,7 +166,7 @@ func TestStoredFileMismatchIsNeverServed(t *testing.T) {
 				resp, body := a.do("GET", "/v1/extracts/"+id+tc.path, nil)
 				var p service.Problem
 				_ = json.Unmarshal(body, &p)
-				if resp.StatusCode != 500 || !strings.HasSuffix(p.Type, "/stored-file-mismatch") || bytes.Contains(body, []byte("%PDF")) {
+				if resp.StatusCode != 500 || !strings.HasSuffix(p.Type, "/stored-file-mismatch") || bytes.Contains(body, []byte("%PDF")) || bytes.Contains(body, []byte("ändrad")) {
 					t.Errorf("case %d: GET %s after changing %s: %d %s", i, tc.path, tc.key, resp.StatusCode, clip(body))
 				}
 				if !strings.Contains(a.logs.String(), tc.key) {

@@ -61,12 +61,13 @@ func startSealed(t *testing.T, p *pkitest.PKI, name string, store storage.Store,
 
 // sealView is the long-term part of a certification record.
 type sealView struct {
-	Version   int       `json:"version"`
-	SHA256    string    `json:"sha256"`
-	Level     string    `json:"level"`
-	Missing   []string  `json:"missing"`
-	RenewBy   time.Time `json:"renewBy"`
-	Revisions []struct {
+	Version     int       `json:"version"`
+	Fingerprint string    `json:"fingerprint"`
+	SHA256      string    `json:"sha256"`
+	Level       string    `json:"level"`
+	Missing     []string  `json:"missing"`
+	RenewBy     time.Time `json:"renewBy"`
+	Revisions   []struct {
 		Revision int       `json:"revision"`
 		SHA256   string    `json:"sha256"`
 		Level    string    `json:"level"`
@@ -134,6 +135,14 @@ func (e *env) verifySum(sum string) longTerm {
 func TestCertificationIsLTAAndVerificationSaysSo(t *testing.T) {
 	p := pkitest.Shared(t)
 	e, _ := startSealed(t, p, "", storagetest.FS(t))
+	testCertificationLTA(t, p, e)
+}
+
+// testCertificationLTA certifies the seed extract and checks the record,
+// /v1/verify, the verification page and the downloaded file; it returns
+// the certification record.
+func testCertificationLTA(t *testing.T, p *pkitest.PKI, e *env) sealView {
+	t.Helper()
 	id := e.create("rs-157-2023.json")
 	if resp, v := e.certify(id, clerk); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("certify: %d %+v", resp.StatusCode, v)
@@ -184,6 +193,7 @@ func TestCertificationIsLTAAndVerificationSaysSo(t *testing.T) {
 			t.Errorf("pdfsig on the document timestamp lacks %q:\n%s", want, out)
 		}
 	}
+	return s
 }
 
 func stockholm(t *testing.T) *time.Location {

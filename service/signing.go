@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,7 +26,12 @@ type SigningConfig struct {
 	KeyFile     string // UTDRAG_SIGN_KEY (PEM)
 	P12File     string // UTDRAG_SIGN_P12
 	P12Password string // UTDRAG_SIGN_P12_PASSWORD
-	TSAURL      string // UTDRAG_TSA_URL: RFC 3161 timestamp authority
+	// PKCS11 names a key in an HSM or smart-card service, used through
+	// its PKCS #11 module (UTDRAG_SIGN_PKCS11_MODULE, _TOKEN, _PIN or
+	// _PIN_FILE, _KEY); the certificate chain comes from CertFile, or
+	// else from the token. Needs a build with -tags pkcs11.
+	PKCS11 certify.PKCS11Config
+	TSAURL string // UTDRAG_TSA_URL: RFC 3161 timestamp authority
 	// TrustFile holds further trusted roots (PEM), for a timestamp
 	// authority under another root than the signing certificate's.
 	TrustFile string // UTDRAG_TRUST_ROOTS
@@ -48,6 +54,17 @@ func signingFromEnv(getenv func(string) string) (SigningConfig, error) {
 		P12Password: getenv("UTDRAG_SIGN_P12_PASSWORD"),
 		TSAURL:      getenv("UTDRAG_TSA_URL"),
 		TrustFile:   getenv("UTDRAG_TRUST_ROOTS"),
+		PKCS11: certify.PKCS11Config{
+			Module: getenv("UTDRAG_SIGN_PKCS11_MODULE"), Token: getenv("UTDRAG_SIGN_PKCS11_TOKEN"),
+			PIN: getenv("UTDRAG_SIGN_PKCS11_PIN"), Key: getenv("UTDRAG_SIGN_PKCS11_KEY"),
+		},
+	}
+	if f := getenv("UTDRAG_SIGN_PKCS11_PIN_FILE"); f != "" && c.PKCS11.PIN == "" {
+		pin, err := os.ReadFile(f)
+		if err != nil {
+			return c, fmt.Errorf("UTDRAG_SIGN_PKCS11_PIN_FILE: %w", err)
+		}
+		c.PKCS11.PIN = strings.TrimRight(string(pin), "\r\n")
 	}
 	for name, dst := range map[string]*time.Duration{"UTDRAG_SIGN_TIMEOUT": &c.Timeout, "UTDRAG_FETCH_TIMEOUT": &c.FetchTimeout} {
 		if v := getenv(name); v != "" {
@@ -83,6 +100,16 @@ type signer struct {
 	mu    sync.Mutex
 	id    *certify.Identity
 	roots *x509.CertPool
+	// release closes the PKCS #11 session, when the key is in a token.
+	release func() error
+}
+
+// close releases what the signer holds open.
+func (s *signer) close() error {
+	if s.release == nil {
+		return nil
+	}
+	return s.release()
 }
 
 func newSigner(cfg SigningConfig, store storage.Store, log *slog.Logger) (*signer, error) {
@@ -104,6 +131,20 @@ func newSigner(cfg SigningConfig, store storage.Store, log *slog.Logger) (*signe
 		}
 	}
 	switch {
+	case cfg.PKCS11.Module != "":
+		var chain []byte
+		if cfg.CertFile != "" {
+			var err error
+			if chain, err = os.ReadFile(cfg.CertFile); err != nil {
+				return nil, fmt.Errorf("service: reading UTDRAG_SIGN_CERT: %w", err)
+			}
+		}
+		id, release, err := certify.OpenPKCS11(cfg.PKCS11, chain)
+		if err != nil {
+			return nil, err
+		}
+		s.release = release
+		s.set(id)
 	case cfg.P12File != "":
 		raw, err := os.ReadFile(cfg.P12File)
 		if err != nil {

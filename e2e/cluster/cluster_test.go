@@ -482,7 +482,14 @@ func belongs(k string, records map[string]*archive.Record, read func(string, any
 		if entry.Version == 0 {
 			return r.SHA256 == want
 		}
-		return entry.Version <= len(r.Certifications) && r.Certifications[entry.Version-1].SHA256 == want
+		if entry.Version > len(r.Certifications) {
+			return false
+		}
+		c := r.Certifications[entry.Version-1]
+		if entry.Revision > 0 {
+			return entry.Revision <= len(c.Revisions) && c.Revisions[entry.Revision-1].SHA256 == want
+		}
+		return c.SHA256 == want
 	case strings.HasPrefix(k, "extracts/"):
 		rest := strings.TrimPrefix(k, "extracts/")
 		id, name, _ := strings.Cut(rest, "/")
@@ -496,8 +503,11 @@ func belongs(k string, records map[string]*archive.Record, read func(string, any
 		case name == "extract.html":
 			return r.HTML
 		}
-		var n int
-		if _, err := fmt.Sscanf(name, "certified-%d.pdf", &n); err == nil {
+		var n, k int
+		if _, err := fmt.Sscanf(name, "certified-%d-r%d.pdf", &n, &k); err == nil {
+			return n >= 1 && n <= len(r.Certifications) && k >= 1 && k <= len(r.Certifications[n-1].Revisions)
+		}
+		if _, err := fmt.Sscanf(name, "certified-%d.pdf", &n); err == nil && name == fmt.Sprintf("certified-%d.pdf", n) {
 			return n >= 1 && n <= len(r.Certifications)
 		}
 	}
