@@ -57,7 +57,7 @@ type ProtocolView struct {
 	Adjusted bool `json:"adjusted"`
 	// Anslag is the notice of the justering with the dates that follow
 	// from it; null while the protocol is not posted.
-	Anslag *anslag.Notice     `json:"anslag"`
+	Anslag *anslag.Notice    `json:"anslag"`
 	Links  map[string]string `json:"links"`
 }
 
@@ -296,7 +296,7 @@ func (s *Server) createProtocolExtract(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.renderObserved(ctx, x, nil)
+	res, err := s.renderObserved(ctx, x, nil, extract.Public)
 	if err != nil {
 		s.failRender(c, err)
 		return
@@ -306,7 +306,7 @@ func (s *Server) createProtocolExtract(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	er := &archive.Record{Extract: x, Summary: archive.Summary{
+	er := &archive.Record{Extract: x, Renditions: []extract.Rendition{extract.Public}, Summary: archive.Summary{
 		ID: id, Organisation: x.Organisation, Organ: x.Organ, MeetingDate: x.Meeting.Date,
 		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x), Justering: x.Justerings(),
 		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages,
