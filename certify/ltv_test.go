@@ -41,7 +41,13 @@ func newFetcher() *certify.Fetcher {
 // it with validation data and a document timestamp, as certification does.
 func certifyLTA(t *testing.T, p *pkitest.PKI, id certify.Identity) (signed, extended []byte) {
 	t.Helper()
-	signed = sign(t, seedPDF(t), id, certify.Options{TSAURL: p.TSAURL, Reason: "Rätt utdraget intygar", Location: "Östersund"})
+	return certifyLTAOf(t, p, id, seedPDF(t))
+}
+
+// certifyLTAOf is certifyLTA of another rendered PDF.
+func certifyLTAOf(t *testing.T, p *pkitest.PKI, id certify.Identity, pdf []byte) (signed, extended []byte) {
+	t.Helper()
+	signed = sign(t, pdf, id, certify.Options{TSAURL: p.TSAURL, Reason: "Rätt utdraget intygar", Location: "Östersund"})
 	ext, err := certify.Extend(t.Context(), signed, certify.ExtendOptions{Fetcher: newFetcher(), TSAURL: p.TSAURL})
 	if err != nil {
 		t.Fatal(err)
