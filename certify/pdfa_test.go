@@ -30,18 +30,19 @@ func TestLTAKeepsPDFA1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errs := preflightA1b(t, res.PDF); len(errs) > 0 {
-		t.Fatalf("the PDF/A-1 rendition fails Preflight before signing: %q", errs)
-	}
 	_, lta := certifyLTAOf(t, p, pkiIdentity(t, p, ""), res.PDF)
-	if errs := preflightA1b(t, lta); len(errs) > 0 {
-		t.Errorf("Preflight finds the B-LTA file no longer PDF/A-1b: %q", errs)
+	got := preflightA1b(t, map[string][]byte{"rendered.pdf": res.PDF, "lta.pdf": lta})
+	if errs, ok := got["rendered.pdf"]; !ok || len(errs) > 0 {
+		t.Fatalf("the PDF/A-1 rendition fails Preflight before signing: %q (reported: %v)", errs, ok)
+	}
+	if errs, ok := got["lta.pdf"]; !ok || len(errs) > 0 {
+		t.Errorf("Preflight finds the B-LTA file no longer PDF/A-1b: %q (reported: %v)", errs, ok)
 	}
 }
 
-// preflightA1b runs Apache PDFBox's Preflight (PDF/A-1b) on pdf and
-// returns its errors.
-func preflightA1b(t *testing.T, pdf []byte) []string {
+// preflightA1b runs Apache PDFBox's Preflight (PDF/A-1b) on the files, in
+// one Java run, and returns each one's errors by name.
+func preflightA1b(t *testing.T, files map[string][]byte) map[string][]string {
 	t.Helper()
 	var cp []string
 	for _, j := range []string{"preflight.jar", "pdfbox2.jar", "xmpbox.jar", "fontbox2.jar", "commons-logging.jar", "javax.activation.jar", "jaxb-api.jar"} {
@@ -51,24 +52,50 @@ func preflightA1b(t *testing.T, pdf []byte) []string {
 		}
 		cp = append(cp, path)
 	}
-	file := writeTemp(t, "a1b.pdf", pdf)
-	out, err := exec.Command("java", "-cp", strings.Join(cp, ":"), "org.apache.pdfbox.preflight.Validator_A1b", "xml", file).CombinedOutput()
+	dir := t.TempDir()
+	var list strings.Builder
+	for name, pdf := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		list.WriteString(path + "\n")
+	}
+	listFile := filepath.Join(dir, "files.txt")
+	if err := os.WriteFile(listFile, []byte(list.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("java", "-cp", strings.Join(cp, ":"), "org.apache.pdfbox.preflight.Validator_A1b",
+		"xml", "group", listFile).CombinedOutput(); err != nil {
+		t.Fatalf("Preflight: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(listFile + ".preflight.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var report struct {
-		Valid  string `xml:"isValid"`
-		Errors []struct {
-			Code    string `xml:"code"`
-			Details string `xml:"details"`
-		} `xml:"errors>error"`
+		Files []struct {
+			Name   string `xml:"name,attr"`
+			Valid  string `xml:"isValid"`
+			Errors []struct {
+				Code    string `xml:"code"`
+				Details string `xml:"details"`
+			} `xml:"errors>error"`
+		} `xml:"preflight"`
 	}
-	if xerr := xml.Unmarshal(out[strings.Index(string(out), "<"):], &report); xerr != nil {
-		t.Fatalf("Preflight: %v, %v\n%s", err, xerr, out)
+	if err := xml.Unmarshal(raw, &report); err != nil {
+		t.Fatalf("Preflight's report: %v", err)
 	}
-	var errs []string
-	for _, e := range report.Errors {
-		errs = append(errs, e.Code+" "+e.Details)
+	out := map[string][]string{}
+	for _, f := range report.Files {
+		errs := []string{}
+		for _, e := range f.Errors {
+			errs = append(errs, e.Code+" "+e.Details)
+		}
+		if f.Valid != "true" && len(errs) == 0 {
+			errs = append(errs, "not valid")
+		}
+		out[filepath.Base(f.Name)] = errs
 	}
-	if report.Valid != "true" && len(errs) == 0 {
-		errs = append(errs, "not valid")
-	}
-	return errs
+	return out
 }
