@@ -25,8 +25,10 @@
 //   - Objects are never overwritten. Each is written create-once and its
 //     bytes are fixed by its key: the extract's by the id (which is a hash
 //     of the input and the template version), a certified version by the
-//     number it claims. The checksum index is written after the object it
-//     names.
+//     number it claims. The checksum index entry of an extract is written
+//     after its PDF; that of a certified version before its PDF, so that a
+//     verification of the PDF finds it and adopts it, whenever its writer
+//     stopped.
 //   - meta.json is written last: create-once for a new extract, compare and
 //     swap (its ETag) for a certification. A record names every object it
 //     points at with the object's checksum, and only ever an object that

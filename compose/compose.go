@@ -459,11 +459,17 @@ func (b *builder) meta() Meta {
 	if date == "" {
 		date = x.Meeting.Date
 	}
+	keywords := strings.Join(x.CaseNumbers(), ", ")
+	if x.Source != nil {
+		// The protocol and the paragraph digests the extract was taken
+		// with, for anyone holding only the PDF.
+		keywords += ", " + x.Source.Keywords()
+	}
 	return Meta{
 		Title:    fmt.Sprintf("Protokollsutdrag %s %s %s", x.Organ, x.Meeting.Date, ParagraphLabel(x.Numbers())),
 		Subject:  strings.Join(titles, "; "),
 		Author:   x.Organisation.Name,
-		Keywords: strings.Join(x.CaseNumbers(), ", "),
+		Keywords: keywords,
 		Language: "sv-SE",
 		Date:     date,
 	}

@@ -40,6 +40,9 @@ func Decode(r io.Reader, lim Limits) (*Extract, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "data efter JSON-dokumentets slut"}
 	}
+	if x.Source != nil {
+		return nil, errSourceGiven
+	}
 	x.normalizeText()
 	x.Justering.resolve(lim.Today)
 	if err := x.Validate(lim); err != nil {
@@ -47,6 +50,12 @@ func Decode(r io.Reader, lim Limits) (*Extract, error) {
 	}
 	return &x, nil
 }
+
+// errSourceGiven refuses an input that names the protocol it was taken
+// from: only the service, making an extract from a stored protocol, says
+// so.
+var errSourceGiven = ValidationError{{Field: "source", Rule: "readOnly",
+	Message: "källan (source) sätts av tjänsten när ett utdrag tas ur ett lagrat protokoll"}}
 
 func decodeError(data []byte, err error) error {
 	var syn *json.SyntaxError

@@ -31,6 +31,10 @@ type Extract struct {
 	// may stand in the text unmarked (a sole trader's organisation
 	// number, say): the guard refuses every other one (see Confidential).
 	PublicIdentityNumbers []string `json:"publicIdentityNumbers,omitempty"`
+	// Source, on an extract the service made from a stored protocol,
+	// names the protocol and the digest of each paragraph there; never
+	// taken from a client.
+	Source *Source `json:"source,omitempty"`
 }
 
 // Organisation issues the extract.

@@ -71,6 +71,9 @@ func DecodeProtocol(r io.Reader, lim Limits, cal *anslag.Calendar) (*Protocol, e
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "data efter JSON-dokumentets slut"}
 	}
+	if p.Source != nil {
+		return nil, errSourceGiven
+	}
 	walkStrings(reflect.ValueOf(&p).Elem(), cleanText)
 	p.Justering.resolve(lim.Today)
 	if err := p.Validate(lim, cal); err != nil {

@@ -5,4 +5,5 @@ var (
 	Stem      = stem
 	Words     = words
 	CaseParts = caseParts
+	OrgToken  = orgToken
 )

@@ -207,7 +207,12 @@ func (ix *Index) where(f Filter, fs []finder, drive int) (string, []any) {
 		for i, w := range ws {
 			terms[i] = "'" + w + "'" // to_tsquery stems it
 		}
-		add(`e.search @@ to_tsquery('swedish', ?)`, strings.Join(terms, " & "))
+		if f.Organisation == "" {
+			add(`e.search @@ to_tsquery('swedish', ?)`, strings.Join(terms, " & "))
+		} else {
+			// The organisation's word narrows the matches inside the index.
+			add(`e.search @@ (to_tsquery('swedish', ?) && ?::tsquery)`, strings.Join(terms, " & "), "'"+orgToken(f.Organisation)+"'")
+		}
 	}
 	if len(conds) == 0 {
 		return "", nil

@@ -135,6 +135,12 @@ SELECT gin_clean_pending_list('extracts_search'::regclass);`,
 	sqlite: `DELETE FROM extracts; DELETE FROM extract_paragraphs; DELETE FROM extract_cases;
 DELETE FROM organs; DELETE FROM extracts_text; DELETE FROM settings WHERE key IN ('rebuilt', 'analyzed_rows');`,
 	postgres: `SELECT 1`,
+}, {
+	// The organisation's word (orgToken) in every row's tsvector.
+	version: 4,
+	sqlite:  `SELECT 1`,
+	postgres: `UPDATE extracts SET search = search ||
+	array_to_tsvector(ARRAY['0org' || left(encode(sha256(convert_to(organisation, 'UTF8')), 'hex'), 16)]);`,
 }}
 
 // SchemaVersion is the newest schema this build knows.

@@ -85,3 +85,22 @@ func TestCaseParts(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganisationWordInSQL: migration 4 writes, for rows indexed before
+// it, the same organisation word the Go code writes and searches for.
+func TestOrganisationWordInSQL(t *testing.T) {
+	db, err := sql.Open("pgx", indextest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, org := range []string{"region-jh", "östersund", "a b"} {
+		var got string
+		if err := db.QueryRowContext(t.Context(), `SELECT '0org' || left(encode(sha256(convert_to($1, 'UTF8')), 'hex'), 16)`, org).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != index.OrgToken(org) {
+			t.Errorf("%s: SQL gives %s, Go %s", org, got, index.OrgToken(org))
+		}
+	}
+}

@@ -135,11 +135,12 @@ func foldCase(s string) string {
 // p, for a range scan of an index.
 func prefixEnd(p string) string { return p + "\U0010FFFF" }
 
-// orgToken is the word that stands for an organisation in the SQLite
-// full-text index, beside the stems of each of its extracts: a search
-// within one organisation intersects with it inside the full-text index
-// rather than reading every match of every organisation. Digits and
-// letters only, so the tokenizer keeps it whole; no stem looks like it.
+// orgToken is the word that stands for an organisation in the full-text
+// index (SQLite's FTS5 table, PostgreSQL's tsvector), beside the words of
+// each of its extracts: a search within one organisation intersects with
+// it inside the full-text index rather than reading every match of every
+// organisation. Digits and letters only, so a tokenizer keeps it whole;
+// no Swedish word looks like it. Migration 4 computes the same in SQL.
 func orgToken(org string) string {
 	sum := sha256.Sum256([]byte(org))
 	return "0org" + hex.EncodeToString(sum[:8])

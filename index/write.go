@@ -172,8 +172,8 @@ func (ix *Index) put(ctx context.Context, tx *txw, rec *archive.Record) error {
 	text := searchText(rec)
 	if ix.d.postgres {
 		cols += `, search`
-		vals += `, to_tsvector('swedish', ?)`
-		args = append(args, foldText(text))
+		vals += `, to_tsvector('swedish', ?) || array_to_tsvector(ARRAY[?::text])`
+		args = append(args, foldText(text), orgToken(rec.Organisation.ID))
 	}
 	var seq int64
 	err = tx.scanRow(ctx, ix.d.bind(`INSERT INTO extracts (`+cols+`) VALUES (`+vals+`)

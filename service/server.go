@@ -243,7 +243,7 @@ func (s *Server) Run(ctx context.Context) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		// Keys, cookies and request ids are short; nothing needs more.
-		MaxHeaderBytes: 64 << 10,
+		MaxHeaderBytes: 16 << 10,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

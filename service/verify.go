@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -166,12 +167,49 @@ func (s *Server) verifyUpload(c *gin.Context) {
 // holding no more of it than one buffer.
 func hashStream(r io.Reader) (sum string, n int64, err error) {
 	h := sha256.New()
-	n, err = io.Copy(h, r)
+	n, err = copyYielding(h, r)
 	if err != nil {
 		return "", n, fmt.Errorf("service: reading the file to verify: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
+
+// maxHashRate bounds how fast one upload is read and hashed, in bytes a
+// second: far above what a client sends over a real network, far below
+// what a loopback or data-centre client can. An upload that would go
+// faster waits between chunks, so that the slots together use a bounded
+// share of the processors and the goroutines hashing never keep the
+// scheduler from the network (health checks, other requests) for long.
+const maxHashRate = 64 << 20
+
+// copyYielding is io.Copy paced to maxHashRate: once it is more than a
+// few milliseconds ahead, it sleeps them off.
+func copyYielding(dst io.Writer, src io.Reader) (int64, error) {
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
+	start := time.Now()
+	var n int64
+	for {
+		k, err := src.Read(buf)
+		if k > 0 {
+			dst.Write(buf[:k]) // a hash.Hash never fails
+			n += int64(k)
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if ahead := time.Duration(float64(n)/maxHashRate*float64(time.Second)) - time.Since(start); ahead > 5*time.Millisecond {
+			time.Sleep(ahead)
+		}
+	}
+}
+
+// copyBuffers are copyYielding's buffers, shared across uploads.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // verify looks a checksum up. A checksum the service issued names a file
 // byte for byte equal to the stored copy, so the signature is checked on
