@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func TestArchiveTimestampCommand(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("UTDRAG_STORAGE", "fs:"+dir)
 	t.Setenv("UTDRAG_TSA_URL", p.TSAURL)
+	t.Setenv("UTDRAG_INDEX", "sqlite:"+filepath.Join(dir, "index.db"))
 	store, err := fs.New(dir)
 	if err != nil {
 		t.Fatal(err)
