@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"utdrag/extract"
 	"utdrag/storage"
 )
 
@@ -201,6 +202,11 @@ func (a *Archive) beyond(ctx context.Context, rec *Record, known *version) ([]ve
 			v.obj = obj
 			if v.cert, err = a.described(ctx, rec.ID, n, pdf, obj); err != nil {
 				return nil, err
+			}
+			if v.cert.Recovered && v.cert.Rendition == "" && rec.Internal != nil {
+				// A version of an extract with secret parts whose rendition
+				// cannot be told is kept from those who may not read them.
+				v.cert.Rendition = extract.Internal
 			}
 		}
 		if err := a.index(ctx, v.cert.SHA256, IndexEntry{ID: rec.ID, Version: n}); err != nil {

@@ -229,7 +229,7 @@ func (j *janitor) orphan(ctx context.Context, id string, objs []storage.Object, 
 			if err := j.unindex(ctx, id, o.Key); err != nil {
 				return err
 			}
-		case n == "extract.html" || isIntent:
+		case n == "extract.html" || n == "source.json" || isIntent:
 		default:
 			j.rep.Kept = append(j.rep.Kept, o.Key)
 			continue

@@ -37,6 +37,11 @@ var policy = auth.Policy{
 	"POST /v1/extracts/:id/distribution":  {auth.Clerk},
 	"GET /v1/extracts/:id/distribution":   {auth.Clerk},
 	"POST /v1/distributions":              {auth.Clerk},
+	"POST /v1/protocols":                  {auth.System},
+	"GET /v1/protocols":                   {auth.Clerk},
+	"GET /v1/protocols/:id":               {auth.Clerk},
+	"GET /v1/protocols/:id/pdf":           {auth.Clerk},
+	"POST /v1/protocols/:id/extracts":     {auth.System, auth.Clerk},
 }
 
 // publicRoute reports whether a route pattern needs no key: operations,

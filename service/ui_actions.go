@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -138,6 +139,13 @@ func (u *ui) distributePage(c *gin.Context) {
 		return
 	}
 	msg, err := u.s.message(c, rec)
+	var rm *renditionsMissing
+	if errors.As(err, &rm) {
+		v.Error = fmt.Sprintf("Utdragets %s version är inte bestyrkt, och den ska till %s. Bestyrk den först.",
+			strings.ToLower(rm.rendition.Label()), strings.Join(rm.recipients, ", "))
+		u.render(c, http.StatusConflict, "distribute", title, "list", v)
+		return
+	}
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -176,6 +184,10 @@ func (u *ui) distribute(c *gin.Context) {
 		return
 	}
 	msg, err := u.s.message(c, rec)
+	if errors.As(err, new(*renditionsMissing)) {
+		u.errorPage(c, http.StatusConflict, "Version inte bestyrkt", "En version av utdraget som mottagarna behöver är inte bestyrkt. Bestyrk den först.")
+		return
+	}
 	if err != nil {
 		u.fail(c, err)
 		return

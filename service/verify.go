@@ -16,6 +16,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/certify"
+	"utdrag/extract"
 )
 
 // Verification answers whether a PDF is a genuine extract from this service.
@@ -32,13 +33,19 @@ type Verification struct {
 	CaseNumbers  []string `json:"caseNumbers,omitempty"`
 	Titles       []string `json:"titles,omitempty"`
 	Certified    bool     `json:"certified"`
-	Version      int      `json:"version,omitempty"`
+	// Rendition is which rendition the file is: internal (with secret
+	// text) or public.
+	Rendition extract.Rendition `json:"rendition,omitempty"`
+	Version   int               `json:"version,omitempty"`
 	// Revision is the revision of the certified version the file is:
 	// 0 as signed, k after the k-th archive-timestamp run.
 	Revision      int                    `json:"revision,omitempty"`
 	Latest        bool                   `json:"latest,omitempty"` // the newest certified version
 	Certification *archive.Certification `json:"certification,omitempty"`
 	Signature     *SignatureCheck        `json:"signature,omitempty"`
+	// Protocol compares the extract with the stored protocol of its
+	// meeting, paragraph by paragraph; absent when none is stored.
+	Protocol *ProtocolCheck `json:"protocol,omitempty"`
 }
 
 // SignatureCheck is what the digital signature check found, with what an
@@ -226,8 +233,16 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	}
 	v.Genuine, v.ID, v.Organisation, v.Organ = true, rec.ID, rec.Organisation.Name, rec.Organ
 	v.MeetingDate, v.Paragraphs, v.CaseNumbers, v.Titles = rec.MeetingDate, rec.Paragraphs, rec.CaseNumbers, rec.Titles
+	if v.Protocol, err = s.checkAgainstProtocol(ctx, rec); err != nil {
+		return nil, err
+	}
 	if entry.Version == 0 {
+		v.Rendition = extract.Public
 		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
+		if entry.Rendition == extract.Internal {
+			v.Rendition = extract.Internal
+			v.Message = "Filen är ett äkta utdrag från tjänsten, i den interna versionen med sekretessbelagda uppgifter, men den är inte bestyrkt."
+		}
 		return v, nil
 	}
 	cert := rec.Certifications[entry.Version-1] // Find returns only a version the record holds
@@ -241,7 +256,11 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	if err != nil {
 		return nil, err
 	}
+	v.Rendition = cert.RenditionOf()
 	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
+	if v.Rendition == extract.Internal {
+		v.Message = "Filen är ett äkta, bestyrkt utdrag i den interna versionen, som innehåller sekretessbelagda uppgifter: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
+	}
 	switch {
 	case !v.Signature.Valid:
 		v.Genuine = false
