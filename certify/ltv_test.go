@@ -200,6 +200,12 @@ func TestRevokedAfterSigningStaysValidAtSigningTime(t *testing.T) {
 	if leaf.Status != certify.StatusGood || !leaf.RevokedAt.After(at) {
 		t.Errorf("signer revocation = %+v, want good at signing, revoked after %v", leaf, at)
 	}
+	// pdfcpu v0.15.0 compares the responder's "revoked" with no time: it
+	// calls the signature's certificate revoked (see the README).
+	sig := only(t, p.PDFCPUValidate(t, writeTemp(t, "revoked-later.pdf", ext.PDF)), "ETSI.CAdES.detached")
+	if !strings.Contains(sig, "certificate has been revoked") || strings.Contains(sig, "signature is invalid") {
+		t.Errorf("pdfcpu on a certificate revoked after signing:\n%s", sig)
+	}
 }
 
 func TestRevokedBeforeSigningIsInvalid(t *testing.T) {
