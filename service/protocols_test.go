@@ -310,6 +310,15 @@ func exerciseProtocols(t *testing.T, public, sys, clerk, other *api) {
 	resp, raw = clerk.do("POST", "/v1/protocols/000000000000000000000000/extracts", take)
 	expect(t, "extract of an unknown protocol", resp, raw, 404)
 
+	for _, path := range []string{"/anslagstavla/region-jh", "/anslagstavla/region-jh/atom.xml"} {
+		resp, raw = public.do("GET", path, nil)
+		expect(t, "notice board "+path, resp, raw, 200)
+		resp, raw = public.do("GET", path, nil, "If-None-Match", resp.Header.Get("ETag"))
+		expect(t, "notice board unchanged "+path, resp, raw, 304)
+		resp, raw = public.do("GET", strings.Replace(path, "region-jh", "okand", 1), nil)
+		expect(t, "notice board of no organisation "+path, resp, raw, 404)
+	}
+
 	_, pdf := clerk.do("GET", "/v1/extracts/"+v.ID+"/pdf", nil)
 	resp, raw = public.do("POST", "/v1/verify", pdf, "Content-Type", "application/pdf")
 	expect(t, "verify an extract taken from the protocol", resp, raw, 200)
