@@ -113,7 +113,7 @@ var noticeBoardTemplate = template.Must(template.New("anslagstavla").Parse(`<!do
 <header class="site"><div class="bar"><span class="brand">{{.Name}}</span></div></header>
 <main id="main" tabindex="-1">
 <h1>Anslagstavla</h1>
-<p class="lead">Här tillkännages att protokollen från {{.Name}}s sammanträden är justerade (kommunallagen 8 kap. 12 §). Den som är medlem i kommunen eller regionen kan överklaga ett beslut genom laglighetsprövning. Överklagandet ska ha kommit in till förvaltningsrätten senast den dag som anges nedan, tre veckor efter den dag då justeringen tillkännagavs.</p>
+<p class="lead">Här tillkännages att protokollen från {{.Name}}s sammanträden är justerade (kommunallagen 8&nbsp;kap. 12&nbsp;§). Den som är medlem i kommunen eller regionen kan överklaga ett beslut genom laglighetsprövning. Överklagandet ska ha kommit in till förvaltningsrätten senast den dag som anges nedan, tre veckor efter den dag då justeringen tillkännagavs.</p>
 <p><a href="{{.Feed}}">Prenumerera på anslagstavlan (Atom-flöde)</a></p>
 {{if .Notices}}
 <ul class="notices">
