@@ -34,6 +34,8 @@ type verifyResult struct {
 	Problems                             []string
 	// Rendition says which rendition the file is, for an extract with two.
 	Rendition string
+	// Protocol is the comparison with the stored protocol of the meeting.
+	Protocol *ProtocolCheck
 }
 
 // longTermView is what an archivist reads of a signature: its level, when
@@ -83,7 +85,7 @@ func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
 	r := &verifyResult{
 		Message: v.Message, SHA256: v.SHA256, ID: v.ID, Organisation: v.Organisation, Organ: v.Organ,
 		MeetingDate: v.MeetingDate, CaseNumbers: strings.Join(v.CaseNumbers, ", "), Titles: v.Titles,
-		Latest: v.Latest, Signature: v.Signature,
+		Latest: v.Latest, Signature: v.Signature, Protocol: v.Protocol,
 	}
 	if len(v.Paragraphs) > 0 {
 		r.Paragraphs = compose.ParagraphLabel(v.Paragraphs)

@@ -43,6 +43,9 @@ type Verification struct {
 	Latest        bool                   `json:"latest,omitempty"` // the newest certified version
 	Certification *archive.Certification `json:"certification,omitempty"`
 	Signature     *SignatureCheck        `json:"signature,omitempty"`
+	// Protocol compares the extract with the stored protocol of its
+	// meeting, paragraph by paragraph; absent when none is stored.
+	Protocol *ProtocolCheck `json:"protocol,omitempty"`
 }
 
 // SignatureCheck is what the digital signature check found, with what an
@@ -230,6 +233,9 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	}
 	v.Genuine, v.ID, v.Organisation, v.Organ = true, rec.ID, rec.Organisation.Name, rec.Organ
 	v.MeetingDate, v.Paragraphs, v.CaseNumbers, v.Titles = rec.MeetingDate, rec.Paragraphs, rec.CaseNumbers, rec.Titles
+	if v.Protocol, err = s.checkAgainstProtocol(ctx, rec); err != nil {
+		return nil, err
+	}
 	if entry.Version == 0 {
 		v.Rendition = extract.Public
 		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
