@@ -303,6 +303,18 @@ func exerciseProtocols(t *testing.T, public, sys, clerk, other *api) {
 	_ = json.Unmarshal(raw, &v)
 	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/extracts", take)
 	expect(t, "the same extract again", resp, raw, 200)
+	var shown struct {
+		Source struct {
+			Protocol   string
+			Paragraphs []struct{ Number int }
+		}
+		Links map[string]string
+	}
+	_ = json.Unmarshal(raw, &shown)
+	if shown.Source.Protocol != id || len(shown.Source.Paragraphs) != 2 || shown.Source.Paragraphs[0].Number != 44 ||
+		shown.Links["protocol"] != "/v1/protocols/"+id {
+		t.Errorf("the extract's view does not name its protocol: %s", raw)
+	}
 	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/extracts", []byte(`{"paragraphs":[9999]}`))
 	expect(t, "a paragraph the protocol lacks", resp, raw, 422)
 	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/extracts", []byte(`[`))
