@@ -45,14 +45,14 @@ var policy = auth.Policy{
 }
 
 // publicRoute reports whether a route pattern needs no key: operations,
-// the API's descriptions and verification, which anyone holding a printed
-// extract may use.
+// the API's descriptions, verification, which anyone holding a printed
+// extract may use, and the organisations' notice boards.
 func publicRoute(route string) bool {
 	switch route {
 	case "/healthz", "/readyz", "/metrics", "/openapi.json":
 		return true
 	}
-	for _, prefix := range []string{"/schema/", "/v1/verify", "/verify"} {
+	for _, prefix := range []string{"/schema/", "/v1/verify", "/verify", "/anslagstavla/"} {
 		if strings.HasPrefix(route, prefix) {
 			return true
 		}

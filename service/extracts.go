@@ -40,7 +40,10 @@ type View struct {
 	// Renditions are the renditions kept: internal and public for an
 	// extract with parts marked confidential, public alone otherwise.
 	Renditions []extract.Rendition `json:"renditions"`
-	Links      map[string]string   `json:"links"`
+	// Source, on an extract taken from a stored protocol, names the
+	// protocol and each paragraph's digest there.
+	Source *extract.Source   `json:"source,omitempty"`
+	Links  map[string]string `json:"links"`
 }
 
 func (s *Server) view(r *archive.Record) View {
@@ -66,6 +69,10 @@ func (s *Server) view(r *archive.Record) View {
 		v.Certifications = []archive.Certification{}
 	}
 	v.Certified = v.Certification != nil
+	if r.Extract != nil && r.Extract.Source != nil {
+		v.Source = r.Extract.Source
+		links["protocol"] = "/v1/protocols/" + r.Extract.Source.Protocol
+	}
 	return v
 }
 

@@ -179,7 +179,7 @@ func loadSpec(t *testing.T, base string) *spec {
 	if s, ok := specCache["doc"]; ok {
 		return s
 	}
-	for _, media := range []string{"application/pdf", "text/html", "text/css", "text/javascript"} {
+	for _, media := range []string{"application/pdf", "text/html", "text/css", "text/javascript", "application/atom+xml"} {
 		openapi3filter.RegisterBodyDecoder(media, openapi3filter.FileBodyDecoder)
 	}
 	loader := openapi3.NewLoader()

@@ -35,6 +35,7 @@ func (s *Server) protocolRoutes(r *gin.Engine, g *gin.RouterGroup) {
 	g.GET("/protocols/:id", s.getProtocol)
 	g.GET("/protocols/:id/pdf", s.getProtocolPDF)
 	g.POST("/protocols/:id/extracts", s.createProtocolExtract)
+	s.noticeBoardRoutes(r)
 }
 
 // ProtocolView is a protocol's metadata as the API shows it.

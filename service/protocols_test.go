@@ -303,12 +303,33 @@ func exerciseProtocols(t *testing.T, public, sys, clerk, other *api) {
 	_ = json.Unmarshal(raw, &v)
 	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/extracts", take)
 	expect(t, "the same extract again", resp, raw, 200)
+	var shown struct {
+		Source struct {
+			Protocol   string
+			Paragraphs []struct{ Number int }
+		}
+		Links map[string]string
+	}
+	_ = json.Unmarshal(raw, &shown)
+	if shown.Source.Protocol != id || len(shown.Source.Paragraphs) != 2 || shown.Source.Paragraphs[0].Number != 44 ||
+		shown.Links["protocol"] != "/v1/protocols/"+id {
+		t.Errorf("the extract's view does not name its protocol: %s", raw)
+	}
 	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/extracts", []byte(`{"paragraphs":[9999]}`))
 	expect(t, "a paragraph the protocol lacks", resp, raw, 422)
 	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/extracts", []byte(`[`))
 	expect(t, "malformed selection", resp, raw, 400)
 	resp, raw = clerk.do("POST", "/v1/protocols/000000000000000000000000/extracts", take)
 	expect(t, "extract of an unknown protocol", resp, raw, 404)
+
+	for _, path := range []string{"/anslagstavla/region-jh", "/anslagstavla/region-jh/atom.xml"} {
+		resp, raw = public.do("GET", path, nil)
+		expect(t, "notice board "+path, resp, raw, 200)
+		resp, raw = public.do("GET", path, nil, "If-None-Match", resp.Header.Get("ETag"))
+		expect(t, "notice board unchanged "+path, resp, raw, 304)
+		resp, raw = public.do("GET", strings.Replace(path, "region-jh", "okand", 1), nil)
+		expect(t, "notice board of no organisation "+path, resp, raw, 404)
+	}
 
 	_, pdf := clerk.do("GET", "/v1/extracts/"+v.ID+"/pdf", nil)
 	resp, raw = public.do("POST", "/v1/verify", pdf, "Content-Type", "application/pdf")
