@@ -210,8 +210,9 @@ func TestRevokedAfterSigningStaysValidAtSigningTime(t *testing.T) {
 
 func TestRevokedBeforeSigningIsInvalid(t *testing.T) {
 	p := pkitest.Shared(t)
-	id := pkiIdentity(t, p, "certify-revoked")
-	p.Revoke(t, "certify-revoked")
+	name := pkitest.Unique("certify-revoked")
+	id := pkiIdentity(t, p, name)
+	p.Revoke(t, name)
 	signed := sign(t, seedPDF(t), id, certify.Options{TSAURL: p.TSAURL})
 	ext, err := certify.Extend(t.Context(), signed, certify.ExtendOptions{Fetcher: newFetcher(), TSAURL: p.TSAURL})
 	if err != nil {
@@ -377,14 +378,15 @@ func TestFetcherRetriesCachesAndGivesUp(t *testing.T) {
 
 func TestFetcherReportsRevocation(t *testing.T) {
 	p := pkitest.Shared(t)
-	p.Issue(t, "certify-gone")
-	p.Revoke(t, "certify-gone")
-	status, at, err := newFetcher().Status(t.Context(), p.Cert(t, "certify-gone.pem"), p.Cert(t, "issuing.pem"))
+	name := pkitest.Unique("certify-gone")
+	p.Issue(t, name)
+	p.Revoke(t, name)
+	status, at, err := newFetcher().Status(t.Context(), p.Cert(t, name+".pem"), p.Cert(t, "issuing.pem"))
 	if err != nil || status != certify.StatusRevoked || at.IsZero() || time.Since(at) > time.Minute {
 		t.Errorf("Status = %s at %v, %v", status, at, err)
 	}
 	// The CRL says so too when there is no responder.
-	c := p.Cert(t, "certify-gone.pem")
+	c := p.Cert(t, name+".pem")
 	c.OCSPServer = nil
 	status, _, err = newFetcher().Status(t.Context(), c, p.Cert(t, "issuing.pem"))
 	if err != nil || status != certify.StatusRevoked {

@@ -22,6 +22,7 @@ type objects struct {
 	out     bytes.Buffer // the file
 	size    int          // the size of the last file, to size out by
 	page    bytes.Buffer // one page's content, before it is compressed
+	font    []byte       // one font program
 	compact bool
 	// where[n-1] is object n's offset in out; in a compact file, for an
 	// object in the object stream, -1-index within it.
