@@ -139,6 +139,23 @@ func (a *Archive) CreateProtocol(ctx context.Context, rec *ProtocolRecord, pdf, 
 
 // GetProtocol returns the record of a protocol.
 func (a *Archive) GetProtocol(ctx context.Context, id string) (*ProtocolRecord, error) {
+	return a.getProtocol(ctx, id, false)
+}
+
+// ProtocolHead returns the record of a protocol without its input
+// (Protocol is nil): what comparing digests needs, read without decoding
+// every paragraph.
+func (a *Archive) ProtocolHead(ctx context.Context, id string) (*ProtocolRecord, error) {
+	return a.getProtocol(ctx, id, true)
+}
+
+// protocolHead is a record whose input is kept undecoded.
+type protocolHead struct {
+	ProtocolRecord
+	Protocol json.RawMessage `json:"protocol"`
+}
+
+func (a *Archive) getProtocol(ctx context.Context, id string, head bool) (*ProtocolRecord, error) {
 	if !validID(id) {
 		return nil, ErrProtocolNotFound
 	}
@@ -150,10 +167,21 @@ func (a *Archive) GetProtocol(ctx context.Context, id string) (*ProtocolRecord, 
 		return nil, fmt.Errorf("archive: reading protocol record %s: %w", id, err)
 	}
 	var rec ProtocolRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
+	if head {
+		var h protocolHead
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return nil, fmt.Errorf("archive: decoding protocol record %s: %w", id, err)
+		}
+		if len(h.Protocol) == 0 || string(h.Protocol) == "null" {
+			return nil, fmt.Errorf("archive: decoding protocol record %s: it holds no protocol", id)
+		}
+		rec = h.ProtocolRecord
+	} else if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, fmt.Errorf("archive: decoding protocol record %s: %w", id, err)
+	} else if rec.Protocol == nil {
+		return nil, fmt.Errorf("archive: decoding protocol record %s: it holds no protocol", id)
 	}
-	if rec.ID != id || rec.Protocol == nil {
+	if rec.ID != id {
 		return nil, fmt.Errorf("archive: decoding protocol record %s: it names protocol %q", id, rec.ID)
 	}
 	return &rec, nil
@@ -188,7 +216,7 @@ func (a *Archive) protocolObject(ctx context.Context, id, key, sum string) ([]by
 }
 
 // ProtocolsOfMeeting returns the recorded protocols of one meeting,
-// newest first.
+// newest first, as ProtocolHead reads them (without their input).
 func (a *Archive) ProtocolsOfMeeting(ctx context.Context, organisation, organ, date string) ([]*ProtocolRecord, error) {
 	prefix := meetingKey(organisation, organ, date)
 	objs, err := a.store.List(ctx, prefix)
@@ -199,7 +227,7 @@ func (a *Archive) ProtocolsOfMeeting(ctx context.Context, organisation, organ, d
 	for _, o := range objs {
 		ids = append(ids, strings.TrimPrefix(o.Key, prefix))
 	}
-	return a.protocols(ctx, ids, func(r *ProtocolRecord) bool {
+	return a.protocols(ctx, ids, true, func(r *ProtocolRecord) bool {
 		return r.Organisation.ID == organisation && strings.EqualFold(r.Organ, organ) && r.MeetingDate == date
 	})
 }
@@ -217,15 +245,15 @@ func (a *Archive) ListProtocols(ctx context.Context, organisation string) ([]*Pr
 			ids = append(ids, id)
 		}
 	}
-	return a.protocols(ctx, ids, func(r *ProtocolRecord) bool {
+	return a.protocols(ctx, ids, false, func(r *ProtocolRecord) bool {
 		return organisation == "" || r.Organisation.ID == organisation
 	})
 }
 
-func (a *Archive) protocols(ctx context.Context, ids []string, keep func(*ProtocolRecord) bool) ([]*ProtocolRecord, error) {
+func (a *Archive) protocols(ctx context.Context, ids []string, head bool, keep func(*ProtocolRecord) bool) ([]*ProtocolRecord, error) {
 	var out []*ProtocolRecord
 	for _, id := range ids {
-		rec, err := a.GetProtocol(ctx, id)
+		rec, err := a.getProtocol(ctx, id, head)
 		if errors.Is(err, ErrNotFound) {
 			continue // a marker left by an interrupted create
 		}

@@ -361,7 +361,7 @@ func (s *Server) checkAgainstProtocol(ctx context.Context, rec *archive.Record) 
 	}
 	var prot *archive.ProtocolRecord
 	if x.Source != nil {
-		p, err := s.archive.GetProtocol(ctx, x.Source.Protocol)
+		p, err := s.archive.ProtocolHead(ctx, x.Source.Protocol)
 		if err != nil && !errors.Is(err, archive.ErrNotFound) {
 			return nil, err
 		}
