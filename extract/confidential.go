@@ -35,12 +35,21 @@ func ParseRendition(s string) (Rendition, bool) {
 	return "", false
 }
 
-// Label is the rendition as clerks read it.
+// Label is the rendition as clerks read it: "Intern", "Offentlig".
 func (r Rendition) Label() string {
 	if r == Internal {
-		return "Intern (fullständig)"
+		return "Intern"
 	}
 	return "Offentlig"
+}
+
+// Definite is the rendition's adjective in the definite form, for a
+// sentence: "den interna versionen", "utdragets offentliga version".
+func (r Rendition) Definite() string {
+	if r == Internal {
+		return "interna"
+	}
+	return "offentliga"
 }
 
 // Marked reports whether anything in x is marked confidential.

@@ -330,7 +330,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		}
 		cur := rec.CertifiedAs(r)
 		if cur == nil {
-			problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Utdragets "+strings.ToLower(r.Label())+" version är inte bestyrkt ännu.")
+			problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Utdragets "+r.Definite()+" version är inte bestyrkt ännu.")
 			return
 		}
 		cert = *cur

@@ -162,6 +162,6 @@ func failMissing(c *gin.Context, err error) bool {
 	}
 	problem(c, http.StatusConflict, "rendition-not-certified", "Version inte bestyrkt",
 		fmt.Sprintf("Utdragets %s version är inte bestyrkt, och den ska till %s. Bestyrk den först.",
-			strings.ToLower(rm.rendition.Label()), strings.Join(rm.recipients, ", ")))
+			rm.rendition.Definite(), strings.Join(rm.recipients, ", ")))
 	return true
 }

@@ -233,7 +233,7 @@ func TestSecrecyGoneFromEveryPublicObject(t *testing.T) {
 			if err := json.Unmarshal([]byte(minimalExtract), &minimal); err != nil {
 				t.Fatal(err)
 			}
-			common := secrettest.Furniture(&minimal, baseText...)
+			common := secrettest.Furniture(&minimal, append(baseText, renditionLines)...)
 			for _, name := range markedExamples {
 				x := exampletest.Load(t, name)
 				all := secrettest.Of(x, labels)

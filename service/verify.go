@@ -247,7 +247,7 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	}
 	cert := rec.Certifications[entry.Version-1] // Find returns only a version the record holds
 	v.Certified, v.Version, v.Revision, v.Certification = true, cert.Version, entry.Revision, &cert
-	v.Latest = entry.Version == len(rec.Certifications)
+	v.Latest = rec.CertifiedAs(cert.RenditionOf()).Version == cert.Version // the newest of its rendition
 	pdf, err := s.archive.CertifiedRevision(ctx, rec, entry.Version, entry.Revision)
 	if err != nil {
 		return nil, err
