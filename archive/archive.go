@@ -15,6 +15,9 @@
 //	extracts/{id}/certified-{n}-{sha}.json  a certification's description,
 //	                                        written before its PDF
 //	extracts/{id}/distribution.json         distribution record
+//	extracts/{id}/internal/…                the internal rendition of an
+//	                                        extract with parts marked
+//	                                        confidential (rendition.go)
 //	sha256/{hex}                            checksum index for verification
 //
 // # How writes stay whole
@@ -25,8 +28,10 @@
 //   - Objects are never overwritten. Each is written create-once and its
 //     bytes are fixed by its key: the extract's by the id (which is a hash
 //     of the input and the template version), a certified version by the
-//     number it claims. The checksum index is written after the object it
-//     names.
+//     number it claims. The checksum index entry of an extract is written
+//     after its PDF; that of a certified version before its PDF, so that a
+//     verification of the PDF finds it and adopts it, whenever its writer
+//     stopped.
 //   - meta.json is written last: create-once for a new extract, compare and
 //     swap (its ETag) for a certification. A record names every object it
 //     points at with the object's checksum, and only ever an object that
@@ -117,8 +122,19 @@ type Record struct {
 	// Certifications, oldest first; the last is the current one.
 	Certifications []Certification `json:"certifications,omitempty"`
 	// Extract is the validated input, kept so the extract can be rendered
-	// again when it is certified.
+	// again when it is certified: for an extract with parts marked
+	// confidential, its public copy (see rendition.go).
 	Extract *extract.Extract `json:"extract"`
+	// Renditions are the renditions kept: [internal public] for an extract
+	// with parts marked confidential, [public] for one without; empty in
+	// records from before renditions were kept (public alone).
+	Renditions []extract.Rendition `json:"renditions,omitempty"`
+	// Internal describes the internal rendition, kept apart; nil for
+	// none.
+	Internal *Internal `json:"internal,omitempty"`
+	// internal are the internal rendition's objects to store with the
+	// record (AddInternal).
+	internal []object
 	// Versions pins, by key, the store's version of each object the record
 	// points at, where the store keeps versions: reads go by it, so an
 	// object written over or deleted later is never what is served.
@@ -155,6 +171,9 @@ type Certification struct {
 	// from its signature, the title is unknown and the date is that of the
 	// signature.
 	Recovered bool `json:"recovered,omitempty"`
+	// Rendition is the rendition certified; empty in records from before
+	// renditions were kept (the public one).
+	Rendition extract.Rendition `json:"rendition,omitempty"`
 	Seal
 	// Revisions are the later revisions of the certified PDF, oldest
 	// first, each the one before with validation data and an archive

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"utdrag/extract"
 	"utdrag/storage"
 )
 
@@ -67,11 +68,11 @@ const completeAttempts = 8
 // (Complete returns that record). ErrConflict when another certification
 // took the number first; it is recorded then.
 //
-// The description goes first, then the PDF, whose create-once write claims
-// the version; from there on the certification exists and Certify finishes
-// the index and the record whatever becomes of ctx's cancellation. When the
-// process dies before, the next Certify, Complete, Find or Janitor
-// finishes it.
+// The description and the checksum index entry go first, then the PDF,
+// whose create-once write claims the version; from there on the
+// certification exists and Certify finishes the record whatever becomes
+// of ctx's cancellation. When the process dies before, the next Certify,
+// Complete, Find (a verification of the PDF) or Janitor finishes it.
 func (a *Archive) Certify(ctx context.Context, id string, cert Certification, pdf []byte, retain time.Duration) (*Record, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
@@ -96,6 +97,12 @@ func (a *Archive) Certify(ctx context.Context, id string, cert Certification, pd
 		!errors.Is(err, storage.ErrPrecondition) {
 		return nil, fmt.Errorf("archive: describing certified version %d of %s: %w", n, id, err)
 	}
+	// Indexed before the PDF is stored, so that whoever verifies the PDF
+	// finds the extract, and adopts the version, whenever the writer stops
+	// after storing it. Until then Find answers ErrNotFound for it.
+	if err := a.index(ctx, cert.SHA256, IndexEntry{ID: id, Version: n}); err != nil {
+		return nil, err
+	}
 	opts := storage.PutOptions{ContentType: "application/pdf", IfNoneMatch: true, Retain: retain}
 	obj, err := a.store.Put(ctx, CertifiedKey(id, n), pdf, opts)
 	if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
@@ -108,7 +115,8 @@ func (a *Archive) Certify(ctx context.Context, id string, cert Certification, pd
 			return nil, fmt.Errorf("archive: reading certified version %d of %s: %w", n, id, gerr)
 		}
 		if Checksum(stored) != cert.SHA256 {
-			_ = a.store.Delete(ctx, intent) // describes nothing; else the janitor's
+			_ = a.store.Delete(ctx, intent) // describe nothing; else the janitor's
+			_ = a.store.Delete(ctx, shaKey(cert.SHA256))
 			if _, _, err := a.complete(ctx, id, nil); err != nil {
 				return nil, err
 			}
@@ -194,6 +202,11 @@ func (a *Archive) beyond(ctx context.Context, rec *Record, known *version) ([]ve
 			v.obj = obj
 			if v.cert, err = a.described(ctx, rec.ID, n, pdf, obj); err != nil {
 				return nil, err
+			}
+			if v.cert.Recovered && v.cert.Rendition == "" && rec.Internal != nil {
+				// A version of an extract with secret parts whose rendition
+				// cannot be told is kept from those who may not read them.
+				v.cert.Rendition = extract.Internal
 			}
 		}
 		if err := a.index(ctx, v.cert.SHA256, IndexEntry{ID: rec.ID, Version: n}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"utdrag/extract"
 	"utdrag/storage"
 )
 
@@ -45,6 +46,7 @@ func (a *Archive) Create(ctx context.Context, rec *Record, pdf, html []byte) (*R
 		rec.HTML, rec.HTMLSHA256 = true, Checksum(html)
 		objs = append(objs, object{HTMLKey(rec.ID), "text/html; charset=utf-8", html})
 	}
+	objs = append(objs, rec.internal...)
 	for range createAttempts {
 		m, err := a.readMeta(ctx, rec.ID)
 		switch {
@@ -103,6 +105,11 @@ func (a *Archive) create(ctx context.Context, rec *Record, objs []object, etag s
 	}
 	if err := a.index(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
 		return err
+	}
+	if rec.Internal != nil {
+		if err := a.index(ctx, rec.Internal.SHA256, IndexEntry{ID: rec.ID, Rendition: extract.Internal}); err != nil {
+			return err
+		}
 	}
 	_, err = a.commit(ctx, rec, etag)
 	return err

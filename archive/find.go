@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"utdrag/extract"
 	"utdrag/storage"
 )
 
@@ -16,6 +17,9 @@ type IndexEntry struct {
 	Version int    `json:"version"` // 0: the uncertified extract; n: certified version n
 	// Revision is the revision of certified version n (0: as signed).
 	Revision int `json:"revision,omitempty"`
+	// Rendition is, for version 0, the rendition with this checksum
+	// (empty: the public one); a certified version's is in its record.
+	Rendition extract.Rendition `json:"rendition,omitempty"`
 }
 
 // Lookup reads the checksum index entry of sum as it is stored. Find is
@@ -67,6 +71,8 @@ func (a *Archive) Find(ctx context.Context, sum string) (*Record, IndexEntry, er
 func holds(rec *Record, e IndexEntry, sum string) bool {
 	n, k := e.Version, e.Revision
 	switch {
+	case n == 0 && e.Rendition == extract.Internal:
+		return k == 0 && rec.Internal != nil && rec.Internal.SHA256 == sum
 	case n == 0:
 		return k == 0 && rec.SHA256 == sum
 	case n < 0 || n > len(rec.Certifications) || k < 0:

@@ -169,11 +169,23 @@ func (j *janitor) recorded(ctx context.Context, rec *Record, objs []storage.Obje
 		// After Complete, a description the record does not hold describes
 		// no stored PDF: its writer died before the PDF, or lost the
 		// version to another.
-		if holds(rec, IndexEntry{ID: rec.ID, Version: n}, sum) || j.old(o) {
+		switch {
+		case holds(rec, IndexEntry{ID: rec.ID, Version: n}, sum):
 			if err := j.remove(ctx, o.Key); err != nil {
 				return err
 			}
-		} else {
+		case j.old(o):
+			// Its index entry, written before the PDF that never came,
+			// goes too.
+			if e, err := j.a.Lookup(ctx, sum); err == nil && e.ID == rec.ID && e.Version == n {
+				if err := j.remove(ctx, shaKey(sum)); err != nil {
+					return err
+				}
+			}
+			if err := j.remove(ctx, o.Key); err != nil {
+				return err
+			}
+		default:
 			j.rep.Young++
 		}
 	}
@@ -217,7 +229,7 @@ func (j *janitor) orphan(ctx context.Context, id string, objs []storage.Object, 
 			if err := j.unindex(ctx, id, o.Key); err != nil {
 				return err
 			}
-		case n == "extract.html" || isIntent:
+		case n == "extract.html" || n == "source.json" || isIntent:
 		default:
 			j.rep.Kept = append(j.rep.Kept, o.Key)
 			continue

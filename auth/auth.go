@@ -44,6 +44,12 @@ type Key struct {
 	SHA256       string `yaml:"sha256"`
 	Roles        []Role `yaml:"roles"`
 	Organisation string `yaml:"organisation"`
+	// Confidential lets the key read what is secret: the internal
+	// rendition of an extract with parts marked confidential (its PDF,
+	// HTML and certified versions). Without it a key gets the public
+	// rendition alone, whatever its roles, admin included: access to
+	// secret data follows the need of the work, not the key's rank.
+	Confidential bool `yaml:"confidential"`
 	hash         []byte
 }
 

@@ -8,7 +8,7 @@ import (
 
 // docTimestampRoom is the room first reserved for a document timestamp
 // token: its signature, TSTInfo and the TSA's certificates.
-const docTimestampRoom = 12 * 1024
+const docTimestampRoom = 8 * 1024
 
 // addDocTimestamp appends a document timestamp (ETSI EN 319 142-1, 5.4.2:
 // Type DocTimeStamp, SubFilter ETSI.RFC3161) from the authority at tsaURL:

@@ -41,7 +41,13 @@ func newFetcher() *certify.Fetcher {
 // it with validation data and a document timestamp, as certification does.
 func certifyLTA(t *testing.T, p *pkitest.PKI, id certify.Identity) (signed, extended []byte) {
 	t.Helper()
-	signed = sign(t, seedPDF(t), id, certify.Options{TSAURL: p.TSAURL, Reason: "Rätt utdraget intygar", Location: "Östersund"})
+	return certifyLTAOf(t, p, id, seedPDF(t))
+}
+
+// certifyLTAOf is certifyLTA of another rendered PDF.
+func certifyLTAOf(t *testing.T, p *pkitest.PKI, id certify.Identity, pdf []byte) (signed, extended []byte) {
+	t.Helper()
+	signed = sign(t, pdf, id, certify.Options{TSAURL: p.TSAURL, Reason: "Rätt utdraget intygar", Location: "Östersund"})
 	ext, err := certify.Extend(t.Context(), signed, certify.ExtendOptions{Fetcher: newFetcher(), TSAURL: p.TSAURL})
 	if err != nil {
 		t.Fatal(err)
@@ -194,12 +200,19 @@ func TestRevokedAfterSigningStaysValidAtSigningTime(t *testing.T) {
 	if leaf.Status != certify.StatusGood || !leaf.RevokedAt.After(at) {
 		t.Errorf("signer revocation = %+v, want good at signing, revoked after %v", leaf, at)
 	}
+	// pdfcpu v0.15.0 compares the responder's "revoked" with no time: it
+	// calls the signature's certificate revoked (see the README).
+	sig := only(t, p.PDFCPUValidate(t, writeTemp(t, "revoked-later.pdf", ext.PDF)), "ETSI.CAdES.detached")
+	if !strings.Contains(sig, "certificate has been revoked") || strings.Contains(sig, "signature is invalid") {
+		t.Errorf("pdfcpu on a certificate revoked after signing:\n%s", sig)
+	}
 }
 
 func TestRevokedBeforeSigningIsInvalid(t *testing.T) {
-	p := pkitest.New(t)
-	id := pkiIdentity(t, p, "revoked")
-	p.Revoke(t, "revoked")
+	p := pkitest.Shared(t)
+	name := pkitest.Unique("certify-revoked")
+	id := pkiIdentity(t, p, name)
+	p.Revoke(t, name)
 	signed := sign(t, seedPDF(t), id, certify.Options{TSAURL: p.TSAURL})
 	ext, err := certify.Extend(t.Context(), signed, certify.ExtendOptions{Fetcher: newFetcher(), TSAURL: p.TSAURL})
 	if err != nil {
@@ -364,15 +377,16 @@ func TestFetcherRetriesCachesAndGivesUp(t *testing.T) {
 }
 
 func TestFetcherReportsRevocation(t *testing.T) {
-	p := pkitest.New(t)
-	p.Issue(t, "gone")
-	p.Revoke(t, "gone")
-	status, at, err := newFetcher().Status(t.Context(), p.Cert(t, "gone.pem"), p.Cert(t, "issuing.pem"))
+	p := pkitest.Shared(t)
+	name := pkitest.Unique("certify-gone")
+	p.Issue(t, name)
+	p.Revoke(t, name)
+	status, at, err := newFetcher().Status(t.Context(), p.Cert(t, name+".pem"), p.Cert(t, "issuing.pem"))
 	if err != nil || status != certify.StatusRevoked || at.IsZero() || time.Since(at) > time.Minute {
 		t.Errorf("Status = %s at %v, %v", status, at, err)
 	}
 	// The CRL says so too when there is no responder.
-	c := p.Cert(t, "gone.pem")
+	c := p.Cert(t, name+".pem")
 	c.OCSPServer = nil
 	status, _, err = newFetcher().Status(t.Context(), c, p.Cert(t, "issuing.pem"))
 	if err != nil || status != certify.StatusRevoked {

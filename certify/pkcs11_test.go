@@ -17,7 +17,7 @@ import (
 func TestPKCS11KeyStaysInTheTokenAndSignsLTA(t *testing.T) {
 	p := pkitest.Shared(t)
 	tok := hsmtest.Open(t)
-	const label = "seal-certify"
+	label := pkitest.Unique("seal-certify")
 	csr := hsmtest.NewKey(t, label)
 
 	sensitive, extractable, valueErr := hsmtest.Attributes(t, label)
@@ -28,13 +28,13 @@ func TestPKCS11KeyStaysInTheTokenAndSignsLTA(t *testing.T) {
 		t.Error("the private key's value could be read out of the token")
 	}
 
-	chain := p.IssueCSR(t, "hsm-certify", csr)
+	chain := p.IssueCSR(t, label, csr)
 	id, release, err := certify.OpenPKCS11(certify.PKCS11Config{Module: tok.Module, Token: tok.Label, PIN: tok.PIN, Key: label}, chain)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer release()
-	if id.Leaf().Subject.CommonName != "Region Exempel e-sigill (hsm-certify)" || len(id.Chain) != 3 {
+	if id.Leaf().Subject.CommonName != "Region Exempel e-sigill ("+label+")" || len(id.Chain) != 3 {
 		t.Fatalf("identity from the token: %s, %d certificates", id.Subject(), len(id.Chain))
 	}
 	testLTA(t, p, id)

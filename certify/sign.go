@@ -32,7 +32,7 @@ func contentsRoom(id Identity, timestamped bool) int {
 		room += len(c.Raw)
 	}
 	if timestamped {
-		room += 12 * 1024
+		room += 8 * 1024
 	}
 	return room
 }

@@ -37,6 +37,10 @@ type Entry struct {
 	// Manual marks a recipient served by post or by hand; Note says how.
 	Manual bool   `yaml:"manual"`
 	Note   string `yaml:"note"`
+	// Confidential: the recipient may receive confidential content, and
+	// gets the internal rendition of an extract with parts marked
+	// confidential; every other recipient gets the public one.
+	Confidential bool `yaml:"confidential"`
 }
 
 // Recipient is one name from "Expedieras till" and what it resolved to.
@@ -48,6 +52,9 @@ type Recipient struct {
 	Addresses []string
 	Manual    bool
 	Note      string
+	// Confidential: the directory allows the recipient confidential
+	// content.
+	Confidential bool
 }
 
 // Resolved reports whether the name matched a directory entry.
@@ -82,6 +89,9 @@ func LoadDirectory(data []byte) (*Directory, error) {
 
 func newOrgDirectory(name string, entries []Entry) (*orgDirectory, error) {
 	od := &orgDirectory{name: name, entries: entries, byName: map[string]int{}}
+	if err := oneRenditionPerAddress(entries); err != nil {
+		return nil, err
+	}
 	for i, e := range entries {
 		if err := checkEntry(e); err != nil {
 			return nil, fmt.Errorf("recipient %d (%q): %w", i+1, e.Name, err)
@@ -205,7 +215,7 @@ func (od *orgDirectory) lookup(name string) Recipient {
 		return r
 	}
 	e := od.entries[i]
-	r.Entry, r.Manual, r.Note = e.Name, e.Manual, e.Note
+	r.Entry, r.Manual, r.Note, r.Confidential = e.Name, e.Manual, e.Note, e.Confidential
 	r.Addresses = append([]string(nil), e.Addresses...)
 	return r
 }

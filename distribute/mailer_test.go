@@ -35,7 +35,7 @@ func TestSMTPErrorsClassified(t *testing.T) {
 	srv.SetAlways("a@x.example.se", "451")
 	srv.SetAlways("b@x.example.se", "550")
 	mailer := newSMTPMailer(t, srv.Addr)
-	mail := seed000(testKey).mailTo("X", "a@x.example.se", testNow)
+	mail := seed000(testKey).mailTo("X", "a@x.example.se", RenditionPublic, testNow)
 
 	_, err := mailer.Send(testContext(t), mail)
 	var se *SendError

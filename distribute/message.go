@@ -30,10 +30,18 @@ type Message struct {
 	// item may hold several names separated by commas or " och ".
 	Recipients []string
 	VerifyURL  string
+	// InternalVerifyURL is the verification address of Internal.
+	InternalVerifyURL string
 	// Filename of the attachment: "Protokollsutdrag Regionstyrelsen
 	// 2023-10-06 § 157.pdf".
 	Filename string
-	PDF      []byte // the certified extract
+	PDF      []byte // the certified extract: its public rendition
+	// Internal is the certified internal rendition of an extract with
+	// parts marked confidential, for the recipients the directory allows
+	// confidential content (InternalFilename names it); nil for an extract
+	// with nothing marked, whose one rendition goes to every recipient.
+	Internal         []byte
+	InternalFilename string
 	// RecordKey is the storage key of the distribution record
 	// ("…/distribution.json").
 	RecordKey string
@@ -44,7 +52,7 @@ func (m Message) validate() error {
 	for name, empty := range map[string]bool{
 		"ExtractID": m.ExtractID == "", "Organisation.ID": m.Organisation.ID == "",
 		"Organ": m.Organ == "", "MeetingDate": m.MeetingDate == "",
-		"Filename": m.Filename == "", "PDF": len(m.PDF) == 0, "RecordKey": m.RecordKey == "",
+		"Filename": m.Filename == "", "PDF": len(m.PDF) == 0 && len(m.Internal) == 0, "RecordKey": m.RecordKey == "",
 	} {
 		if empty {
 			missing = append(missing, name)
@@ -100,17 +108,13 @@ func (m Message) Body(recipient string) string {
 }
 
 // mailTo is the Mail for one address of one recipient.
-func (m Message) mailTo(recipient, address string, now time.Time) Mail {
+func (m Message) mailTo(recipient, address, rendition string, now time.Time) Mail {
 	return Mail{
-		To:        address,
-		MessageID: MessageID(m.Organisation.ID, m.ExtractID, address),
-		Date:      now,
-		Subject:   m.Subject(),
-		Body:      m.Body(recipient),
-		Attachment: Attachment{
-			Filename:    m.Filename,
-			ContentType: "application/pdf",
-			Data:        m.PDF,
-		},
+		To:         address,
+		MessageID:  MessageID(m.Organisation.ID, m.ExtractID, address),
+		Date:       now,
+		Subject:    m.Subject(),
+		Body:       m.bodyFor(recipient, rendition),
+		Attachment: m.attachment(rendition),
 	}
 }

@@ -38,10 +38,13 @@ func (s State) Label() string {
 // Record is the distribution status of one extract, stored as JSON at the
 // message's RecordKey.
 type Record struct {
-	ExtractID string    `json:"extractId"`
-	PDFSHA256 string    `json:"pdfSha256"`
-	Created   time.Time `json:"created"`
-	Updated   time.Time `json:"updated"`
+	ExtractID string `json:"extractId"`
+	PDFSHA256 string `json:"pdfSha256"`
+	// InternalSHA256 is the checksum of the internal rendition sent to the
+	// recipients allowed confidential content; empty when none was.
+	InternalSHA256 string    `json:"internalPdfSha256,omitempty"`
+	Created        time.Time `json:"created"`
+	Updated        time.Time `json:"updated"`
 	// Lease is set while a Distribute call is working on the record.
 	Lease      *Lease            `json:"lease,omitempty"`
 	Recipients []RecipientStatus `json:"recipients"`
@@ -61,6 +64,9 @@ type RecipientStatus struct {
 	Entry string `json:"entry,omitempty"` // the directory entry it resolved to
 	State State  `json:"state"`
 	Note  string `json:"note,omitempty"` // how a manual recipient is served
+	// Rendition is the rendition the recipient gets (or, served by hand,
+	// is to get): "internal" or "public".
+	Rendition string `json:"rendition,omitempty"`
 	// Deliveries hold one message per resolved address.
 	Deliveries []Delivery `json:"deliveries,omitempty"`
 }
@@ -94,6 +100,10 @@ func (r *Record) Done() bool { return r.Counts.Pending == 0 }
 func newRecord(m Message, recipients []Recipient, now time.Time) *Record {
 	sum := sha256.Sum256(m.PDF)
 	rec := &Record{ExtractID: m.ExtractID, PDFSHA256: hex.EncodeToString(sum[:]), Created: now, Updated: now}
+	if m.Internal != nil {
+		in := sha256.Sum256(m.Internal)
+		rec.InternalSHA256 = hex.EncodeToString(in[:])
+	}
 	for _, r := range recipients {
 		rec.Recipients = append(rec.Recipients, newRecipientStatus(m, r))
 	}
@@ -103,6 +113,9 @@ func newRecord(m Message, recipients []Recipient, now time.Time) *Record {
 
 func newRecipientStatus(m Message, r Recipient) RecipientStatus {
 	rs := RecipientStatus{Name: r.Name, Entry: r.Entry, Note: r.Note}
+	if r.Resolved() {
+		rs.Rendition = m.RenditionFor(r)
+	}
 	for _, a := range r.Addresses {
 		rs.Deliveries = append(rs.Deliveries, Delivery{
 			Address: a, MessageID: MessageID(m.Organisation.ID, m.ExtractID, a), State: StatePending,
@@ -171,14 +184,14 @@ func (r *Record) pendingAddresses() []target {
 		for _, d := range rs.Deliveries {
 			if d.State == StatePending && !seen[d.Address] {
 				seen[d.Address] = true
-				out = append(out, target{recipient: rs.Name, address: d.Address})
+				out = append(out, target{recipient: rs.Name, address: d.Address, rendition: rs.Rendition})
 			}
 		}
 	}
 	return out
 }
 
-type target struct{ recipient, address string }
+type target struct{ recipient, address, rendition string }
 
 // update applies f to every delivery to address: an address shared by two
 // recipients is sent once and counts for both.

@@ -19,7 +19,7 @@ import (
 // extract and address), so the receiving registry can recognise and drop
 // the duplicate; the attempt count in the record shows that it may exist.
 func (r *run) deliver(ctx context.Context, t target) error {
-	mail := r.m.mailTo(t.recipient, t.address, r.d.cfg.Now())
+	mail := r.m.mailTo(t.recipient, t.address, t.rendition, r.d.cfg.Now())
 	for attempt := 1; ; attempt++ {
 		r.rec.update(t.address, func(d *Delivery) { d.Attempts++; d.Time = r.d.cfg.Now() })
 		if err := r.save(ctx); err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -34,22 +35,106 @@ func ParseRendition(s string) (Rendition, bool) {
 	return "", false
 }
 
-// Label is the rendition as clerks read it.
+// Label is the rendition as clerks read it: "Intern", "Offentlig".
 func (r Rendition) Label() string {
 	if r == Internal {
-		return "Intern (fullständig)"
+		return "Intern"
 	}
 	return "Offentlig"
 }
 
+// Definite is the rendition's adjective in the definite form, for a
+// sentence: "den interna versionen", "utdragets offentliga version".
+func (r Rendition) Definite() string {
+	if r == Internal {
+		return "interna"
+	}
+	return "offentliga"
+}
+
 // Marked reports whether anything in x is marked confidential.
 func (x *Extract) Marked() bool {
-	marked := false
-	eachText(x, func(t textField) bool {
-		marked = t.ground != ""
-		return !marked
-	})
-	return marked
+	return markedText(reflect.ValueOf(x).Elem(), "")
+}
+
+// markedText reports whether v holds a text under a ground, as eachText
+// would find one, without the field paths eachText builds: every render
+// asks. Which fields of a struct type to look into is worked out once per
+// type (plans).
+func markedText(v reflect.Value, ground string) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return ground != "" && v.Len() > 0
+	case reflect.Pointer:
+		return !v.IsNil() && markedText(v.Elem(), ground)
+	case reflect.Slice:
+		for i := range v.Len() {
+			if markedText(v.Index(i), ground) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		p := planOf(v.Type())
+		inner := ground
+		if p.confidential >= 0 {
+			if c := v.Field(p.confidential).String(); c != "" {
+				inner = c
+			}
+		}
+		for _, f := range p.fields {
+			g := inner
+			if f.keep {
+				g = ground
+			}
+			if markedText(v.Field(f.index), g) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// plan is what markedText looks at in a struct type: the fields that may
+// hold text, and the index of its Confidential field (-1: none).
+type plan struct {
+	confidential int
+	fields       []struct {
+		index int
+		keep  bool // mask:"keep": outside the struct's own ground
+	}
+}
+
+// plans holds a plan per struct type: derived from the type alone, so
+// the same for every caller.
+var plans sync.Map
+
+func planOf(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p := &plan{confidential: -1}
+	if f, ok := t.FieldByName("Confidential"); ok && len(f.Index) == 1 && f.Type.Kind() == reflect.String {
+		p.confidential = f.Index[0]
+	}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		switch jsonName(sf) {
+		case "confidential", "withheld", "publicIdentityNumbers":
+			continue
+		}
+		switch sf.Type.Kind() {
+		case reflect.String, reflect.Pointer, reflect.Slice, reflect.Struct:
+			p.fields = append(p.fields, struct {
+				index int
+				keep  bool
+			}{i, sf.Tag.Get("mask") == "keep"})
+		}
+	}
+	plans.Store(t, p)
+	return p
 }
 
 // Withheld reports whether x is a public copy with parts removed.

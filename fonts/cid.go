@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // A document's subset of a face, for a CID-keyed font (Type 0 with
@@ -78,7 +79,11 @@ func (f *Face) PostScriptName() string {
 // CIDSubset writes the TrueType program of the glyphs of runes, which
 // become glyphs 1…len(runes) in that order; every rune must be one the face
 // has (Has) and none may repeat.
-func (f *Face) CIDSubset(runes []rune) ([]byte, error) {
+func (f *Face) CIDSubset(runes []rune) ([]byte, error) { return f.AppendCIDSubset(nil, runes) }
+
+// AppendCIDSubset appends CIDSubset's program to dst, so a caller can
+// reuse one buffer.
+func (f *Face) AppendCIDSubset(dst []byte, runes []rune) ([]byte, error) {
 	s := f.src
 	order := make([]int, 0, len(runes)+8)
 	order = append(order, 0)
@@ -120,7 +125,10 @@ func (f *Face) CIDSubset(runes []rune) ([]byte, error) {
 	for _, g := range order {
 		size += s.offs[g+1] - s.offs[g] + 3
 	}
-	out := make([]byte, 12+16*len(tags), size)
+	// out is the program, in dst's array after its bytes: size is an upper
+	// bound, so appending never moves it.
+	buf := slices.Grow(dst, size)
+	out := buf[len(dst) : len(dst)+12+16*len(tags)]
 	var offs, lens [len(tags)]int
 	table := func(i int, t []byte) {
 		offs[i] = len(out)
@@ -152,7 +160,11 @@ func (f *Face) CIDSubset(runes []rune) ([]byte, error) {
 	table(6, s.maxp(len(order)))
 	table(7, names)
 	table(8, s.post())
-	return directory(out, tags[:], offs[:], lens[:]), nil
+	directory(out, tags[:], offs[:], lens[:])
+	if len(dst)+len(out) > cap(buf) || &buf[:len(dst)+1][len(dst)] != &out[0] {
+		return append(dst, out...), nil // moved after all
+	}
+	return buf[:len(dst)+len(out)], nil
 }
 
 // keptNames keeps the name table's copyright, family, style, full and

@@ -28,6 +28,9 @@ readonly SECRET_KEY="utdrag-test-secret"
 
 log() { echo "with-minio: $*" >&2; }
 
+# shellcheck source=lib/ports.sh
+source "$(dirname "$0")/lib/ports.sh"
+
 if [[ $# -eq 0 ]]; then
 	echo "usage: $0 CMD [ARGS...]" >&2
 	exit 2
@@ -56,21 +59,6 @@ ensure_minio() {
 		fi
 	done
 	log "could not build minio"
-	return 1
-}
-
-# free_port prints a loopback port nobody listens on. Another process may
-# still take it before MinIO does; start_minio retries on a fresh port then.
-free_port() {
-	local port i
-	for i in $(seq 1 200); do
-		port=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return
-		fi
-	done
-	log "no free port found"
 	return 1
 }
 

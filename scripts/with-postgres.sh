@@ -31,6 +31,8 @@ if [[ $# -eq 0 ]]; then
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/ports.sh
+source "$here/lib/ports.sh"
 
 # find_bindir prints the folder holding initdb and pg_ctl: PG_BINDIR, the
 # newest /usr/lib/postgresql/N/bin, or the PATH.
@@ -72,19 +74,6 @@ if [[ "$(id -u)" -eq 0 ]]; then
 	pg_user=postgres
 	id "$pg_user" >/dev/null 2>&1 || { log "running as root and no '$pg_user' user to run the server as"; exit 1; }
 fi
-
-free_port() {
-	local port i
-	for i in $(seq 1 200); do
-		port=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return
-		fi
-	done
-	log "no free port found"
-	return 1
-}
 
 workdir=""
 started=""

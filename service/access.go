@@ -37,17 +37,22 @@ var policy = auth.Policy{
 	"POST /v1/extracts/:id/distribution":  {auth.Clerk},
 	"GET /v1/extracts/:id/distribution":   {auth.Clerk},
 	"POST /v1/distributions":              {auth.Clerk},
+	"POST /v1/protocols":                  {auth.System},
+	"GET /v1/protocols":                   {auth.Clerk},
+	"GET /v1/protocols/:id":               {auth.Clerk},
+	"GET /v1/protocols/:id/pdf":           {auth.Clerk},
+	"POST /v1/protocols/:id/extracts":     {auth.System, auth.Clerk},
 }
 
 // publicRoute reports whether a route pattern needs no key: operations,
-// the API's descriptions and verification, which anyone holding a printed
-// extract may use.
+// the API's descriptions, verification, which anyone holding a printed
+// extract may use, and the organisations' notice boards.
 func publicRoute(route string) bool {
 	switch route {
 	case "/healthz", "/readyz", "/metrics", "/openapi.json":
 		return true
 	}
-	for _, prefix := range []string{"/schema/", "/v1/verify", "/verify"} {
+	for _, prefix := range []string{"/schema/", "/v1/verify", "/verify", "/anslagstavla/"} {
 		if strings.HasPrefix(route, prefix) {
 			return true
 		}

@@ -50,7 +50,7 @@ func NewArchiveJob(cfg Config, store storage.Store, log *slog.Logger) *preserve.
 	if fetch <= 0 {
 		fetch = defaultFetchTimeout
 	}
-	return archiveJob(cfg, archive.New(store), certify.NewFetcher(certify.FetchOptions{Timeout: fetch}), log)
+	return archiveJob(cfg, ArchiveOn(store), certify.NewFetcher(certify.FetchOptions{Timeout: fetch}), log)
 }
 
 func archiveJob(cfg Config, a *archive.Archive, f *certify.Fetcher, log *slog.Logger) *preserve.Job {

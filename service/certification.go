@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,24 @@ type CertifyRequest struct {
 	Date string `json:"date,omitempty"`
 	// NewVersion certifies again, keeping the earlier certified versions.
 	NewVersion bool `json:"newVersion,omitempty"`
+	// Renditions to certify, each as a version of its own: public (the
+	// default), internal, or both.
+	Renditions []extract.Rendition `json:"renditions,omitempty"`
+}
+
+// renditions are the renditions the request certifies, each once, the
+// internal one first.
+func (r CertifyRequest) renditions() []extract.Rendition {
+	var out []extract.Rendition
+	for _, want := range []extract.Rendition{extract.Internal, extract.Public} {
+		if slices.Contains(r.Renditions, want) {
+			out = append(out, want)
+		}
+	}
+	if len(r.Renditions) == 0 {
+		out = []extract.Rendition{extract.Public}
+	}
+	return out
 }
 
 // normalize reads the texts as the extract's texts are read: Unicode NFC
@@ -56,6 +75,11 @@ func (r CertifyRequest) validate(lim extract.Limits) []extract.FieldError {
 	}
 	if _, err := time.Parse(time.DateOnly, r.Date); r.Date != "" && err != nil {
 		errs = append(errs, extract.FieldError{Field: "date", Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
+	}
+	for i, rd := range r.Renditions {
+		if rd != extract.Public && rd != extract.Internal {
+			errs = append(errs, extract.FieldError{Field: fmt.Sprintf("renditions[%d]", i), Rule: "enum", Message: "ange public (offentlig) eller internal (intern)"})
+		}
 	}
 	return errs
 }
@@ -103,10 +127,15 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	if s.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
+	for _, r := range req.renditions() {
+		if !s.mayHave(c, rec, r) {
+			return
+		}
+	}
 	rec, cert, err := s.certifyAndRecord(c, rec.ID, req)
 	if errors.Is(err, errCertified) {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
-			"Utdraget är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
+			"Utdraget är redan bestyrkt i den versionen. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
 		return
 	}
 	if errors.Is(err, errCertifiedMeanwhile) {
@@ -122,38 +151,53 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	c.JSON(http.StatusCreated, s.view(rec))
 }
 
-// certifyAndRecord certifies extract id as its next version and returns
-// the record holding it. The record is completed first: a certification an
-// interrupted request stored is recorded, and counts. It reports
-// errCertified when the extract is certified and req asks for no new
-// version, errCertifiedMeanwhile when another request took the version.
+// certifyAndRecord certifies each rendition of extract id that req asks
+// for as its next version and returns the record holding them and the
+// first new certification. The record is completed first: a certification
+// an interrupted request stored is recorded, and counts. It reports
+// errCertified when a rendition asked for is certified and req asks for no
+// new version, errCertifiedMeanwhile when another request took a version.
 func (s *Server) certifyAndRecord(c *gin.Context, id string, req CertifyRequest) (*archive.Record, *archive.Certification, error) {
 	ctx := c.Request.Context()
 	rec, _, err := s.archive.Complete(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if rec.Certified() != nil && !req.NewVersion {
-		return nil, nil, errCertified
+	for _, r := range req.renditions() {
+		if rec.CertifiedAs(r) != nil && !req.NewVersion {
+			return nil, nil, errCertified
+		}
 	}
-	cert, signed, err := s.certify(c, rec, req)
+	first := len(rec.Certifications)
+	for _, r := range req.renditions() {
+		if rec, err = s.certifyOne(c, rec, req, r); err != nil {
+			return nil, nil, err
+		}
+	}
+	return rec, &rec.Certifications[first], nil
+}
+
+// certifyOne certifies rendition r of rec as its next version.
+func (s *Server) certifyOne(c *gin.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Record, error) {
+	ctx := c.Request.Context()
+	cert, signed, err := s.certify(c, rec, req, r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	rec, err = s.archive.Certify(ctx, rec.ID, *cert, signed, s.cfg.Retention)
 	if errors.Is(err, archive.ErrConflict) {
-		return nil, nil, errCertifiedMeanwhile
+		return nil, errCertifiedMeanwhile
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.metrics.certified()
-	return rec, rec.Certified(), nil
+	return rec, nil
 }
 
-// certify renders the extract with the certification filled in as its
-// next version and signs it; storing it is the archive's.
-func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest) (*archive.Certification, []byte, error) {
+// certify renders rendition r of the extract with the certification filled
+// in as its next version and signs it; storing it is the archive's.
+func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Certification, []byte, error) {
 	ctx := c.Request.Context()
 	id, err := s.signer.identity(ctx)
 	if err != nil {
@@ -177,11 +221,20 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 		},
 		VerifyURL: s.verifyURL(rec.ID, version),
 	}
-	res, err := s.renderObserved(ctx, rec.Extract, cc)
+	x, err := s.archive.Source(ctx, rec) // the public copy's marks are gone: it renders as the public rendition
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := s.renderObserved(ctx, x, cc, r)
 	if err != nil {
 		return nil, nil, err
 	}
 	reason := "Rätt utdraget intygar"
+	if r == extract.Internal && rec.Has(extract.Internal) {
+		// The signature says which rendition it seals, so that a version
+		// adopted without its description is known for what it is.
+		reason += " (" + internalReason + ")"
+	}
 	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
 		Name: req.Name, Reason: reason, Location: req.Place, Time: now,
 	})
@@ -192,7 +245,7 @@ func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest
 	return &archive.Certification{
 		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
-		Development: id.Development(), Pages: res.Pages, Seal: sealed.Seal,
+		Development: id.Development(), Pages: res.Pages, Rendition: r, Seal: sealed.Seal,
 	}, signed, nil
 }
 
@@ -220,6 +273,7 @@ func describeCertified(pdf []byte) (archive.Certification, error) {
 		Name: r.Name, Place: r.Location, Date: at.Format(time.DateOnly), Time: r.SigningTime.UTC(),
 		Certificate: r.Signer, Fingerprint: r.SignerFingerprint, Pages: r.Pages,
 		Development: strings.Contains(r.Reason, "utvecklingscertifikat"),
+		Rendition:   renditionOfReason(r.Reason),
 		Seal:        archive.Seal{Level: string(r.Level), RenewBy: r.RenewBy},
 	}, nil
 }
@@ -239,6 +293,18 @@ func initials(name string) string {
 	return b.String()
 }
 
+// internalReason is what the signature reason of a certified internal
+// rendition adds.
+const internalReason = "intern version med sekretessbelagda uppgifter"
+
+// renditionOfReason reads the rendition a signature reason names.
+func renditionOfReason(reason string) extract.Rendition {
+	if strings.Contains(reason, internalReason) {
+		return extract.Internal
+	}
+	return extract.Public
+}
+
 func (s *Server) getCertified(c *gin.Context) {
 	ctx := c.Request.Context()
 	rec, _, err := s.archive.Get(ctx, c.Param("id"))
@@ -246,12 +312,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
-	cur := rec.Certified()
-	if cur == nil {
-		problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
-		return
-	}
-	cert := *cur
+	var cert archive.Certification
 	if v := c.Query("version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > len(rec.Certifications) {
@@ -259,13 +320,27 @@ func (s *Server) getCertified(c *gin.Context) {
 			return
 		}
 		cert = rec.Certifications[n-1]
+		if !s.mayHave(c, rec, cert.RenditionOf()) {
+			return
+		}
+	} else {
+		r, ok := s.renditionOf(c, rec)
+		if !ok {
+			return
+		}
+		cur := rec.CertifiedAs(r)
+		if cur == nil {
+			problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Utdragets "+r.Definite()+" version är inte bestyrkt ännu.")
+			return
+		}
+		cert = *cur
 	}
 	b, err := s.archive.CurrentCertified(ctx, rec, cert.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	name := strings.TrimSuffix(rec.Filename, ".pdf") + " bestyrkt"
+	name := strings.TrimSuffix(renditionFilename(rec.Filename, cert.RenditionOf(), rec.Has(extract.Internal)), ".pdf") + " bestyrkt"
 	if cert.Version > 1 {
 		name += " v" + strconv.Itoa(cert.Version)
 	}

@@ -90,28 +90,36 @@ func (s *Server) distributionRoutes(g *gin.RouterGroup) {
 	g.POST("/distributions", s.distributeMany)
 }
 
-// message builds the distribution of an extract's current certified version.
+// message builds the distribution of an extract: its current certified
+// version of each rendition a recipient needs (renditions.go). It returns
+// a *renditionsMissing when a rendition some recipient needs is not
+// certified.
 func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Message, error) {
-	cert := rec.Certified()
-	pdf, err := s.archive.CurrentCertified(c.Request.Context(), rec, cert.Version)
+	ctx := c.Request.Context()
+	// The names under Expedieras till of a paragraph marked whole are in
+	// the source only, not in the public copy the record holds.
+	x, err := s.archive.Source(ctx, rec)
 	if err != nil {
 		return distribute.Message{}, err
 	}
 	var recipients []string
-	for _, p := range rec.Extract.Paragraphs {
+	for _, p := range x.Paragraphs {
 		recipients = append(recipients, p.DistributeTo...)
 	}
-	return distribute.Message{
+	m := distribute.Message{
 		ExtractID:    rec.ID,
 		Organisation: distribute.Organisation{ID: rec.Organisation.ID, Name: rec.Organisation.Name},
 		Organ:        rec.Organ, MeetingDate: rec.MeetingDate,
 		Paragraphs:  []string{compose.ParagraphLabel(rec.Paragraphs)},
 		Title:       strings.Join(rec.Titles, "; "),
 		CaseNumbers: rec.CaseNumbers, Recipients: recipients,
-		VerifyURL: s.verifyURL(rec.ID, cert.Version),
-		Filename:  rec.Filename, PDF: pdf,
+		Filename:  rec.Filename,
 		RecordKey: archive.DistributionKey(rec.ID),
-	}, nil
+	}
+	if err := s.attachRenditions(ctx, rec, &m); err != nil {
+		return distribute.Message{}, err
+	}
+	return m, nil
 }
 
 // certifiedRecord reads a visible extract and answers 409 when it is not
@@ -140,7 +148,9 @@ func (s *Server) distributeExtract(c *gin.Context) {
 	}
 	msg, err := s.message(c, rec)
 	if err != nil {
-		s.fail(c, err)
+		if !failMissing(c, err) {
+			s.fail(c, err)
+		}
 		return
 	}
 	if len(msg.Recipients) == 0 {
@@ -226,6 +236,11 @@ func (s *Server) distributeMany(c *gin.Context) {
 			continue
 		}
 		msg, err := s.message(c, rec)
+		var rm *renditionsMissing
+		if errors.As(err, &rm) {
+			items[i].Status, items[i].Error = http.StatusConflict, "En version som mottagarna behöver är inte bestyrkt: "+rm.Error()
+			continue
+		}
 		if err != nil {
 			s.fail(c, err)
 			return

@@ -37,7 +37,13 @@ type View struct {
 	Certified      bool                    `json:"certified"`
 	Certification  *archive.Certification  `json:"certification"`
 	Certifications []archive.Certification `json:"certifications"`
-	Links          map[string]string       `json:"links"`
+	// Renditions are the renditions kept: internal and public for an
+	// extract with parts marked confidential, public alone otherwise.
+	Renditions []extract.Rendition `json:"renditions"`
+	// Source, on an extract taken from a stored protocol, names the
+	// protocol and each paragraph's digest there.
+	Source *extract.Source   `json:"source,omitempty"`
+	Links  map[string]string `json:"links"`
 }
 
 func (s *Server) view(r *archive.Record) View {
@@ -51,13 +57,22 @@ func (s *Server) view(r *archive.Record) View {
 		links["verify"] = s.verifyURL(r.ID, r.Certified().Version)
 	}
 	links["distribution"] = base + "/distribution"
-	v := View{Summary: r.Summary, Certification: r.Certified(), Certifications: r.Certifications, Links: links}
+	if r.Has(extract.Internal) {
+		links["internalPdf"] = base + "/pdf?rendition=internal"
+		links["internalHtml"] = base + "/html?rendition=internal"
+	}
+	v := View{Summary: r.Summary, Certification: r.Certified(), Certifications: r.Certifications, Links: links,
+		Renditions: r.RenditionsKept()}
 	v.Justering = s.justering(r)
 	v.Adjusted = len(extract.Pending(v.Justering)) == 0
 	if v.Certifications == nil {
 		v.Certifications = []archive.Certification{}
 	}
 	v.Certified = v.Certification != nil
+	if r.Extract != nil && r.Extract.Source != nil {
+		v.Source = r.Extract.Source
+		links["protocol"] = "/v1/protocols/" + r.Extract.Source.Protocol
+	}
 	return v
 }
 
@@ -74,13 +89,6 @@ func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
 		s.fail(c, err)
 		return nil, false
 	}
-	if x.Marked() {
-		// Until extracts are kept in an internal and a public rendition,
-		// marked text would be published whole: refuse it.
-		s.fail(c, extract.ValidationError{{Field: "paragraphs", Rule: "confidential",
-			Message: "utdrag med sekretessmarkerade delar kan inte tas emot ännu"}})
-		return nil, false
-	}
 	return x, true
 }
 
@@ -88,7 +96,7 @@ func (s *Server) decode(c *gin.Context) (*extract.Extract, bool) {
 // concurrent renders. The render runs in the request's goroutine under a
 // context that ends at the timeout (or when the client leaves); it stops
 // there and frees its slot before the answer is written.
-func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*render.Result, error) {
+func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *compose.Certification, r extract.Rendition) (*render.Result, error) {
 	release, ok := s.acquireRender(ctx)
 	if !ok {
 		return nil, errBusy
@@ -96,7 +104,7 @@ func (s *Server) renderBounded(ctx context.Context, x *extract.Extract, cert *co
 	defer release()
 	rctx, cancel := context.WithTimeoutCause(ctx, s.cfg.RenderTimeout, errRenderTimeout)
 	defer cancel()
-	res, err := s.render.RenderContext(rctx, x, cert)
+	res, err := s.render.RenderWith(rctx, x, cert, render.Options{Rendition: r})
 	if err != nil && rctx.Err() != nil {
 		if errors.Is(context.Cause(rctx), errRenderTimeout) {
 			return nil, errRenderTimeout
@@ -122,19 +130,25 @@ func (s *Server) createExtract(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.renderObserved(ctx, x, nil)
+	res, err := s.renderObserved(ctx, x, nil, extract.Public)
 	if err != nil {
 		s.failRender(c, err)
 		return
 	}
-	rec := &archive.Record{Extract: x, Summary: archive.Summary{
-		ID: id, Organisation: x.Organisation, Organ: x.Organ, MeetingDate: x.Meeting.Date,
-		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x), Justering: x.Justerings(),
-		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages,
+	// The record is the public rendition's: made from the masked copy
+	// when parts are marked, so nothing it holds or shows is secret.
+	pub := res.Extract
+	rec := &archive.Record{Extract: pub, Renditions: []extract.Rendition{extract.Public}, Summary: archive.Summary{
+		ID: id, Organisation: pub.Organisation, Organ: pub.Organ, MeetingDate: pub.Meeting.Date,
+		Paragraphs: pub.Numbers(), CaseNumbers: pub.CaseNumbers(), Titles: titles(pub), Justering: pub.Justerings(),
+		Template: res.Template, Filename: compose.Filename(pub), Pages: res.Pages,
 	}}
 	page, err := s.render.HTML(res.Document)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if x.Marked() && !s.putInternal(c, rec, x) {
 		return
 	}
 	stored, created, err := s.archive.Create(ctx, rec, res.PDF, page)
@@ -185,12 +199,16 @@ func (s *Server) previewExtract(c *gin.Context) {
 	if !ok || !s.ownOrganisation(c, x.Organisation.ID) || !s.namedAsConfigured(c, x.Organisation) {
 		return
 	}
-	res, err := s.renderObserved(c.Request.Context(), x, nil)
+	r, ok := parseRendition(c)
+	if !ok {
+		return
+	}
+	res, err := s.renderObserved(c.Request.Context(), x, nil, r)
 	if err != nil {
 		s.failRender(c, err)
 		return
 	}
-	c.Header("Content-Disposition", disposition("inline", compose.Filename(x)))
+	c.Header("Content-Disposition", disposition("inline", renditionFilename(compose.Filename(x), res.Rendition, x.Marked())))
 	c.Data(http.StatusOK, "application/pdf", res.PDF)
 }
 
@@ -309,6 +327,19 @@ func (s *Server) getPDF(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	r, ok := s.renditionOf(c, rec)
+	if !ok {
+		return
+	}
+	if r == extract.Internal {
+		b, err := s.archive.InternalPDF(ctx, rec)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.servePDF(c, b, rec.Internal.SHA256, renditionFilename(rec.Filename, r, true))
+		return
+	}
 	b, err := s.archive.PDF(ctx, rec)
 	if err != nil {
 		s.fail(c, err)
@@ -324,7 +355,14 @@ func (s *Server) getHTML(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
+	r, ok := s.renditionOf(c, rec)
+	if !ok {
+		return
+	}
 	b, err := s.archive.HTML(ctx, rec)
+	if r == extract.Internal {
+		b, err = s.archive.InternalHTML(ctx, rec)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

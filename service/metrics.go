@@ -141,9 +141,9 @@ func (m *metrics) certified() { m.certifications.Inc() }
 func (m *metrics) message(state string) { m.messages.WithLabelValues(state).Inc() }
 
 // renderObserved is renderBounded with the render recorded in the metrics.
-func (s *Server) renderObserved(ctx context.Context, x *extract.Extract, cert *compose.Certification) (*render.Result, error) {
+func (s *Server) renderObserved(ctx context.Context, x *extract.Extract, cert *compose.Certification, r extract.Rendition) (*render.Result, error) {
 	start := time.Now()
-	res, err := s.renderBounded(ctx, x, cert)
+	res, err := s.renderBounded(ctx, x, cert, r)
 	if err == nil {
 		s.metrics.rendered(res.Pages, len(res.PDF), time.Since(start))
 	}

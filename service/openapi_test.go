@@ -179,7 +179,7 @@ func loadSpec(t *testing.T, base string) *spec {
 	if s, ok := specCache["doc"]; ok {
 		return s
 	}
-	for _, media := range []string{"application/pdf", "text/html", "text/css", "text/javascript"} {
+	for _, media := range []string{"application/pdf", "text/html", "text/css", "text/javascript", "application/atom+xml"} {
 		openapi3filter.RegisterBodyDecoder(media, openapi3filter.FileBodyDecoder)
 	}
 	loader := openapi3.NewLoader()
@@ -268,6 +268,7 @@ func TestOpenAPI(t *testing.T) {
 	exerciseDistribution(t, clerkAPI, id, other)
 	exerciseVerification(t, a, clerkAPI, id)
 	exercisePages(t, a, id)
+	exerciseProtocols(t, a, sys, clerkAPI, a.as(keyClerkOther))
 
 	slow := startAPI(t, stores["fs"](t), func(c *service.Config) { c.RenderTimeout = time.Nanosecond })
 	if resp, body := slow.as(keySystem).do("POST", "/v1/extracts/preview", rs); resp.StatusCode != 503 {

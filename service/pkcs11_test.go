@@ -21,8 +21,8 @@ import (
 func TestCertificationWithTokenKey(t *testing.T) {
 	p := pkitest.Shared(t)
 	tok := hsmtest.Open(t)
-	const label = "seal-service"
-	chain := p.IssueCSR(t, "hsm-service", hsmtest.NewKey(t, label))
+	label := pkitest.Unique("seal-service")
+	chain := p.IssueCSR(t, label, hsmtest.NewKey(t, label))
 	chainFile := filepath.Join(t.TempDir(), "chain.pem")
 	if err := os.WriteFile(chainFile, chain, 0o600); err != nil {
 		t.Fatal(err)

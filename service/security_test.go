@@ -6,9 +6,11 @@ package service_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"os"
@@ -61,6 +63,48 @@ func TestSecurityMetricLabelsClosedSet(t *testing.T) {
 		t.Error("an invented method reached the log")
 	}
 	t.Logf("/metrics: %d bytes before, %d after %d requests with invented methods", before, len(text), 3*invented)
+}
+
+// TestSecurityHeaderLimit sends the running server a 60 KB method and a
+// 20 KB header: 431 before any handler, so no request can make it hold
+// more than 16 KiB of headers; ordinary requests pass.
+func TestSecurityHeaderLimit(t *testing.T) {
+	cfg := service.Defaults()
+	cfg.Addr = freeAddr(t)
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-ran })
+	waitListening(t, cfg.Addr)
+	for what, req := range map[string]func() *http.Request{
+		"60 KB method": func() *http.Request {
+			r, _ := http.NewRequest(strings.Repeat("M", 60<<10), "http://"+cfg.Addr+"/x", nil)
+			return r
+		},
+		"20 KB header": func() *http.Request {
+			r, _ := http.NewRequest("GET", "http://"+cfg.Addr+"/healthz", nil)
+			r.Header.Set("X-Padding", strings.Repeat("p", 20<<10))
+			return r
+		},
+	} {
+		resp, err := http.DefaultClient.Do(req())
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("%s: %d, want 431", what, resp.StatusCode)
+		}
+	}
+	resp, err := http.Get("http://" + cfg.Addr + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("an ordinary request: %v %v", resp, err)
+	}
 }
 
 // TestSecurityOrganisationNameBoundToKey posts an extract under the key's

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"utdrag/anslag"
 
 	"github.com/gin-gonic/gin"
 
@@ -49,6 +50,7 @@ type Server struct {
 	metrics   *metrics
 	readiness *readiness
 	now       func() time.Time // the clock that says which justering days have come
+	calendar  *anslag.Calendar // the days of a protocol's anslag and appeal
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics
@@ -94,6 +96,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		verifies: newSlots(cfg.MaxVerifies, cfg.VerifyWait),
 		failures: newFailures(),
 		now:      d.Now,
+		calendar: anslag.NewCalendar(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -149,6 +152,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	s.certificationRoutes(v1)
 	s.verifyRoutes(v1)
 	s.distributionRoutes(v1)
+	s.protocolRoutes(r, v1)
 	return r, nil
 }
 
@@ -243,7 +247,7 @@ func (s *Server) Run(ctx context.Context) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		// Keys, cookies and request ids are short; nothing needs more.
-		MaxHeaderBytes: 64 << 10,
+		MaxHeaderBytes: 16 << 10,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
 	"utdrag/distribute"
+	"utdrag/extract"
 )
 
 type certifyView struct {
@@ -19,11 +21,14 @@ type certifyView struct {
 	Errors             map[string]string
 	Current            *certView
 	Confirm            bool
+	// Renditions to choose among, for an extract with two.
+	Renditions []renditionChoice
 }
 
-func (u *ui) certifyView(rec *archive.Record, req CertifyRequest) certifyView {
+func (u *ui) certifyView(c *gin.Context, rec *archive.Record, req CertifyRequest) certifyView {
 	v := certifyView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, Name: req.Name, Title: req.Title, Place: req.Place}
 	_, v.Current = certViews(rec)
+	v.Renditions = u.renditionChoices(c, rec, req)
 	return v
 }
 
@@ -32,7 +37,7 @@ func (u *ui) certifyForm(c *gin.Context) {
 	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(rec, CertifyRequest{}))
+	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, CertifyRequest{}))
 }
 
 // certify runs the form's steps: "review" checks the fields and asks for
@@ -46,13 +51,28 @@ func (u *ui) certify(c *gin.Context) {
 		Name: c.PostForm("name"), Title: c.PostForm("title"),
 		Place: c.PostForm("place"), NewVersion: c.PostForm("newVersion") != "",
 	}
+	for _, r := range c.PostFormArray("rendition") {
+		req.Renditions = append(req.Renditions, extract.Rendition(r))
+	}
 	req.normalize()
-	v := u.certifyView(rec, req)
+	v := u.certifyView(c, rec, req)
 	title := "Bestyrk " + heading(rec)
-	if errs := req.validate(u.s.cfg.Limits); len(errs) > 0 || c.PostForm("step") == "edit" {
+	for _, r := range req.renditions() {
+		if !u.uiRendition(c, rec, r, r == extract.Public || r == extract.Internal) {
+			return
+		}
+	}
+	errs := req.validate(u.s.cfg.Limits)
+	if rec.Has(extract.Internal) && len(req.Renditions) == 0 && c.PostForm("step") != "edit" {
+		errs = append(errs, extract.FieldError{Field: "rendition", Rule: "required", Message: "välj minst en version"})
+	}
+	if len(errs) > 0 || c.PostForm("step") == "edit" {
 		v.Errors = map[string]string{}
 		for _, e := range errs {
 			v.Errors[e.Field] = certifyFieldError(e.Rule)
+		}
+		if _, ok := v.Errors["rendition"]; ok {
+			v.Errors["rendition"] = "Välj minst en version att bestyrka."
 		}
 		status := http.StatusOK
 		if len(errs) > 0 {
@@ -66,9 +86,11 @@ func (u *ui) certify(c *gin.Context) {
 		u.render(c, http.StatusOK, "certify", "Bekräfta: "+title, "list", v)
 		return
 	}
-	if rec.Certified() != nil && !req.NewVersion {
-		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Utdraget bestyrktes medan du fyllde i formuläret. Öppna utdraget igen för att se det.")
-		return
+	for _, r := range req.renditions() {
+		if rec.CertifiedAs(r) != nil && !req.NewVersion {
+			u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Utdraget bestyrktes medan du fyllde i formuläret. Öppna utdraget igen för att se det.")
+			return
+		}
 	}
 	_, cert, err := u.s.certifyAndRecord(c, rec.ID, req)
 	if errors.Is(err, errCertified) || errors.Is(err, errCertifiedMeanwhile) {
@@ -131,6 +153,7 @@ func (u *ui) distributePage(c *gin.Context) {
 	}
 	if dist != nil {
 		v.Status = newDistView(dist, time.Now())
+		v.Status.showRenditions(rec, dist)
 		if c.Query("skickat") != "" {
 			v.Notice, v.NoticeClass = sentNotice(dist)
 		}
@@ -138,11 +161,22 @@ func (u *ui) distributePage(c *gin.Context) {
 		return
 	}
 	msg, err := u.s.message(c, rec)
+	var rm *renditionsMissing
+	if errors.As(err, &rm) {
+		v.Error = fmt.Sprintf("Utdragets %s version är inte bestyrkt, och den ska till %s. Bestyrk den först.",
+			rm.rendition.Definite(), strings.Join(rm.recipients, ", "))
+		u.render(c, http.StatusConflict, "distribute", title, "list", v)
+		return
+	}
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	v.Planned, v.Messages, v.Emails, v.Manual, v.Unresolved = newPlan(u.dir.Resolve(msg.Organisation.ID, msg.Recipients))
+	resolved := u.dir.Resolve(msg.Organisation.ID, msg.Recipients)
+	v.Planned, v.Messages, v.Emails, v.Manual, v.Unresolved = newPlan(resolved)
+	for i, r := range resolved {
+		v.Planned[i].Rendition = plannedRendition(rec, r)
+	}
 	if len(v.Planned) == 0 {
 		v.Error = "Utdraget saknar mottagare under Expedieras till."
 	}
@@ -176,6 +210,10 @@ func (u *ui) distribute(c *gin.Context) {
 		return
 	}
 	msg, err := u.s.message(c, rec)
+	if errors.As(err, new(*renditionsMissing)) {
+		u.errorPage(c, http.StatusConflict, "Version inte bestyrkt", "En version av utdraget som mottagarna behöver är inte bestyrkt. Bestyrk den först.")
+		return
+	}
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -16,6 +16,7 @@ import (
 	"utdrag/archive"
 	"utdrag/compose"
 	"utdrag/distribute"
+	"utdrag/extract"
 	"utdrag/index"
 	"utdrag/storage"
 )
@@ -202,6 +203,11 @@ type extractView struct {
 	Certifications   []certView
 	Current          *certView
 	Distribution     *distView
+	// Renditions are the two renditions of an extract with parts marked
+	// confidential (nil for one with a single rendition); PreviewLabel
+	// says which the page shows.
+	Renditions   []renditionView
+	PreviewLabel string
 }
 
 func (u *ui) show(c *gin.Context) {
@@ -223,6 +229,8 @@ func (u *ui) show(c *gin.Context) {
 		Created: clock(rec.Created), Distribution: newDistView(dist, time.Now()),
 	}
 	v.Certifications, v.Current = certViews(rec)
+	v.Distribution.showRenditions(rec, dist)
+	v.Renditions = u.renditionViews(c, rec)
 	v.Justering = justeringText(u.s.justering(rec))
 	if na := u.s.checkAdjusted(rec, "bestyrkas eller expedieras"); na != nil {
 		v.Draft = na.Detail
@@ -230,6 +238,17 @@ func (u *ui) show(c *gin.Context) {
 	v.Preview = "/utdrag/" + rec.ID + "/pdf?visa=1"
 	if v.Current != nil {
 		v.Preview = "/utdrag/" + rec.ID + "/bestyrkt?visa=1"
+	}
+	if len(v.Renditions) > 0 {
+		// The fullest rendition the clerk may read, certified if it is.
+		r := v.Renditions[len(v.Renditions)-1]
+		if v.Renditions[0].Allowed {
+			r = v.Renditions[0]
+		}
+		v.Preview, v.PreviewLabel = r.PDF+"&visa=1", r.Label
+		if r.Certified != "" {
+			v.Preview = r.Certified + "&visa=1"
+		}
 	}
 	if n := atoiOr(c.Query("bestyrkt"), 0); n > 0 && n <= len(rec.Certifications) {
 		v.Notice = fmt.Sprintf("Utdraget är bestyrkt och signerat digitalt (version %d).", n)
@@ -247,6 +266,19 @@ func (u *ui) pdf(c *gin.Context) {
 	if !ok {
 		return
 	}
+	r, ok := extract.ParseRendition(c.Query("rendition"))
+	if !u.uiRendition(c, rec, r, ok) {
+		return
+	}
+	if r == extract.Internal {
+		b, err := u.s.archive.InternalPDF(c.Request.Context(), rec)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		u.sendPDF(c, b, rec.Internal.SHA256, renditionFilename(rec.Filename, r, true))
+		return
+	}
 	b, err := u.s.archive.PDF(c.Request.Context(), rec)
 	if err != nil {
 		u.fail(c, err)
@@ -261,7 +293,7 @@ func (u *ui) certifiedPDF(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cert := rec.Certified()
+	cert := u.newestAllowed(c, rec)
 	if v := c.Query("version"); v != "" {
 		n := atoiOr(v, 0)
 		if n < 1 || n > len(rec.Certifications) {
@@ -269,6 +301,9 @@ func (u *ui) certifiedPDF(c *gin.Context) {
 			return
 		}
 		cert = &rec.Certifications[n-1]
+		if !u.uiRendition(c, rec, cert.RenditionOf(), true) {
+			return
+		}
 	}
 	if cert == nil {
 		u.errorPage(c, http.StatusNotFound, "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
@@ -279,7 +314,7 @@ func (u *ui) certifiedPDF(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.sendPDF(c, b, cert.CurrentSHA256(), certifiedFilename(rec.Filename, cert.Version))
+	u.sendPDF(c, b, cert.CurrentSHA256(), certifiedFilename(renditionFilename(rec.Filename, cert.RenditionOf(), rec.Has(extract.Internal)), cert.Version))
 }
 
 // certifiedFilename is the download name of certified version n, as the
@@ -313,7 +348,14 @@ func (u *ui) html(c *gin.Context) {
 	if !ok {
 		return
 	}
+	r, ok := extract.ParseRendition(c.Query("rendition"))
+	if !u.uiRendition(c, rec, r, ok) {
+		return
+	}
 	b, err := u.s.archive.HTML(c.Request.Context(), rec)
+	if r == extract.Internal {
+		b, err = u.s.archive.InternalHTML(c.Request.Context(), rec)
+	}
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -37,12 +37,14 @@ const (
 // session is what the cookie carries. A session without Key is anonymous:
 // it only ties the CSRF token of the public forms to one browser.
 type session struct {
-	ID      string      `json:"sid"`
-	Key     string      `json:"key,omitempty"`
-	Roles   []auth.Role `json:"roles,omitempty"`
-	Org     string      `json:"org,omitempty"`
-	Gen     int64       `json:"gen,omitempty"` // the key's session generation at login
-	Expires int64       `json:"exp"`
+	ID    string      `json:"sid"`
+	Key   string      `json:"key,omitempty"`
+	Roles []auth.Role `json:"roles,omitempty"`
+	Org   string      `json:"org,omitempty"`
+	// Confidential: the key may read internal renditions.
+	Confidential bool  `json:"conf,omitempty"`
+	Gen          int64 `json:"gen,omitempty"` // the key's session generation at login
+	Expires      int64 `json:"exp"`
 }
 
 // clerk reports whether the session may open the clerk pages at all; the
@@ -51,7 +53,7 @@ func (s session) clerk(open bool) bool { return open || s.Key != "" }
 
 // key is the session's API key as the policy sees it.
 func (s session) key() *auth.Key {
-	return &auth.Key{Name: s.Key, Roles: s.Roles, Organisation: s.Org}
+	return &auth.Key{Name: s.Key, Roles: s.Roles, Organisation: s.Org, Confidential: s.Confidential}
 }
 
 type sessions struct {
@@ -131,7 +133,7 @@ func (ss *sessions) anonymous() session {
 // login is worthless after it.
 func (ss *sessions) login(key *auth.Key) session {
 	s := ss.anonymous()
-	s.Key, s.Roles, s.Org = key.Name, key.Roles, key.Organisation
+	s.Key, s.Roles, s.Org, s.Confidential = key.Name, key.Roles, key.Organisation, key.Confidential
 	return s
 }
 

@@ -165,6 +165,8 @@ func TestUIFindCertifyDistributeOpenMode(t *testing.T) {
 	}
 	if _, body := e.get("/utdrag/" + rs + "?bestyrkt=1"); !strings.Contains(body, "Anna Berg, Nämndsekreterare") || !strings.Contains(body, "/v/"+rs+"/1") {
 		t.Error("extract page lacks the certification record")
+	} else if !strings.Contains(body, "PAdES B-B (signatur utan tidsstämpel)") || !strings.Contains(body, "Ingen tidsstämpeltjänst är inställd") {
+		t.Error("extract page does not say which signature level the certification reached, and why no higher")
 	}
 
 	// Distribute: the plan first, then the result per recipient.

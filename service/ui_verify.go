@@ -11,6 +11,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/compose"
+	"utdrag/extract"
 )
 
 type verifyView struct {
@@ -31,6 +32,10 @@ type verifyResult struct {
 	Signature                            *SignatureCheck
 	LongTerm                             *longTermView
 	Problems                             []string
+	// Rendition says which rendition the file is, for an extract with two.
+	Rendition string
+	// Protocol is the comparison with the stored protocol of the meeting.
+	Protocol *ProtocolCheck
 }
 
 // longTermView is what an archivist reads of a signature: its level, when
@@ -80,10 +85,16 @@ func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
 	r := &verifyResult{
 		Message: v.Message, SHA256: v.SHA256, ID: v.ID, Organisation: v.Organisation, Organ: v.Organ,
 		MeetingDate: v.MeetingDate, CaseNumbers: strings.Join(v.CaseNumbers, ", "), Titles: v.Titles,
-		Latest: v.Latest, Signature: v.Signature,
+		Latest: v.Latest, Signature: v.Signature, Protocol: v.Protocol,
 	}
 	if len(v.Paragraphs) > 0 {
 		r.Paragraphs = compose.ParagraphLabel(v.Paragraphs)
+	}
+	if rec != nil && rec.Has(extract.Internal) && v.Genuine {
+		r.Rendition = "Offentlig: de sekretessbelagda uppgifterna är ersatta med en hänvisning till sekretessgrunden"
+		if v.Rendition == extract.Internal {
+			r.Rendition = "Intern: innehåller sekretessbelagda uppgifter"
+		}
 	}
 	if v.Certification != nil && rec != nil {
 		cv := newCertView(rec, *v.Certification)

@@ -45,16 +45,19 @@ type certView struct {
 	Level, RenewBy string
 	Missing        []string
 	Revisions      int
+	// Rendition is the rendition certified, for an extract with two.
+	Rendition string
 }
 
 func newCertView(rec *archive.Record, c archive.Certification) certView {
 	return certView{
 		Version: c.Version, Name: c.Name, Title: c.Title, Place: c.Place, Date: c.Date, Time: clock(c.Time),
 		Certificate: c.Certificate, Fingerprint: c.Fingerprint, SHA256: c.SHA256, Development: c.Development,
-		Latest: c.Version == len(rec.Certifications), Bytes: c.Bytes, Pages: c.Pages,
+		Latest: rec.CertifiedAs(c.RenditionOf()).Version == c.Version, Bytes: c.Bytes, Pages: c.Pages,
 		VerifyPath: fmt.Sprintf("/v/%s/%d", rec.ID, c.Version),
 		Level:      levelName(c.CurrentSeal().Level), Missing: c.CurrentSeal().Missing, Revisions: len(c.Revisions),
-		RenewBy: dateOf(c.CurrentSeal().RenewBy),
+		RenewBy:   dateOf(c.CurrentSeal().RenewBy),
+		Rendition: renditionLabel(rec, c.RenditionOf()),
 	}
 }
 
@@ -102,10 +105,13 @@ type distView struct {
 	// Retry: some addresses have not received the extract and another
 	// call would try them again.
 	Retry bool
+	// Renditions: the extract has two, and each recipient's is shown.
+	Renditions bool
 }
 
 type recipientView struct {
 	Name, Entry, State, Class, Note string
+	Rendition                       string // the rendition sent, for an extract with two
 	Deliveries                      []deliveryView
 }
 
@@ -166,6 +172,7 @@ func newDistView(r *distribute.Record, now time.Time) *distView {
 // plannedRecipient is one name of "Expedieras till" before sending.
 type plannedRecipient struct {
 	Name, Entry string
+	Rendition   string // the rendition the recipient is to get, for an extract with two
 	Kind        string // "email", "manual" or "unresolved"
 	Note        string
 	Addresses   []string

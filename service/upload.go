@@ -80,7 +80,7 @@ func readVerifyForm(body io.Reader, boundary string, valid func(token string) bo
 	}
 	g.open()
 	h := sha256.New()
-	n, err := io.Copy(h, p)
+	n, err := copyYielding(h, p)
 	if err != nil {
 		return upload{}, formError(g, err, errFormSyntax)
 	}

@@ -9,12 +9,14 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
 	"utdrag/certify"
+	"utdrag/extract"
 )
 
 // Verification answers whether a PDF is a genuine extract from this service.
@@ -31,13 +33,19 @@ type Verification struct {
 	CaseNumbers  []string `json:"caseNumbers,omitempty"`
 	Titles       []string `json:"titles,omitempty"`
 	Certified    bool     `json:"certified"`
-	Version      int      `json:"version,omitempty"`
+	// Rendition is which rendition the file is: internal (with secret
+	// text) or public.
+	Rendition extract.Rendition `json:"rendition,omitempty"`
+	Version   int               `json:"version,omitempty"`
 	// Revision is the revision of the certified version the file is:
 	// 0 as signed, k after the k-th archive-timestamp run.
 	Revision      int                    `json:"revision,omitempty"`
 	Latest        bool                   `json:"latest,omitempty"` // the newest certified version
 	Certification *archive.Certification `json:"certification,omitempty"`
 	Signature     *SignatureCheck        `json:"signature,omitempty"`
+	// Protocol compares the extract with the stored protocol of its
+	// meeting, paragraph by paragraph; absent when none is stored.
+	Protocol *ProtocolCheck `json:"protocol,omitempty"`
 }
 
 // SignatureCheck is what the digital signature check found, with what an
@@ -166,12 +174,49 @@ func (s *Server) verifyUpload(c *gin.Context) {
 // holding no more of it than one buffer.
 func hashStream(r io.Reader) (sum string, n int64, err error) {
 	h := sha256.New()
-	n, err = io.Copy(h, r)
+	n, err = copyYielding(h, r)
 	if err != nil {
 		return "", n, fmt.Errorf("service: reading the file to verify: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
+
+// maxHashRate bounds how fast one upload is read and hashed, in bytes a
+// second: far above what a client sends over a real network, far below
+// what a loopback or data-centre client can. An upload that would go
+// faster waits between chunks, so that the slots together use a bounded
+// share of the processors and the goroutines hashing never keep the
+// scheduler from the network (health checks, other requests) for long.
+const maxHashRate = 64 << 20
+
+// copyYielding is io.Copy paced to maxHashRate: once it is more than a
+// few milliseconds ahead, it sleeps them off.
+func copyYielding(dst io.Writer, src io.Reader) (int64, error) {
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
+	start := time.Now()
+	var n int64
+	for {
+		k, err := src.Read(buf)
+		if k > 0 {
+			dst.Write(buf[:k]) // a hash.Hash never fails
+			n += int64(k)
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if ahead := time.Duration(float64(n)/maxHashRate*float64(time.Second)) - time.Since(start); ahead > 5*time.Millisecond {
+			time.Sleep(ahead)
+		}
+	}
+}
+
+// copyBuffers are copyYielding's buffers, shared across uploads.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // verify looks a checksum up. A checksum the service issued names a file
 // byte for byte equal to the stored copy, so the signature is checked on
@@ -188,13 +233,21 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	}
 	v.Genuine, v.ID, v.Organisation, v.Organ = true, rec.ID, rec.Organisation.Name, rec.Organ
 	v.MeetingDate, v.Paragraphs, v.CaseNumbers, v.Titles = rec.MeetingDate, rec.Paragraphs, rec.CaseNumbers, rec.Titles
+	if v.Protocol, err = s.checkAgainstProtocol(ctx, rec); err != nil {
+		return nil, err
+	}
 	if entry.Version == 0 {
+		v.Rendition = extract.Public
 		v.Message = "Filen är ett äkta utdrag från tjänsten, men den är inte bestyrkt."
+		if entry.Rendition == extract.Internal {
+			v.Rendition = extract.Internal
+			v.Message = "Filen är ett äkta utdrag från tjänsten, i den interna versionen med sekretessbelagda uppgifter, men den är inte bestyrkt."
+		}
 		return v, nil
 	}
 	cert := rec.Certifications[entry.Version-1] // Find returns only a version the record holds
 	v.Certified, v.Version, v.Revision, v.Certification = true, cert.Version, entry.Revision, &cert
-	v.Latest = entry.Version == len(rec.Certifications)
+	v.Latest = rec.CertifiedAs(cert.RenditionOf()).Version == cert.Version // the newest of its rendition
 	pdf, err := s.archive.CertifiedRevision(ctx, rec, entry.Version, entry.Revision)
 	if err != nil {
 		return nil, err
@@ -203,7 +256,11 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	if err != nil {
 		return nil, err
 	}
+	v.Rendition = cert.RenditionOf()
 	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
+	if v.Rendition == extract.Internal {
+		v.Message = "Filen är ett äkta, bestyrkt utdrag i den interna versionen, som innehåller sekretessbelagda uppgifter: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
+	}
 	switch {
 	case !v.Signature.Valid:
 		v.Genuine = false

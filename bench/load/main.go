@@ -24,6 +24,9 @@
 //
 //	scripts/with-minio.sh go run ./bench/load
 //
+// With -attack it measures something else: the service's memory and the
+// answer time of /healthz while 64 clients attack it (see attack.go).
+//
 // The service runs in this process on a loopback port; the peak resident
 // set is this process's (service and clients), reset before each phase.
 package main
@@ -89,7 +92,34 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of the service phases at -profile-clients: this path for the first round, path.2, path.3 … for the next")
 	flag.IntVar(&o.profileAt, "profile-clients", 16, "the phase -cpuprofile covers")
 	flag.StringVar(&o.index, "index", "", "UTDRAG_INDEX of the service (default: SQLite in a temporary folder)")
+	var a attackOptions
+	flag.BoolVar(&a.on, "attack", false, "instead of the create benchmark, replay the attacks on memory (see attack.go) against the built service")
+	flag.IntVar(&a.clients, "attack-clients", 64, "concurrent attacking clients")
+	flag.DurationVar(&a.duration, "attack-duration", 60*time.Second, "how long the attack lasts")
+	flag.StringVar(&a.binary, "binary", "", "the utdrag binary to attack (default: built from ./cmd/utdrag)")
+	flag.BoolVar(&a.open, "open", false, "run the service without a key file (open mode)")
+	flag.Int64Var(&a.rssLimit, "rss-limit", 4096, "MiB: stop the attack and the service when its resident set passes this")
+	flag.StringVar(&a.gomemlimit, "gomemlimit", "", "GOMEMLIMIT of the service, as deployed (empty: none)")
+	flag.BoolVar(&a.renders, "attack-renders", false, "add clients that preview the largest extract the default limits let through")
+	flag.StringVar(&a.only, "attack-only", "", "only the attacks whose names start with this (methods, page-bad, api-50m, …)")
+	probeURL := flag.String("probe", "", "(internal) run as the attack's /healthz probe of this URL")
+	control := flag.Bool("control", false, "(internal) run as the probe's control server")
 	flag.Parse()
+	if *control {
+		controlServer()
+		return
+	}
+	if *probeURL != "" {
+		probe(*probeURL, a.duration)
+		return
+	}
+	if a.on {
+		a.examples = o.examples
+		if err := attack(a); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	for _, s := range strings.Split(*levels, ",") {
 		c, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || c < 1 {

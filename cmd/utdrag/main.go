@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -46,7 +47,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	case "reindex":
 		return reindex(ctx, log)
 	case "archive-timestamp":
-		return archiveTimestamp(ctx, args[1:], log)
+		return archiveTimestamp(ctx, os.Stdout, args[1:], log)
 	case "render":
 		return renderFile(args[1:])
 	case "typeset-report":
@@ -122,7 +123,7 @@ func reindex(ctx context.Context, log *slog.Logger) error {
 // timestamp's certificate expires within the renewal margin gets fresh
 // validation data and a new archive timestamp. Another replica running it
 // makes this run do nothing (the job's lease).
-func archiveTimestamp(ctx context.Context, args []string, log *slog.Logger) error {
+func archiveTimestamp(ctx context.Context, out io.Writer, args []string, log *slog.Logger) error {
 	cfg, err := service.FromEnv(os.Getenv)
 	if err != nil {
 		return err
@@ -132,6 +133,9 @@ func archiveTimestamp(ctx context.Context, args []string, log *slog.Logger) erro
 		"stamp again what the newest timestamp's chain stops covering within this (UTDRAG_ARCHIVE_RENEW_BEFORE)")
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	if fl.NArg() > 0 || *renew < 0 {
+		return errors.New("usage: utdrag archive-timestamp [-renew-before 2160h]")
 	}
 	cfg.Archive.RenewBefore = *renew
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -155,10 +159,10 @@ func archiveTimestamp(ctx context.Context, args []string, log *slog.Logger) erro
 		return err
 	}
 	if rep.Busy {
-		fmt.Println("archive-timestamp: another replica is running the job; nothing done")
+		fmt.Fprintln(out, "archive-timestamp: another replica is running the job; nothing done")
 		return nil
 	}
-	fmt.Printf("archive-timestamp: %d certified versions, %d due: %d stamped, %d adopted, %d unchanged, %d failed (%.1f s)\n",
+	fmt.Fprintf(out, "archive-timestamp: %d certified versions, %d due: %d stamped, %d adopted, %d unchanged, %d failed (%.1f s)\n",
 		rep.Examined, rep.Due, rep.Stamped, rep.Adopted, rep.Unchanged, rep.Failed, time.Since(start).Seconds())
 	if rep.Failed > 0 {
 		return fmt.Errorf("%d certified versions could not be extended; see the log", rep.Failed)

@@ -19,6 +19,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -56,8 +58,9 @@ func initToken() (Token, *crypto11.Context, error) {
 	if _, err := os.Stat(Module); err != nil {
 		return Token{}, nil, fmt.Errorf("softhsm2 is not installed (make test installs it): %w", err)
 	}
-	dir, err := os.MkdirTemp("", "utdrag-softhsm-")
-	if err != nil {
+	removeStale()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("utdrag-softhsm-%d", os.Getpid()))
+	if err := os.RemoveAll(dir); err != nil {
 		return Token{}, nil, err
 	}
 	conf := filepath.Join(dir, "softhsm2.conf")
@@ -82,6 +85,22 @@ func initToken() (Token, *crypto11.Context, error) {
 		return Token{}, nil, fmt.Errorf("opening the token: %w", err)
 	}
 	return tok, c, nil
+}
+
+// removeStale removes the token folders of test processes that have
+// ended: a token lives as long as its process, which has no hook to remove
+// it at exit.
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "utdrag-softhsm-*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "utdrag-softhsm-"))
+		if err != nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); os.IsNotExist(err) {
+			_ = os.RemoveAll(d)
+		}
+	}
 }
 
 // NewKey generates an EC P-256 key pair labelled label inside the token

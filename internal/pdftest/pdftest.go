@@ -1,6 +1,7 @@
 // Package pdftest checks PDFs in tests with tools nobody here wrote:
-// pdftotext, pdffonts, pdfinfo (poppler-utils) and qpdf. A missing tool
-// fails the test: make test installs them.
+// pdftotext, pdffonts, pdfinfo (poppler-utils), qpdf and Apache PDFBox's
+// Preflight (libpdfbox2-java). A missing tool fails the test: make test
+// installs them.
 //
 // It may import the standard library only.
 package pdftest

@@ -9,7 +9,9 @@
 package pkitest
 
 import (
+	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -214,6 +216,14 @@ func (p *PKI) Roots(t testing.TB) *x509.CertPool {
 func (p *PKI) Signer(t testing.TB) (chainPEM, keyPEM []byte) {
 	t.Helper()
 	return p.Read(t, "signer-chain.pem"), p.Read(t, "signer.key")
+}
+
+// Unique is name with a random suffix, for certificates and keys issued in
+// the shared PKI (or a token) by a test that may run more than once.
+func Unique(name string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return name + "-" + hex.EncodeToString(b)
 }
 
 // Issue issues a new signer certificate, with a new key, named name

@@ -106,3 +106,42 @@ func printed(path string) bool {
 	}
 	return true
 }
+
+// Without is s without the words in common: words the service writes
+// itself (labels of its pages, its messages), found in its answers for an
+// extract with nothing secret, which a public copy holds for that reason.
+func (s Secrets) Without(common map[string]bool) Secrets {
+	out := s
+	out.Words, out.Printed = nil, nil
+	for _, w := range s.Words {
+		if !common[w] {
+			out.Words = append(out.Words, w)
+		}
+	}
+	for _, w := range s.Printed {
+		if !common[w] {
+			out.Printed = append(out.Printed, w)
+		}
+	}
+	return out
+}
+
+// Furniture are the words of texts that are not words of x: what the
+// service wrote around x's text.
+func Furniture(x *extract.Extract, texts ...string) map[string]bool {
+	own := map[string]bool{}
+	for _, f := range x.Fields() {
+		for _, w := range pdftest.Words(f.Text) {
+			own[w] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, t := range texts {
+		for _, w := range pdftest.Words(t) {
+			if !own[w] {
+				out[w] = true
+			}
+		}
+	}
+	return out
+}

@@ -94,6 +94,7 @@ type inline struct {
 	NoBreak              bool
 	// Secret marks text of an internal rendition that is secret: <mark>.
 	Secret bool
+	Lang   string // the span's language when not the page's
 }
 
 type table struct {
@@ -126,7 +127,7 @@ func newPage(doc compose.Document) (page, error) {
 		RunningCenter: joinNonEmpty("\n", h.Kind, joinNonEmpty(" ", h.DateLabel, h.Date), h.Draft, h.Confidential),
 	}
 	for i, b := range doc.Blocks {
-		v, err := newBlock(b)
+		v, err := newBlock(b, doc.Meta.Languages)
 		if err != nil {
 			return page{}, fmt.Errorf("html: block %d: %w", i, err)
 		}
@@ -135,14 +136,14 @@ func newPage(doc compose.Document) (page, error) {
 	return p, nil
 }
 
-func newBlock(b compose.Block) (block, error) {
+func newBlock(b compose.Block, langs []string) (block, error) {
 	switch b := b.(type) {
 	case compose.Heading:
 		level := min(max(b.Level, 1), 3)
 		// A heading is bold by its element; the mark adds nothing.
-		return block{Kind: "h", Level: level, Inline: spans(b.Text, typeset.Bold)}, nil
+		return block{Kind: "h", Level: level, Inline: spans(b.Text, typeset.Bold, langs)}, nil
 	case compose.Paragraph:
-		return block{Kind: "p", Inline: spans(b.Text, 0), Indent: b.Indent, Plain: b.Plain}, nil
+		return block{Kind: "p", Inline: spans(b.Text, 0, langs), Indent: b.Indent, Plain: b.Plain}, nil
 	case compose.List:
 		start := b.Start
 		if start == 0 {
@@ -150,7 +151,7 @@ func newBlock(b compose.Block) (block, error) {
 		}
 		items := make([][]inline, len(b.Items))
 		for i, it := range b.Items {
-			items[i] = spans(it, 0)
+			items[i] = spans(it, 0, langs)
 		}
 		return block{Kind: "list", Ordered: b.Ordered, Start: start, Items: items, Indent: b.Indent}, nil
 	case compose.Table:
@@ -172,7 +173,7 @@ func newBlock(b compose.Block) (block, error) {
 		}
 		return block{Kind: "sig", Signers: ss}, nil
 	case compose.Note:
-		return block{Kind: "note", Inline: spans(b.Text, 0)}, nil
+		return block{Kind: "note", Inline: spans(b.Text, 0, langs)}, nil
 	case compose.Separator:
 		return block{Kind: "hr"}, nil
 	case compose.PageBreak:
@@ -183,7 +184,7 @@ func newBlock(b compose.Block) (block, error) {
 }
 
 // spans turns styled spans into inline runs, leaving out the marks in drop.
-func spans(ss []typeset.Span, drop typeset.Style) []inline {
+func spans(ss []typeset.Span, drop typeset.Style, langs []string) []inline {
 	out := make([]inline, 0, len(ss))
 	for _, s := range ss {
 		st := s.Style &^ drop
@@ -195,9 +196,19 @@ func spans(ss []typeset.Span, drop typeset.Style) []inline {
 			Ins:     st&typeset.Underline != 0,
 			NoBreak: st&typeset.NoHyphen != 0,
 			Secret:  st&typeset.Confidential != 0,
+			Lang:    language(st, langs),
 		})
 	}
 	return out
+}
+
+// language is the language a span's style names among langs, "" for the
+// page's own.
+func language(st typeset.Style, langs []string) string {
+	if l := st.Lang(); l > 0 && l <= len(langs) {
+		return langs[l-1]
+	}
+	return ""
 }
 
 // cssString quotes s as a CSS string for the content of a margin box. Only

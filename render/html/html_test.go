@@ -438,3 +438,22 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// Words the input marks as another language keep it in the HTML, as a
+// span with its lang.
+func TestSpanLanguageInHTML(t *testing.T) {
+	r, err := html.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := compose.Document{Meta: compose.Meta{Title: "T", Language: "sv-SE", Languages: []string{"se"}},
+		Blocks: []compose.Block{compose.Paragraph{Text: []typeset.Span{
+			{Text: "Ordföranden hälsar "}, {Text: "Buorre beaivi", Style: typeset.Style(0).WithLang(1)}, {Text: "."}}}}}
+	out, err := r.Render(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `hälsar <span lang="se">Buorre beaivi</span>.`) {
+		t.Errorf("no span with lang se:\n%s", out)
+	}
+}

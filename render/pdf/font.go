@@ -153,10 +153,11 @@ func (f *docFont) sort() {
 // ToUnicode map, and with cidSet the CIDSet PDF/A-1 asks of a subset
 // (PDF/A-2 makes it optional). cmap is the one-byte CMap's number.
 func (f *docFont) write(o *objects, n int, withCIDSet bool, cmap int) error {
-	program, err := f.face.CIDSubset(f.runes)
+	program, err := f.face.AppendCIDSubset(o.font[:0], f.runes)
 	if err != nil {
 		return err
 	}
+	defer func() { o.font = program[:0] }()
 	cidFont, desc, file, toUni := o.alloc(), o.alloc(), o.alloc(), o.alloc()
 	cidSet := 0
 	if withCIDSet {

@@ -22,13 +22,14 @@ import (
 // label, footer boxes, the verification address, rules and fills, a table
 // header repeated on a continued page) is an artifact.
 
-// elem is one structure element; kids in reading order.
+// elem is one structure element. Its kids, in reading order, are a list
+// through the tree's kid arena: first and last index it (-1: none).
 type elem struct {
-	typ    string
-	parent int32 // -1: the structure tree root
-	page   int32 // page of the element's first content; -1 none
-	kids   []kid
-	*more  // what few elements have; nil for most
+	typ         string
+	parent      int32 // -1: the structure tree root
+	page        int32 // page of the element's first content; -1 none
+	first, last int32
+	*more       // what few elements have; nil for most
 }
 
 // more is what only some elements have.
@@ -48,17 +49,20 @@ func (e *elem) extra() *more {
 	return e.more
 }
 
-// kid is a child element, marked content on a page, or an annotation.
+// kid is a child element, marked content on a page, or an annotation;
+// next is the parent's next kid in the arena (-1: the last).
 type kid struct {
 	elem int32 // -1: marked content or annotation
 	page int32
 	mcid int32
+	next int32
 	obj  int // an annotation's object number (OBJR); 0 for content
 }
 
 // tree is the structure of one document.
 type tree struct {
 	elems []elem
+	kids  []kid // every element's kids, linked by elem.first and kid.next
 	// leaves[b] holds the elements a block's texts go into: the block's
 	// own element; for a list, Lbl and LBody of each item; for a table,
 	// the cells row by row (the header row first); for a signature block,
@@ -87,12 +91,26 @@ const (
 )
 
 func (t *tree) add(typ string, parent int32) int32 {
-	t.elems = append(t.elems, elem{typ: typ, parent: parent, page: -1})
+	t.elems = append(t.elems, elem{typ: typ, parent: parent, page: -1, first: -1, last: -1})
 	n := int32(len(t.elems) - 1)
 	if parent >= 0 {
-		t.elems[parent].kids = append(t.elems[parent].kids, kid{elem: n})
+		t.addKid(parent, kid{elem: n})
 	}
 	return n
+}
+
+// addKid appends k to e's kids.
+func (t *tree) addKid(e int32, k kid) {
+	k.next = -1
+	t.kids = append(t.kids, k)
+	i := int32(len(t.kids) - 1)
+	el := &t.elems[e]
+	if el.last >= 0 {
+		t.kids[el.last].next = i
+	} else {
+		el.first = i
+	}
+	el.last = i
 }
 
 // newTree builds the elements of doc's blocks, before any content is
@@ -100,6 +118,7 @@ func (t *tree) add(typ string, parent int32) int32 {
 func newTree(doc *compose.Document, pages int) *tree {
 	t := &tree{leaves: make([][]int32, len(doc.Blocks)), cols: make([]int, len(doc.Blocks)), kinds: make([]byte, len(doc.Blocks)),
 		mcids: make([][]int32, pages), inline: -1, figure: -1, form: -1, elems: make([]elem, 0, 4*len(doc.Blocks)+8),
+		kids:  make([]kid, 0, 8*len(doc.Blocks)+8),
 		langs: doc.Meta.Languages}
 	root := t.add("Document", -1)
 	for i, b := range doc.Blocks {
@@ -212,7 +231,7 @@ func (t *tree) mark(e int32, p int) int32 {
 	if el.page < 0 {
 		el.page = int32(p)
 	}
-	el.kids = append(el.kids, kid{elem: -1, page: int32(p), mcid: id})
+	t.addKid(e, kid{elem: -1, page: int32(p), mcid: id})
 	return id
 }
 
@@ -279,10 +298,11 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 				b.WriteString(e.attr)
 			}
 		}
-		if len(e.kids) > 0 {
+		if e.first >= 0 {
 			b.WriteString("/K[")
-			for k, c := range e.kids {
-				if k > 0 {
+			for k := e.first; k >= 0; k = t.kids[k].next {
+				c := t.kids[k]
+				if k != e.first {
 					b.WriteByte(' ')
 				}
 				switch {

@@ -20,7 +20,9 @@ import (
 // classic tables) write each object plainly and end with a classic table.
 type objects struct {
 	out     bytes.Buffer // the file
+	size    int          // the size of the last file, to size out by
 	page    bytes.Buffer // one page's content, before it is compressed
+	font    []byte       // one font program
 	compact bool
 	// where[n-1] is object n's offset in out; in a compact file, for an
 	// object in the object stream, -1-index within it.
@@ -52,7 +54,10 @@ var pool = sync.Pool{New: func() any {
 
 func newObjects(compact bool, header string) *objects {
 	o := pool.Get().(*objects)
-	o.out.Reset()
+	// The file is handed to the caller (file): a buffer of the last
+	// file's size, once.
+	o.out = bytes.Buffer{}
+	o.out.Grow(o.size + o.size/8 + len(header))
 	o.body.Reset()
 	o.where, o.inBody, o.bodyOff = o.where[:0], o.inBody[:0], o.bodyOff[:0]
 	o.compact, o.open = compact, 0
@@ -63,9 +68,8 @@ func newObjects(compact bool, header string) *objects {
 
 // release returns o to the pool; its buffers keep their size.
 func (o *objects) release() {
-	if o.out.Cap() > 4<<20 {
-		o.out = bytes.Buffer{}
-	}
+	o.out = bytes.Buffer{}
+	o.size = min(o.size, 4<<20)
 	pool.Put(o)
 }
 
@@ -187,7 +191,14 @@ func (o *objects) finish(root, info int) ([]byte, error) {
 		o.out.WriteString(" 00000 n \n")
 	}
 	o.out.WriteString("trailer\n<<" + trailer + ">>\nstartxref\n" + strconv.Itoa(start) + "\n%%EOF\n")
-	return bytes.Clone(o.out.Bytes()), nil
+	return o.file(), nil
+}
+
+// file returns the file written, which o no longer holds.
+func (o *objects) file() []byte {
+	b := o.out.Bytes()
+	o.size, o.out = len(b), bytes.Buffer{}
+	return b
 }
 
 // objectStream writes the objects collected in body as one object stream.
@@ -234,5 +245,5 @@ func (o *objects) xrefStream(n int, trailer string) ([]byte, error) {
 		return nil, err
 	}
 	o.out.WriteString("startxref\n" + strconv.Itoa(start) + "\n%%EOF\n")
-	return bytes.Clone(o.out.Bytes()), nil
+	return o.file(), nil
 }

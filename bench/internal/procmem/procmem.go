@@ -48,6 +48,19 @@ func SelfPeak() int64 {
 	return v
 }
 
+// Peak is a process's peak resident set (VmHWM), in bytes; 0 once it has
+// ended.
+func Peak(pid int) int64 {
+	v, _, _ := status(pid, "VmHWM")
+	return v
+}
+
+// RSS is a process's resident set (VmRSS), in bytes; 0 once it has ended.
+func RSS(pid int) int64 {
+	v, _, _ := status(pid, "VmRSS")
+	return v
+}
+
 // TreeRSS is the resident set of pid and all its descendants, in bytes.
 func TreeRSS(pid int) int64 {
 	var total int64
