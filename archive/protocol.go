@@ -25,9 +25,12 @@ import (
 //	protocol-meetings/{meeting}/{id}        empty marker: protocol id is of
 //	                                        the meeting (organisation, organ,
 //	                                        date) hashed as {meeting}
+//	protocol-organisations/{org}/{id}       empty marker: protocol id is of
+//	                                        the organisation hashed as {org}
 //
-// The marker is written before the record, so every recorded protocol is
-// found by its meeting; a marker without a record is passed over.
+// The markers are written before the record, so every recorded protocol is
+// found by its meeting and its organisation; a marker without a record is
+// passed over.
 
 // ErrProtocolNotFound: no protocol with that id.
 var ErrProtocolNotFound = fmt.Errorf("archive: protocol not found: %w", ErrNotFound)
@@ -79,6 +82,13 @@ func meetingKey(organisation, organ, date string) string {
 	return "protocol-meetings/" + hex.EncodeToString(sum[:16]) + "/"
 }
 
+// organisationKey is the folder of the markers of one organisation's
+// protocols.
+func organisationKey(organisation string) string {
+	sum := sha256.Sum256([]byte(organisation))
+	return "protocol-organisations/" + hex.EncodeToString(sum[:16]) + "/"
+}
+
 // CreateProtocol stores a new protocol: its PDF and HTML, the meeting's
 // marker, then the record. It reports created=false with the stored record
 // when the identical protocol exists already. As Create, once begun it
@@ -115,9 +125,10 @@ func (a *Archive) CreateProtocol(ctx context.Context, rec *ProtocolRecord, pdf, 
 			return nil, false, fmt.Errorf("archive: creating protocol %s: %s holds other bytes", rec.ID, o.key)
 		}
 	}
-	marker := meetingKey(rec.Organisation.ID, rec.Organ, rec.MeetingDate) + rec.ID
-	if _, err := a.store.Put(ctx, marker, nil, storage.PutOptions{ContentType: "application/octet-stream", IfNoneMatch: true}); err != nil && !errors.Is(err, storage.ErrPrecondition) {
-		return nil, false, fmt.Errorf("archive: marking protocol %s by its meeting: %w", rec.ID, err)
+	for _, marker := range []string{meetingKey(rec.Organisation.ID, rec.Organ, rec.MeetingDate) + rec.ID, organisationKey(rec.Organisation.ID) + rec.ID} {
+		if _, err := a.store.Put(ctx, marker, nil, storage.PutOptions{ContentType: "application/octet-stream", IfNoneMatch: true}); err != nil && !errors.Is(err, storage.ErrPrecondition) {
+			return nil, false, fmt.Errorf("archive: marking protocol %s: %w", rec.ID, err)
+		}
 	}
 	raw, err := json.Marshal(rec)
 	if err != nil {
@@ -233,8 +244,21 @@ func (a *Archive) ProtocolsOfMeeting(ctx context.Context, organisation, organ, d
 }
 
 // ListProtocols returns the recorded protocols of an organisation ("":
-// all), newest meeting first.
+// all), newest meeting first. It reads the records of that organisation
+// only.
 func (a *Archive) ListProtocols(ctx context.Context, organisation string) ([]*ProtocolRecord, error) {
+	if organisation != "" {
+		prefix := organisationKey(organisation)
+		objs, err := a.store.List(ctx, prefix)
+		if err != nil {
+			return nil, fmt.Errorf("archive: listing the protocols of %s: %w", organisation, err)
+		}
+		ids := make([]string, 0, len(objs))
+		for _, o := range objs {
+			ids = append(ids, strings.TrimPrefix(o.Key, prefix))
+		}
+		return a.protocols(ctx, ids, false, func(r *ProtocolRecord) bool { return r.Organisation.ID == organisation })
+	}
 	objs, err := a.store.List(ctx, "protocols/")
 	if err != nil {
 		return nil, fmt.Errorf("archive: listing protocols: %w", err)

@@ -73,9 +73,11 @@ func TestProtocolCreateOnce(t *testing.T) {
 			if b, err := a.ProtocolPDF(ctx, got); err != nil || !bytes.Equal(b, pdf) {
 				t.Errorf("pdf: %v", err)
 			}
-			list, err := a.ListProtocols(ctx, rec.Organisation.ID)
-			if err != nil || len(list) != 1 {
-				t.Errorf("list: %d, %v", len(list), err)
+			for _, org := range []string{rec.Organisation.ID, ""} {
+				list, err := a.ListProtocols(ctx, org)
+				if err != nil || len(list) != 1 || list[0].ID != id || list[0].Protocol == nil {
+					t.Errorf("list of %q: %d, %v", org, len(list), err)
+				}
 			}
 			if list, _ := a.ListProtocols(ctx, "annan"); len(list) != 0 {
 				t.Errorf("another organisation lists %d", len(list))

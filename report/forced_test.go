@@ -294,9 +294,10 @@ func minimaxBreaking(spans []typeset.Span, faces typeset.Faces, hy *typeset.Hyph
 	space := func(w mword) float64 {
 		return faces.Face(w.pieces[len(w.pieces)-1].style).Width(" ") * p.Size
 	}
-	// chars counts the characters of the line from spots[i] to spots[j],
-	// and its spaces.
-	chars := func(i, j int) (n, spaces int) {
+	// eachWord calls f for each word of the line from spots[i] to
+	// spots[j] with the part of its runes on the line, [from, to), and
+	// whether a space follows it on the line.
+	eachWord := func(i, j int, f func(wi, from, to int, spaced bool)) {
 		a, b := spots[i], spots[j]
 		last := b.w
 		if b.at == 0 {
@@ -310,12 +311,19 @@ func minimaxBreaking(spans []typeset.Span, faces typeset.Faces, hy *typeset.Hyph
 			if wi == b.w {
 				to = b.at
 			}
+			f(wi, from, to, wi < last)
+		}
+	}
+	// chars counts the characters of the line from spots[i] to spots[j],
+	// and its spaces.
+	chars := func(i, j int) (n, spaces int) {
+		eachWord(i, j, func(_, from, to int, spaced bool) {
 			n += to - from
-			if wi < last {
+			if spaced {
 				spaces++
 			}
-		}
-		if b.hyphen {
+		})
+		if b := spots[j]; b.hyphen {
 			n += utf8.RuneCountInString(b.pre + "-")
 		}
 		return n, spaces
@@ -323,25 +331,13 @@ func minimaxBreaking(spans []typeset.Span, faces typeset.Faces, hy *typeset.Hyph
 	// line measures the line from spots[i] to spots[j]: the width of its
 	// words and of its natural spaces.
 	line := func(i, j int) (boxes, spaces float64) {
-		a, b := spots[i], spots[j]
-		last := b.w
-		if b.at == 0 {
-			last--
-		}
-		for wi := a.w; wi <= last; wi++ {
-			from, to := 0, words[wi].runes
-			if wi == a.w {
-				from = a.at
-			}
-			if wi == b.w {
-				to = b.at
-			}
+		eachWord(i, j, func(wi, from, to int, spaced bool) {
 			boxes += width(words[wi], from, to)
-			if wi < last {
+			if spaced {
 				spaces += space(words[wi])
 			}
-		}
-		if b.hyphen {
+		})
+		if b := spots[j]; b.hyphen {
 			boxes += faces.Face(styleAt(words[b.w], b.at-1)).Width(b.pre+"-") * p.Size
 		}
 		return boxes, spaces

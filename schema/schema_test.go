@@ -189,22 +189,35 @@ func examples(t *testing.T) []string {
 // mutated is rs-157 with m applied.
 func mutated(t *testing.T, m mutation) []byte {
 	t.Helper()
+	return applied(t, load(t, "rs-157-2023.json"), m)
+}
+
+// applied is the JSON document raw with m applied.
+func applied(t *testing.T, raw []byte, m mutation) []byte {
+	t.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal(load(t, "rs-157-2023.json"), &doc); err != nil {
+	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
 	m.apply(doc)
-	raw, err := json.Marshal(doc)
+	out, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return raw
+	return out
 }
 
 // goVerdict decodes raw and reports whether the validation names field.
 func goVerdict(t *testing.T, raw []byte, field string) (valid, named bool, verr extract.ValidationError) {
 	t.Helper()
 	_, err := extract.Decode(bytes.NewReader(raw), extract.Limits{})
+	return verdict(t, err, field)
+}
+
+// verdict reports whether err, a decoder's answer, accepts the input or
+// else is a ValidationError naming field; any other error fails the test.
+func verdict(t *testing.T, err error, field string) (valid, named bool, verr extract.ValidationError) {
+	t.Helper()
 	if err == nil {
 		return true, false, nil
 	}

@@ -54,6 +54,19 @@ func newWriteGate(t *testing.T, endpoint string) *writeGate {
 	return g
 }
 
+// gatedStore is a store on the test server reached through a writeGate.
+func gatedStore(t *testing.T) (*writeGate, storage.Store) {
+	t.Helper()
+	cfg := storagetest.S3Config(t)
+	gate := newWriteGate(t, cfg.Endpoint)
+	cfg.Endpoint = gate.srv.Listener.Addr().String()
+	store, err := s3.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gate, store
+}
+
 // waitReady polls /readyz until it answers want and returns how long that
 // took; it fails the test after limit.
 func waitReady(t *testing.T, a *api, want int, limit time.Duration) time.Duration {
@@ -76,13 +89,7 @@ func waitReady(t *testing.T, a *api, want int, limit time.Duration) time.Duratio
 // seconds and extracts can still be read; once writes work again it
 // answers 200.
 func TestReadyzFollowsWrites(t *testing.T) {
-	cfg := storagetest.S3Config(t)
-	gate := newWriteGate(t, cfg.Endpoint)
-	cfg.Endpoint = gate.srv.Listener.Addr().String()
-	store, err := s3.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gate, store := gatedStore(t)
 	a := startAPI(t, store, func(c *service.Config) { c.StorageTimeout = 3 * time.Second }).as(keyAdmin)
 	id, pdf, _ := genuine(t, a)
 	waitReady(t, a, 200, 5*time.Second)
@@ -109,13 +116,7 @@ func TestReadyzFollowsWrites(t *testing.T) {
 // shares probes, so the store sees about one write probe a second
 // however many ask, and the probes leave nothing behind.
 func TestReadyzProbesAtMostOnceASecond(t *testing.T) {
-	cfg := storagetest.S3Config(t)
-	gate := newWriteGate(t, cfg.Endpoint)
-	cfg.Endpoint = gate.srv.Listener.Addr().String()
-	store, err := s3.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gate, store := gatedStore(t)
 	a := startAPI(t, store)
 	const callers, each = 20, 25
 	start := time.Now()

@@ -6,11 +6,9 @@ package service_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"os"
@@ -69,25 +67,15 @@ func TestSecurityMetricLabelsClosedSet(t *testing.T) {
 // 20 KB header: 431 before any handler, so no request can make it hold
 // more than 16 KiB of headers; ordinary requests pass.
 func TestSecurityHeaderLimit(t *testing.T) {
-	cfg := service.Defaults()
-	cfg.Addr = freeAddr(t)
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan error, 1)
-	go func() { ran <- srv.Run(ctx) }()
+	addr, cancel, ran := running(t)
 	t.Cleanup(func() { cancel(); <-ran })
-	waitListening(t, cfg.Addr)
 	for what, req := range map[string]func() *http.Request{
 		"60 KB method": func() *http.Request {
-			r, _ := http.NewRequest(strings.Repeat("M", 60<<10), "http://"+cfg.Addr+"/x", nil)
+			r, _ := http.NewRequest(strings.Repeat("M", 60<<10), "http://"+addr+"/x", nil)
 			return r
 		},
 		"20 KB header": func() *http.Request {
-			r, _ := http.NewRequest("GET", "http://"+cfg.Addr+"/healthz", nil)
+			r, _ := http.NewRequest("GET", "http://"+addr+"/healthz", nil)
 			r.Header.Set("X-Padding", strings.Repeat("p", 20<<10))
 			return r
 		},
@@ -101,7 +89,7 @@ func TestSecurityHeaderLimit(t *testing.T) {
 			t.Errorf("%s: %d, want 431", what, resp.StatusCode)
 		}
 	}
-	resp, err := http.Get("http://" + cfg.Addr + "/healthz")
+	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Errorf("an ordinary request: %v %v", resp, err)
 	}

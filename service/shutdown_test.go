@@ -20,22 +20,12 @@ import (
 // body: new connections are refused at once, the request in flight is
 // answered in full, and Run then returns without error.
 func TestGracefulShutdown(t *testing.T) {
-	cfg := service.Defaults()
-	cfg.Addr = freeAddr(t)
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	addr, cancel, ran := running(t)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- srv.Run(ctx) }()
-	waitListening(t, cfg.Addr)
 
 	body := example(t, "run-59-2022.json")
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("POST", "http://"+cfg.Addr+"/v1/extracts/preview", pr)
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/extracts/preview", pr)
 	req.Header.Set("Content-Type", "application/json")
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	type result struct {
@@ -60,7 +50,7 @@ func TestGracefulShutdown(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // the server is reading the body now
 
 	cancel()
-	waitRefused(t, cfg.Addr)
+	waitRefused(t, addr)
 	select {
 	case err := <-ran:
 		t.Fatalf("Run returned with a request in flight: %v", err)
@@ -83,6 +73,27 @@ func TestGracefulShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Error("Run did not return after the last request")
 	}
+}
+
+// running starts Run of a server with a SQLite index, a file store and no
+// log on a free address and waits until it listens. It returns the
+// address, the cancel that begins the shutdown and the channel Run's
+// result arrives on; the test's end cancels too.
+func running(t *testing.T) (addr string, cancel context.CancelFunc, ran <-chan error) {
+	t.Helper()
+	cfg := service.Defaults()
+	cfg.Addr = freeAddr(t)
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	result := make(chan error, 1)
+	go func() { result <- srv.Run(ctx) }()
+	waitListening(t, cfg.Addr)
+	return cfg.Addr, cancel, result
 }
 
 func waitListening(t *testing.T, addr string) {

@@ -8,8 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"utdrag/archive"
@@ -34,7 +32,7 @@ func janitor(ctx context.Context, out io.Writer, args []string, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := untilStopped(ctx)
 	defer stop()
 	store, err := service.OpenStore(ctx, cfg)
 	if err != nil {

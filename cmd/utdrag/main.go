@@ -27,6 +27,7 @@ import (
 	"utdrag/index"
 	"utdrag/render"
 	"utdrag/service"
+	"utdrag/storage"
 )
 
 func main() {
@@ -64,17 +65,13 @@ func serve(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := untilStopped(ctx)
 	defer stop()
 	eng, err := render.New()
 	if err != nil {
 		return err
 	}
-	store, err := service.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	ix, err := index.Open(ctx, cfg.Index, index.Options{Logger: log})
+	store, ix, err := openStoreAndIndex(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -86,19 +83,33 @@ func serve(ctx context.Context, log *slog.Logger) error {
 	return srv.Run(ctx)
 }
 
+// untilStopped is ctx until the process is told to stop (SIGINT, SIGTERM).
+func untilStopped(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// openStoreAndIndex opens the storage and the index cfg names.
+func openStoreAndIndex(ctx context.Context, cfg service.Config, log *slog.Logger) (storage.Store, *index.Index, error) {
+	store, err := service.OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	ix, err := index.Open(ctx, cfg.Index, index.Options{Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, ix, nil
+}
+
 // reindex rebuilds the index from storage and says how long it took.
 func reindex(ctx context.Context, log *slog.Logger) error {
 	cfg, err := service.FromEnv(os.Getenv)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := untilStopped(ctx)
 	defer stop()
-	store, err := service.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	ix, err := index.Open(ctx, cfg.Index, index.Options{Logger: log})
+	store, ix, err := openStoreAndIndex(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -138,7 +149,7 @@ func archiveTimestamp(ctx context.Context, out io.Writer, args []string, log *sl
 		return errors.New("usage: utdrag archive-timestamp [-renew-before 2160h]")
 	}
 	cfg.Archive.RenewBefore = *renew
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := untilStopped(ctx)
 	defer stop()
 	store, err := service.OpenStore(ctx, cfg)
 	if err != nil {
