@@ -140,7 +140,7 @@ func planOf(t reflect.Type) *plan {
 // Withheld reports whether x is a public copy with parts removed.
 func (x *Extract) Withheld() bool {
 	found := false
-	walkFields(reflect.ValueOf(x).Elem(), "", func(path, name string, v reflect.Value) bool {
+	walkFields(reflect.ValueOf(x).Elem(), &fieldPath{}, func(_ *fieldPath, name string, v reflect.Value) bool {
 		found = name == "withheld" && v.String() != ""
 		return !found
 	})
@@ -212,9 +212,54 @@ func checkGround(g string) (rule, msg string) {
 }
 
 // textField is one string of an extract as printed: where it is, and the
-// ground it is secret on ("" for text the public may read).
+// ground it is secret on ("" for text the public may read). at is valid
+// during the call that gets the field only.
 type textField struct {
-	path, text, ground string
+	at           *fieldPath
+	text, ground string
+}
+
+// fieldPath is the JSON path of the value a walk is at, kept as steps and
+// written out only when asked: most walks never ask, and building every
+// path costs more than the checks that walk.
+type fieldPath struct{ steps []pathStep }
+
+type pathStep struct {
+	name  string
+	index int // an element of a slice when >= 0
+}
+
+func (p *fieldPath) field(name string) { p.steps = append(p.steps, pathStep{name: name, index: -1}) }
+func (p *fieldPath) elem(i int)        { p.steps = append(p.steps, pathStep{index: i}) }
+func (p *fieldPath) pop()              { p.steps = p.steps[:len(p.steps)-1] }
+
+// last is the name of the innermost field.
+func (p *fieldPath) last() string {
+	for i := len(p.steps) - 1; i >= 0; i-- {
+		if p.steps[i].index < 0 {
+			return p.steps[i].name
+		}
+	}
+	return ""
+}
+
+// String writes the path: paragraphs[0].decision[1].text[0].text.
+func (p *fieldPath) String() string {
+	var b strings.Builder
+	for _, st := range p.steps {
+		switch {
+		case st.index >= 0:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(st.index))
+			b.WriteByte(']')
+		case b.Len() > 0:
+			b.WriteByte('.')
+			b.WriteString(st.name)
+		default:
+			b.WriteString(st.name)
+		}
+	}
+	return b.String()
 }
 
 // Field is one string of an extract as documents print it.
@@ -232,7 +277,7 @@ type Field struct {
 func (x *Extract) Fields() []Field {
 	var out []Field
 	eachText(x, func(t textField) bool {
-		out = append(out, Field{Path: t.path, Text: t.text, Ground: t.ground})
+		out = append(out, Field{Path: t.at.String(), Text: t.text, Ground: t.ground})
 		return true
 	})
 	return out
@@ -244,63 +289,70 @@ func (x *Extract) Fields() []Field {
 // paragraph's case number) stays public inside a confidential part.
 // Grounds themselves, and the numbers allowed in public, are not text.
 func eachText(x *Extract, f func(textField) bool) {
-	var walk func(v reflect.Value, path, ground string) bool
-	walk = func(v reflect.Value, path, ground string) bool {
+	at := &fieldPath{}
+	var walk func(v reflect.Value, ground string) bool
+	walk = func(v reflect.Value, ground string) bool {
 		switch v.Kind() {
 		case reflect.String:
 			if s := v.String(); s != "" {
-				return f(textField{path: path, text: s, ground: ground})
+				return f(textField{at: at, text: s, ground: ground})
 			}
 		case reflect.Pointer:
 			if !v.IsNil() {
-				return walk(v.Elem(), path, ground)
+				return walk(v.Elem(), ground)
 			}
 		case reflect.Slice:
 			for i := range v.Len() {
-				if !walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), ground) {
+				at.elem(i)
+				ok := walk(v.Index(i), ground)
+				at.pop()
+				if !ok {
 					return false
 				}
 			}
 		case reflect.Struct:
+			p := planOf(v.Type())
 			inner := ground
-			if c := v.FieldByName("Confidential"); c.IsValid() && c.String() != "" {
-				inner = c.String()
+			if p.confidential >= 0 {
+				if c := v.Field(p.confidential).String(); c != "" {
+					inner = c
+				}
 			}
 			t := v.Type()
-			for i := range v.NumField() {
-				sf := t.Field(i)
-				name := jsonName(sf)
-				if !sf.IsExported() || name == "confidential" || name == "withheld" || name == "publicIdentityNumbers" {
-					continue
-				}
+			for _, fl := range p.fields {
 				g := inner
-				if sf.Tag.Get("mask") == "keep" {
+				if fl.keep {
 					g = ground
 				}
-				if !walk(v.Field(i), joinPath(path, name), g) {
+				at.field(jsonName(t.Field(fl.index)))
+				ok := walk(v.Field(fl.index), g)
+				at.pop()
+				if !ok {
 					return false
 				}
 			}
 		}
 		return true
 	}
-	walk(reflect.ValueOf(x).Elem(), "", "")
+	walk(reflect.ValueOf(x).Elem(), "")
 }
 
 // walkFields calls f with every value reachable from v: each struct
 // field with its JSON name, each element of a slice with the slice's
-// name; it stops when f returns false.
-func walkFields(v reflect.Value, path string, f func(path, name string, v reflect.Value) bool) bool {
+// name, at its path; it stops when f returns false.
+func walkFields(v reflect.Value, at *fieldPath, f func(at *fieldPath, name string, v reflect.Value) bool) bool {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if !v.IsNil() {
-			return walkFields(v.Elem(), path, f)
+			return walkFields(v.Elem(), at, f)
 		}
 	case reflect.Slice:
-		name := path[strings.LastIndexByte(path, '.')+1:]
+		name := at.last()
 		for i := range v.Len() {
-			p := fmt.Sprintf("%s[%d]", path, i)
-			if !f(p, name, v.Index(i)) || !walkFields(v.Index(i), p, f) {
+			at.elem(i)
+			ok := f(at, name, v.Index(i)) && walkFields(v.Index(i), at, f)
+			at.pop()
+			if !ok {
 				return false
 			}
 		}
@@ -312,8 +364,10 @@ func walkFields(v reflect.Value, path string, f func(path, name string, v reflec
 				continue
 			}
 			name := jsonName(sf)
-			p := joinPath(path, name)
-			if !f(p, name, v.Field(i)) || !walkFields(v.Field(i), p, f) {
+			at.field(name)
+			ok := f(at, name, v.Field(i)) && walkFields(v.Field(i), at, f)
+			at.pop()
+			if !ok {
 				return false
 			}
 		}
@@ -329,13 +383,6 @@ func jsonName(sf reflect.StructField) string {
 	return name
 }
 
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
-}
-
 // confidentiality checks the marks of x: every ground has the form of a
 // legal ground; a span marked confidential has text; nothing is withheld
 // already (only a public copy is); no personnummer or samordningsnummer
@@ -343,43 +390,46 @@ func joinPath(path, name string) string {
 // no span or name marked confidential stands unmarked elsewhere.
 func (v *validator) confidentiality(x *Extract) {
 	secret := map[string]string{} // phrase → where it is marked
-	mark := func(text, path string) {
+	mark := func(text string, at *fieldPath, suffix string) {
 		if p := phrase(text); p != "" && utf8.RuneCountInString(p) <= maxPhrase && secret[p] == "" {
-			secret[p] = path
+			secret[p] = at.String() + suffix
 		}
 	}
-	walkFields(reflect.ValueOf(x).Elem(), "", func(path, name string, fv reflect.Value) bool {
+	spanType, ballotType := reflect.TypeFor[Span](), reflect.TypeFor[Ballot]()
+	walkFields(reflect.ValueOf(x).Elem(), &fieldPath{}, func(at *fieldPath, name string, fv reflect.Value) bool {
 		switch {
 		case name == "confidential" && fv.String() != "":
 			if rule, msg := checkGround(fv.String()); rule != "" {
-				v.add(path, rule, msg)
+				v.add(at.String(), rule, msg)
 			}
 		case name == "withheld" && fv.String() != "":
-			v.add(path, "forbidden", "withheld sätts av tjänsten i den offentliga versionen; markera i stället med confidential")
-		case fv.Type() == reflect.TypeFor[Span]():
-			sp := fv.Interface().(Span)
+			v.add(at.String(), "forbidden", "withheld sätts av tjänsten i den offentliga versionen; markera i stället med confidential")
+		case fv.Type() == spanType:
+			sp := fv.Addr().Interface().(*Span)
 			if sp.Confidential != "" && strings.TrimSpace(sp.Text) == "" {
-				v.add(path+".text", "required", "ett sekretessmarkerat textavsnitt måste ha text")
+				v.add(at.String()+".text", "required", "ett sekretessmarkerat textavsnitt måste ha text")
 			} else if sp.Confidential != "" {
-				mark(sp.Text, path)
+				mark(sp.Text, at, "")
 			}
-		case fv.Type() == reflect.TypeFor[Ballot]():
-			if b := fv.Interface().(Ballot); b.Confidential != "" {
-				mark(b.Member.Name, path+".member.name")
+		case fv.Type() == ballotType:
+			if b := fv.Addr().Interface().(*Ballot); b.Confidential != "" {
+				mark(b.Member.Name, at, ".member.name")
 			}
 		}
 		return true
 	})
 	allowed := v.publicNumbers(x.PublicIdentityNumbers)
-	var public []textField
+	leaks := newLeakFinder(secret)
 	eachText(x, func(t textField) bool {
 		if t.ground == "" {
-			public = append(public, t)
 			v.identityNumbers(t, allowed)
+			if where := leaks.find(t.text); where != "" {
+				v.add(t.at.String(), "confidential", fmt.Sprintf(
+					"texten upprepar omarkerad det som är markerat som sekretessbelagt i %s: markera det även här", where))
+			}
 		}
 		return true
 	})
-	v.leaks(public, secret)
 }
 
 // publicNumbers reads the numbers allowed in public, by their ten digits.
@@ -408,7 +458,7 @@ func (v *validator) identityNumbers(t textField, allowed map[string]bool) {
 		if n.Kind == Organisationsnummer || allowed[n.Core] {
 			continue
 		}
-		v.add(t.path, "identityNumber", fmt.Sprintf(
+		v.add(t.at.String(), "identityNumber", fmt.Sprintf(
 			"texten innehåller ett %s (%s) som inte är markerat som sekretessbelagt: markera det med confidential och sekretessgrunden, "+
 				"eller ange numret i publicIdentityNumbers om det får publiceras", n.Kind, n.Masked()))
 	}
@@ -434,33 +484,39 @@ func phrase(s string) string {
 	return p
 }
 
-// leaks refuses a public text that holds, word for word, a phrase marked
+// leakFinder finds in a public text, word for word, a phrase marked
 // confidential elsewhere: the same name marked once and forgotten once.
-func (v *validator) leaks(public []textField, secret map[string]string) {
-	if len(secret) == 0 {
-		return
-	}
+type leakFinder struct {
+	secret  map[string]string // phrase → where it is marked
+	byFirst map[string][][]string
+}
+
+func newLeakFinder(secret map[string]string) *leakFinder {
 	phrases := make([]string, 0, len(secret))
 	for p := range secret {
 		phrases = append(phrases, p)
 	}
 	slices.Sort(phrases) // the first phrase found is the same every time
-	byFirst := map[string][][]string{}
+	lf := &leakFinder{secret: secret, byFirst: map[string][][]string{}}
 	for _, p := range phrases {
 		words := strings.Split(p, " ")
-		byFirst[words[0]] = append(byFirst[words[0]], words)
+		lf.byFirst[words[0]] = append(lf.byFirst[words[0]], words)
 	}
-texts:
-	for _, t := range public {
-		words := strings.Split(phrase(t.text), " ")
-		for i, w := range words {
-			for _, cand := range byFirst[w] {
-				if i+len(cand) <= len(words) && slices.Equal(words[i:i+len(cand)], cand) {
-					v.add(t.path, "confidential", fmt.Sprintf(
-						"texten upprepar omarkerad det som är markerat som sekretessbelagt i %s: markera det även här", secret[strings.Join(cand, " ")]))
-					continue texts
-				}
+	return lf
+}
+
+// find returns where a phrase text repeats is marked, or "".
+func (lf *leakFinder) find(text string) string {
+	if len(lf.secret) == 0 {
+		return ""
+	}
+	words := strings.Split(phrase(text), " ")
+	for i, w := range words {
+		for _, cand := range lf.byFirst[w] {
+			if i+len(cand) <= len(words) && slices.Equal(words[i:i+len(cand)], cand) {
+				return lf.secret[strings.Join(cand, " ")]
 			}
 		}
 	}
+	return ""
 }
