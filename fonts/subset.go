@@ -358,34 +358,16 @@ func assemble(tables map[string][]byte) []byte {
 	sort.Strings(tags)
 	n := len(tags)
 	size := 12 + 16*n
-	for _, t := range tables {
-		size += (len(t) + 3) &^ 3
-	}
-	out := make([]byte, 12+16*n, size)
-	binary.BigEndian.PutUint32(out, 0x00010000)
-	binary.BigEndian.PutUint16(out[4:], uint16(n))
-	search, sel := searchParams(n, 16)
-	binary.BigEndian.PutUint16(out[6:], uint16(search))
-	binary.BigEndian.PutUint16(out[8:], uint16(sel))
-	binary.BigEndian.PutUint16(out[10:], uint16(16*n-search))
-	headAt := 0
+	offs, lens := make([]int, n), make([]int, n)
 	for i, tag := range tags {
-		t := tables[tag]
-		rec := out[12+16*i:]
-		copy(rec, tag)
-		binary.BigEndian.PutUint32(rec[4:], checksum(t))
-		binary.BigEndian.PutUint32(rec[8:], uint32(len(out)))
-		binary.BigEndian.PutUint32(rec[12:], uint32(len(t)))
-		if tag == "head" {
-			headAt = len(out)
-		}
-		out = append(out, t...)
-		for len(out)%4 != 0 {
-			out = append(out, 0)
-		}
+		offs[i], lens[i] = size, len(tables[tag])
+		size += (lens[i] + 3) &^ 3
 	}
-	binary.BigEndian.PutUint32(out[headAt+8:], 0xB1B0AFBA-checksum(out))
-	return out
+	out := make([]byte, size)
+	for i, tag := range tags {
+		copy(out[offs[i]:], tables[tag])
+	}
+	return directory(out, tags, offs, lens)
 }
 
 // directory fills in the table directory at the start of out, whose

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"utdrag/archive"
-	"utdrag/distribute"
-	"utdrag/index/indextest"
 	"utdrag/internal/pdftest"
 	"utdrag/internal/smtptest"
 	"utdrag/service"
@@ -248,21 +245,8 @@ func objects(t *testing.T, store storage.Store) []string {
 // recording SMTP server, and a browser-like client for the clerk pages.
 func startClerk(t *testing.T, store storage.Store, now func() time.Time) (*uiEnv, *smtptest.Server) {
 	t.Helper()
-	mail := smtptest.Start(t)
-	mailer, err := distribute.NewSMTP(distribute.SMTPConfig{Addr: mail.Addr, StartTLS: distribute.StartTLSNone, From: "utdrag@test.example.se"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := service.Defaults()
-	cfg.Mail.Recipients = "../examples/recipients.yaml"
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer, Now: now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &uiEnv{t: t, url: ts.URL, smtp: mail, c: newBrowserClient(t)}, mail
+	e := startUIOn(t, store, now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return e, e.smtp
 }
 
 // api sends a JSON request with the clerk pages' client.

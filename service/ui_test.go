@@ -16,12 +16,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"utdrag/auth"
 	"utdrag/distribute"
 	"utdrag/index/indextest"
 	"utdrag/internal/smtptest"
 	"utdrag/service"
+	"utdrag/storage"
 	"utdrag/storage/fs"
 )
 
@@ -40,6 +42,14 @@ func startUI(t *testing.T, tune ...func(*service.Config)) *uiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startUIOn(t, store, nil, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), tune...)
+}
+
+// startUIOn starts the service in open mode on store with clock now (nil:
+// the real one) and logger log, a recording SMTP server, and a
+// browser-like client for the clerk pages.
+func startUIOn(t *testing.T, store storage.Store, now func() time.Time, log *slog.Logger, tune ...func(*service.Config)) *uiEnv {
+	t.Helper()
 	mail := smtptest.Start(t)
 	mailer, err := distribute.NewSMTP(distribute.SMTPConfig{Addr: mail.Addr, StartTLS: distribute.StartTLSNone, From: "utdrag@test.example.se"})
 	if err != nil {
@@ -50,8 +60,8 @@ func startUI(t *testing.T, tune ...func(*service.Config)) *uiEnv {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer,
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer, Now: now,
+		Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
