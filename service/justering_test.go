@@ -252,16 +252,5 @@ func startClerk(t *testing.T, store storage.Store, now func() time.Time) (*uiEnv
 // api sends a JSON request with the clerk pages' client.
 func (e *uiEnv) api(method, path string, body []byte) (*http.Response, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.url+path, strings.NewReader(string(body)))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := e.c.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return sendJSON(e.t, e.c, method, e.url+path, body)
 }

@@ -75,17 +75,24 @@ func startWith(t *testing.T, store storage.Store, d service.Deps, tune ...func(*
 
 func (e *env) do(method, path string, body []byte, header ...string) (*http.Response, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.url+path, bytes.NewReader(body))
+	return sendJSON(e.t, http.DefaultClient, method, e.url+path, body, header...)
+}
+
+// sendJSON sends body as JSON with client c, header holding further
+// name, value pairs, and returns the response and its body.
+func sendJSON(t *testing.T, c *http.Client, method, url string, body []byte, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
