@@ -348,12 +348,12 @@ func (e *secrecyEnv) searchFindsNoSecret(id string, x *extract.Extract) {
 	}
 }
 
-// TestSecrecyInternalRenditionNeedsPermission: only a key allowed
+// TestSecurityInternalRenditionNeedsPermission: only a key allowed
 // confidential content gets the internal rendition (PDF, HTML, certified
 // version); without it a clerk, and an admin, get 403 and the public
 // rendition by default. An extract with nothing marked has no internal
 // rendition (404). A preview shows the caller what it sent.
-func TestSecrecyInternalRenditionNeedsPermission(t *testing.T) {
+func TestSecurityInternalRenditionNeedsPermission(t *testing.T) {
 	e := startSecrecy(t, "fs")
 	v := e.create("ostersund-sn-45-2024.json")
 	e.certify(v.ID, "internal")
