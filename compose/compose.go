@@ -378,6 +378,11 @@ func (b *builder) notes(ns []extract.Note) [][]typeset.Span {
 func (b *builder) closing(cert *Certification) {
 	x := b.x
 	j := x.Justering
+	if x.Withheld() {
+		// What is certified is the protocol less what secrecy withholds:
+		// the copy says so before the signatures.
+		b.add(Note{Text: b.plain(b.l.WithheldNote)})
+	}
 	if j.Date != "" || j.Place != "" {
 		where := strings.TrimSpace(strings.Join(nonEmpty(j.Place, j.Date), " "))
 		b.add(Note{Text: b.plain(b.l.Adjustment + ": " + where)})

@@ -114,6 +114,10 @@ func TestRenditionsSayWhatTheyAre(t *testing.T) {
 				t.Errorf("%s internal: the ground %q is not named", name, g)
 			}
 		}
+		if note := pdftest.Fold(labels.WithheldNote); !strings.Contains(pubText, note) || strings.Contains(inText, note) {
+			t.Errorf("%s: the note that parts are removed is in the public rendition %v, in the internal %v",
+				name, strings.Contains(pubText, note), strings.Contains(inText, note))
+		}
 		header := pdftest.Fold(labels.ConfidentialHeader)
 		if n := strings.Count(inText, header); n != in.Pages {
 			t.Errorf("%s internal: %q on %d of %d pages", name, header, n, in.Pages)
@@ -141,7 +145,7 @@ func TestRenditionsSayWhatTheyAre(t *testing.T) {
 			t.Errorf("%s has nothing marked but two renditions", name)
 		}
 		text := strings.ToLower(pdftest.Text(t, pub.PDF))
-		for _, word := range []string{"sekretessbelagda", "sekretess enligt", "uppgift borttagen"} {
+		for _, word := range []string{"sekretessbelagda", "sekretess enligt", "uppgift borttagen", "omfattas av sekretess"} {
 			if strings.Contains(text, word) {
 				t.Errorf("%s has nothing marked but says %q", name, word)
 			}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests use, when they are missing:
 # poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdfdetach,
-# pdftoppm), qpdf, and certutil (libnss3-tools) to make the NSS database
+# pdftoppm), qpdf, strings (binutils: the secrecy tests search stored
+# objects with it), and certutil (libnss3-tools) to make the NSS database
 # pdfsig trusts. Extras named as arguments: chromium; node (nodejs and npm,
 # for the npm packages scripts/node-deps.sh installs); postgresql (the
 # server with-postgres.sh runs); preflight (Apache PDFBox's PDF/A validator
@@ -14,6 +15,7 @@ set -euo pipefail
 need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+command -v strings >/dev/null 2>&1 || need+=(binutils)
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 for extra in "$@"; do
   case "$extra" in

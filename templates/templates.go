@@ -110,6 +110,7 @@ type Labels struct {
 	ConfidentialSection   string `json:"confidentialSection"`   // Avsnittet omfattas av sekretess enligt %s.
 	ConfidentialParagraph string `json:"confidentialParagraph"` // Paragrafen omfattas av sekretess enligt %s.
 	ConfidentialNames     string `json:"confidentialNames"`     // Skuggade namn omfattas av sekretess enligt %s.
+	WithheldNote          string `json:"withheldNote"`          // above the signatures of a public rendition with parts removed
 }
 
 // Set is every template, parsed once.
@@ -194,8 +195,8 @@ func (t *Template) check() error {
 			break
 		}
 	}
-	if l.ConfidentialHeader == "" {
-		missing = append(missing, "confidentialHeader")
+	if l.ConfidentialHeader == "" || l.WithheldNote == "" {
+		missing = append(missing, "confidentialHeader, withheldNote")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("incomplete template: %s", strings.Join(missing, ", "))
