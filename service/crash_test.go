@@ -82,6 +82,14 @@ func (p *processes) reconcile() {
 // with the request.
 func (tr *tracked) certifyCut(f *storagetest.Faults, id, body string, at int) {
 	tr.t.Helper()
+	tr.postCut(f, "/v1/extracts/"+id+"/certification", []byte(body), at)
+}
+
+// postCut posts body to path with a client that hangs up when the store
+// is about to make write number at; it waits until the service is done
+// with the request.
+func (tr *tracked) postCut(f *storagetest.Faults, path string, body []byte, at int) {
+	tr.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f.OnWrite = func(n int, _ string) {
@@ -90,7 +98,7 @@ func (tr *tracked) certifyCut(f *storagetest.Faults, id, body string, at int) {
 			time.Sleep(100 * time.Millisecond) // the server sees the connection go
 		}
 	}
-	req, _ := http.NewRequestWithContext(ctx, "POST", tr.url+"/v1/extracts/"+id+"/certification", strings.NewReader(body))
+	req, _ := http.NewRequestWithContext(ctx, "POST", tr.url+path, strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
@@ -279,21 +287,7 @@ func TestSecurityCertifyCutAtEveryStep(t *testing.T) {
 // to make write number at; it waits until the service is done with it.
 func (tr *tracked) createCut(f *storagetest.Faults, body []byte, at int) {
 	tr.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	f.OnWrite = func(n int, _ string) {
-		if n == at {
-			cancel()
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	req, _ := http.NewRequestWithContext(ctx, "POST", tr.url+"/v1/extracts", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		resp.Body.Close()
-	}
-	tr.running.Wait()
-	f.OnWrite = nil
+	tr.postCut(f, "/v1/extracts", body, at)
 }
 
 // TestCreateCutAtEveryStep cuts a create at each of its writes (the client

@@ -13,7 +13,6 @@ import (
 	"utdrag/archive"
 	"utdrag/service"
 	"utdrag/storage"
-	"utdrag/storage/s3"
 	"utdrag/storage/storagetest"
 )
 
@@ -46,10 +45,7 @@ func genuine(t *testing.T, a *api) (id string, pdf, certified []byte) {
 // and verification still finds the stored copy genuine.
 func TestRecordedVersionsServedAfterOverwriteAndDelete(t *testing.T) {
 	cfg := storagetest.S3Config(t)
-	store, err := s3.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openS3(t, cfg)
 	a := startAPI(t, store).as(keyAdmin)
 	id, pdf, certified := genuine(t, a)
 	raw := storagetest.Client(t, cfg)
@@ -196,10 +192,7 @@ func TestStoredFileMismatchIsNeverServed(t *testing.T) {
 // served, and the change is logged and counted as recovered.
 func TestUnpinnedRecordFindsRecordedVersion(t *testing.T) {
 	cfg := storagetest.S3Config(t)
-	store, err := s3.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openS3(t, cfg)
 	a := startAPI(t, store).as(keyAdmin)
 	id, pdf, certified := genuine(t, a)
 

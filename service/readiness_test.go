@@ -60,11 +60,18 @@ func gatedStore(t *testing.T) (*writeGate, storage.Store) {
 	cfg := storagetest.S3Config(t)
 	gate := newWriteGate(t, cfg.Endpoint)
 	cfg.Endpoint = gate.srv.Listener.Addr().String()
+	store := openS3(t, cfg)
+	return gate, store
+}
+
+// openS3 opens the S3 store cfg describes.
+func openS3(t *testing.T, cfg s3.Config) *s3.Store {
+	t.Helper()
 	store, err := s3.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return gate, store
+	return store
 }
 
 // waitReady polls /readyz until it answers want and returns how long that
