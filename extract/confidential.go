@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -104,14 +103,44 @@ type plan struct {
 	}
 }
 
-// plans holds a plan per struct type: derived from the type alone, so
-// the same for every caller.
-var plans sync.Map
+// plans holds a plan for every struct type reachable from the domain's
+// roots, made once when the package loads and only read after: the plan
+// depends on the type alone.
+var plans = makePlans(reflect.TypeFor[Extract](), reflect.TypeFor[Protocol]())
 
-func planOf(t reflect.Type) *plan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*plan)
+// makePlans walks the struct types reachable from roots through fields,
+// pointers and slices, and makes each one's plan.
+func makePlans(roots ...reflect.Type) map[reflect.Type]*plan {
+	m := map[reflect.Type]*plan{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || m[t] != nil {
+			return
+		}
+		m[t] = newPlan(t)
+		for i := range t.NumField() {
+			visit(t.Field(i).Type)
+		}
 	}
+	for _, r := range roots {
+		visit(r)
+	}
+	return m
+}
+
+// planOf returns the plan of struct type t; a type outside the domain's
+// roots gets one made on the spot.
+func planOf(t reflect.Type) *plan {
+	if p := plans[t]; p != nil {
+		return p
+	}
+	return newPlan(t)
+}
+
+func newPlan(t reflect.Type) *plan {
 	p := &plan{confidential: -1}
 	if f, ok := t.FieldByName("Confidential"); ok && len(f.Index) == 1 && f.Type.Kind() == reflect.String {
 		p.confidential = f.Index[0]
@@ -133,7 +162,6 @@ func planOf(t reflect.Type) *plan {
 			}{i, sf.Tag.Get("mask") == "keep"})
 		}
 	}
-	plans.Store(t, p)
 	return p
 }
 
