@@ -134,15 +134,21 @@ func subsetTag(name string, enc *encoding) string {
 // the subset holds, so a subset drawing another form gets another tag.
 func SubsetTag(name string, runes []rune) string {
 	h := fnv.New64a()
-	h.Write([]byte(name))
+	var buf [512]byte
+	b := append(buf[:0], name...)
 	for _, a := range alternates {
-		h.Write(utf8.AppendRune(nil, a.r))
-		h.Write([]byte(a.glyph))
+		b = utf8.AppendRune(b, a.r)
+		b = append(b, a.glyph...)
 	}
-	h.Write([]byte{0})
+	b = append(b, 0)
 	for _, r := range runes {
-		h.Write(utf8.AppendRune(nil, r))
+		if len(b)+utf8.UTFMax > len(buf) {
+			h.Write(b)
+			b = buf[:0]
+		}
+		b = utf8.AppendRune(b, r)
 	}
+	h.Write(b)
 	v := h.Sum64()
 	tag := make([]byte, 6)
 	for i := range tag {

@@ -391,15 +391,32 @@ func writeText(b *bytes.Buffer, s string) {
 	if ascii {
 		writeEscaped(b, s)
 	} else {
-		buf := []byte{0xFE, 0xFF}
+		var units [128]uint16
+		u16 := units[:0]
 		for _, r := range s {
-			for _, u := range utf16.Encode([]rune{r}) {
-				buf = append(buf, byte(u>>8), byte(u))
-			}
+			u16 = utf16.AppendRune(u16, r)
 		}
-		writeEscaped(b, string(buf))
+		b.WriteString("\xFE\xFF")
+		for _, u := range u16 {
+			writeEscapedByte(b, byte(u>>8))
+			writeEscapedByte(b, byte(u))
+		}
 	}
 	b.WriteByte(')')
+}
+
+// writeEscapedByte writes one byte of a literal string, escaped as
+// writeEscaped would.
+func writeEscapedByte(b *bytes.Buffer, c byte) {
+	switch c {
+	case '\r':
+		b.WriteString(`\r`)
+	case '\\', '(', ')':
+		b.WriteByte('\\')
+		b.WriteByte(c)
+	default:
+		b.WriteByte(c)
+	}
 }
 
 // writeEscaped writes the bytes of a literal string, escaping those the

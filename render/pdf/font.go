@@ -230,11 +230,13 @@ func (f *docFont) toUnicode() []byte {
 		}
 		spans = append(spans, span{i, i})
 	}
-	code, space := hex4, "<0000><FFFF>"
+	code, space := appendHex4, "<0000><FFFF>"
 	if !f.wide {
-		code, space = hex2, "<00><FF>"
+		code, space = appendHex2, "<00><FF>"
 	}
 	var b bytes.Buffer
+	b.Grow(400 + 24*len(spans))
+	var line [32]byte
 	b.WriteString("/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
 		"/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def\n" +
 		"/CMapName/Adobe-Identity-UCS def\n/CMapType 2 def\n" +
@@ -243,11 +245,16 @@ func (f *docFont) toUnicode() []byte {
 		to := min(from+100, len(spans))
 		b.WriteString(strconv.Itoa(to-from) + " beginbfrange\n")
 		for _, sp := range spans[from:to] {
-			b.WriteString("<" + code(uint16(sp.from+1)) + "><" + code(uint16(sp.to+1)) + "><")
-			for _, u := range utf16.Encode([]rune{f.runes[sp.from]}) {
-				b.WriteString(hex4(u))
+			l := append(line[:0], '<')
+			l = code(l, uint16(sp.from+1))
+			l = append(l, '>', '<')
+			l = code(l, uint16(sp.to+1))
+			l = append(l, '>', '<')
+			var pair [2]uint16
+			for _, u := range utf16.AppendRune(pair[:0], f.runes[sp.from]) {
+				l = appendHex4(l, u)
 			}
-			b.WriteString(">\n")
+			b.Write(append(l, '>', '\n'))
 		}
 		b.WriteString("endbfrange\n")
 	}
@@ -268,12 +275,12 @@ const identity8 = "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap
 // identity8Dict is its stream dictionary's entries.
 const identity8Dict = "/Type/CMap/CMapName/Utdrag-Identity8/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/WMode 0"
 
-func hex2(v uint16) string {
+func appendHex2(b []byte, v uint16) []byte {
 	const digits = "0123456789ABCDEF"
-	return string([]byte{digits[v>>4&15], digits[v&15]})
+	return append(b, digits[v>>4&15], digits[v&15])
 }
 
-func hex4(v uint16) string {
+func appendHex4(b []byte, v uint16) []byte {
 	const digits = "0123456789ABCDEF"
-	return string([]byte{digits[v>>12], digits[v>>8&15], digits[v>>4&15], digits[v&15]})
+	return append(b, digits[v>>12], digits[v>>8&15], digits[v>>4&15], digits[v&15])
 }
