@@ -93,10 +93,12 @@ func markedText(v reflect.Value, ground string) bool {
 	return false
 }
 
-// plan is what markedText looks at in a struct type: the fields that may
-// hold text, and the index of its Confidential field (-1: none).
+// plan is what markedText and Withheld look at in a struct type: the
+// fields that may hold text, and the indexes of its Confidential and
+// Withheld fields (-1: none).
 type plan struct {
 	confidential int
+	withheld     int
 	fields       []struct {
 		index int
 		keep  bool // mask:"keep": outside the struct's own ground
@@ -141,7 +143,7 @@ func planOf(t reflect.Type) *plan {
 }
 
 func newPlan(t reflect.Type) *plan {
-	p := &plan{confidential: -1}
+	p := &plan{confidential: -1, withheld: -1}
 	if f, ok := t.FieldByName("Confidential"); ok && len(f.Index) == 1 && f.Type.Kind() == reflect.String {
 		p.confidential = f.Index[0]
 	}
@@ -151,7 +153,12 @@ func newPlan(t reflect.Type) *plan {
 			continue
 		}
 		switch jsonName(sf) {
-		case "confidential", "withheld", "publicIdentityNumbers":
+		case "withheld":
+			if sf.Type.Kind() == reflect.String {
+				p.withheld = i
+			}
+			continue
+		case "confidential", "publicIdentityNumbers":
 			continue
 		}
 		switch sf.Type.Kind() {
@@ -167,12 +174,33 @@ func newPlan(t reflect.Type) *plan {
 
 // Withheld reports whether x is a public copy with parts removed.
 func (x *Extract) Withheld() bool {
-	found := false
-	walkFields(reflect.ValueOf(x).Elem(), &fieldPath{}, func(_ *fieldPath, name string, v reflect.Value) bool {
-		found = name == "withheld" && v.String() != ""
-		return !found
-	})
-	return found
+	return withheldText(reflect.ValueOf(x).Elem())
+}
+
+// withheldText reports whether v or anything in it has a withheld field
+// that is set, looking where markedText looks (plans).
+func withheldText(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer:
+		return !v.IsNil() && withheldText(v.Elem())
+	case reflect.Slice:
+		for i := range v.Len() {
+			if withheldText(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		p := planOf(v.Type())
+		if p.withheld >= 0 && v.Field(p.withheld).Len() > 0 {
+			return true
+		}
+		for _, f := range p.fields {
+			if withheldText(v.Field(f.index)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Renditions lists the renditions x is made in: internal and public when

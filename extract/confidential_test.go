@@ -289,3 +289,32 @@ func TestMarksThatCannotBe(t *testing.T) {
 		t.Errorf("parts of a marked name refused: %v", errs)
 	}
 }
+
+// TestWithheldAtEveryLevel: a public copy is told by a withheld ground on
+// a paragraph, a ballot or a span deep in a list item; a copy with none,
+// or with only a confidential mark, is not one.
+func TestWithheldAtEveryLevel(t *testing.T) {
+	doc := council()
+	first(doc)["proposal"] = []any{map[string]any{"type": "bulleted", "items": []any{[]any{map[string]any{"text": "Första punkten."}}}}}
+	const ground = "OSL 26 kap. 1 §"
+	for _, c := range []struct {
+		name string
+		set  func(x *extract.Extract)
+		want bool
+	}{
+		{"nothing", func(*extract.Extract) {}, false},
+		{"confidential only", func(x *extract.Extract) { x.Paragraphs[0].Confidential = ground }, false},
+		{"paragraph", func(x *extract.Extract) { x.Paragraphs[0].Withheld = ground }, true},
+		{"ballot", func(x *extract.Extract) { x.Paragraphs[0].Votes[0].Ballots[14].Withheld = ground }, true},
+		{"list item span", func(x *extract.Extract) { x.Paragraphs[0].Proposal[0].Items[0][0].Withheld = ground }, true},
+	} {
+		x, errs := decode(t, doc, extract.Limits{})
+		if errs != nil {
+			t.Fatalf("%s: %v", c.name, errs)
+		}
+		c.set(x)
+		if got := x.Withheld(); got != c.want {
+			t.Errorf("%s: Withheld() = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
