@@ -121,12 +121,16 @@ func newTree(doc *compose.Document, pages int) *tree {
 		kids:  make([]kid, 0, 8*len(doc.Blocks)+8),
 		langs: doc.Meta.Languages}
 	root := t.add("Document", -1)
+	// The blocks of one element share one array.
+	single := make([]int32, len(doc.Blocks))
 	for i, b := range doc.Blocks {
 		switch b := b.(type) {
 		case compose.Heading:
-			t.leaves[i] = []int32{t.add("H"+strconv.Itoa(min(max(b.Level, 1), 3)), root)}
+			single[i] = t.add("H"+strconv.Itoa(min(max(b.Level, 1), 3)), root)
+			t.leaves[i] = single[i : i+1 : i+1]
 		case compose.Paragraph, compose.Note:
-			t.leaves[i] = []int32{t.add("P", root)}
+			single[i] = t.add("P", root)
+			t.leaves[i] = single[i : i+1 : i+1]
 		case compose.List:
 			t.kinds[i] = kindList
 			l := t.add("L", root)
