@@ -328,11 +328,11 @@ func (w *page) words(m int32, t *layout.Text) {
 	if e.typ != "Del" && e.typ != "Ins" {
 		return
 	}
-	s := t.Text[:len(t.Text)-int(t.Added)]
+	words := &e.extra().words
+	words.WriteString(t.Text[:len(t.Text)-int(t.Added)])
 	if t.Space {
-		s += " "
+		words.WriteByte(' ')
 	}
-	e.extra().words.WriteString(s)
 }
 
 // figureBox widens the Figure's bounding box by r.
