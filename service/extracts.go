@@ -119,7 +119,18 @@ func (s *Server) createExtract(c *gin.Context) {
 	if !ok || !s.ownOrganisation(c, x.Organisation.ID) || !s.namedAsConfigured(c, x.Organisation) {
 		return
 	}
-	t, _ := s.render.Template(x)
+	s.storeExtract(c, x)
+}
+
+// storeExtract renders a validated extract and stores it, or answers with
+// the identical extract stored already: the create path shared by posted
+// extracts and extracts taken from a stored protocol.
+func (s *Server) storeExtract(c *gin.Context, x *extract.Extract) {
+	t, err := s.render.Template(x)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	id := x.ID(t.ID())
 	c.Set(ctxExtractID, id)
 	ctx := c.Request.Context()

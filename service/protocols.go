@@ -282,47 +282,7 @@ func (s *Server) createProtocolExtract(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	t, err := s.render.Template(x)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	id := x.ID(t.ID())
-	c.Set(ctxExtractID, id)
-	ctx := c.Request.Context()
-	if old, _, err := s.archive.Get(ctx, id); err == nil {
-		s.answerExisting(c, old)
-		return
-	} else if !isNotFound(err) {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.renderObserved(ctx, x, nil, extract.Public)
-	if err != nil {
-		s.failRender(c, err)
-		return
-	}
-	page, err := s.render.HTML(res.Document)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	er := &archive.Record{Extract: x, Renditions: []extract.Rendition{extract.Public}, Summary: archive.Summary{
-		ID: id, Organisation: x.Organisation, Organ: x.Organ, MeetingDate: x.Meeting.Date,
-		Paragraphs: x.Numbers(), CaseNumbers: x.CaseNumbers(), Titles: titles(x), Justering: x.Justerings(),
-		Template: res.Template, Filename: compose.Filename(x), Pages: res.Pages,
-	}}
-	stored, created, err := s.archive.Create(ctx, er, res.PDF, page)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !created {
-		s.answerExisting(c, stored)
-		return
-	}
-	c.Header("Location", "/v1/extracts/"+id)
-	c.JSON(http.StatusCreated, s.view(stored))
+	s.storeExtract(c, x)
 }
 
 // ProtocolCheck is what verification found comparing an extract with the
