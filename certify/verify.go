@@ -95,31 +95,19 @@ func Verify(pdf []byte, roots *x509.CertPool) (Result, error) {
 // lastSignature finds the signature field whose signed range reaches
 // furthest into the file, or nil when there is none.
 func lastSignature(doc *document) (*signature, error) {
-	rootRef, err := doc.rootRef()
+	sigs, err := signatures(doc)
 	if err != nil {
 		return nil, err
-	}
-	catalog, err := doc.dict(rootRef)
-	if err != nil {
-		return nil, err
-	}
-	acro, err := doc.lookup(catalog, "AcroForm")
-	if err != nil {
-		return nil, nil
-	}
-	acroDict, _ := acro.(pdfDict)
-	fields, _ := doc.lookup(acroDict, "Fields")
-	list, _ := fields.(pdfArray)
-	var last *signature
-	for _, f := range list {
-		sig := signatureOfField(doc, f)
-		if sig != nil && !sig.docTimestamp() && (last == nil || sig.end() > last.end()) {
-			last = sig
-		}
 	}
 	// A field skipped for want of budget might have been the last one.
 	if err := doc.budget.err(); err != nil {
 		return nil, err
+	}
+	var last *signature
+	for _, sig := range sigs { // in the order of their signed ranges
+		if !sig.docTimestamp() {
+			last = sig
+		}
 	}
 	return last, nil
 }
