@@ -85,10 +85,10 @@ type token struct {
 type flags uint8
 
 const (
-	hasDigits flags = 1 << iota // a digit: numbers to group or glue to a unit
-	hasMarks                    // " ' - % . or a non-ASCII sign of the Latin-1 or punctuation blocks (§, –, ”, …)
-	isAbbrev                    // nr or dnr, in any case, after an optional (: glued to what follows
-	opensParen                  // starts with (: a party code after a name
+	hasDigits  flags = 1 << iota // a digit: numbers to group or glue to a unit
+	hasMarks                     // " ' - % . or a non-ASCII sign of the Latin-1 or punctuation blocks (§, –, ”, …)
+	isAbbrev                     // nr or dnr, in any case, after an optional (: glued to what follows
+	opensParen                   // starts with (: a party code after a name
 
 	// mayChange is what a text must have in some word for Normalize to
 	// change it.
