@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"utdrag/audit"
+	"utdrag/index/indextest"
 	"utdrag/storage"
 	"utdrag/storage/storagetest"
 )
@@ -50,76 +51,90 @@ func events() []audit.Event {
 	}
 }
 
+// queriers are where a query is answered: the store itself, or the index
+// on either database.
+var queriers = map[string]func(t *testing.T) audit.Indexer{
+	"scan":     func(*testing.T) audit.Indexer { return nil },
+	"sqlite":   func(t *testing.T) audit.Indexer { return indextest.SQLite(t) },
+	"postgres": func(t *testing.T) audit.Indexer { return indextest.Postgres(t) },
+}
+
 func TestRecordAndQuery(t *testing.T) {
 	for name, open := range storagetest.Backends() {
-		t.Run(name, func(t *testing.T) {
-			ctx := t.Context()
-			store := open(t)
-			c := &clock{t: time.Date(2026, 12, 6, 23, 55, 0, 0, time.UTC)}
-			l := newLog(store, c)
-			var got []audit.Event
-			for _, e := range events() {
-				rec, err := l.Record(ctx, e)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, rec)
-			}
-			// Every event is one object under its day, in the order of events.
-			objs, err := store.List(ctx, audit.Prefix)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(objs) != len(got) {
-				t.Fatalf("%d objects for %d events", len(objs), len(got))
-			}
-			days := map[string]int{}
-			for i, o := range objs {
-				want, _ := audit.Key(got[i].ID)
-				if o.Key != want {
-					t.Errorf("object %d is %s, want %s", i, o.Key, want)
-				}
-				days[strings.Join(strings.Split(o.Key, "/")[1:4], "-")]++
-			}
-			if days["2026-12-06"] != 4 || days["2026-12-07"] != 3 {
-				t.Errorf("events by day: %v, want 4 on 2026-12-06 and 3 on 2026-12-07", days)
-			}
-			back, err := l.Read(ctx, got[2].ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if back.Action != audit.Certify || back.Actor != clerk || back.Version != 1 || back.Address != "10.0.0.9" || !back.At.Equal(got[2].At) {
-				t.Errorf("read back %+v, want %+v", back, got[2])
-			}
-
-			check := func(q audit.Query, want ...int) {
-				t.Helper()
-				evs, err := l.Query(ctx, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var ids, wantIDs []string
-				for _, e := range evs {
-					ids = append(ids, e.ID)
-				}
-				for _, i := range want {
-					wantIDs = append(wantIDs, got[i].ID)
-				}
-				if strings.Join(ids, " ") != strings.Join(wantIDs, " ") {
-					t.Errorf("%+v: got %v, want events %v", q, ids, want)
-				}
-			}
-			check(audit.Query{Extract: "ex1"}, 0, 2, 4)
-			check(audit.Query{Organ: "Kommunstyrelsen", MeetingDate: "2026-11-30"}, 0, 2, 4)
-			check(audit.Query{MeetingDate: "2026-11-30"}, 0, 2, 3, 4)
-			check(audit.Query{Organisation: "region"}, 6)
-			check(audit.Query{Actor: "Lena Nordin", Action: audit.Certify}, 2, 6)
-			check(audit.Query{Actor: "http://idp/#u1", Action: audit.Login}, 1)
-			check(audit.Query{Action: audit.LoginFailed}, 5)
-			check(audit.Query{From: got[3].At, To: got[5].At}, 3, 4)
-			check(audit.Query{Extract: "ex1", Limit: 2}, 2, 4) // the newest kept
-		})
+		for qname, querier := range queriers {
+			t.Run(name+"/"+qname, func(t *testing.T) { testRecordAndQuery(t, open(t), querier(t)) })
+		}
 	}
+}
+
+func testRecordAndQuery(t *testing.T, store storage.Store, ix audit.Indexer) {
+	ctx := t.Context()
+	c := &clock{t: time.Date(2026, 12, 6, 23, 55, 0, 0, time.UTC)}
+	l := newLog(store, c)
+	if ix != nil {
+		l.SetIndexer(ix)
+	}
+	var got []audit.Event
+	for _, e := range events() {
+		rec, err := l.Record(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rec)
+	}
+	// Every event is one object under its day, in the order of events.
+	objs, err := store.List(ctx, audit.Prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != len(got) {
+		t.Fatalf("%d objects for %d events", len(objs), len(got))
+	}
+	days := map[string]int{}
+	for i, o := range objs {
+		want, _ := audit.Key(got[i].ID)
+		if o.Key != want {
+			t.Errorf("object %d is %s, want %s", i, o.Key, want)
+		}
+		days[strings.Join(strings.Split(o.Key, "/")[1:4], "-")]++
+	}
+	if days["2026-12-06"] != 4 || days["2026-12-07"] != 3 {
+		t.Errorf("events by day: %v, want 4 on 2026-12-06 and 3 on 2026-12-07", days)
+	}
+	back, err := l.Read(ctx, got[2].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Action != audit.Certify || back.Actor != clerk || back.Version != 1 || back.Address != "10.0.0.9" || !back.At.Equal(got[2].At) {
+		t.Errorf("read back %+v, want %+v", back, got[2])
+	}
+
+	check := func(q audit.Query, want ...int) {
+		t.Helper()
+		evs, err := l.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids, wantIDs []string
+		for _, e := range evs {
+			ids = append(ids, e.ID)
+		}
+		for _, i := range want {
+			wantIDs = append(wantIDs, got[i].ID)
+		}
+		if strings.Join(ids, " ") != strings.Join(wantIDs, " ") {
+			t.Errorf("%+v: got %v, want events %v", q, ids, want)
+		}
+	}
+	check(audit.Query{Extract: "ex1"}, 0, 2, 4)
+	check(audit.Query{Organ: "Kommunstyrelsen", MeetingDate: "2026-11-30"}, 0, 2, 4)
+	check(audit.Query{MeetingDate: "2026-11-30"}, 0, 2, 3, 4)
+	check(audit.Query{Organisation: "region"}, 6)
+	check(audit.Query{Actor: "Lena Nordin", Action: audit.Certify}, 2, 6)
+	check(audit.Query{Actor: "http://idp/#u1", Action: audit.Login}, 1)
+	check(audit.Query{Action: audit.LoginFailed}, 5)
+	check(audit.Query{From: got[3].At, To: got[5].At}, 3, 4)
+	check(audit.Query{Extract: "ex1", Limit: 2}, 2, 4) // the newest kept
 }
 
 // TestEventsCannotBeChanged: an event is written create-once and under

@@ -141,6 +141,12 @@ DELETE FROM organs; DELETE FROM extracts_text; DELETE FROM settings WHERE key IN
 	sqlite:  `SELECT 1`,
 	postgres: `UPDATE extracts SET search = search ||
 	array_to_tsvector(ARRAY['0org' || left(encode(sha256(convert_to(organisation, 'UTF8')), 'hex'), 16)]);`,
+}, {
+	// The audit trail (package audit), found by extract, meeting, person
+	// and action; audit.Log.CatchUp fills it again from storage.
+	version: 5,
+	sqlite:  auditSchema,
+	postgres: auditSchema,
 }}
 
 // SchemaVersion is the newest schema this build knows.
