@@ -19,8 +19,7 @@
 // lock, so replicas may start at once.
 //
 // It may import archive, audit, distribute, extract (the record types),
-// storage, the
-// standard library and the two database drivers.
+// storage, the standard library and the two database drivers.
 package index
 
 import (
