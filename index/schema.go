@@ -151,6 +151,12 @@ UPDATE extracts SET adjusted = 0 WHERE EXISTS (
 	SELECT 1 FROM json_each(extracts.record, '$.justering') WHERE json_extract(value, '$.state') = 'pending');`,
 	postgres: `ALTER TABLE extracts ADD COLUMN adjusted smallint NOT NULL DEFAULT 1;
 UPDATE extracts SET adjusted = 0 WHERE record::jsonb -> 'justering' @> '[{"state": "pending"}]'::jsonb;`,
+}, {
+	// The audit trail (package audit), found by extract, meeting, person
+	// and action; audit.Log.CatchUp fills it again from storage.
+	version:  6,
+	sqlite:   auditSchema,
+	postgres: auditSchema,
 }}
 
 // SchemaVersion is the newest schema this build knows.
