@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,8 +95,7 @@ func (s *Server) distributionRoutes(g *gin.RouterGroup) {
 // version of each rendition a recipient needs (renditions.go). It returns
 // a *renditionsMissing when a rendition some recipient needs is not
 // certified.
-func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Message, error) {
-	ctx := c.Request.Context()
+func (s *Server) message(ctx context.Context, rec *archive.Record) (distribute.Message, error) {
 	// The names under Expedieras till of a paragraph marked whole are in
 	// the source only, not in the public copy the record holds.
 	x, err := s.archive.Source(ctx, rec)
@@ -146,7 +146,7 @@ func (s *Server) distributeExtract(c *gin.Context) {
 	if !ok {
 		return
 	}
-	msg, err := s.message(c, rec)
+	msg, err := s.message(c.Request.Context(), rec)
 	if err != nil {
 		if !failMissing(c, err) {
 			s.fail(c, err)
@@ -178,13 +178,13 @@ func (s *Server) distributionStatus(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
-	out, err := s.distributor.Status(c.Request.Context(), archive.DistributionKey(rec.ID))
-	if errors.Is(err, storage.ErrNotFound) {
-		problem(c, http.StatusNotFound, "not-distributed", "Inte expedierat", "Utdraget har inte expedierats ännu.")
-		return
-	}
+	out, err := s.DistributionStatus(c.Request.Context(), rec.ID)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if out == nil {
+		problem(c, http.StatusNotFound, "not-distributed", "Inte expedierat", "Utdraget har inte expedierats ännu.")
 		return
 	}
 	c.JSON(http.StatusOK, out)
@@ -235,7 +235,7 @@ func (s *Server) distributeMany(c *gin.Context) {
 			items[i].Status, items[i].Error = http.StatusConflict, na.Detail
 			continue
 		}
-		msg, err := s.message(c, rec)
+		msg, err := s.message(c.Request.Context(), rec)
 		var rm *renditionsMissing
 		if errors.As(err, &rm) {
 			items[i].Status, items[i].Error = http.StatusConflict, "En version som mottagarna behöver är inte bestyrkt: "+rm.Error()
