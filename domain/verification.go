@@ -114,6 +114,11 @@ type ProtocolCheck struct {
 	Protocol    string `json:"protocol"`
 	Organ       string `json:"organ"`
 	MeetingDate string `json:"meetingDate"`
+	// Certified: the protocol compared with is the certified (justerat,
+	// signed) one, as version Version; false when no protocol of the
+	// meeting is certified yet.
+	Certified bool `json:"certified"`
+	Version   int  `json:"version,omitempty"`
 	// TakenFrom: the extract was made from this protocol by the service.
 	TakenFrom  bool             `json:"takenFrom"`
 	Paragraphs []ParagraphCheck `json:"paragraphs"`
