@@ -361,3 +361,23 @@ func holdsRefusal(rec *Record, address string) bool {
 	}
 	return false
 }
+
+func TestPlan(t *testing.T) {
+	dir := loadExampleDirectory(t)
+	rs := dir.Resolve("region-jh", []string{"Regiondirektör, länets kommuner", "Regionarkivet", "Förvaltningschef kultur"})
+	p := NewPlan(rs, false)
+	if p.Messages != 9 || p.Email != 2 || p.Manual != 1 || p.Unresolved != 1 || len(p.Recipients) != 4 {
+		t.Errorf("plan = %+v", p)
+	}
+	want := "9 e-postmeddelanden skickas till 2 mottagare. 1 mottagare expedieras manuellt, med post eller personligen. 1 mottagare finns inte i mottagarregistret och får inget utan åtgärd."
+	if got := p.Sentence(); got != want {
+		t.Errorf("sentence = %q, want %q", got, want)
+	}
+	one := NewPlan(dir.Resolve("region-jh", []string{"Regiondirektör"}), false)
+	if got := one.Sentence(); got != "1 e-postmeddelande skickas till 1 mottagare." {
+		t.Errorf("one recipient: %q", got)
+	}
+	if p.Recipients[3].Kind != KindUnresolved || p.Recipients[3].Rendition != "" || p.Recipients[0].Rendition != RenditionPublic {
+		t.Errorf("recipients = %+v", p.Recipients)
+	}
+}
