@@ -46,6 +46,8 @@ var policy = auth.Policy{
 	"GET /v1/protocols/:id":                          {auth.Clerk},
 	"GET /v1/protocols/:id/pdf":                      {auth.Clerk},
 	"POST /v1/protocols/:id/extracts":                {auth.System, auth.Clerk},
+	"POST /v1/protocols/:id/certification":           {auth.Clerk},
+	"GET /v1/protocols/:id/certified":                {auth.Clerk},
 }
 
 // publicRoute reports whether a route pattern needs no key: operations,

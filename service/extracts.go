@@ -223,6 +223,13 @@ func (s *Server) previewExtract(c *gin.Context) {
 	c.Data(http.StatusOK, "application/pdf", res.PDF)
 }
 
+// apiSorts are the listing's sorts by their names in the API.
+var apiSorts = map[string]index.Sort{
+	"newest": index.Newest, "oldest": index.Oldest,
+	"paragraph": index.ParagraphAsc, "paragraph-desc": index.ParagraphDesc,
+	"organ": index.OrganAsc, "organ-desc": index.OrganDesc,
+}
+
 // listExtracts answers from the index; it never lists the object store.
 func (s *Server) listExtracts(c *gin.Context) {
 	f := index.Filter{
@@ -236,18 +243,18 @@ func (s *Server) listExtracts(c *gin.Context) {
 	f.CaseNumber, f.CaseMatch = wildcard(c.Query("caseNumber"))
 	var errs []extract.FieldError
 	if p := c.Query("paragraph"); p != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(p), "§"))
-		if err != nil || n < 1 {
-			errs = append(errs, extract.FieldError{Field: "paragraph", Rule: "type", Message: "paragrafnumret måste vara ett positivt heltal"})
+		from, to, err := index.ParseParagraphs(p)
+		if err != nil {
+			errs = append(errs, extract.FieldError{Field: "paragraph", Rule: "format", Message: err.Error()})
 		}
-		f.Paragraph = n
+		f.Paragraph, f.ParagraphTo = from, to
 	}
 	for name, v := range map[string]string{"meetingDate": f.MeetingDate, "from": f.From, "to": f.To} {
 		if _, err := time.Parse(time.DateOnly, v); v != "" && err != nil {
 			errs = append(errs, extract.FieldError{Field: name, Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
 		}
 	}
-	for name, dst := range map[string]**bool{"certified": &f.Certified, "distributed": &f.Distributed} {
+	for name, dst := range map[string]**bool{"certified": &f.Certified, "distributed": &f.Distributed, "adjusted": &f.Adjusted} {
 		if v := c.Query(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -256,12 +263,11 @@ func (s *Server) listExtracts(c *gin.Context) {
 			*dst = &b
 		}
 	}
-	switch c.DefaultQuery("sort", "newest") {
-	case "newest":
-	case "oldest":
-		f.Sort = index.Oldest
-	default:
-		errs = append(errs, extract.FieldError{Field: "sort", Rule: "enum", Message: "sort måste vara newest eller oldest"})
+	if sort, ok := apiSorts[c.DefaultQuery("sort", "newest")]; ok {
+		f.Sort = sort
+	} else {
+		errs = append(errs, extract.FieldError{Field: "sort", Rule: "enum",
+			Message: "sort måste vara newest, oldest, paragraph, paragraph-desc, organ eller organ-desc"})
 	}
 	limit, offset, perr := paging(c)
 	errs = append(errs, perr...)
