@@ -275,7 +275,7 @@ func (s *Server) listExtracts(c *gin.Context) {
 		return
 	}
 	f.Limit, f.Offset = limit, offset
-	page, err := s.Search(c.Request.Context(), caller(c), f)
+	page, err := s.Search(c.Request.Context(), callerKey(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -322,7 +322,7 @@ func paging(c *gin.Context) (limit, offset int, errs []extract.FieldError) {
 
 func (s *Server) getExtract(c *gin.Context) {
 	c.Set(ctxExtractID, c.Param("id"))
-	rec, err := s.Extract(c.Request.Context(), caller(c), c.Param("id"))
+	rec, err := s.Extract(c.Request.Context(), callerKey(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -332,7 +332,7 @@ func (s *Server) getExtract(c *gin.Context) {
 
 func (s *Server) getPDF(c *gin.Context) {
 	ctx := c.Request.Context()
-	rec, err := s.Extract(ctx, caller(c), c.Param("id"))
+	rec, err := s.Extract(ctx, callerKey(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -355,7 +355,7 @@ func (s *Server) getPDF(c *gin.Context) {
 
 func (s *Server) getHTML(c *gin.Context) {
 	ctx := c.Request.Context()
-	rec, err := s.Extract(ctx, caller(c), c.Param("id"))
+	rec, err := s.Extract(ctx, callerKey(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return

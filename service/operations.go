@@ -24,9 +24,9 @@ import (
 // the API key a request acts for: nil in open mode (no key file), where
 // everything is allowed.
 
-// caller is the key the request presented (nil in open mode and on public
+// callerKey is the key the request presented (nil in open mode and on public
 // routes).
-func caller(c *gin.Context) *auth.Key {
+func callerKey(c *gin.Context) *auth.Key {
 	v, _ := c.Get(ctxKey)
 	k, _ := v.(*auth.Key)
 	return k

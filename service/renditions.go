@@ -25,7 +25,7 @@ import (
 // rendition: its key (or its session's) is allowed confidential content,
 // or the service runs open.
 func (s *Server) mayReadConfidential(c *gin.Context) bool {
-	return s.MayReadConfidential(caller(c))
+	return s.MayReadConfidential(callerKey(c))
 }
 
 // parseRendition reads ?rendition= (public when left out), answering 400
@@ -116,10 +116,10 @@ func (s *Server) attachRenditions(ctx context.Context, rec *archive.Record, m *d
 		}
 		url := s.verifyURL(rec.ID, cert.Version)
 		if rd == extract.Internal {
-			m.Internal, m.InternalVerifyURL = pdf, url
+			m.Internal, m.InternalVerifyURL, m.InternalVersion = pdf, url, cert.Version
 			m.InternalFilename = renditionFilename(rec.Filename, rd, true)
 		} else {
-			m.PDF, m.VerifyURL = pdf, url
+			m.PDF, m.VerifyURL, m.Version = pdf, url, cert.Version
 		}
 	}
 	return nil
