@@ -143,7 +143,7 @@ func TestAppealTextsRefused(t *testing.T) {
 
 // TestAppealExamplesLoad: the example file of organisations' texts loads.
 func TestAppealExamplesLoad(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "examples", "appeals.json"))
+	raw, err := os.ReadFile(filepath.Join("..", "examples", "config", "appeals.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

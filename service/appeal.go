@@ -40,9 +40,14 @@ func loadAppeals(path string) (*templates.Appeals, error) {
 }
 
 // attachAppeals adds to m an appeal instruction for each set of parties
-// x names: one document per set of paragraphs, covering the paragraphs
-// whose parties name them.
-func (s *Server) attachAppeals(ctx context.Context, x *extract.Extract, m *distribute.Message) error {
+// the extract's paragraphs name: one document per set of paragraphs,
+// covering the paragraphs whose parties name them. The parties of a
+// paragraph marked whole are in the source only.
+func (s *Server) attachAppeals(ctx context.Context, rec *archive.Record, m *distribute.Message) error {
+	x, err := s.archive.Source(ctx, rec)
+	if err != nil {
+		return err
+	}
 	type group struct {
 		nums    []int
 		parties []string

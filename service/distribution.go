@@ -148,7 +148,7 @@ func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Messag
 	if err := s.attachRenditions(ctx, rec, &m); err != nil {
 		return distribute.Message{}, err
 	}
-	if err := s.attachAppeals(ctx, x, &m); err != nil {
+	if err := s.attachAppeals(ctx, rec, &m); err != nil {
 		return distribute.Message{}, err
 	}
 	return m, nil
