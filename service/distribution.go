@@ -29,6 +29,9 @@ type MailConfig struct {
 	StartTLS   string // UTDRAG_SMTP_STARTTLS: mandatory, opportunistic (default) or none
 	From       string // UTDRAG_MAIL_FROM
 	Outbox     string // UTDRAG_OUTBOX: where .eml files go without SMTP
+	// Appeals names the organisations' own appeal instruction texts
+	// (JSON, see templates.LoadAppeals); unset: the default texts.
+	Appeals string // UTDRAG_APPEALS
 }
 
 func mailFromEnv(getenv func(string) string, storageSpec string) MailConfig {
@@ -40,6 +43,7 @@ func mailFromEnv(getenv func(string) string, storageSpec string) MailConfig {
 		StartTLS:   getenv("UTDRAG_SMTP_STARTTLS"),
 		From:       getenv("UTDRAG_MAIL_FROM"),
 		Outbox:     getenv("UTDRAG_OUTBOX"),
+		Appeals:    getenv("UTDRAG_APPEALS"),
 	}
 	if m.From == "" {
 		m.From = "utdrag@localhost"
@@ -141,6 +145,9 @@ func (s *Server) message(ctx context.Context, rec *archive.Record) (distribute.M
 		RecordKey: archive.DistributionKey(rec.ID),
 	}
 	if err := s.attachRenditions(ctx, rec, &m); err != nil {
+		return distribute.Message{}, err
+	}
+	if err := s.attachAppeals(ctx, rec, &m); err != nil {
 		return distribute.Message{}, err
 	}
 	return m, nil

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 	"utdrag/anslag"
+	"utdrag/templates"
 
 	"github.com/gin-gonic/gin"
 
@@ -47,8 +48,9 @@ type Server struct {
 	failures  *failures  // unknown keys by client address
 	metrics   *metrics
 	readiness *readiness
-	now       func() time.Time // the clock that says which justering days have come
-	calendar  *anslag.Calendar // the days of a protocol's anslag and appeal
+	now       func() time.Time   // the clock that says which justering days have come
+	calendar  *anslag.Calendar   // the days of a protocol's anslag and appeal
+	appeals   *templates.Appeals // the appeal instructions' texts, per organisation
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics
@@ -120,6 +122,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s.useIndex(d.Index)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {
+		return nil, err
+	}
+	if s.appeals, err = loadAppeals(cfg.Mail.Appeals); err != nil {
 		return nil, err
 	}
 	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, func(st distribute.State) {
