@@ -26,24 +26,28 @@ const (
 // method and route pattern. A route missing here is for admin only; public
 // routes are listed in publicRoute instead.
 var policy = auth.Policy{
-	"POST /v1/extracts":                    {auth.System},
-	"POST /v1/extracts/preview":            {auth.System},
-	"GET /v1/extracts":                     {auth.Clerk},
-	"GET /v1/extracts/:id":                 {auth.Clerk},
-	"GET /v1/extracts/:id/pdf":             {auth.Clerk},
-	"GET /v1/extracts/:id/html":            {auth.Clerk},
-	"POST /v1/extracts/:id/certification":  {auth.Clerk},
-	"GET /v1/extracts/:id/certified":       {auth.Clerk},
-	"POST /v1/extracts/:id/distribution":   {auth.Clerk},
-	"GET /v1/extracts/:id/distribution":    {auth.Clerk},
-	"POST /v1/distributions":               {auth.Clerk},
-	"POST /v1/protocols":                   {auth.System},
-	"GET /v1/protocols":                    {auth.Clerk},
-	"GET /v1/protocols/:id":                {auth.Clerk},
-	"GET /v1/protocols/:id/pdf":            {auth.Clerk},
-	"POST /v1/protocols/:id/extracts":      {auth.System, auth.Clerk},
-	"POST /v1/protocols/:id/certification": {auth.Clerk},
-	"GET /v1/protocols/:id/certified":      {auth.Clerk},
+	"POST /v1/extracts":                              {auth.System},
+	"POST /v1/extracts/preview":                      {auth.System},
+	"GET /v1/extracts":                               {auth.Clerk},
+	"GET /v1/extracts/:id":                           {auth.Clerk},
+	"GET /v1/extracts/:id/pdf":                       {auth.Clerk},
+	"GET /v1/extracts/:id/html":                      {auth.Clerk},
+	"POST /v1/extracts/:id/certification":            {auth.Clerk},
+	"GET /v1/extracts/:id/certified":                 {auth.Clerk},
+	"POST /v1/extracts/:id/distribution":             {auth.Clerk},
+	"GET /v1/extracts/:id/distribution":              {auth.Clerk},
+	"GET /v1/extracts/:id/distribution/plan":         {auth.Clerk},
+	"POST /v1/extracts/:id/distribution/recipients":  {auth.Clerk},
+	"POST /v1/extracts/:id/distribution/corrections": {auth.Clerk},
+	"POST /v1/extracts/:id/distribution/served":      {auth.Clerk},
+	"POST /v1/distributions":                         {auth.Clerk},
+	"POST /v1/protocols":                             {auth.System},
+	"GET /v1/protocols":                              {auth.Clerk},
+	"GET /v1/protocols/:id":                          {auth.Clerk},
+	"GET /v1/protocols/:id/pdf":                      {auth.Clerk},
+	"POST /v1/protocols/:id/extracts":                {auth.System, auth.Clerk},
+	"POST /v1/protocols/:id/certification":           {auth.Clerk},
+	"GET /v1/protocols/:id/certified":                {auth.Clerk},
 }
 
 // publicRoute reports whether a route pattern needs no key: operations,
@@ -157,8 +161,7 @@ func scope(c *gin.Context) string { return c.GetString(ctxScope) }
 // visible reports whether the caller may see rec; handlers answer 404, not
 // 403, for an extract of another organisation, so ids reveal nothing.
 func (s *Server) visible(c *gin.Context, rec *archive.Record) bool {
-	sc := scope(c)
-	return sc == "" || rec.Organisation.ID == sc
+	return s.sees(callerKey(c), rec)
 }
 
 // mayRead reports whether the caller may read an extract's record (it has
