@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/certify"
 	"utdrag/compose"
 	"utdrag/extract"
@@ -192,6 +193,9 @@ func (s *Server) certifyOne(c *gin.Context, rec *archive.Record, req CertifyRequ
 		return nil, err
 	}
 	s.metrics.certified()
+	if n := len(rec.Certifications); n > 0 {
+		s.Record(ctx, ExtractEvent(audit.Certify, rec, rec.Certifications[n-1].Version))
+	}
 	return rec, nil
 }
 

@@ -63,8 +63,10 @@ func (s *Server) distribute(ctx context.Context, msg distribute.Message) (*distr
 	if err != nil {
 		return nil, err
 	}
+	started := s.now()
 	out, err := s.distributor.Distribute(ctx, msg)
 	s.index.DistributionDone(ctx, msg.ExtractID, token, out)
+	s.recordDistribution(ctx, msg, started, out, err)
 	return out, err
 }
 
@@ -83,9 +85,11 @@ func (s *Server) distributeAll(ctx context.Context, msgs []distribute.Message, p
 		tokens[i] = t
 		send, at = append(send, m), append(at, i)
 	}
+	started := s.now()
 	s.distributor.DistributeAll(ctx, send, func(j int, rec *distribute.Record, err error) {
 		i := at[j]
 		s.index.DistributionDone(ctx, msgs[i].ExtractID, tokens[i], rec)
+		s.recordDistribution(ctx, msgs[i], started, rec, err)
 		progress(i, rec, err)
 	})
 }
