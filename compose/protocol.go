@@ -37,6 +37,7 @@ type ProtocolLabels struct {
 	NotPosted         string // Anslaget är ännu inte uppsatt.
 	TitleFormat       string // "Protokoll %s %s %s": organ, date, paragraphs
 	ParagraphRangeSep string // "–"
+	Certifies         string // Justeringen bestyrks
 }
 
 // DefaultProtocolLabels are the labels of a Swedish municipal protocol.
@@ -65,6 +66,7 @@ func DefaultProtocolLabels() ProtocolLabels {
 		NotPosted:         "Anslaget är ännu inte uppsatt.",
 		TitleFormat:       "Protokoll %s %s %s",
 		ParagraphRangeSep: "–",
+		Certifies:         "Justeringen bestyrks",
 	}
 }
 
@@ -74,8 +76,10 @@ func DefaultProtocolLabels() ProtocolLabels {
 // paragraph range, the anslagsbevis, the list of paragraphs), then every
 // paragraph as an extract sets it. notice is the anslag with its dates,
 // nil while the protocol is not posted. Every page carries "PROTOKOLL"
-// and the justerare's sign box, and no Utdragsbestyrkande box.
-func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels, notice *anslag.Notice) Document {
+// and the justerare's sign box, and no Utdragsbestyrkande box. cert, for
+// the certified (justerat, digitally signed) protocol, closes it with who
+// certified the justering and the signature's summary; nil for none.
+func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels, notice *anslag.Notice, cert *Certification) Document {
 	x := &p.Extract
 	b := builder{x: x, l: t.Labels, norm: make(map[string]string)}
 	b.placeAndTime()
@@ -89,9 +93,13 @@ func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels
 		}
 		b.paragraph(&x.Paragraphs[i])
 	}
+	b.protocolCertification(pl, cert)
 	h := header(x, t.Labels, nil)
 	h.Kind = pl.Kind
 	h.Boxes = []Box{{Label: t.Labels.AdjustersSign}}
+	if cert != nil {
+		h.VerifyURL = cert.VerifyURL
+	}
 	m := b.meta()
 	m.Title = fmt.Sprintf(pl.TitleFormat, x.Organ, x.Meeting.Date, ParagraphLabel(x.Numbers()))
 	return Document{Meta: m, Header: h, Blocks: b.blocks}
@@ -211,4 +219,21 @@ func (b *builder) contentsList(pl ProtocolLabels) {
 		t.Rows = append(t.Rows, []string{"§\u00a0" + strconv.Itoa(p.Number), b.normalize(p.Title), p.CaseNumber})
 	}
 	b.add(t)
+}
+
+// protocolCertification closes a certified protocol: who certified its
+// justering, signed electronically, and the signature's summary.
+func (b *builder) protocolCertification(pl ProtocolLabels, cert *Certification) {
+	if cert == nil {
+		return
+	}
+	b.add(Signatures{Signers: []Signer{{Role: pl.Certifies, Name: cert.Name, Title: cert.Title,
+		Place: cert.Place, Date: cert.Date, Electronic: true, SignedLabel: b.l.ElectronicSigned}}})
+	if len(cert.Summary) > 0 {
+		lines := append([]string{}, cert.Summary...)
+		if cert.VerifyURL != "" {
+			lines = append(lines, "Kontrollera äktheten: "+cert.VerifyURL)
+		}
+		b.add(Note{Text: []typeset.Span{{Text: strings.Join(lines, "\n"), Style: typeset.NoHyphen}}})
+	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"utdrag/auth"
 	"utdrag/distribute"
+	"utdrag/index"
 	"utdrag/index/indextest"
 	"utdrag/internal/smtptest"
 	"utdrag/render"
@@ -29,8 +30,9 @@ import (
 // directory and a recording SMTP server on loopback.
 type site struct {
 	t    *testing.T
-	url  string
-	smtp *smtptest.Server
+	url   string
+	smtp  *smtptest.Server
+	index *index.Index
 }
 
 func startSite(t *testing.T, tune ...func(*service.Config)) *site {
@@ -52,7 +54,8 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
+	ix := indextest.SQLite(t)
+	srv, err := service.New(cfg, service.Deps{Index: ix, Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +63,7 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &site{t: t, url: ts.URL, smtp: mail}
+	return &site{t: t, url: ts.URL, smtp: mail, index: ix}
 }
 
 // api calls the service's API; key, when given, is the API key.

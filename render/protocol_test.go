@@ -43,7 +43,7 @@ func renderProtocol(t testing.TB, e *render.Engine, cal *anslag.Calendar, p *ext
 	if ok {
 		notice = &n
 	}
-	res, err := e.RenderProtocol(context.Background(), p, notice, render.Options{})
+	res, err := e.RenderProtocol(context.Background(), p, notice, nil, render.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func BenchmarkProtocol(b *testing.B) {
 	}
 	b.Run("whole", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := e.RenderProtocol(context.Background(), p, &n, render.Options{}); err != nil {
+			if _, err := e.RenderProtocol(context.Background(), p, &n, nil, render.Options{}); err != nil {
 				b.Fatal(err)
 			}
 		}
