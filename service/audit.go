@@ -133,10 +133,11 @@ func ExtractEvent(action audit.Action, rec *archive.Record, version int) audit.E
 	}
 }
 
-// recordDistribution records a distribution of msg that began at started:
-// a resend when its record was made by an earlier one. Nothing is
-// recorded when nothing was sent (another request held the record).
-func (s *Server) recordDistribution(ctx context.Context, msg distribute.Message, started time.Time, out *distribute.Record, err error) {
+// recordDistribution records a sending of msg that began at started, to
+// the recipients named (all when none): a resend when the extract's record
+// was made by an earlier one. Nothing is recorded when nothing was done
+// (another request held the record).
+func (s *Server) recordDistribution(ctx context.Context, msg distribute.Message, started time.Time, out *distribute.Record, err error, names []string) {
 	if out == nil || errors.Is(err, distribute.ErrInProgress) {
 		return
 	}
@@ -144,15 +145,26 @@ func (s *Server) recordDistribution(ctx context.Context, msg distribute.Message,
 	if out.Created.Before(started) {
 		action = audit.Resend
 	}
-	version, _ := strconv.Atoi(strings.TrimPrefix(msg.VerifyURL, s.cfg.PublicURL+"/v/"+msg.ExtractID+"/"))
 	c := out.Counts
 	detail := fmt.Sprintf("%d mottagare: %d skickade, %d misslyckade, %d manuella, %d okända, %d väntar",
 		c.Recipients, c.Sent, c.Failed, c.Manual, c.Unresolved, c.Pending)
+	if len(names) > 0 {
+		detail = "till " + strings.Join(names, ", ") + "; " + detail
+	}
+	s.recordChange(ctx, action, msg, out, err, detail)
+}
+
+// recordChange records a change of msg's distribution; one that failed
+// with nothing to show is not recorded.
+func (s *Server) recordChange(ctx context.Context, action audit.Action, msg distribute.Message, out *distribute.Record, err error, detail string) {
+	if out == nil {
+		return
+	}
 	if err != nil {
 		detail += "; avbrutet: " + err.Error()
 	}
 	s.Record(ctx, audit.Event{
-		Action: action, Extract: msg.ExtractID, Version: version, Organisation: msg.Organisation.ID,
+		Action: action, Extract: msg.ExtractID, Version: max(msg.Version, 1), Organisation: msg.Organisation.ID,
 		Organ: msg.Organ, MeetingDate: msg.MeetingDate, Detail: detail,
 	})
 }
