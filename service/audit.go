@@ -138,7 +138,7 @@ func ExtractEvent(action audit.Action, rec *archive.Record, version int) audit.E
 // was made by an earlier one. Nothing is recorded when nothing was done
 // (another request held the record).
 func (s *Server) recordDistribution(ctx context.Context, msg distribute.Message, started time.Time, out *distribute.Record, err error, names []string) {
-	if out == nil || errors.Is(err, distribute.ErrInProgress) {
+	if out == nil {
 		return
 	}
 	action := audit.Distribute
@@ -154,10 +154,13 @@ func (s *Server) recordDistribution(ctx context.Context, msg distribute.Message,
 	s.recordChange(ctx, action, msg, out, err, detail)
 }
 
-// recordChange records a change of msg's distribution; one that failed
-// with nothing to show is not recorded.
+// recordChange records a change of msg's distribution. A change refused
+// (nothing was done) is not recorded; one that stopped half-way is, with
+// what stopped it.
 func (s *Server) recordChange(ctx context.Context, action audit.Action, msg distribute.Message, out *distribute.Record, err error, detail string) {
-	if out == nil {
+	var fe *distribute.FieldError
+	if out == nil || errors.As(err, &fe) || errors.Is(err, distribute.ErrInProgress) || errors.Is(err, distribute.ErrUnknownRecipient) ||
+		errors.Is(err, distribute.ErrNotRefused) || errors.Is(err, distribute.ErrNotManual) || errors.Is(err, distribute.ErrDuplicate) {
 		return
 	}
 	if err != nil {

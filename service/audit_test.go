@@ -79,7 +79,8 @@ func exerciseAudit(t *testing.T, a *api, id string) {
 		t.Errorf("Content-Type %q", ct)
 	}
 	var got []string
-	for _, e := range auditEvents(t, body) {
+	evs := auditEvents(t, body)
+	for _, e := range evs {
 		got = append(got, string(e.Action)+" by "+e.Actor.Name)
 		if e.Extract != id || e.Address != "127.0.0.1" || e.Organisation != "region-jh" || e.Organ != "Regionstyrelsen" {
 			t.Errorf("event %+v", e)
@@ -88,10 +89,14 @@ func exerciseAudit(t *testing.T, a *api, id string) {
 			t.Errorf("%s of version %d, want 1", e.Action, e.Version)
 		}
 	}
-	// The batch distributes it again: a resend of what is pending.
-	want := "create by arendesystem, certify by registrator, distribute by registrator, resend by registrator"
+	// Sent, a recipient added (and sent to), then the batch sends again: a
+	// resend of what is pending. The requests refused change nothing and
+	// are not in the trail.
+	want := "create by arendesystem, certify by registrator, distribute by registrator, distribute by registrator, resend by registrator"
 	if strings.Join(got, ", ") != want {
 		t.Errorf("the trail of %s:\n%s\nwant\n%s", id, strings.Join(got, ", "), want)
+	} else if !strings.HasPrefix(evs[3].Detail, "mottagare tillagd: Handläggaren <handlaggare@regionjh.example.se>") {
+		t.Errorf("the added recipient's event says %q", evs[3].Detail)
 	}
 
 	resp, body = admin.do("GET", "/v1/audit?action=certify&actor=registrator&limit=1", nil)
@@ -117,7 +122,7 @@ func exerciseAudit(t *testing.T, a *api, id string) {
 	expect(t, "audit of another organisation", resp, body, 403)
 	resp, body = region.do("GET", "/v1/audit", nil)
 	expect(t, "audit of own organisation", resp, body, 200)
-	evs := auditEvents(t, body)
+	evs = auditEvents(t, body)
 	if len(evs) == 0 {
 		t.Error("no events for the organisation")
 	}
