@@ -265,10 +265,14 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 		nums[i] = o.alloc()
 	}
 	parentTree := o.alloc()
-	ref := func(n int) string { return strconv.Itoa(n) + " 0 R" }
-	o.object(root, "<</Type/StructTreeRoot/K "+ref(nums[0])+"/ParentTree "+ref(parentTree)+
-		"/ParentTreeNextKey "+strconv.Itoa(len(pageNums)+len(extra))+"/RoleMap<</Del/Span/Ins/Span>>>>")
 	var num [20]byte
+	// ref writes a reference to object n.
+	ref := func(b *bytes.Buffer, n int) {
+		b.Write(strconv.AppendInt(num[:0], int64(n), 10))
+		b.WriteString(" 0 R")
+	}
+	o.object(root, "<</Type/StructTreeRoot/K "+strconv.Itoa(nums[0])+" 0 R/ParentTree "+strconv.Itoa(parentTree)+
+		" 0 R/ParentTreeNextKey "+strconv.Itoa(len(pageNums)+len(extra))+"/RoleMap<</Del/Span/Ins/Span>>>>")
 	for i := range t.elems {
 		e := &t.elems[i]
 		b := o.begin(nums[i])
@@ -276,13 +280,13 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 		b.WriteString(e.typ)
 		b.WriteString("/P ")
 		if e.parent < 0 {
-			b.WriteString(ref(root))
+			ref(b, root)
 		} else {
-			b.WriteString(ref(nums[e.parent]))
+			ref(b, nums[e.parent])
 		}
 		if e.page >= 0 {
 			b.WriteString("/Pg ")
-			b.WriteString(ref(pageNums[e.page]))
+			ref(b, pageNums[e.page])
 		}
 		if e.more != nil {
 			if e.alt != "" {
@@ -311,13 +315,19 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 				}
 				switch {
 				case c.elem >= 0:
-					b.WriteString(ref(nums[c.elem]))
+					ref(b, nums[c.elem])
 				case c.obj > 0:
-					b.WriteString("<</Type/OBJR/Obj " + ref(c.obj) + "/Pg " + ref(pageNums[c.page]) + ">>")
+					b.WriteString("<</Type/OBJR/Obj ")
+					ref(b, c.obj)
+					b.WriteString("/Pg ")
+					ref(b, pageNums[c.page])
+					b.WriteString(">>")
 				case c.page == e.page:
 					b.Write(strconv.AppendInt(num[:0], int64(c.mcid), 10))
 				default:
-					b.WriteString("<</Type/MCR/Pg " + ref(pageNums[c.page]) + "/MCID ")
+					b.WriteString("<</Type/MCR/Pg ")
+					ref(b, pageNums[c.page])
+					b.WriteString("/MCID ")
 					b.Write(strconv.AppendInt(num[:0], int64(c.mcid), 10))
 					b.WriteString(">>")
 				}
@@ -336,14 +346,14 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 			if k > 0 {
 				b.WriteByte(' ')
 			}
-			b.WriteString(ref(nums[e]))
+			ref(b, nums[e])
 		}
 		b.WriteString("]")
 	}
 	for k, e := range extra {
 		b.Write(strconv.AppendInt(num[:0], int64(len(t.mcids)+k), 10))
 		b.WriteByte(' ')
-		b.WriteString(ref(nums[e]))
+		ref(b, nums[e])
 	}
 	b.WriteString("]>>")
 	o.end()
