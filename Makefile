@@ -27,13 +27,15 @@ build-pkcs11:
 # MinIO and pdfcpu built from their pinned versions, all cached under
 # ~/.cache/utdrag), starts MinIO, a throwaway PostgreSQL and the test PKI
 # (scripts/pki.sh: OpenSSL's OCSP responder, CRLs and timestamp authority)
-# on free loopback ports, runs every test, and stops them.
+# and an OpenID provider (scripts/with-oidc.sh: zitadel's example server,
+# built once into ~/.cache/utdrag/bin) on free loopback ports, runs every
+# test, and stops them.
 test:
 	scripts/deps.sh chromium node postgresql preflight openssl softhsm2 gcc
 	scripts/node-deps.sh
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags pkcs11 $(PKGS)
-	scripts/with-minio.sh scripts/with-postgres.sh scripts/with-pki.sh $(GO) test -tags pkcs11 -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	scripts/with-minio.sh scripts/with-postgres.sh scripts/with-pki.sh scripts/with-oidc.sh $(GO) test -tags pkcs11 -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 # Not part of make test: two replicas behind a balancer, sharing PostgreSQL
 # and a four-node MinIO cluster (scripts/minio-cluster.sh) behind its own
@@ -78,7 +80,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./typeset/
 	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./render/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./certify/
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./service/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./clerk/
 
 render-examples:
 	mkdir -p out

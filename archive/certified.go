@@ -200,7 +200,7 @@ func (a *Archive) beyond(ctx context.Context, rec *Record, known *version) ([]ve
 				return nil, fmt.Errorf("archive: reading certified version %d of %s: %w", n, rec.ID, err)
 			}
 			v.obj = obj
-			if v.cert, err = a.described(ctx, rec.ID, n, pdf, obj); err != nil {
+			if v.cert, err = a.described(ctx, rec.ID, n, pdf, obj, IntentKey); err != nil {
 				return nil, err
 			}
 			if v.cert.Recovered && v.cert.Rendition == "" && rec.Internal != nil {
@@ -218,10 +218,11 @@ func (a *Archive) beyond(ctx context.Context, rec *Record, known *version) ([]ve
 
 // described returns the certification of a stored certified PDF: from the
 // description its writer stored, else from the describer.
-func (a *Archive) described(ctx context.Context, id string, n int, pdf []byte, obj storage.Object) (Certification, error) {
+// intent names where the description is kept (IntentKey for an extract).
+func (a *Archive) described(ctx context.Context, id string, n int, pdf []byte, obj storage.Object, intent func(string, int, string) string) (Certification, error) {
 	sum := Checksum(pdf)
 	var cert Certification
-	raw, _, err := a.store.Get(ctx, IntentKey(id, n, sum))
+	raw, _, err := a.store.Get(ctx, intent(id, n, sum))
 	switch {
 	case err == nil:
 		if err := json.Unmarshal(raw, &cert); err != nil {

@@ -27,9 +27,10 @@ type JanitorOptions struct {
 
 // JanitorReport says what a pass found and did. Keys are storage keys.
 type JanitorReport struct {
-	Folders int      // extract folders looked at
-	Adopted []string // certified versions added to their records, as "{id} version {n}"
-	Removed []string // keys removed
+	Folders   int      // extract folders looked at
+	Protocols int      // protocol folders looked at
+	Adopted   []string // certified versions added to their records, as "{id} version {n}"
+	Removed   []string // keys removed
 	// Kept are keys left in folders without a record that may not be
 	// removed: certified PDFs (under retention, and a record of a
 	// certification) and objects the archive does not write. A person
@@ -43,11 +44,12 @@ type JanitorReport struct {
 	Errors []string
 }
 
-// Janitor passes once over the archive. It finishes certifications whose
-// record was not written (adopting their PDFs, see the package comment),
-// and removes what interrupted writes left once older than the grace
-// period: folders without a record, descriptions of certifications that
-// were recorded or never stored, and (Thorough) checksum index entries no
+// Janitor passes once over the archive, extracts and protocols alike. It
+// finishes certifications whose record was not written (adopting their
+// PDFs, see the package comment), and removes what interrupted writes left
+// once older than the grace period: folders without a record, descriptions
+// of certifications that were recorded or never stored, a protocol's
+// markers that name no record, and (Thorough) checksum index entries no
 // record holds. Certified PDFs are never removed.
 //
 // Any number of passes may run at once, in several replicas, beside
@@ -85,6 +87,9 @@ func (a *Archive) Janitor(ctx context.Context, opt JanitorOptions) (JanitorRepor
 			}
 			rep.Errors = append(rep.Errors, err.Error())
 		}
+	}
+	if err := j.protocols(ctx); err != nil {
+		return rep, fmt.Errorf("archive: janitor: %w", err)
 	}
 	if opt.Thorough {
 		if err := j.entries(ctx); err != nil {

@@ -124,19 +124,26 @@ func (a *Archive) commit(ctx context.Context, rec *Record, etag string) (string,
 // takeClaim claims the folder for by, over the meta.json read with etag
 // ("": none). storage.ErrPrecondition when another writer came first.
 func (a *Archive) takeClaim(ctx context.Context, id, by, etag string) (held, error) {
+	return a.claimAt(ctx, MetaKey(id), id, by, etag)
+}
+
+// claimAt claims the folder whose record is kept at key (an extract's or
+// a protocol's meta.json).
+func (a *Archive) claimAt(ctx context.Context, key, id, by, etag string) (held, error) {
 	c := claim{By: by, At: a.now().UTC()}
 	raw, _ := json.Marshal(metaDoc{Claim: &c})
 	opts := storage.PutOptions{ContentType: "application/json", IfMatch: etag, IfNoneMatch: etag == ""}
-	obj, err := a.store.Put(ctx, MetaKey(id), raw, opts)
+	obj, err := a.store.Put(ctx, key, raw, opts)
 	if err != nil {
 		return held{}, fmt.Errorf("archive: claiming %s: %w", id, err)
 	}
-	return held{id: id, claim: c, etag: obj.ETag, since: time.Now()}, nil
+	return held{id: id, key: key, claim: c, etag: obj.ETag, since: time.Now()}, nil
 }
 
 // held is a claim this writer holds.
 type held struct {
 	id    string
+	key   string // the meta.json claimed
 	claim claim
 	etag  string
 	since time.Time // monotonic: when the claim was taken
@@ -152,7 +159,7 @@ func (a *Archive) release(ctx context.Context, h held) error {
 	c := h.claim
 	c.Released = true
 	raw, _ := json.Marshal(metaDoc{Claim: &c})
-	_, err := a.store.Put(ctx, MetaKey(h.id), raw, storage.PutOptions{ContentType: "application/json", IfMatch: h.etag})
+	_, err := a.store.Put(ctx, h.key, raw, storage.PutOptions{ContentType: "application/json", IfMatch: h.etag})
 	if err != nil {
 		return fmt.Errorf("archive: releasing the claim on %s: %w", h.id, err)
 	}

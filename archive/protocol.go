@@ -21,7 +21,10 @@ import (
 //
 //	protocols/{id}/protocol.pdf             the rendered protocol
 //	protocols/{id}/protocol.html            its accessible HTML rendition
-//	protocols/{id}/meta.json                ProtocolRecord
+//	protocols/{id}/meta.json                ProtocolRecord, or a claim
+//	protocols/{id}/certified-{n}.pdf        certified version n (immutable)
+//	protocols/{id}/certified-{n}-{sha}.json a certification's description,
+//	                                        written before its PDF
 //	protocol-meetings/{meeting}/{id}        empty marker: protocol id is of
 //	                                        the meeting (organisation, organ,
 //	                                        date) hashed as {meeting}
@@ -30,7 +33,9 @@ import (
 //
 // The markers are written before the record, so every recorded protocol is
 // found by its meeting and its organisation; a marker without a record is
-// passed over.
+// passed over, and removed by the janitor. A certification follows the
+// extracts' rule: description, PDF (create-once, under retention), then
+// the record by compare and swap (protocol_certified.go).
 
 // ErrProtocolNotFound: no protocol with that id.
 var ErrProtocolNotFound = fmt.Errorf("archive: protocol not found: %w", ErrNotFound)
@@ -51,6 +56,9 @@ type ProtocolRecord struct {
 	SHA256     string                    `json:"sha256"`
 	HTMLSHA256 string                    `json:"htmlSha256,omitempty"`
 	Created    time.Time                 `json:"created"`
+	// Certifications are the certified (justerade, signed) versions,
+	// oldest first; the last is the current one.
+	Certifications []Certification `json:"certifications,omitempty"`
 	// Protocol is the validated input, from which extracts are taken.
 	Protocol *extract.Protocol `json:"protocol"`
 }
@@ -90,62 +98,92 @@ func organisationKey(organisation string) string {
 }
 
 // CreateProtocol stores a new protocol: its PDF and HTML, the meeting's
-// marker, then the record. It reports created=false with the stored record
-// when the identical protocol exists already. As Create, once begun it
-// runs to the end, and what an interrupted create wrote is adopted by the
-// next identical one.
+// and the organisation's markers, then the record. It reports
+// created=false with the stored record when the identical protocol exists
+// already. As Create, once begun it runs to the end, what an interrupted
+// create wrote is adopted by the next identical one, and the record is
+// written over exactly the meta.json read before the objects: a janitor
+// that claimed the folder meanwhile (to clear what an interrupted create
+// left) makes it start again. ErrBusy while the folder is being cleared.
 func (a *Archive) CreateProtocol(ctx context.Context, rec *ProtocolRecord, pdf, html []byte) (*ProtocolRecord, bool, error) {
 	if !validID(rec.ID) {
 		return nil, false, fmt.Errorf("archive: creating protocol: invalid id %q", rec.ID)
 	}
-	if old, err := a.GetProtocol(ctx, rec.ID); err == nil {
-		return old, false, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return nil, false, err
-	}
 	ctx, cancel := detach(ctx)
 	defer cancel()
 	rec.SHA256, rec.Bytes = Checksum(pdf), len(pdf)
-	rec.HTMLSHA256 = ""
+	rec.HTMLSHA256, rec.Certifications = "", nil
 	rec.Created = a.now().UTC().Truncate(time.Second)
 	objs := []object{{ProtocolPDFKey(rec.ID), "application/pdf", pdf}}
 	if html != nil {
 		rec.HTMLSHA256 = Checksum(html)
 		objs = append(objs, object{ProtocolHTMLKey(rec.ID), "text/html; charset=utf-8", html})
 	}
+	for range createAttempts {
+		old, c, etag, err := a.protocolMeta(ctx, rec.ID, false)
+		switch {
+		case err != nil:
+			return nil, false, err
+		case old != nil:
+			return old, false, nil
+		case c != nil && !c.open(a.now()):
+			return nil, false, fmt.Errorf("archive: creating protocol %s: %w", rec.ID, ErrBusy)
+		}
+		err = a.createProtocol(ctx, rec, objs, etag)
+		if err == nil {
+			return rec, true, nil
+		}
+		if !errors.Is(err, storage.ErrPrecondition) {
+			return nil, false, err
+		}
+	}
+	return nil, false, fmt.Errorf("archive: creating protocol %s: other writers kept changing it: %w", rec.ID, ErrBusy)
+}
+
+// createProtocol writes objs, the markers and rec over the meta.json read
+// with etag ("": none); storage.ErrPrecondition when another writer
+// changed it meanwhile.
+func (a *Archive) createProtocol(ctx context.Context, rec *ProtocolRecord, objs []object, etag string) error {
 	for _, o := range objs {
 		_, same, err := a.putOrCompare(ctx, o)
 		if err != nil {
-			return nil, false, fmt.Errorf("archive: creating protocol %s: %w", rec.ID, err)
+			return fmt.Errorf("archive: creating protocol %s: %w", rec.ID, err)
 		}
 		if !same {
 			// The id is a hash of the input and the template version, and
 			// rendering is deterministic: other bytes there come from
-			// another release of the renderer. They are not replaced.
-			return nil, false, fmt.Errorf("archive: creating protocol %s: %s holds other bytes", rec.ID, o.key)
+			// another release of the renderer. They are not replaced; the
+			// janitor clears them once no create has touched them for its
+			// grace period.
+			return fmt.Errorf("archive: creating protocol %s: %s holds other bytes", rec.ID, o.key)
 		}
 	}
-	for _, marker := range []string{meetingKey(rec.Organisation.ID, rec.Organ, rec.MeetingDate) + rec.ID, organisationKey(rec.Organisation.ID) + rec.ID} {
+	for _, marker := range rec.markers() {
 		if _, err := a.store.Put(ctx, marker, nil, storage.PutOptions{ContentType: "application/octet-stream", IfNoneMatch: true}); err != nil && !errors.Is(err, storage.ErrPrecondition) {
-			return nil, false, fmt.Errorf("archive: marking protocol %s: %w", rec.ID, err)
+			return fmt.Errorf("archive: marking protocol %s: %w", rec.ID, err)
 		}
 	}
+	return a.commitProtocol(ctx, rec, etag)
+}
+
+// markers are the keys that find a protocol by its meeting and its
+// organisation.
+func (r *ProtocolRecord) markers() []string {
+	return []string{meetingKey(r.Organisation.ID, r.Organ, r.MeetingDate) + r.ID, organisationKey(r.Organisation.ID) + r.ID}
+}
+
+// commitProtocol writes rec as the protocol's record: create-once when
+// etag is empty, else over exactly the meta.json read with that ETag.
+func (a *Archive) commitProtocol(ctx context.Context, rec *ProtocolRecord, etag string) error {
 	raw, err := json.Marshal(rec)
 	if err != nil {
-		return nil, false, fmt.Errorf("archive: encoding protocol %s: %w", rec.ID, err)
+		return fmt.Errorf("archive: encoding protocol %s: %w", rec.ID, err)
 	}
-	_, err = a.store.Put(ctx, ProtocolMetaKey(rec.ID), raw, storage.PutOptions{ContentType: "application/json", IfNoneMatch: true})
-	if errors.Is(err, storage.ErrPrecondition) {
-		old, gerr := a.GetProtocol(ctx, rec.ID)
-		if gerr != nil {
-			return nil, false, gerr
-		}
-		return old, false, nil
+	opts := storage.PutOptions{ContentType: "application/json", IfMatch: etag, IfNoneMatch: etag == ""}
+	if _, err := a.store.Put(ctx, ProtocolMetaKey(rec.ID), raw, opts); err != nil {
+		return fmt.Errorf("archive: writing protocol record %s: %w", rec.ID, err)
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("archive: writing protocol record %s: %w", rec.ID, err)
-	}
-	return rec, true, nil
+	return nil
 }
 
 // GetProtocol returns the record of a protocol.
@@ -167,35 +205,51 @@ type protocolHead struct {
 }
 
 func (a *Archive) getProtocol(ctx context.Context, id string, head bool) (*ProtocolRecord, error) {
-	if !validID(id) {
-		return nil, ErrProtocolNotFound
+	rec, _, _, err := a.protocolMeta(ctx, id, head)
+	if err == nil && rec == nil {
+		err = ErrProtocolNotFound
 	}
-	raw, _, err := a.store.Get(ctx, ProtocolMetaKey(id))
+	return rec, err
+}
+
+// protocolMeta reads a protocol's meta.json: its record, or the claim of
+// a writer that clears the folder, or (etag "") nothing.
+func (a *Archive) protocolMeta(ctx context.Context, id string, head bool) (*ProtocolRecord, *claim, string, error) {
+	if !validID(id) {
+		return nil, nil, "", ErrProtocolNotFound
+	}
+	raw, obj, err := a.store.Get(ctx, ProtocolMetaKey(id))
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrProtocolNotFound
+		return nil, nil, "", nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("archive: reading protocol record %s: %w", id, err)
+		return nil, nil, "", fmt.Errorf("archive: reading protocol record %s: %w", id, err)
+	}
+	if len(raw) < maxClaimSize {
+		var doc metaDoc
+		if err := json.Unmarshal(raw, &doc); err == nil && doc.Claim != nil {
+			return nil, doc.Claim, obj.ETag, nil
+		}
 	}
 	var rec ProtocolRecord
 	if head {
 		var h protocolHead
 		if err := json.Unmarshal(raw, &h); err != nil {
-			return nil, fmt.Errorf("archive: decoding protocol record %s: %w", id, err)
+			return nil, nil, "", fmt.Errorf("archive: decoding protocol record %s: %w", id, err)
 		}
 		if len(h.Protocol) == 0 || string(h.Protocol) == "null" {
-			return nil, fmt.Errorf("archive: decoding protocol record %s: it holds no protocol", id)
+			return nil, nil, "", fmt.Errorf("archive: decoding protocol record %s: it holds no protocol", id)
 		}
 		rec = h.ProtocolRecord
 	} else if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, fmt.Errorf("archive: decoding protocol record %s: %w", id, err)
+		return nil, nil, "", fmt.Errorf("archive: decoding protocol record %s: %w", id, err)
 	} else if rec.Protocol == nil {
-		return nil, fmt.Errorf("archive: decoding protocol record %s: it holds no protocol", id)
+		return nil, nil, "", fmt.Errorf("archive: decoding protocol record %s: it holds no protocol", id)
 	}
 	if rec.ID != id {
-		return nil, fmt.Errorf("archive: decoding protocol record %s: it names protocol %q", id, rec.ID)
+		return nil, nil, "", fmt.Errorf("archive: decoding protocol record %s: it names protocol %q", id, rec.ID)
 	}
-	return &rec, nil
+	return &rec, nil, obj.ETag, nil
 }
 
 // ProtocolPDF reads a protocol's PDF and checks it against its record.

@@ -1,8 +1,12 @@
-// Package auth checks API keys. Keys are kept as SHA-256 hashes in a YAML
-// file, each with a name (for logs), its roles and the organisation whose
-// extracts it may see; the same file names each organisation, so that
-// what a key posts can carry no other organisation's name. Policy says
-// which roles may use which route.
+// Package auth checks API keys and maps people's groups. Keys are kept as
+// SHA-256 hashes in a YAML file, each with a name (for logs), its roles
+// and the organisation whose extracts it may see; the same file names each
+// organisation, so that what a key posts can carry no other organisation's
+// name. For people who log in through an OpenID provider the file maps the
+// groups (or roles) the provider says they have to roles and an
+// organisation, and says which organisations let their people change the
+// title the provider gives them. Policy says which roles may use which
+// route.
 //
 // It may import the standard library and go.yaml.in/yaml/v3, nothing of
 // this module.
@@ -76,8 +80,10 @@ func (k *Key) Scope() string {
 
 // Keys are the keys of one file and the organisations it names.
 type Keys struct {
-	keys []Key
-	orgs map[string]string // organisation id → name
+	keys     []Key
+	orgs     map[string]string // organisation id → name
+	groups   []Group
+	editable map[string]bool // organisations whose people may edit their title
 }
 
 type file struct {
@@ -85,6 +91,10 @@ type file struct {
 	// show it.
 	Organisations map[string]string `yaml:"organisations"`
 	Keys          []Key             `yaml:"keys"`
+	Groups        []Group           `yaml:"groups"`
+	// EditableTitles are the organisations whose people may change, when
+	// they certify, the title the provider gives them.
+	EditableTitles []string `yaml:"editableTitles"`
 }
 
 // Load reads the key file at path.
@@ -115,8 +125,8 @@ func Parse(b []byte) (*Keys, error) {
 	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
 		return nil, errors.New("the file holds more than one YAML document: keep every key and organisation in one")
 	}
-	if len(f.Keys) == 0 {
-		return nil, errors.New("no keys")
+	if len(f.Keys) == 0 && len(f.Groups) == 0 {
+		return nil, errors.New("no keys and no groups")
 	}
 	orgs, err := organisations(f.Organisations)
 	if err != nil {
@@ -133,7 +143,19 @@ func Parse(b []byte) (*Keys, error) {
 		}
 		seen[k.Name], seen[k.SHA256] = true, true
 	}
-	return &Keys{keys: f.Keys, orgs: orgs}, nil
+	groups, err := checkGroups(f.Groups, orgs)
+	if err != nil {
+		return nil, err
+	}
+	editable := map[string]bool{}
+	for _, id := range f.EditableTitles {
+		id = strings.TrimSpace(id)
+		if orgs[id] == "" {
+			return nil, fmt.Errorf("editableTitles: organisation %q is not among the file's organisations", id)
+		}
+		editable[id] = true
+	}
+	return &Keys{keys: f.Keys, orgs: orgs, groups: groups, editable: editable}, nil
 }
 
 // organisations checks the file's organisations: at least one, each with
@@ -159,19 +181,26 @@ func organisations(in map[string]string) (map[string]string, error) {
 }
 
 func (k *Key) check(orgs map[string]string) error {
-	k.Name, k.Organisation = strings.TrimSpace(k.Name), strings.TrimSpace(k.Organisation)
-	for i, r := range k.Roles {
-		k.Roles[i] = Role(strings.TrimSpace(string(r)))
-	}
 	k.SHA256 = strings.ToLower(strings.TrimSpace(k.SHA256))
 	h, err := hex.DecodeString(k.SHA256)
 	if err != nil || len(h) != sha256.Size {
 		return errors.New("sha256 must be 64 hex digits (printf %s KEY | sha256sum)")
 	}
 	k.hash = h
-	switch {
-	case k.Name == "":
+	k.Name = strings.TrimSpace(k.Name)
+	if k.Name == "" {
 		return errors.New("name is missing")
+	}
+	return k.checkRoles(orgs)
+}
+
+// checkRoles checks the organisation and the roles of a key or a group.
+func (k *Key) checkRoles(orgs map[string]string) error {
+	k.Organisation = strings.TrimSpace(k.Organisation)
+	for i, r := range k.Roles {
+		k.Roles[i] = Role(strings.TrimSpace(string(r)))
+	}
+	switch {
 	case k.Organisation == "":
 		return fmt.Errorf("organisation is missing (an id, or %q for all)", AllOrganisations)
 	case k.Organisation != AllOrganisations && orgs[k.Organisation] == "":

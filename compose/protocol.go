@@ -20,7 +20,7 @@ type ProtocolLabels struct {
 	Adjusters         string // Utses att justera
 	Signatures        string // Underskrifter
 	Paragraphs        string // "Paragrafer %s"
-	Substitute        string // "tjänstgörande ersättare för %s"
+	Substitute        string // "ersättare för %s": under Beslutande a substitute serves
 	SubstituteAlone   string // tjänstgörande ersättare
 	Contents          string // Ärenden
 	Number            string // §
@@ -37,6 +37,7 @@ type ProtocolLabels struct {
 	NotPosted         string // Anslaget är ännu inte uppsatt.
 	TitleFormat       string // "Protokoll %s %s %s": organ, date, paragraphs
 	ParagraphRangeSep string // "–"
+	Certifies         string // Justeringen bestyrks
 }
 
 // DefaultProtocolLabels are the labels of a Swedish municipal protocol.
@@ -48,7 +49,7 @@ func DefaultProtocolLabels() ProtocolLabels {
 		Adjusters:         "Utses att justera",
 		Signatures:        "Underskrifter",
 		Paragraphs:        "Paragrafer %s",
-		Substitute:        "tjänstgörande ersättare för %s",
+		Substitute:        "ersättare för %s",
 		SubstituteAlone:   "tjänstgörande ersättare",
 		Contents:          "Ärenden",
 		Number:            "§",
@@ -65,46 +66,66 @@ func DefaultProtocolLabels() ProtocolLabels {
 		NotPosted:         "Anslaget är ännu inte uppsatt.",
 		TitleFormat:       "Protokoll %s %s %s",
 		ParagraphRangeSep: "–",
+		Certifies:         "Justeringen bestyrks",
 	}
 }
 
 // BuildProtocol composes a whole protocol with the labels of template t
-// and pl: the front page (Plats och tid, Beslutande, Övriga närvarande,
-// Utses att justera, Justeringens plats och tid, Underskrifter with the
-// paragraph range, the anslagsbevis, the list of paragraphs), then every
-// paragraph as an extract sets it. notice is the anslag with its dates,
+// and pl: the front page, one page for a board of usual size (Plats och
+// tid, Beslutande and Övriga närvarande in two columns, Utses att justera
+// and Justeringens plats och tid, Underskrifter with the paragraph range
+// in one row, the anslagsbevis), then on the next page the list of
+// paragraphs and every paragraph as an extract sets it. notice is the anslag with its dates,
 // nil while the protocol is not posted. Every page carries "PROTOKOLL"
-// and the justerare's sign box, and no Utdragsbestyrkande box.
-func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels, notice *anslag.Notice) Document {
+// and the justerare's sign box, and no Utdragsbestyrkande box. cert, for
+// the certified (justerat, digitally signed) protocol, closes it with who
+// certified the justering and the signature's summary; nil for none.
+func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels, notice *anslag.Notice, cert *Certification) Document {
 	x := &p.Extract
 	b := builder{x: x, l: t.Labels, norm: make(map[string]string)}
 	b.placeAndTime()
 	b.attendance(p, pl)
 	b.protocolSignatures(pl)
 	b.noticeBlock(pl, notice, p.Anslag)
+	// The front page is one page; the list of paragraphs opens the next,
+	// and the paragraphs follow it.
+	b.add(PageBreak{})
 	b.contentsList(pl)
 	for i := range x.Paragraphs {
-		if i == 0 || t.Page.ParagraphPerPage {
+		switch {
+		case t.Page.ParagraphPerPage:
 			b.add(PageBreak{})
+		case i == 0:
+			b.add(Separator{})
 		}
 		b.paragraph(&x.Paragraphs[i])
 	}
+	b.protocolCertification(pl, cert)
 	h := header(x, t.Labels, nil)
 	h.Kind = pl.Kind
 	h.Boxes = []Box{{Label: t.Labels.AdjustersSign}}
+	if cert != nil {
+		h.VerifyURL = cert.VerifyURL
+	}
 	m := b.meta()
 	m.Title = fmt.Sprintf(pl.TitleFormat, x.Organ, x.Meeting.Date, ParagraphLabel(x.Numbers()))
 	return Document{Meta: m, Header: h, Blocks: b.blocks}
 }
 
-// lines sets labelled lines of the front page: a level-2 heading, then
-// one line each, ragged right.
+// lines sets a list of the front page: a level-2 heading, then one entry
+// a line, ragged right, in two columns filled row by row (names are
+// short: one column would leave half the page empty).
 func (b *builder) lines(label string, ls []string) {
 	if len(ls) == 0 {
 		return
 	}
 	b.heading(2, label)
-	b.add(Paragraph{Text: []typeset.Span{{Text: b.normalize(strings.Join(ls, "\n")), Style: typeset.NoHyphen}}, Plain: true})
+	b.add(b.entries(ls, 2))
+}
+
+// entries is a plain paragraph of one entry a line, in columns.
+func (b *builder) entries(ls []string, columns int) Paragraph {
+	return Paragraph{Text: []typeset.Span{{Text: b.normalize(strings.Join(ls, "\n")), Style: typeset.NoHyphen}}, Plain: true, Columns: columns}
 }
 
 func (b *builder) attendance(p *extract.Protocol, pl ProtocolLabels) {
@@ -130,15 +151,17 @@ func (b *builder) attendance(p *extract.Protocol, pl ProtocolLabels) {
 		}
 	}
 	b.lines(pl.Others, others)
+	// Who justerar, and where and when: labelled lines, as Plats och tid.
 	adjusters := make([]string, len(p.Justering.Adjusters))
 	for i, a := range p.Justering.Adjusters {
 		adjusters[i] = personName(a)
 	}
-	b.lines(pl.Adjusters, []string{strings.Join(adjusters, ", ")})
+	facts := []string{pl.Adjusters + ": " + strings.Join(adjusters, ", ")}
 	j := p.Justering
 	if where := strings.TrimSpace(strings.Join(nonEmpty(j.Place, j.Date), ", ")); where != "" {
-		b.lines(b.l.Adjustment, []string{where})
+		facts = append(facts, b.l.Adjustment+": "+where)
 	}
+	b.add(b.entries(facts, 1))
 }
 
 // protocolSignatures is Underskrifter: the paragraph range, then the
@@ -156,6 +179,9 @@ func (b *builder) protocolSignatures(pl ProtocolLabels) {
 	}
 	for _, a := range x.Justering.Adjusters {
 		sig.Signers = append(sig.Signers, signatory(b.l.Adjuster, a))
+	}
+	if len(sig.Signers) <= 4 {
+		sig.PerRow = len(sig.Signers) // one row: the front page stays one page
 	}
 	b.add(sig)
 }
@@ -178,16 +204,20 @@ func (b *builder) noticeBlock(pl ProtocolLabels, n *anslag.Notice, a *extract.An
 		b.add(Paragraph{Text: b.plain(pl.NotPosted), Plain: true})
 		return
 	}
-	b.add(Paragraph{Text: b.plain(pl.NoticeText)})
+	// The facts in two columns, row by row (what was posted beside when,
+	// the dates in the order they fall), then the statement that the one
+	// who posted it signs: the block holds together from its heading to
+	// the signature, so the anslagsbevis is never split over two pages.
 	rows := []string{
 		pl.Organ + ": " + b.x.Organ,
 		b.l.MeetingDate + ": " + b.x.Meeting.Date,
 		pl.PostedOn + ": " + n.Posted,
-		pl.TakenDownOn + ": " + n.TakeDown,
 		pl.LastAppealDay + ": " + n.LastAppealDay,
+		pl.TakenDownOn + ": " + n.TakeDown,
 		pl.KeptAt + ": " + a.KeptAt,
 	}
-	b.add(Paragraph{Text: []typeset.Span{{Text: b.normalize(strings.Join(rows, "\n")), Style: typeset.NoHyphen}}, Plain: true})
+	b.add(b.entries(rows, 2))
+	b.add(Paragraph{Text: b.plain(pl.NoticeText)})
 	s := Signer{Role: pl.PostedBy}
 	if a.PostedBy != nil {
 		s = signatory(pl.PostedBy, *a.PostedBy)
@@ -211,4 +241,21 @@ func (b *builder) contentsList(pl ProtocolLabels) {
 		t.Rows = append(t.Rows, []string{"§\u00a0" + strconv.Itoa(p.Number), b.normalize(p.Title), p.CaseNumber})
 	}
 	b.add(t)
+}
+
+// protocolCertification closes a certified protocol: who certified its
+// justering, signed electronically, and the signature's summary.
+func (b *builder) protocolCertification(pl ProtocolLabels, cert *Certification) {
+	if cert == nil {
+		return
+	}
+	b.add(Signatures{Signers: []Signer{{Role: pl.Certifies, Name: cert.Name, Title: cert.Title,
+		Place: cert.Place, Date: cert.Date, Electronic: true, SignedLabel: b.l.ElectronicSigned}}})
+	if len(cert.Summary) > 0 {
+		lines := append([]string{}, cert.Summary...)
+		if cert.VerifyURL != "" {
+			lines = append(lines, "Kontrollera äktheten: "+cert.VerifyURL)
+		}
+		b.add(Note{Text: []typeset.Span{{Text: strings.Join(lines, "\n"), Style: typeset.NoHyphen}}})
+	}
 }

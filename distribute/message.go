@@ -36,6 +36,9 @@ type Message struct {
 	// 2023-10-06 § 157.pdf".
 	Filename string
 	PDF      []byte // the certified extract: its public rendition
+	// Version is the certified version PDF is; InternalVersion that of
+	// Internal. Zero means 1.
+	Version, InternalVersion int
 	// Internal is the certified internal rendition of an extract with
 	// parts marked confidential, for the recipients the directory allows
 	// confidential content (InternalFilename names it); nil for an extract
@@ -45,6 +48,9 @@ type Message struct {
 	// RecordKey is the storage key of the distribution record
 	// ("…/distribution.json").
 	RecordKey string
+	// Appeals are the appeal instructions for the parties to the
+	// decision (appeal.go); none for a decision without parties.
+	Appeals []Appeal
 }
 
 func (m Message) validate() error {
@@ -75,6 +81,25 @@ func (m Message) validate() error {
 func MessageID(org, extractID, address string) string {
 	sum := sha256.Sum256([]byte(extractID + "|" + strings.ToLower(address)))
 	return hex.EncodeToString(sum[:])[:20] + "@utdrag." + org
+}
+
+// VersionMessageID is the Message-ID of the message carrying the given
+// certified version of extractID to address: version 1 has MessageID's,
+// each later version one of its own, so a receiving system drops a
+// repeated message but not a new version.
+func VersionMessageID(org, extractID, address string, version int) string {
+	if version <= 1 {
+		return MessageID(org, extractID, address)
+	}
+	return MessageID(org, fmt.Sprintf("%s|v%d", extractID, version), address)
+}
+
+// versionOf is the certified version of rendition the message carries.
+func (m Message) versionOf(rendition string) int {
+	if rendition == RenditionInternal && m.Internal != nil {
+		return max(m.InternalVersion, 1)
+	}
+	return max(m.Version, 1)
 }
 
 // Subject is "Protokollsutdrag: Regionstyrelsen 2023-10-06 § 157 – <title>".
@@ -111,10 +136,11 @@ func (m Message) Body(recipient string) string {
 func (m Message) mailTo(recipient, address, rendition string, now time.Time) Mail {
 	return Mail{
 		To:         address,
-		MessageID:  MessageID(m.Organisation.ID, m.ExtractID, address),
+		MessageID:  VersionMessageID(m.Organisation.ID, m.ExtractID, address, m.versionOf(rendition)),
 		Date:       now,
 		Subject:    m.Subject(),
-		Body:       m.bodyFor(recipient, rendition),
+		Body:       m.bodyFor(recipient, rendition) + m.appealNote(recipient),
 		Attachment: m.attachment(rendition),
+		Extra:      m.appealsFor(recipient),
 	}
 }

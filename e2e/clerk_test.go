@@ -17,7 +17,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"utdrag/auth"
+	"utdrag/clerk"
 	"utdrag/distribute"
+	"utdrag/index"
 	"utdrag/index/indextest"
 	"utdrag/internal/smtptest"
 	"utdrag/render"
@@ -29,8 +31,9 @@ import (
 // directory and a recording SMTP server on loopback.
 type site struct {
 	t    *testing.T
-	url  string
-	smtp *smtptest.Server
+	url   string
+	smtp  *smtptest.Server
+	index *index.Index
 }
 
 func startSite(t *testing.T, tune ...func(*service.Config)) *site {
@@ -52,15 +55,19 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ix := indextest.SQLite(t)
+	srv, err := service.New(cfg, service.Deps{Index: ix, Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Pages: func(s *service.Server) (service.Pages, error) {
+			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL})
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &site{t: t, url: ts.URL, smtp: mail}
+	return &site{t: t, url: ts.URL, smtp: mail, index: ix}
 }
 
 // api calls the service's API; key, when given, is the API key.

@@ -1,6 +1,9 @@
 package index
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Exported for the external tests.
 var (
@@ -22,5 +25,21 @@ func OpenAt(ctx context.Context, rawURL string, v int) (*Index, error) {
 // Exec runs a statement on the index's database.
 func (ix *Index) Exec(ctx context.Context, q string, args ...any) error {
 	_, err := ix.w.ExecContext(ctx, q, args...)
+	return err
+}
+
+// RedoAdjusted forgets which rows are drafts and works it out again from
+// their records as migration 5 does for the rows written before it.
+func (ix *Index) RedoAdjusted(ctx context.Context) error {
+	m := migrations[4]
+	stmt := m.sqlite
+	if ix.d.postgres {
+		stmt = m.postgres
+	}
+	_, backfill, _ := strings.Cut(stmt, ";\n")
+	if _, err := ix.w.ExecContext(ctx, `UPDATE extracts SET adjusted = 1`); err != nil {
+		return err
+	}
+	_, err := ix.w.ExecContext(ctx, backfill)
 	return err
 }

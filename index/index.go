@@ -18,8 +18,8 @@
 // "sqlite:PATH" or "postgres://…"; the migrations run at start-up under a
 // lock, so replicas may start at once.
 //
-// It may import archive, distribute (the record types), storage, the
-// standard library and the two database drivers.
+// It may import archive, audit, distribute, extract (the record types),
+// storage, the standard library and the two database drivers.
 package index
 
 import (

@@ -34,7 +34,27 @@ const (
 	Newest Sort = iota
 	// Oldest: oldest meeting first, then by §.
 	Oldest
+	// ParagraphAsc: lowest first §, newest meeting first among equals.
+	ParagraphAsc
+	// ParagraphDesc: highest first §, newest meeting first among equals.
+	ParagraphDesc
+	// OrganAsc: by organ name (its folded key, in code-point order), newest
+	// meeting first within an organ.
+	OrganAsc
+	// OrganDesc: organs in reverse order, newest meeting first within one.
+	OrganDesc
 )
+
+// orders are the ORDER BY clauses of the sorts. Every one ends in the id,
+// so that pages never overlap.
+var orders = [...]string{
+	Newest:        ` ORDER BY e.meeting_date DESC, e.first_paragraph, e.id`,
+	Oldest:        ` ORDER BY e.meeting_date, e.first_paragraph, e.id`,
+	ParagraphAsc:  ` ORDER BY e.first_paragraph, e.meeting_date DESC, e.id`,
+	ParagraphDesc: ` ORDER BY e.first_paragraph DESC, e.meeting_date DESC, e.id`,
+	OrganAsc:      ` ORDER BY e.organ_key, e.meeting_date DESC, e.first_paragraph, e.id`,
+	OrganDesc:     ` ORDER BY e.organ_key DESC, e.meeting_date DESC, e.first_paragraph, e.id`,
+}
 
 // Limits of a listing.
 const (
@@ -54,16 +74,22 @@ type Filter struct {
 	From, To     string // meeting date range, inclusive
 	CaseNumber   string
 	CaseMatch    Match
-	Paragraph    int
+	// Paragraph: an extract holding this §; with ParagraphTo (greater),
+	// one holding any § from Paragraph to ParagraphTo, inclusive.
+	Paragraph   int
+	ParagraphTo int
 	// Text: words that must all occur in a title or the decision, in any
 	// inflection: each is compared by its Swedish stem ("budgetar" finds
 	// "budgeten").
 	Text        string
 	Certified   *bool
 	Distributed *bool // true: distributed with nothing left to send
-	Sort        Sort
-	Limit       int // default 50, at most MaxLimit
-	Offset      int // at most MaxOffset
+	// Adjusted: true, every § of the extract is justerad (with the
+	// protocol or omedelbart); false, at least one is not yet (a draft).
+	Adjusted *bool
+	Sort     Sort
+	Limit    int // default 50, at most MaxLimit
+	Offset   int // at most MaxOffset
 }
 
 // Item is one listed extract: its record without the extract, and its
@@ -103,7 +129,11 @@ func (ix *Index) finders(f Filter) []finder {
 			out = append(out, finder{`SELECT DISTINCT seq FROM extract_cases WHERE part >= ? AND part < ?`, []any{c, prefixEnd(c)}})
 		}
 	}
-	if f.Paragraph != 0 {
+	switch {
+	case f.Paragraph != 0 && f.ParagraphTo > f.Paragraph:
+		out = append(out, finder{`SELECT DISTINCT seq FROM extract_paragraphs WHERE number >= ? AND number <= ?`,
+			[]any{f.Paragraph, f.ParagraphTo}})
+	case f.Paragraph != 0:
 		out = append(out, finder{`SELECT seq FROM extract_paragraphs WHERE number = ?`, []any{f.Paragraph}})
 	}
 	if ws := queryWords(f.Text); len(ws) > 0 && !ix.d.postgres {
@@ -291,6 +321,9 @@ func (ix *Index) where(f Filter, fs []finder, orgLexemes []string) (string, []an
 	if f.Certified != nil {
 		add(`e.certified = ?`, boolInt(*f.Certified))
 	}
+	if f.Adjusted != nil {
+		add(`e.adjusted = ?`, boolInt(*f.Adjusted))
+	}
 	if f.Distributed != nil {
 		if *f.Distributed {
 			add(`e.dist_state = ?`, distDone)
@@ -339,10 +372,10 @@ func boolInt(b bool) int {
 }
 
 func (f Filter) order() string {
-	if f.Sort == Oldest {
-		return ` ORDER BY e.meeting_date, e.first_paragraph, e.id`
+	if f.Sort < 0 || int(f.Sort) >= len(orders) {
+		return orders[Newest]
 	}
-	return ` ORDER BY e.meeting_date DESC, e.first_paragraph, e.id`
+	return orders[f.Sort]
 }
 
 // List returns a page of the extracts that match f.
@@ -490,3 +523,47 @@ func (ix *Index) IDs(ctx context.Context, after string, limit int) ([]string, er
 	}
 	return out, unavailable("listing ids", rows.Err())
 }
+
+// ParagraphError says why a paragraph search was refused, in Swedish for
+// the clerk.
+type ParagraphError struct{ Message string }
+
+func (e *ParagraphError) Error() string { return e.Message }
+
+// ParseParagraphs reads a paragraph search as clerks write it: "157",
+// "§ 157", "80-82", "§§ 80–82" (a hyphen or a dash, spaces or none). It
+// returns the first and last §, equal for one; a *ParagraphError for
+// anything else.
+func ParseParagraphs(s string) (from, to int, err error) {
+	s = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(s), "§"))
+	lo, hi, isRange := strings.Cut(s, "-")
+	if !isRange {
+		lo, hi, isRange = strings.Cut(s, "–") // en dash
+	}
+	if !isRange {
+		lo, hi, isRange = strings.Cut(s, "—") // em dash
+	}
+	num := func(v string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		return n, err == nil && n >= 1 && n <= maxParagraph
+	}
+	from, ok := num(lo)
+	if !isRange {
+		if !ok {
+			return 0, 0, &ParagraphError{"Ange paragrafen som ett positivt heltal, till exempel 157, eller ett intervall, till exempel 80–82."}
+		}
+		return from, from, nil
+	}
+	to, ok2 := num(hi)
+	if !ok || !ok2 {
+		return 0, 0, &ParagraphError{"Ange intervallet som två positiva heltal, till exempel 80–82."}
+	}
+	if to < from {
+		return 0, 0, &ParagraphError{"Intervallet ska börja med den lägsta paragrafen, till exempel 80–82."}
+	}
+	return from, to, nil
+}
+
+// maxParagraph bounds a paragraph number a search takes: no protocol
+// numbers its paragraphs that far.
+const maxParagraph = 1_000_000

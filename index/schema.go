@@ -142,11 +142,27 @@ DELETE FROM organs; DELETE FROM extracts_text; DELETE FROM settings WHERE key IN
 	postgres: `UPDATE extracts SET search = search ||
 	array_to_tsvector(ARRAY['0org' || left(encode(sha256(convert_to(organisation, 'UTF8')), 'hex'), 16)]);`,
 }, {
+	// Whether every paragraph is justerad, for the filter on it: an
+	// extract's justering is fixed when it is made, so the rows written
+	// before are read from their record once.
+	version: 5,
+	sqlite: `ALTER TABLE extracts ADD COLUMN adjusted INTEGER NOT NULL DEFAULT 1;
+UPDATE extracts SET adjusted = 0 WHERE EXISTS (
+	SELECT 1 FROM json_each(extracts.record, '$.justering') WHERE json_extract(value, '$.state') = 'pending');`,
+	postgres: `ALTER TABLE extracts ADD COLUMN adjusted smallint NOT NULL DEFAULT 1;
+UPDATE extracts SET adjusted = 0 WHERE record::jsonb -> 'justering' @> '[{"state": "pending"}]'::jsonb;`,
+}, {
+	// The audit trail (package audit), found by extract, meeting, person
+	// and action; audit.Log.CatchUp fills it again from storage.
+	version:  6,
+	sqlite:   auditSchema,
+	postgres: auditSchema,
+}, {
 	// The SQLite full-text index keeps each word also as the
 	// organisation's own (ftsText) in place of the organisation's word,
 	// and rowids alone (detail=none: a search asks for words, never for
 	// phrases). Made anew by a rebuild from storage, as in version 3.
-	version: 5,
+	version: 7,
 	sqlite: `DROP TABLE extracts_text;
 CREATE VIRTUAL TABLE extracts_text USING fts5(
 	stems, content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 0'

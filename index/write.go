@@ -15,6 +15,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/distribute"
+	"utdrag/extract"
 )
 
 // Distribution is what the index keeps of an extract's distribution
@@ -165,10 +166,11 @@ func (ix *Index) put(ctx context.Context, tx *txw, rec *archive.Record) error {
 		first = rec.Paragraphs[0]
 	}
 	organKey := foldCase(rec.Organ)
-	cols := `id, organisation, organ, organ_key, meeting_date, first_paragraph, certified, certifications, created, record`
-	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+	adjusted := boolInt(len(extract.Pending(rec.Justering)) == 0)
+	cols := `id, organisation, organ, organ_key, meeting_date, first_paragraph, certified, certifications, created, record, adjusted`
+	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 	args := []any{rec.ID, rec.Organisation.ID, rec.Organ, organKey, rec.MeetingDate, first,
-		certified, len(rec.Certifications), timeText(rec.Created), string(raw)}
+		certified, len(rec.Certifications), timeText(rec.Created), string(raw), adjusted}
 	text := searchText(rec)
 	if ix.d.postgres {
 		cols += `, search`

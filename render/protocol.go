@@ -14,10 +14,11 @@ import (
 // RenderProtocol composes, lays out and draws the whole protocol of a
 // meeting with the same engine and rules as an extract: "PROTOKOLL" in the
 // running header, the justerare's sign box on every page, the front page
-// and the anslagsbevis (notice nil: not yet posted). The public rendition
+// and the anslagsbevis (notice nil: not yet posted); cert closes the
+// certified protocol (nil: not certified). The public rendition
 // of a protocol with parts marked confidential is made from its masked
 // copy, as for an extract.
-func (e *Engine) RenderProtocol(ctx context.Context, p *extract.Protocol, notice *anslag.Notice, opt Options) (*Result, error) {
+func (e *Engine) RenderProtocol(ctx context.Context, p *extract.Protocol, notice *anslag.Notice, cert *compose.Certification, opt Options) (*Result, error) {
 	t, err := e.Template(&p.Extract)
 	if err != nil {
 		return nil, err
@@ -31,12 +32,12 @@ func (e *Engine) RenderProtocol(ctx context.Context, p *extract.Protocol, notice
 		masked.Extract = *compose.Mask(&p.Extract, t.Labels)
 		p = &masked
 	}
-	doc := compose.BuildProtocol(p, t, compose.DefaultProtocolLabels(), notice)
+	doc := compose.BuildProtocol(p, t, compose.DefaultProtocolLabels(), notice, cert)
 	pages, err := e.layout.LayoutContext(ctx, doc, t)
 	if err != nil {
 		return nil, fmt.Errorf("render: laying out the protocol: %w", err)
 	}
-	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA)}
+	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA), Classic: cert != nil} // certify reads a classic file
 	if po.Part == 3 {
 		po.Source, po.SourceName = p.Canonical(), "protokoll.json"
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests use, when they are missing:
 # poppler-utils (pdftotext, pdffonts, pdfinfo, pdfsig, pdfdetach,
-# pdftoppm), qpdf, strings (binutils: the secrecy tests search stored
+# pdftoppm), qpdf, jq (the audit export is read back with it), strings
+# (binutils: the secrecy tests search stored
 # objects with it), and certutil (libnss3-tools) to make the NSS database
 # pdfsig trusts. Extras named as arguments: chromium; node (nodejs and npm,
 # for the npm packages scripts/node-deps.sh installs); postgresql (the
@@ -17,6 +18,7 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v strings >/dev/null 2>&1 || need+=(binutils)
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+command -v jq >/dev/null 2>&1 || need+=(jq)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/auth"
 	"utdrag/extract"
 )
@@ -26,22 +27,28 @@ const (
 // method and route pattern. A route missing here is for admin only; public
 // routes are listed in publicRoute instead.
 var policy = auth.Policy{
-	"POST /v1/extracts":                   {auth.System},
-	"POST /v1/extracts/preview":           {auth.System},
-	"GET /v1/extracts":                    {auth.Clerk},
-	"GET /v1/extracts/:id":                {auth.Clerk},
-	"GET /v1/extracts/:id/pdf":            {auth.Clerk},
-	"GET /v1/extracts/:id/html":           {auth.Clerk},
-	"POST /v1/extracts/:id/certification": {auth.Clerk},
-	"GET /v1/extracts/:id/certified":      {auth.Clerk},
-	"POST /v1/extracts/:id/distribution":  {auth.Clerk},
-	"GET /v1/extracts/:id/distribution":   {auth.Clerk},
-	"POST /v1/distributions":              {auth.Clerk},
-	"POST /v1/protocols":                  {auth.System},
-	"GET /v1/protocols":                   {auth.Clerk},
-	"GET /v1/protocols/:id":               {auth.Clerk},
-	"GET /v1/protocols/:id/pdf":           {auth.Clerk},
-	"POST /v1/protocols/:id/extracts":     {auth.System, auth.Clerk},
+	"POST /v1/extracts":                              {auth.System},
+	"POST /v1/extracts/preview":                      {auth.System},
+	"GET /v1/extracts":                               {auth.Clerk},
+	"GET /v1/extracts/:id":                           {auth.Clerk},
+	"GET /v1/extracts/:id/pdf":                       {auth.Clerk},
+	"GET /v1/extracts/:id/html":                      {auth.Clerk},
+	"POST /v1/extracts/:id/certification":            {auth.Clerk},
+	"GET /v1/extracts/:id/certified":                 {auth.Clerk},
+	"POST /v1/extracts/:id/distribution":             {auth.Clerk},
+	"GET /v1/extracts/:id/distribution":              {auth.Clerk},
+	"GET /v1/extracts/:id/distribution/plan":         {auth.Clerk},
+	"POST /v1/extracts/:id/distribution/recipients":  {auth.Clerk},
+	"POST /v1/extracts/:id/distribution/corrections": {auth.Clerk},
+	"POST /v1/extracts/:id/distribution/served":      {auth.Clerk},
+	"POST /v1/distributions":                         {auth.Clerk},
+	"POST /v1/protocols":                             {auth.System},
+	"GET /v1/protocols":                              {auth.Clerk},
+	"GET /v1/protocols/:id":                          {auth.Clerk},
+	"GET /v1/protocols/:id/pdf":                      {auth.Clerk},
+	"POST /v1/protocols/:id/extracts":                {auth.System, auth.Clerk},
+	"POST /v1/protocols/:id/certification":           {auth.Clerk},
+	"GET /v1/protocols/:id/certified":                {auth.Clerk},
 }
 
 // publicRoute reports whether a route pattern needs no key: operations,
@@ -96,6 +103,9 @@ func loopback(addr string) bool {
 func (s *Server) access() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		route := c.FullPath()
+		if s.keys == nil {
+			withWho(c, audit.Actor{Kind: audit.ActorOpen})
+		}
 		if s.keys == nil || route == "" || publicRoute(route) {
 			c.Next()
 			return
@@ -115,6 +125,7 @@ func (s *Server) access() gin.HandlerFunc {
 		c.Set(ctxKeyName, key.Name)
 		c.Set(ctxKey, key)
 		c.Set(ctxScope, key.Scope())
+		withWho(c, KeyActor(key))
 		if !policy.Allows(key, c.Request.Method+" "+route) {
 			problem(c, http.StatusForbidden, "forbidden", "Åtkomst nekas",
 				"API-nyckeln saknar behörighet för den här åtgärden.")
@@ -155,8 +166,7 @@ func scope(c *gin.Context) string { return c.GetString(ctxScope) }
 // visible reports whether the caller may see rec; handlers answer 404, not
 // 403, for an extract of another organisation, so ids reveal nothing.
 func (s *Server) visible(c *gin.Context, rec *archive.Record) bool {
-	sc := scope(c)
-	return sc == "" || rec.Organisation.ID == sc
+	return s.sees(callerKey(c), rec)
 }
 
 // mayRead reports whether the caller may read an extract's record (it has

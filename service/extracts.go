@@ -1,7 +1,6 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,9 +12,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/compose"
 	"utdrag/extract"
 	"utdrag/index"
+	"utdrag/internal/download"
 	"utdrag/render"
 )
 
@@ -171,6 +172,7 @@ func (s *Server) storeExtract(c *gin.Context, x *extract.Extract) {
 		s.answerExisting(c, stored)
 		return
 	}
+	s.Record(ctx, ExtractEvent(audit.Create, stored, 0))
 	c.Header("Location", "/v1/extracts/"+id)
 	c.JSON(http.StatusCreated, s.view(stored))
 }
@@ -219,35 +221,41 @@ func (s *Server) previewExtract(c *gin.Context) {
 		s.failRender(c, err)
 		return
 	}
-	c.Header("Content-Disposition", disposition("inline", renditionFilename(compose.Filename(x), res.Rendition, x.Marked())))
+	c.Header("Content-Disposition", download.Disposition("inline", renditionFilename(compose.Filename(x), res.Rendition, x.Marked())))
 	c.Data(http.StatusOK, "application/pdf", res.PDF)
+}
+
+// apiSorts are the listing's sorts by their names in the API.
+var apiSorts = map[string]index.Sort{
+	"newest": index.Newest, "oldest": index.Oldest,
+	"paragraph": index.ParagraphAsc, "paragraph-desc": index.ParagraphDesc,
+	"organ": index.OrganAsc, "organ-desc": index.OrganDesc,
 }
 
 // listExtracts answers from the index; it never lists the object store.
 func (s *Server) listExtracts(c *gin.Context) {
 	f := index.Filter{
-		Organisation: scope(c),
-		MeetingDate:  c.Query("meetingDate"),
-		From:         c.Query("from"),
-		To:           c.Query("to"),
-		Text:         c.Query("q"),
+		MeetingDate: c.Query("meetingDate"),
+		From:        c.Query("from"),
+		To:          c.Query("to"),
+		Text:        c.Query("q"),
 	}
 	f.Organ, f.OrganMatch = wildcard(c.Query("organ"))
 	f.CaseNumber, f.CaseMatch = wildcard(c.Query("caseNumber"))
 	var errs []extract.FieldError
 	if p := c.Query("paragraph"); p != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(p), "§"))
-		if err != nil || n < 1 {
-			errs = append(errs, extract.FieldError{Field: "paragraph", Rule: "type", Message: "paragrafnumret måste vara ett positivt heltal"})
+		from, to, err := index.ParseParagraphs(p)
+		if err != nil {
+			errs = append(errs, extract.FieldError{Field: "paragraph", Rule: "format", Message: err.Error()})
 		}
-		f.Paragraph = n
+		f.Paragraph, f.ParagraphTo = from, to
 	}
 	for name, v := range map[string]string{"meetingDate": f.MeetingDate, "from": f.From, "to": f.To} {
 		if _, err := time.Parse(time.DateOnly, v); v != "" && err != nil {
 			errs = append(errs, extract.FieldError{Field: name, Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
 		}
 	}
-	for name, dst := range map[string]**bool{"certified": &f.Certified, "distributed": &f.Distributed} {
+	for name, dst := range map[string]**bool{"certified": &f.Certified, "distributed": &f.Distributed, "adjusted": &f.Adjusted} {
 		if v := c.Query(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -256,12 +264,11 @@ func (s *Server) listExtracts(c *gin.Context) {
 			*dst = &b
 		}
 	}
-	switch c.DefaultQuery("sort", "newest") {
-	case "newest":
-	case "oldest":
-		f.Sort = index.Oldest
-	default:
-		errs = append(errs, extract.FieldError{Field: "sort", Rule: "enum", Message: "sort måste vara newest eller oldest"})
+	if sort, ok := apiSorts[c.DefaultQuery("sort", "newest")]; ok {
+		f.Sort = sort
+	} else {
+		errs = append(errs, extract.FieldError{Field: "sort", Rule: "enum",
+			Message: "sort måste vara newest, oldest, paragraph, paragraph-desc, organ eller organ-desc"})
 	}
 	limit, offset, perr := paging(c)
 	errs = append(errs, perr...)
@@ -270,7 +277,7 @@ func (s *Server) listExtracts(c *gin.Context) {
 		return
 	}
 	f.Limit, f.Offset = limit, offset
-	page, err := s.index.List(c.Request.Context(), f)
+	page, err := s.Search(c.Request.Context(), callerKey(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -317,10 +324,7 @@ func paging(c *gin.Context) (limit, offset int, errs []extract.FieldError) {
 
 func (s *Server) getExtract(c *gin.Context) {
 	c.Set(ctxExtractID, c.Param("id"))
-	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
-	if err == nil && !s.visible(c, rec) {
-		err = archive.ErrNotFound
-	}
+	rec, err := s.Extract(c.Request.Context(), callerKey(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -330,10 +334,7 @@ func (s *Server) getExtract(c *gin.Context) {
 
 func (s *Server) getPDF(c *gin.Context) {
 	ctx := c.Request.Context()
-	rec, _, err := s.archive.Get(ctx, c.Param("id"))
-	if err == nil && !s.visible(c, rec) {
-		err = archive.ErrNotFound
-	}
+	rec, err := s.Extract(ctx, callerKey(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -342,18 +343,13 @@ func (s *Server) getPDF(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if r == extract.Internal {
-		b, err := s.archive.InternalPDF(ctx, rec)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.servePDF(c, b, rec.Internal.SHA256, renditionFilename(rec.Filename, r, true))
-		return
-	}
-	b, err := s.archive.PDF(ctx, rec)
+	b, err := s.ExtractPDF(ctx, rec, r)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if r == extract.Internal {
+		s.servePDF(c, b, rec.Internal.SHA256, renditionFilename(rec.Filename, r, true))
 		return
 	}
 	s.servePDF(c, b, rec.SHA256, rec.Filename)
@@ -361,19 +357,16 @@ func (s *Server) getPDF(c *gin.Context) {
 
 func (s *Server) getHTML(c *gin.Context) {
 	ctx := c.Request.Context()
-	rec, _, err := s.archive.Get(ctx, c.Param("id"))
-	if err != nil || !s.visible(c, rec) {
-		s.fail(c, orNotFound(err))
+	rec, err := s.Extract(ctx, callerKey(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	r, ok := s.renditionOf(c, rec)
 	if !ok {
 		return
 	}
-	b, err := s.archive.HTML(ctx, rec)
-	if r == extract.Internal {
-		b, err = s.archive.InternalHTML(ctx, rec)
-	}
+	b, err := s.ExtractHTML(ctx, rec, r)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -385,52 +378,7 @@ func (s *Server) getHTML(c *gin.Context) {
 // servePDF answers with a PDF, its checksum as ETag (304 when it matches)
 // and a readable Swedish filename.
 func (s *Server) servePDF(c *gin.Context, b []byte, sum, filename string) {
-	etag := `"` + sum + `"`
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "private, max-age=0, must-revalidate")
-	if match := c.GetHeader("If-None-Match"); match != "" && strings.Contains(match, etag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Header("Content-Disposition", disposition("attachment", filename))
-	http.ServeContent(c.Writer, c.Request, "", time.Time{}, bytes.NewReader(b))
-}
-
-// disposition writes a Content-Disposition with an ASCII fallback and the
-// UTF-8 name (RFC 6266, RFC 8187).
-func disposition(kind, name string) string {
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, asciiName(name), extValue(name))
-}
-
-// extValue percent-encodes s as an RFC 8187 ext-value: every byte but
-// attr-char (letters, digits and !#$&+-.^_`|~) as %XX.
-func extValue(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || strings.IndexByte("!#$&+-.^_`|~", ch) >= 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[ch>>4])
-		b.WriteByte(hex[ch&15])
-	}
-	return b.String()
-}
-
-func asciiName(s string) string {
-	r := strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "Å", "A", "Ä", "A", "Ö", "O", "é", "e", "§", "", "\"", "", "\\", "")
-	var b strings.Builder
-	for _, ch := range r.Replace(s) {
-		if ch < 0x20 || ch > 0x7e {
-			b.WriteByte('_')
-			continue
-		}
-		b.WriteRune(ch)
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	download.PDF(c.Writer, c.Request, b, sum, filename)
 }
 
 func titles(x *extract.Extract) []string {

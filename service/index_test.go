@@ -44,20 +44,29 @@ func TestListingAnswersFromTheIndex(t *testing.T) {
 			}
 			counting.lists.Store(0)
 			cases := map[string][]string{
-				"":                                   {rs, run},
-				"?sort=oldest":                       {run, rs},
-				"?certified=true":                    {rs},
-				"?certified=false":                   {run},
-				"?distributed=true":                  {rs},
-				"?distributed=false":                 {run},
-				"?organ=*STYRELSE":                   {rs},
-				"?organ=region*":                     {rs, run},
-				"?organ=region":                      {},
-				"?caseNumber=*412":                   {rs},
-				"?caseNumber=rs/4*":                  {rs},
-				"?q=gemensam+nämnd":                  {rs},
-				"?q=uppdraget+nämnder&paragraph=157": {rs},
-				"?q=gemensam+nämnd&organ=*nämnden":   {},
+				"":                                      {rs, run},
+				"?sort=oldest":                          {run, rs},
+				"?certified=true":                       {rs},
+				"?certified=false":                      {run},
+				"?distributed=true":                     {rs},
+				"?distributed=false":                    {run},
+				"?organ=*STYRELSE":                      {rs},
+				"?organ=region*":                        {rs, run},
+				"?organ=region":                         {},
+				"?caseNumber=*412":                      {rs},
+				"?caseNumber=rs/4*":                     {rs},
+				"?q=gemensam+nämnd":                     {rs},
+				"?q=uppdraget+nämnder&paragraph=157":    {rs},
+				"?q=gemensam+nämnd&organ=*nämnden":      {},
+				"?paragraph=150-160":                    {rs},
+				"?paragraph=%C2%A7%C2%A7+50%E2%80%9360": {run},
+				"?paragraph=59-157":                     {rs, run},
+				"?sort=paragraph":                       {run, rs},
+				"?sort=paragraph-desc":                  {rs, run},
+				"?sort=organ":                           {run, rs},
+				"?sort=organ-desc":                      {rs, run},
+				"?adjusted=true":                        {rs, run},
+				"?adjusted=false":                       {},
 			}
 			for q, want := range cases {
 				resp, body := e.do("GET", "/v1/extracts"+q, nil)
@@ -89,7 +98,8 @@ func TestListingAnswersFromTheIndex(t *testing.T) {
 			if n := counting.lists.Load(); n != 0 {
 				t.Errorf("listing and search listed the object store %d times", n)
 			}
-			for q, field := range map[string]string{"?certified=kanske": "certified", "?sort=alfabetisk": "sort", "?offset=20000": "offset"} {
+			for q, field := range map[string]string{"?certified=kanske": "certified", "?sort=alfabetisk": "sort", "?offset=20000": "offset",
+				"?paragraph=82-80": "paragraph", "?adjusted=kanske": "adjusted"} {
 				if resp, body := e.do("GET", "/v1/extracts"+q, nil); resp.StatusCode != http.StatusBadRequest ||
 					!strings.Contains(string(body), `"field":"`+field+`"`) {
 					t.Errorf("list%s: %d %s", q, resp.StatusCode, body)

@@ -40,6 +40,7 @@ const (
 	keyClerkOther  = "test-key-clerk-other-org"
 	keyAdmin       = "test-key-admin-all"
 	keySystemClerk = "test-key-system-and-clerk"
+	keyAdminRegion = "test-key-admin-region-jh"
 )
 
 // writeKeyFile writes a key file for the test keys and returns its path.
@@ -54,7 +55,8 @@ func writeKeyFile(t *testing.T) string {
 		entry("registrator", keyClerk, "region-jh", "clerk") +
 		entry("annan-registrator", keyClerkOther, "annan-kommun", "clerk") +
 		entry("drift", keyAdmin, "*", "admin") +
-		entry("bada", keySystemClerk, "*", "system, clerk")
+		entry("bada", keySystemClerk, "*", "system, clerk") +
+		entry("region-drift", keyAdminRegion, "region-jh", "admin")
 	path := filepath.Join(t.TempDir(), "keys.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -86,7 +88,7 @@ func startAPI(t *testing.T, store storage.Store, tune ...func(*service.Config)) 
 	}
 	logs := &syncBuffer{}
 	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Pages: withPages(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,6 +271,7 @@ func TestOpenAPI(t *testing.T) {
 	exerciseVerification(t, a, clerkAPI, id)
 	exercisePages(t, a, id)
 	exerciseProtocols(t, a, sys, clerkAPI, a.as(keyClerkOther))
+	exerciseAudit(t, a, id)
 
 	slow := startAPI(t, stores["fs"](t), func(c *service.Config) { c.RenderTimeout = time.Nanosecond })
 	if resp, body := slow.as(keySystem).do("POST", "/v1/extracts/preview", rs); resp.StatusCode != 503 {
@@ -392,10 +395,39 @@ func exerciseDistribution(t *testing.T, clerk *api, id, uncertified string) {
 	expect(t, "status before distribution", resp, body, 404)
 	resp, body = clerk.do("POST", "/v1/extracts/"+uncertified+"/distribution", nil)
 	expect(t, "distribute uncertified", resp, body, 409)
+	resp, body = clerk.do("GET", "/v1/extracts/"+uncertified+"/distribution/plan", nil)
+	expect(t, "plan of an uncertified extract", resp, body, 200)
 	resp, body = clerk.do("POST", "/v1/extracts/"+id+"/distribution", nil)
 	expect(t, "distribute", resp, body, 200)
+	resp, body = clerk.do("POST", "/v1/extracts/"+id+"/distribution", []byte(`{"recipients":["Ingen sådan mottagare"]}`))
+	expect(t, "distribute to an unknown recipient", resp, body, 422)
+	resp, body = clerk.do("POST", "/v1/extracts/"+id+"/distribution", []byte(`{"recipient":[]}`))
+	expect(t, "distribute with an unknown field", resp, body, 422)
 	resp, body = clerk.do("GET", "/v1/extracts/"+id+"/distribution", nil)
 	expect(t, "distribution status", resp, body, 200)
+	add := "/v1/extracts/" + id + "/distribution/recipients"
+	resp, body = clerk.do("POST", add, []byte(`{"name":"Handläggaren","address":"handlaggare@regionjh.example.se"}`))
+	expect(t, "add a recipient", resp, body, 200)
+	resp, body = clerk.do("POST", add, []byte(`{"name":"Handläggaren","address":"annan@regionjh.example.se"}`))
+	expect(t, "add a recipient twice", resp, body, 409)
+	resp, body = clerk.do("POST", add, []byte(`{"address":"inte en adress"}`))
+	expect(t, "add a malformed address", resp, body, 422)
+	corr := "/v1/extracts/" + id + "/distribution/corrections"
+	resp, body = clerk.do("POST", corr, []byte(`{"address":"handlaggare@regionjh.example.se","newAddress":"ny@regionjh.example.se"}`))
+	expect(t, "correct an address not refused", resp, body, 409)
+	resp, body = clerk.do("POST", corr, []byte(`{"address":"okand@regionjh.example.se","newAddress":"ny@regionjh.example.se"}`))
+	expect(t, "correct an address not in the distribution", resp, body, 422)
+	served := "/v1/extracts/" + id + "/distribution/served"
+	resp, body = clerk.do("POST", served, []byte(`{"recipient":"Handläggaren","by":"Per Ek","how":"post","date":"2024-01-02"}`))
+	expect(t, "mark an e-mail recipient served", resp, body, 409)
+	resp, body = clerk.do("POST", served, []byte(`{"recipient":"Handläggaren","by":"Per Ek","how":"brevduva","date":"2024-01-02"}`))
+	expect(t, "mark served in an unknown way", resp, body, 422)
+	resp, body = clerk.do("POST", served, []byte(`{"recipient":`))
+	expect(t, "malformed mark", resp, body, 400)
+	resp, body = clerk.do("POST", "/v1/extracts/"+uncertified+"/distribution/served", []byte(`{"recipient":"x","by":"Per Ek","how":"post","date":"2024-01-02"}`))
+	expect(t, "mark served on an uncertified extract", resp, body, 409)
+	resp, body = clerk.do("GET", "/v1/extracts/000000000000000000000000/distribution/plan", nil)
+	expect(t, "plan of an unknown extract", resp, body, 404)
 	batch := fmt.Sprintf(`{"ids":[%q,%q,"000000000000000000000000"]}`, id, uncertified)
 	resp, body = clerk.do("POST", "/v1/distributions", []byte(batch))
 	expect(t, "batch", resp, body, 200)

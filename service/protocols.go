@@ -35,6 +35,8 @@ func (s *Server) protocolRoutes(r *gin.Engine, g *gin.RouterGroup) {
 	g.GET("/protocols/:id", s.getProtocol)
 	g.GET("/protocols/:id/pdf", s.getProtocolPDF)
 	g.POST("/protocols/:id/extracts", s.createProtocolExtract)
+	g.POST("/protocols/:id/certification", s.certifyProtocol)
+	g.GET("/protocols/:id/certified", s.getCertifiedProtocol)
 	s.noticeBoardRoutes(r)
 }
 
@@ -56,6 +58,11 @@ type ProtocolView struct {
 	Created  string                    `json:"created"`
 	// Adjusted: the protocol is justerat.
 	Adjusted bool `json:"adjusted"`
+	// Certified: a certified (justerat, signed) version is stored;
+	// Certification is the current one, Certifications all, oldest first.
+	Certified      bool                    `json:"certified"`
+	Certification  *archive.Certification  `json:"certification"`
+	Certifications []archive.Certification `json:"certifications"`
 	// Anslag is the notice of the justering with the dates that follow
 	// from it; null while the protocol is not posted.
 	Anslag *anslag.Notice    `json:"anslag"`
@@ -67,8 +74,16 @@ func (s *Server) protocolView(r *archive.ProtocolRecord) ProtocolView {
 	v := ProtocolView{ID: r.ID, Organisation: r.Organisation, Organ: r.Organ, MeetingDate: r.MeetingDate,
 		Paragraphs: r.Paragraphs, Digests: r.Digests, Template: r.Template, Filename: r.Filename,
 		Pages: r.Pages, Bytes: r.Bytes, SHA256: r.SHA256, Created: r.Created.Format("2006-01-02T15:04:05Z07:00"),
-		Adjusted: r.Protocol.Justering.Date != "" && len(extract.Pending(r.Protocol.Justerings())) == 0,
-		Links:    map[string]string{"self": base, "pdf": base + "/pdf", "extracts": base + "/extracts"}}
+		Adjusted:       r.Protocol.Justering.Date != "" && len(extract.Pending(r.Protocol.Justerings())) == 0,
+		Certifications: r.Certifications,
+		Links:          map[string]string{"self": base, "pdf": base + "/pdf", "extracts": base + "/extracts"}}
+	if v.Certifications == nil {
+		v.Certifications = []archive.Certification{}
+	}
+	if c := r.Certified(); c != nil {
+		v.Certified, v.Certification = true, c
+		v.Links["certified"] = base + "/certified"
+	}
 	if n, ok, err := r.Protocol.Notice(s.calendar); err == nil && ok {
 		v.Anslag = &n
 	}
@@ -112,7 +127,7 @@ func (s *Server) failProtocol(c *gin.Context, err error) {
 
 // renderProtocolBounded renders a protocol as renderBounded renders an
 // extract: within the render timeout and the bound on concurrent renders.
-func (s *Server) renderProtocolBounded(ctx context.Context, p *extract.Protocol) (*render.Result, error) {
+func (s *Server) renderProtocolBounded(ctx context.Context, p *extract.Protocol, cert *compose.Certification) (*render.Result, error) {
 	release, ok := s.acquireRender(ctx)
 	if !ok {
 		return nil, errBusy
@@ -126,7 +141,7 @@ func (s *Server) renderProtocolBounded(ctx context.Context, p *extract.Protocol)
 	} else if ok {
 		notice = &n
 	}
-	res, err := s.render.RenderProtocol(rctx, p, notice, render.Options{})
+	res, err := s.render.RenderProtocol(rctx, p, notice, cert, render.Options{})
 	if err != nil && rctx.Err() != nil {
 		if errors.Is(context.Cause(rctx), errRenderTimeout) {
 			return nil, errRenderTimeout
@@ -157,7 +172,7 @@ func (s *Server) createProtocol(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.renderProtocolBounded(ctx, p)
+	res, err := s.renderProtocolBounded(ctx, p, nil)
 	if err != nil {
 		s.failRender(c, err)
 		return
@@ -285,57 +300,50 @@ func (s *Server) createProtocolExtract(c *gin.Context) {
 	s.storeExtract(c, x)
 }
 
-// ProtocolCheck is what verification found comparing an extract with the
-// stored protocol of its meeting.
-type ProtocolCheck struct {
-	// Agrees: every paragraph of the extract has the digest the protocol
-	// holds for it.
-	Agrees      bool   `json:"agrees"`
-	Protocol    string `json:"protocol"`
-	Organ       string `json:"organ"`
-	MeetingDate string `json:"meetingDate"`
-	// TakenFrom: the extract was made from this protocol by the service.
-	TakenFrom  bool             `json:"takenFrom"`
-	Paragraphs []ParagraphCheck `json:"paragraphs"`
-	Message    string           `json:"message"`
-}
-
-// ParagraphCheck compares one paragraph.
-type ParagraphCheck struct {
-	Number int    `json:"number"`
-	Agrees bool   `json:"agrees"`
-	Digest string `json:"digest"`
-	// ProtocolDigest is the protocol's digest of the paragraph; empty
-	// when the protocol has no paragraph of that number.
-	ProtocolDigest string `json:"protocolDigest"`
-}
-
 // checkAgainstProtocol compares the paragraphs of an extract's record
-// with the stored protocol: the one it was taken from, or else the newest
-// stored protocol of its meeting (organisation, organ, date). nil when no
-// protocol of the meeting is stored.
+// with the stored protocol of its meeting (organisation, organ, date):
+// the certified (justerat) one when there is one — the one the extract
+// was taken from if that is certified, else the newest certified — and
+// otherwise the one it was taken from, or else the newest stored. nil
+// when no protocol of the meeting is stored.
 func (s *Server) checkAgainstProtocol(ctx context.Context, rec *archive.Record) (*ProtocolCheck, error) {
 	x := rec.Extract
 	if x == nil {
 		return nil, nil
 	}
-	var prot *archive.ProtocolRecord
+	ps, err := s.archive.ProtocolsOfMeeting(ctx, x.Organisation.ID, x.Organ, x.Meeting.Date)
+	if err != nil {
+		return nil, err
+	}
+	var source *archive.ProtocolRecord
 	if x.Source != nil {
-		p, err := s.archive.ProtocolHead(ctx, x.Source.Protocol)
-		if err != nil && !errors.Is(err, archive.ErrNotFound) {
-			return nil, err
+		for _, p := range ps {
+			if p.ID == x.Source.Protocol {
+				source = p
+			}
 		}
-		prot = p
+		if source == nil {
+			p, err := s.archive.ProtocolHead(ctx, x.Source.Protocol)
+			if err != nil && !errors.Is(err, archive.ErrNotFound) {
+				return nil, err
+			}
+			source = p
+		}
+	}
+	prot := source
+	if prot == nil || prot.Certified() == nil {
+		for _, p := range ps {
+			if p.Certified() != nil {
+				prot = p
+				break
+			}
+		}
+	}
+	if prot == nil && len(ps) > 0 {
+		prot = ps[0]
 	}
 	if prot == nil {
-		ps, err := s.archive.ProtocolsOfMeeting(ctx, x.Organisation.ID, x.Organ, x.Meeting.Date)
-		if err != nil {
-			return nil, err
-		}
-		if len(ps) == 0 {
-			return nil, nil
-		}
-		prot = ps[0]
+		return nil, nil
 	}
 	pc := &ProtocolCheck{Agrees: true, Protocol: prot.ID, Organ: prot.Organ, MeetingDate: prot.MeetingDate,
 		TakenFrom: x.Source != nil && x.Source.Protocol == prot.ID, Paragraphs: []ParagraphCheck{}}
@@ -350,7 +358,12 @@ func (s *Server) checkAgainstProtocol(ctx context.Context, rec *archive.Record) 
 			differ = append(differ, fmt.Sprintf("§ %d", x.Paragraphs[i].Number))
 		}
 	}
-	which := fmt.Sprintf("protokollet från %s %s (id %s)", prot.Organ, prot.MeetingDate, prot.ID)
+	which := fmt.Sprintf("protokollet från %s %s (id %s), som ännu inte är bestyrkt", prot.Organ, prot.MeetingDate, prot.ID)
+	if c := prot.Certified(); c != nil {
+		pc.Certified, pc.Version = true, c.Version
+		which = fmt.Sprintf("det justerade protokollet från %s %s (id %s), bestyrkt version %d av %s",
+			prot.Organ, prot.MeetingDate, prot.ID, c.Version, joinNonEmpty(c.Name, c.Date))
+	}
 	if pc.Agrees {
 		pc.Message = "Utdraget överensstämmer med " + which + "."
 	} else {

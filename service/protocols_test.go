@@ -251,6 +251,8 @@ func TestProtocolCheckOnThePublicPage(t *testing.T) {
 	}
 }
 
+const clerkCertifies = `{"name":"Lena Nordin","title":"Nämndsekreterare","place":"Östersund"}`
+
 // exerciseProtocols drives the protocol routes for TestOpenAPI, which
 // checks every answer against the document.
 func exerciseProtocols(t *testing.T, public, sys, clerk, other *api) {
@@ -321,6 +323,23 @@ func exerciseProtocols(t *testing.T, public, sys, clerk, other *api) {
 	expect(t, "malformed selection", resp, raw, 400)
 	resp, raw = clerk.do("POST", "/v1/protocols/000000000000000000000000/extracts", take)
 	expect(t, "extract of an unknown protocol", resp, raw, 404)
+
+	resp, raw = clerk.do("GET", "/v1/protocols/"+id+"/certified", nil)
+	expect(t, "certified protocol before certification", resp, raw, 404)
+	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/certification", []byte(`{"title":"Nämndsekreterare"}`))
+	expect(t, "protocol certification without a name", resp, raw, 422)
+	resp, raw = sys.do("POST", "/v1/protocols/"+id+"/certification", []byte(clerkCertifies))
+	expect(t, "protocol certification by a system key", resp, raw, 403)
+	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/certification", []byte(clerkCertifies))
+	expect(t, "certify the protocol", resp, raw, 201)
+	resp, raw = clerk.do("POST", "/v1/protocols/"+id+"/certification", []byte(clerkCertifies))
+	expect(t, "certify the protocol again", resp, raw, 409)
+	resp, raw = clerk.do("GET", "/v1/protocols/"+id+"/certified", nil)
+	expect(t, "certified protocol", resp, raw, 200)
+	resp, raw = clerk.do("GET", "/v1/protocols/"+id+"/certified", nil, "If-None-Match", resp.Header.Get("ETag"))
+	expect(t, "certified protocol unchanged", resp, raw, 304)
+	resp, raw = clerk.do("GET", "/v1/protocols/"+id+"/certified?version=9", nil)
+	expect(t, "certified protocol version 9", resp, raw, 404)
 
 	for _, path := range []string{"/anslagstavla/region-jh", "/anslagstavla/region-jh/atom.xml"} {
 		resp, raw = public.do("GET", path, nil)

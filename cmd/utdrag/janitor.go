@@ -55,7 +55,7 @@ func janitor(ctx context.Context, out io.Writer, args []string, log *slog.Logger
 		if err != nil {
 			log.ErrorContext(ctx, "janitor pass failed", "err", err)
 		} else {
-			log.InfoContext(ctx, "janitor pass", "folders", rep.Folders, "adopted", len(rep.Adopted),
+			log.InfoContext(ctx, "janitor pass", "folders", rep.Folders, "protocols", rep.Protocols, "adopted", len(rep.Adopted),
 				"removed", len(rep.Removed), "kept", rep.Kept, "young", rep.Young, "errors", rep.Errors,
 				"duration", time.Since(start).Round(time.Millisecond).String())
 		}

@@ -26,7 +26,8 @@ type Rec struct {
 	Cases        []string
 	Titles       []string
 	Decision     string
-	Certified    int // certifications
+	Certified    int  // certifications
+	Draft        bool // the protocol is not justerat yet
 }
 
 // ID is the record's extract id.
@@ -59,6 +60,12 @@ func (r Rec) Record() *archive.Record {
 		Filename: fmt.Sprintf("Utdrag %d.pdf", r.N), Pages: 1, Bytes: 100 + r.N, SHA256: fmt.Sprintf("%064x", r.N),
 		Created: time.Date(2025, 1, 1, 0, 0, r.N, 0, time.UTC),
 	}}
+	if r.Draft {
+		x.Justering = extract.Justering{State: extract.JusteringPending}
+	} else {
+		x.Justering = extract.Justering{State: extract.JusteringAdjusted, Date: r.Date}
+	}
+	rec.Justering = x.Justerings()
 	for v := 1; v <= r.Certified; v++ {
 		rec.Certifications = append(rec.Certifications, archive.Certification{Version: v, Name: "Lena Nordin", Title: "Nämndsekreterare"})
 	}
@@ -91,6 +98,9 @@ func Run(t *testing.T, newURL func(t testing.TB) string) {
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, newURL) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, Open(t, newURL(t))) })
 	t.Run("Text", func(t *testing.T) { testText(t, Open(t, newURL(t))) })
+	t.Run("Registrar", func(t *testing.T) { testRegistrar(t, Open(t, newURL(t))) })
+	t.Run("Sorts", func(t *testing.T) { testSorts(t, Open(t, newURL(t))) })
+	t.Run("Organs", func(t *testing.T) { testOrgans(t, Open(t, newURL(t))) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, Open(t, newURL(t))) })
 	t.Run("NeverBackwards", func(t *testing.T) { testNeverBackwards(t, Open(t, newURL(t))) })
 	t.Run("Marks", func(t *testing.T) { testMarks(t, Open(t, newURL(t))) })

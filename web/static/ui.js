@@ -1,6 +1,7 @@
 // The interface works without this script. It only keeps a clerk from
-// sending a form twice while the server signs or sends, and lets a PDF be
-// dropped on the file field's surroundings.
+// sending a form twice while the server signs or sends, lets a PDF be
+// dropped on the file field's surroundings, and labels each table cell
+// with its column's heading for the narrow layout, where a row is a card.
 "use strict";
 document.addEventListener("submit", function (e) {
   var form = e.target;
@@ -22,5 +23,16 @@ document.querySelectorAll(".drop").forEach(function (zone) {
     e.preventDefault();
     zone.classList.remove("dragging");
     if (e.dataTransfer && e.dataTransfer.files.length) input.files = e.dataTransfer.files;
+  });
+});
+document.querySelectorAll(".table-wrap table").forEach(function (table) {
+  var heads = table.querySelectorAll("thead th");
+  table.querySelectorAll("tbody tr").forEach(function (tr) {
+    for (var i = 0; i < tr.cells.length && i < heads.length; i++) {
+      var cell = tr.cells[i];
+      if (!cell.hasAttribute("data-label") && !cell.classList.contains("card-title")) {
+        cell.setAttribute("data-label", heads[i].textContent.trim());
+      }
+    }
   });
 });

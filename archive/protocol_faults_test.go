@@ -1,0 +1,264 @@
+package archive_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"utdrag/archive"
+	"utdrag/storage"
+	"utdrag/storage/storagetest"
+)
+
+const protocolID = "0000000000000000000fa017"
+
+var protocolPDF = []byte("%PDF-1.7 the protocol\n%%EOF\n")
+
+// protocolConsistent checks what every reader sees of protocol id: no
+// record, found neither by id nor by its meeting nor in the list; or a
+// record whose every object is stored with the checksum it holds, versions
+// 1…n in order, found by its meeting and its organisation. It returns the
+// record (nil when there is none).
+func protocolConsistent(t *testing.T, store storage.Store, id string) *archive.ProtocolRecord {
+	t.Helper()
+	ctx := context.Background()
+	a := archive.New(store)
+	want := protocolRecord(t, id)
+	rec, err := a.GetProtocol(ctx, id)
+	ofMeeting, merr := a.ProtocolsOfMeeting(ctx, want.Organisation.ID, want.Organ, want.MeetingDate)
+	listed, lerr := a.ListProtocols(ctx, want.Organisation.ID)
+	if merr != nil || lerr != nil {
+		t.Fatalf("finding the protocol: %v, %v", merr, lerr)
+	}
+	if errors.Is(err, archive.ErrNotFound) {
+		if len(ofMeeting) != 0 || len(listed) != 0 {
+			t.Errorf("no record, yet %d of the meeting and %d listed", len(ofMeeting), len(listed))
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("reading the record: %v", err)
+	}
+	if len(ofMeeting) != 1 || len(listed) != 1 {
+		t.Errorf("a record, yet %d of the meeting and %d listed", len(ofMeeting), len(listed))
+	}
+	if b, err := a.ProtocolPDF(ctx, rec); err != nil || len(b) != rec.Bytes {
+		t.Errorf("the record's PDF: %v", err)
+	}
+	for i, c := range rec.Certifications {
+		if c.Version != i+1 {
+			t.Errorf("certification %d has version %d", i, c.Version)
+		}
+		if b, err := a.ProtocolCertified(ctx, rec, c.Version); err != nil || len(b) != c.Bytes {
+			t.Errorf("certified version %d: %v", c.Version, err)
+		}
+	}
+	return rec
+}
+
+// TestProtocolCreateStoppedAtEveryStep stops a protocol's create at each
+// of its writes, before the write and after it: no reader sees anything
+// of it; the next identical create adopts what was written; a janitor
+// pass instead clears it all, markers included, and a create after it
+// succeeds.
+func TestProtocolCreateStoppedAtEveryStep(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			create := func(a *archive.Archive) error {
+				_, _, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html)
+				return err
+			}
+			writes := steps(t, open, func(storage.Store) {}, create)
+			t.Logf("a protocol's create writes %s", strings.Join(writes, ", "))
+			if len(writes) != 5 {
+				t.Fatalf("a protocol's create writes %d objects, want PDF, HTML, two markers, record", len(writes))
+			}
+			for at := 1; at <= len(writes); at++ {
+				for _, after := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%d-after-%v", at, after), func(t *testing.T) {
+						for _, next := range []string{"create", "janitor"} {
+							store := open(t)
+							f := &storagetest.Faults{Store: store, At: at, After: after}
+							if err := create(archive.New(f)); !errors.Is(err, storage.ErrUnavailable) {
+								t.Fatalf("stopped create: %v", err)
+							}
+							committed := protocolConsistent(t, store, protocolID) != nil
+							if committed != (after && at == len(writes)) {
+								t.Errorf("a record after stopping at write %d (after: %v): %v", at, after, committed)
+							}
+							a := archive.New(store)
+							switch next {
+							case "create":
+								got, created, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html)
+								if err != nil || created == committed || got.SHA256 != archive.Checksum(protocolPDF) {
+									t.Fatalf("next create: created %v, %v", created, err)
+								}
+							case "janitor":
+								rep, err := a.Janitor(ctx, archive.JanitorOptions{Grace: time.Nanosecond})
+								if err != nil || len(rep.Errors) != 0 || len(rep.Kept) != 0 {
+									t.Fatalf("janitor: %+v, %v", rep, err)
+								}
+								if !committed {
+									if rep.Protocols > 1 {
+										t.Errorf("the janitor looked at %d protocol folders", rep.Protocols)
+									}
+									if left := keys(t, store, ""); len(left) > 1 || len(left) == 1 && left[0] != archive.ProtocolMetaKey(protocolID) {
+										t.Errorf("the janitor left %v", left)
+									}
+									if _, _, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html); err != nil {
+										t.Fatalf("create after the janitor: %v", err)
+									}
+								} else if len(rep.Removed) != 0 {
+									t.Errorf("the janitor removed %v of a recorded protocol", rep.Removed)
+								}
+							}
+							if protocolConsistent(t, store, protocolID) == nil {
+								t.Errorf("after the %s: no record", next)
+							}
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// TestProtocolJanitorLeavesYoungAndHeld: the janitor leaves what is
+// younger than its grace period, and a folder another writer has claimed.
+func TestProtocolJanitorLeavesYoung(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			store := open(t)
+			f := &storagetest.Faults{Store: store, At: 5}
+			if _, _, err := archive.New(f).CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html); err == nil {
+				t.Fatal("the create was not stopped")
+			}
+			before := keys(t, store, "")
+			rep, err := archive.New(store).Janitor(ctx, archive.JanitorOptions{Grace: time.Hour})
+			if err != nil || len(rep.Removed) != 0 || rep.Young == 0 {
+				t.Fatalf("janitor with an hour's grace: %+v, %v", rep, err)
+			}
+			if after := keys(t, store, ""); len(after) != len(before) {
+				t.Errorf("young objects went: %v → %v", before, after)
+			}
+		})
+	}
+}
+
+// TestProtocolCertifyStoppedAtEveryStep stops a protocol's certification
+// at each of its writes: the record never lies; a version whose PDF was
+// stored is recorded by the next certification (which takes the next
+// number) or by the janitor; a description whose PDF never came is
+// removed by the janitor. Certified PDFs are never removed.
+func TestProtocolCertifyStoppedAtEveryStep(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			setup := func(store storage.Store) {
+				if _, _, err := archive.New(store).CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html); err != nil {
+					t.Fatal(err)
+				}
+			}
+			certify := func(a *archive.Archive, attempt string) error {
+				_, err := a.CertifyProtocol(ctx, protocolID, certification(1, attempt), signedPDF(1, attempt), retain)
+				return err
+			}
+			writes := steps(t, open, setup, func(a *archive.Archive) error { return certify(a, "count") })
+			t.Logf("a protocol's certification writes %s", strings.Join(writes, ", "))
+			for at := 1; at <= len(writes); at++ {
+				for _, after := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%d-after-%v", at, after), func(t *testing.T) {
+						for _, next := range []string{"certify", "janitor"} {
+							store := open(t)
+							setup(store)
+							f := &storagetest.Faults{Store: store, At: at, After: after}
+							err := certify(archive.New(f), "cut")
+							// The last write removes the description once the
+							// record holds it: a failure there is no failure.
+							if at < len(writes) && !errors.Is(err, storage.ErrUnavailable) || at == len(writes) && err != nil {
+								t.Fatalf("stopped certification: %v", err)
+							}
+							if rec := protocolConsistent(t, store, protocolID); len(rec.Certifications) > 1 {
+								t.Fatalf("%d certifications after one", len(rec.Certifications))
+							}
+							_, stat := store.Stat(ctx, archive.ProtocolCertifiedKey(protocolID, 1))
+							stored := stat == nil
+							a := archive.New(store)
+							switch next {
+							case "certify":
+								done, err := a.CompleteProtocol(ctx, protocolID)
+								if err != nil {
+									t.Fatal(err)
+								}
+								n := len(done.Certifications) + 1
+								if stored != (n == 2) {
+									t.Errorf("stored %v, yet the completed record has %d versions", stored, n-1)
+								}
+								got, err := a.CertifyProtocol(ctx, protocolID, certification(n, "next"), signedPDF(n, "next"), retain)
+								if err != nil || len(got.Certifications) != n || got.Certified().Name != "next" {
+									t.Fatalf("next certification as version %d: %v", n, err)
+								}
+							case "janitor":
+								rep, err := a.Janitor(ctx, archive.JanitorOptions{Grace: time.Nanosecond})
+								if err != nil || len(rep.Errors) != 0 {
+									t.Fatalf("janitor: %+v, %v", rep, err)
+								}
+								for _, k := range keys(t, store, "protocols/") {
+									if strings.HasSuffix(k, ".json") && strings.Contains(k, "/certified-") {
+										t.Errorf("the janitor left %s", k)
+									}
+								}
+							}
+							rec := protocolConsistent(t, store, protocolID)
+							if stored && (len(rec.Certifications) == 0 || rec.Certifications[0].SHA256 != archive.Checksum(signedPDF(1, "cut")) ||
+								rec.Certifications[0].Name != "cut") {
+								t.Errorf("after the %s: the stored version 1 is not recorded as written: %+v", next, rec.Certifications)
+							}
+							if _, err := store.Stat(ctx, archive.ProtocolCertifiedKey(protocolID, 1)); stored && err != nil {
+								t.Errorf("the certified PDF is gone after the %s: %v", next, err)
+							}
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// TestProtocolCertifyConflict: a second certification of the same
+// version is told ErrConflict and the record holds the first.
+func TestProtocolCertifyConflict(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			a := archive.New(open(t))
+			if _, _, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.CertifyProtocol(ctx, protocolID, certification(1, "first"), signedPDF(1, "first"), retain); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.CertifyProtocol(ctx, protocolID, certification(1, "second"), signedPDF(1, "second"), retain); !errors.Is(err, archive.ErrConflict) {
+				t.Errorf("second version 1: %v", err)
+			}
+			rec, err := a.GetProtocol(ctx, protocolID)
+			if err != nil || len(rec.Certifications) != 1 || rec.Certified().Name != "first" {
+				t.Fatalf("record after the conflict: %+v, %v", rec, err)
+			}
+			if _, err := a.ProtocolCertified(ctx, rec, 2); !errors.Is(err, archive.ErrNotFound) {
+				t.Errorf("version 2 before it exists: %v", err)
+			}
+			if _, _, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, nil); err != nil {
+				t.Errorf("repeating the create of a certified protocol: %v", err)
+			}
+			if again, _ := a.GetProtocol(ctx, protocolID); len(again.Certifications) != 1 {
+				t.Errorf("a repeated create lost the certification")
+			}
+		})
+	}
+}

@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// widths are the windows every page is checked at: a laptop, a phone,
+// and the narrowest phone WCAG's reflow criterion names (320 CSS px).
+var widths = []struct {
+	w, h int64
+	shot bool // keep a screenshot to look at
+}{{1366, 768, true}, {390, 844, true}, {320, 640, false}}
+
+// checkLayout checks the page as it stands at each width: nothing wider
+// than the window (the page never scrolls sideways), no axe-core
+// violation, dates on one line; then it gives the window back.
+func (b *browser) checkLayout(page string, axe []byte) {
+	b.t.Helper()
+	for _, w := range widths {
+		b.do(fmt.Sprintf("window %d px", w.w), chromedp.EmulateViewport(w.w, w.h))
+		where := fmt.Sprintf("%s at %d px", page, w.w)
+		m := run(b, "measuring "+where, chromedp.Evaluate[struct {
+			Scroll, Client int
+			Wide           []string
+			Wrapped        []string
+			Scrolling      []string
+		}](`(() => {
+			const de = document.documentElement, vw = de.clientWidth;
+			const wide = [], wrapped = [];
+			for (const el of document.querySelectorAll("body *")) {
+				const r = el.getBoundingClientRect();
+				if (r.width > 0 && (r.right > vw + 0.5 || r.left < -0.5) && !el.closest(".visually-hidden, .skip")) {
+					wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).replace(/ /g, ".") : "") + " " + Math.round(r.left) + ".." + Math.round(r.right));
+				}
+			}
+			const scrolling = [];
+			for (const el of document.querySelectorAll("body *")) {
+				const ox = getComputedStyle(el).overflowX;
+				if ((ox === "auto" || ox === "scroll") && el.scrollWidth > el.clientWidth + 1) {
+					scrolling.push((el.id || el.className || el.tagName) + " " + el.scrollWidth + "/" + el.clientWidth);
+				}
+			}
+			for (const t of document.querySelectorAll("time, .date")) {
+				if (t.getClientRects().length > 1) wrapped.push(t.textContent);
+			}
+			return {scroll: de.scrollWidth, client: vw, wide: wide.slice(0, 8), wrapped, scrolling};
+		})()`))
+		if m.Scroll > m.Client {
+			b.t.Errorf("%s: the page is %d px wide in a %d px window; beyond it: %s", where, m.Scroll, m.Client, strings.Join(m.Wide, ", "))
+		}
+		if len(m.Scrolling) > 0 {
+			b.t.Errorf("%s: parts of the page scroll sideways (content hidden to the right): %q", where, m.Scrolling)
+		}
+		if len(m.Wrapped) > 0 {
+			b.t.Errorf("%s: dates broken over lines: %q", where, m.Wrapped)
+		}
+		b.checkAccessibility(where, axe)
+		if w.shot {
+			b.screenshot(fmt.Sprintf("layout-%s-%d", page, w.w))
+		}
+	}
+	b.do("window back", chromedp.EmulateViewport(1280, 900))
+}
+
+// tabsTo loads url and counts the Tab presses from the top of the page
+// until the element sel has the focus (at most 60).
+func (b *browser) tabsTo(url, sel string) int {
+	b.t.Helper()
+	b.open(url, sel)
+	for n := 1; n <= 60; n++ {
+		b.do("Tab", chromedp.KeyEvent(kb.Tab))
+		if run(b, "reading focus", chromedp.Evaluate[bool](`document.activeElement === document.querySelector(`+jsString(sel)+`)`)) {
+			return n
+		}
+	}
+	b.t.Errorf("%s never got the focus in 60 Tabs", sel)
+	return -1
+}
+
+// TestPagesFitEveryWidth: every page of a registry's day, in each of its
+// states, at 1366, 390 and 320 px; and the Tab presses to the common
+// actions, written to the test's output.
+func TestPagesFitEveryWidth(t *testing.T) {
+	b := startBrowser(t)
+	axe := readAxe(t)
+	s := startSite(t)
+	ids := s.seedRegistry("")
+	rs, _ := s.seed("")
+	load := func(path, ready string) { b.open(s.url+path, ready) }
+
+	load("/", "table.results")
+	b.checkLayout("list", axe)
+	load("/?organ=Kulturnämnden", "#result-count")
+	b.checkLayout("list-no-match", axe)
+	load("/?paragraph=80-", "#result-count")
+	b.checkLayout("list-bad-input", axe)
+	load("/utdrag/"+ids[0], "h1")
+	b.checkLayout("extract", axe)
+	load("/utdrag/"+ids[len(ids)-1], "#draft") // the newest meeting: a draft
+	b.checkLayout("extract-draft", axe)
+	load("/utdrag/"+rs+"/bestyrk", "#name")
+	b.checkLayout("certify", axe)
+	b.do("filling in the certification",
+		chromedp.SendKeys(chromedp.CSS("#name"), "Anna Berg"),
+		chromedp.SendKeys(chromedp.CSS("#title"), "Nämndsekreterare"),
+		chromedp.SendKeys(chromedp.CSS("#place"), "Östersund"),
+		chromedp.Click(chromedp.CSS("#review")), chromedp.WaitVisible(chromedp.CSS("#sign")))
+	b.checkLayout("certify-confirm", axe)
+	b.do("signing", chromedp.Click(chromedp.CSS("#sign")), chromedp.WaitVisible(chromedp.CSS("#download-certified")))
+	b.checkLayout("extract-certified", axe)
+	load("/utdrag/"+rs+"/expediera", "#send")
+	b.checkLayout("distribute-plan", axe)
+	tabPlan := b.tabsTo(s.url+"/utdrag/"+rs+"/expediera", "#send")
+	s.smtp.SetScript("registrator@berg.example.se", "451", "451", "451")
+	load("/utdrag/"+rs+"/expediera", "#send")
+	b.do("sending", chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#distribution-status")))
+	b.checkLayout("distribute-status", axe)
+	load("/v/"+rs+"/1", "#verdict")
+	b.checkLayout("verify-address", axe)
+	load("/verify", "#file")
+	b.checkLayout("verify", axe)
+	load("/utdrag/finns-inte", "h1")
+	b.checkLayout("not-found", axe)
+
+	tabSearch := b.tabsTo(s.url+"/?organ=Kommunstyrelsen", "table.results tbody tr:first-child a")
+	tabCertify := b.tabsTo(s.url+"/utdrag/"+ids[1], "#certify")
+	t.Logf("Tab presses to the common actions: search → first result %d, extract → certify %d, plan → send %d", tabSearch, tabCertify, tabPlan)
+}
+
+// open loads url and waits for sel. The page is left first for a blank
+// one (so sel cannot be found on the old page), and loaded by the page
+// itself: Navigate waits for every frame, and an embedded PDF may never
+// finish loading in a headless browser.
+func (b *browser) open(url, sel string) {
+	b.t.Helper()
+	b.do("opening "+url, chromedp.Navigate("about:blank"),
+		void(chromedp.Evaluate[bool](`(location.href = `+jsString(url)+`, true)`)),
+		chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+// void runs an action for its effect alone.
+func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
+}

@@ -1,0 +1,162 @@
+package service
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/certify"
+	"utdrag/compose"
+	"utdrag/extract"
+)
+
+// A protocol is certified as an extract is: a clerk names herself, the
+// protocol is rendered again with the certification closing it, signed
+// (PAdES) by the service's signer, and stored as an immutable version.
+// Only a justerat protocol is certified; extracts are then verified
+// against it (checkAgainstProtocol).
+
+// protocolAdjusted reports whether every paragraph of p is justerad.
+func protocolAdjusted(p *extract.Protocol) bool {
+	return p.Justering.Date != "" && len(extract.Pending(p.Justerings())) == 0
+}
+
+func (s *Server) certifyProtocol(c *gin.Context) {
+	var req CertifyRequest
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.fail(c, decodeBodyError(err))
+		return
+	}
+	req.Normalize()
+	errs := req.Validate(s.cfg.Limits)
+	if len(req.Renditions) > 0 {
+		errs = append(errs, extract.FieldError{Field: "renditions", Rule: "protocol",
+			Message: "ett protokoll bestyrks i en version; ange inte renditions"})
+	}
+	if len(errs) > 0 {
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
+			"Bestyrkandet saknar uppgifter eller har fel i dem; se errors.", errs...)
+		return
+	}
+	rec, ok := s.protocolOf(c)
+	if !ok || !s.ownOrganisation(c, rec.Organisation.ID) {
+		return
+	}
+	if !protocolAdjusted(rec.Protocol) {
+		problem(c, http.StatusConflict, "not-adjusted", "Inte justerat",
+			"Protokollet är inte justerat. Ett protokoll bestyrks först när det är justerat; skicka det justerade protokollet på nytt.",
+			extract.FieldError{Field: "justering", Rule: "justering", Message: "protokollet är inte justerat"})
+		return
+	}
+	ctx := c.Request.Context()
+	rec, err := s.archive.CompleteProtocol(ctx, rec.ID)
+	if err != nil {
+		s.failProtocol(c, err)
+		return
+	}
+	if rec.Certified() != nil && !req.NewVersion {
+		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
+			"Protokollet är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
+		return
+	}
+	cert, signed, err := s.signProtocol(c, rec, req)
+	if err != nil {
+		s.failRender(c, err)
+		return
+	}
+	rec, err = s.archive.CertifyProtocol(ctx, rec.ID, *cert, signed, s.cfg.Retention)
+	if errors.Is(err, archive.ErrConflict) {
+		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
+			"Protokollet bestyrktes samtidigt av någon annan.")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.metrics.certified()
+	c.Header("Location", "/v1/protocols/"+rec.ID+"/certified?version="+strconv.Itoa(cert.Version))
+	c.JSON(http.StatusCreated, s.protocolView(rec))
+}
+
+// signProtocol renders the protocol with the certification closing it as
+// its next version and signs it; storing it is the archive's.
+func (s *Server) signProtocol(c *gin.Context, rec *archive.ProtocolRecord, req CertifyRequest) (*archive.Certification, []byte, error) {
+	ctx := c.Request.Context()
+	id, err := s.signer.identity(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.signer.checkOwn(ctx, id); err != nil {
+		return nil, nil, err
+	}
+	now := time.Now().In(stockholm)
+	if req.Date == "" {
+		req.Date = now.Format(time.DateOnly)
+	}
+	version := len(rec.Certifications) + 1
+	cc := &compose.Certification{
+		Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
+		Summary: []string{
+			"Protokollet är justerat, bestyrkt elektroniskt och signerat digitalt (PAdES).",
+			fmt.Sprintf("Signerat av %s, %s, %s kl. %s.", req.Name, req.Title, now.Format(time.DateOnly), now.Format("15.04")),
+			"Certifikat: " + id.Subject(),
+		},
+	}
+	res, err := s.renderProtocolBounded(ctx, rec.Protocol, cc)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
+		Name: req.Name, Reason: "Justerat protokoll", Location: req.Place, Time: now,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("service: signing protocol %s: %w", rec.ID, err)
+	}
+	return &archive.Certification{
+		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
+		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
+		Development: id.Development(), Pages: res.Pages, Rendition: extract.Public, Seal: sealed.Seal,
+	}, sealed.pdf, nil
+}
+
+// getCertifiedProtocol serves a certified version of a protocol: the
+// current one, or ?version=n.
+func (s *Server) getCertifiedProtocol(c *gin.Context) {
+	rec, ok := s.protocolOf(c)
+	if !ok {
+		return
+	}
+	n := len(rec.Certifications)
+	if v := c.Query("version"); v != "" {
+		k, err := strconv.Atoi(v)
+		if err != nil || k < 1 || k > len(rec.Certifications) {
+			problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Det finns ingen sådan version.")
+			return
+		}
+		n = k
+	}
+	if n == 0 {
+		problem(c, http.StatusNotFound, "not-certified", "Inte bestyrkt", "Protokollet är inte bestyrkt ännu.")
+		return
+	}
+	b, err := s.archive.ProtocolCertified(c.Request.Context(), rec, n)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	name := strings.TrimSuffix(rec.Filename, ".pdf") + " justerat"
+	if n > 1 {
+		name += " v" + strconv.Itoa(n)
+	}
+	s.servePDF(c, b, rec.Certifications[n-1].SHA256, name+".pdf")
+}
