@@ -36,7 +36,8 @@ type Config struct {
 	// the extract. Zero means 5 min.
 	LeaseTTL time.Duration
 	// OnResult, when set, is called after each attempt with its outcome:
-	// StateSent, StateFailed, or StatePending for a temporary failure.
+	// StateSent, StateSaved (outbox), StateFailed, StateDeferred for a
+	// temporary failure, or StatePending when the caller gave up.
 	OnResult func(State)
 }
 
@@ -98,68 +99,77 @@ func report(progress func(int, *Record, error), i int, rec *Record, err error) {
 	}
 }
 
-// Distribute sends m to every resolved address that has not yet received
-// it and returns the updated record. Recipients refused for good (5xx),
-// manual ones and unresolved names are recorded, not sent; addresses that
-// keep failing temporarily stay pending for the next call. An error means
-// the call itself could not go on (storage, cancellation, ErrInProgress);
-// the record, when there is one, is returned with it.
+// Distribute sends m to every recipient: each address that has not yet
+// received the current certified version of its rendition gets it, and
+// what failed temporarily is tried again. It is DistributeTo for all.
 func (d *Distributor) Distribute(ctx context.Context, m Message) (*Record, error) {
+	return d.DistributeTo(ctx, m, nil)
+}
+
+// DistributeTo sends m to the recipients named (as in the record; all when
+// names is empty) and returns the updated record. A recipient that got an
+// earlier certified version gets the current one, the earlier message kept
+// in the record; one that has it already gets nothing; an address still
+// waiting or failed temporarily is tried again. Addresses refused for good
+// (5xx) are not sent again: they wait for a correction (Correct). Manual
+// recipients and unresolved names are recorded, not sent. An error means
+// the call itself could not go on (storage, cancellation, ErrInProgress,
+// or a name the record does not hold: ErrUnknownRecipient); the record,
+// when there is one, is returned with it.
+func (d *Distributor) DistributeTo(ctx context.Context, m Message, names []string) (*Record, error) {
+	return d.do(ctx, m, func(rec *Record) (bool, func(string) bool, error) {
+		chosen, err := rec.choose(names)
+		if err != nil {
+			return false, nil, err
+		}
+		changed := rec.upgrade(m, chosen)
+		var only func(string) bool
+		if len(names) > 0 {
+			only = rec.addressesOf(chosen)
+		}
+		return changed, only, nil
+	})
+}
+
+// change alters a record a call has read; it reports whether it changed
+// anything, and which addresses the call is to send (nil: all still to
+// be sent). An error stops the call before anything is written.
+type change func(rec *Record) (changed bool, only func(address string) bool, err error)
+
+// do reads or creates the record, applies f, takes the lease with a
+// conditional write and sends what is left to send: of two calls racing
+// for the same record exactly one wins, the other gets ErrInProgress. A
+// record with nothing to do is returned unclaimed.
+func (d *Distributor) do(ctx context.Context, m Message, f change) (*Record, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
-	r, err := d.claim(ctx, m)
-	if err != nil || r.etag == "" {
-		return r.record(), err
-	}
-	for _, t := range r.rec.pendingAddresses() {
-		if err := r.deliver(ctx, t); err != nil {
-			if !errors.Is(err, ErrInProgress) {
-				_ = r.release(ctx) // best effort; the lease expires anyway
-			}
-			return r.rec, err
-		}
-	}
-	return r.rec, r.release(ctx)
-}
-
-// run is one Distribute call that holds the lease on a record.
-type run struct {
-	d     *Distributor
-	m     Message
-	rec   *Record
-	etag  string // of the record as last written; empty when not claimed
-	owner string
-}
-
-func (r *run) record() *Record {
-	if r == nil {
-		return nil
-	}
-	return r.rec
-}
-
-// claim reads or creates the record and takes its lease with a conditional
-// write: of two calls racing for the same record exactly one wins, the
-// other gets ErrInProgress. A record with nothing to do is returned
-// unclaimed (etag empty).
-func (d *Distributor) claim(ctx context.Context, m Message) (*run, error) {
 	owner := newOwner()
+	var rec *Record
 	for range 3 {
-		rec, etag, err := d.load(ctx, m.RecordKey)
+		var etag string
+		var err error
+		rec, etag, err = d.load(ctx, m.RecordKey)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			rec = newRecord(m, d.cfg.Directory.Resolve(m.Organisation.ID, m.Recipients), d.cfg.Now())
 		case err != nil:
 			return nil, err
 		case rec.leasedBy(owner, d.cfg.Now()):
-			return &run{rec: rec}, fmt.Errorf("%w: %s (until %s)", ErrInProgress, m.RecordKey, rec.Lease.Until.Format(time.RFC3339))
-		default:
-			before := rec.Counts
+			return rec, fmt.Errorf("%w: %s (until %s)", ErrInProgress, m.RecordKey, rec.Lease.Until.Format(time.RFC3339))
+		}
+		before := rec.Counts
+		if etag != "" {
 			rec.resolveAgain(m, d.cfg.Directory)
-			if rec.Counts == before && len(rec.pendingAddresses()) == 0 {
-				return &run{rec: rec}, nil
-			}
+		}
+		changed, only, err := f(rec)
+		if err != nil {
+			return rec, err
+		}
+		changed = rec.current(m) || changed || rec.Counts != before
+		todo := rec.pendingAddresses(only)
+		if etag != "" && !changed && len(todo) == 0 {
+			return rec, nil
 		}
 		r := &run{d: d, m: m, rec: rec, owner: owner}
 		r.rec.Lease = &Lease{Owner: owner}
@@ -170,10 +180,32 @@ func (d *Distributor) claim(ctx context.Context, m Message) (*run, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r, nil
+		return r.send(ctx, todo)
 	}
-	rec, _, _ := d.load(ctx, m.RecordKey)
-	return &run{rec: rec}, fmt.Errorf("%w: %s keeps changing", ErrInProgress, m.RecordKey)
+	rec, _, _ = d.load(ctx, m.RecordKey)
+	return rec, fmt.Errorf("%w: %s keeps changing", ErrInProgress, m.RecordKey)
+}
+
+// send delivers to each target and releases the lease.
+func (r *run) send(ctx context.Context, todo []target) (*Record, error) {
+	for _, t := range todo {
+		if err := r.deliver(ctx, t); err != nil {
+			if !errors.Is(err, ErrInProgress) {
+				_ = r.release(ctx) // best effort; the lease expires anyway
+			}
+			return r.rec, err
+		}
+	}
+	return r.rec, r.release(ctx)
+}
+
+// run is one call that holds the lease on a record.
+type run struct {
+	d     *Distributor
+	m     Message
+	rec   *Record
+	etag  string // of the record as last written
+	owner string
 }
 
 // leasedBy reports whether someone other than owner holds a live lease.

@@ -120,8 +120,8 @@ func TestTemporaryFailureRetried(t *testing.T) {
 	if del.State != StateSent || del.Attempts != 2 {
 		t.Errorf("delivery = %+v, want sent after 2 attempts", del)
 	}
-	if n := countStates(results); n[StatePending] != 2 || n[StateSent] != 10 {
-		t.Errorf("OnResult saw %v, want 2 pending and 10 sent", n)
+	if n := countStates(results); n[StateDeferred] != 2 || n[StateSent] != 10 {
+		t.Errorf("OnResult saw %v, want 2 deferred and 10 sent", n)
 	}
 }
 

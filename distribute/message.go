@@ -36,6 +36,9 @@ type Message struct {
 	// 2023-10-06 § 157.pdf".
 	Filename string
 	PDF      []byte // the certified extract: its public rendition
+	// Version is the certified version PDF is; InternalVersion that of
+	// Internal. Zero means 1.
+	Version, InternalVersion int
 	// Internal is the certified internal rendition of an extract with
 	// parts marked confidential, for the recipients the directory allows
 	// confidential content (InternalFilename names it); nil for an extract
@@ -77,6 +80,25 @@ func MessageID(org, extractID, address string) string {
 	return hex.EncodeToString(sum[:])[:20] + "@utdrag." + org
 }
 
+// VersionMessageID is the Message-ID of the message carrying the given
+// certified version of extractID to address: version 1 has MessageID's,
+// each later version one of its own, so a receiving system drops a
+// repeated message but not a new version.
+func VersionMessageID(org, extractID, address string, version int) string {
+	if version <= 1 {
+		return MessageID(org, extractID, address)
+	}
+	return MessageID(org, fmt.Sprintf("%s|v%d", extractID, version), address)
+}
+
+// versionOf is the certified version of rendition the message carries.
+func (m Message) versionOf(rendition string) int {
+	if rendition == RenditionInternal && m.Internal != nil {
+		return max(m.InternalVersion, 1)
+	}
+	return max(m.Version, 1)
+}
+
 // Subject is "Protokollsutdrag: Regionstyrelsen 2023-10-06 § 157 – <title>".
 func (m Message) Subject() string {
 	s := fmt.Sprintf("Protokollsutdrag: %s %s %s", m.Organ, m.MeetingDate, strings.Join(m.Paragraphs, ", "))
@@ -111,7 +133,7 @@ func (m Message) Body(recipient string) string {
 func (m Message) mailTo(recipient, address, rendition string, now time.Time) Mail {
 	return Mail{
 		To:         address,
-		MessageID:  MessageID(m.Organisation.ID, m.ExtractID, address),
+		MessageID:  VersionMessageID(m.Organisation.ID, m.ExtractID, address, m.versionOf(rendition)),
 		Date:       now,
 		Subject:    m.Subject(),
 		Body:       m.bodyFor(recipient, rendition),

@@ -31,6 +31,10 @@ func NewOutbox(dir, from string) (*Outbox, error) {
 	return &Outbox{dir: dir, from: from}, nil
 }
 
+// OutboxOnly reports that the Outbox sends nothing: a message it took is
+// in the folder, not with its recipient.
+func (o *Outbox) OutboxOnly() bool { return true }
+
 // Path is where the outbox keeps the message with this Message-ID.
 func (o *Outbox) Path(messageID string) string {
 	return filepath.Join(o.dir, emlName(messageID))

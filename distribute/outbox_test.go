@@ -20,8 +20,20 @@ func TestOutboxWritesParseableEML(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Distribute: %v", err)
 	}
-	if !rec.Done() || rec.Counts.MessagesSent != 10 {
-		t.Fatalf("counts = %+v, want 10 messages sent", rec.Counts)
+	// Written to the folder is not sent: the record and its words say so.
+	if !rec.Done() || rec.Counts.MessagesSaved != 10 || rec.Counts.MessagesSent != 0 || rec.Counts.Saved != 3 {
+		t.Fatalf("counts = %+v, want 10 messages saved and none sent", rec.Counts)
+	}
+	sum := Summarize(rec.Counts)
+	if sum.Class == "ok" || strings.Contains(sum.Headline, "expedierat") ||
+		!strings.Contains(strings.Join(sum.Lines, " "), "bara sparade i utkorgsmappen, inte skickade") {
+		t.Errorf("summary of an outbox-only distribution = %+v", sum)
+	}
+	if label, class := Short(rec.Counts); label == "Expedierat" || class == "ok" {
+		t.Errorf("short label %q/%s for an outbox-only distribution", label, class)
+	}
+	if l := rec.Recipients[0].State.Label(); strings.Contains(l, "Skickad") {
+		t.Errorf("recipient label %q for a message only saved", l)
 	}
 	files := emlFiles(t, dir)
 	if len(files) != 10 {

@@ -20,22 +20,23 @@ import (
 // the duplicate; the attempt count in the record shows that it may exist.
 func (r *run) deliver(ctx context.Context, t target) error {
 	mail := r.m.mailTo(t.recipient, t.address, t.rendition, r.d.cfg.Now())
+	mail.MessageID = t.messageID
 	for attempt := 1; ; attempt++ {
 		r.rec.update(t.address, func(d *Delivery) { d.Attempts++; d.Time = r.d.cfg.Now() })
 		if err := r.save(ctx); err != nil {
 			return err
 		}
 		reply, sendErr := r.d.cfg.Mailer.Send(ctx, mail)
-		state := outcome(sendErr)
+		state := r.d.outcome(sendErr)
 		if err := r.recordOutcome(ctx, t.address, state, reply, sendErr); err != nil {
 			return err
 		}
 		r.d.report(mail, attempt, state, sendErr)
-		if state != StatePending {
-			return nil
-		}
-		if !Temporary(sendErr) {
+		if state == StatePending {
 			return sendErr // cancelled
+		}
+		if state != StateDeferred {
+			return nil
 		}
 		if attempt >= r.d.cfg.MaxAttempts {
 			return nil // stays pending for the next call
@@ -46,14 +47,29 @@ func (r *run) deliver(ctx context.Context, t target) error {
 	}
 }
 
-func outcome(err error) State {
+// outcome is the state an attempt leaves an address in: sent (or only
+// saved, by a mailer that writes to the outbox folder), deferred after a
+// temporary failure, failed after a refusal for good, pending when the
+// caller gave up.
+func (d *Distributor) outcome(err error) State {
 	switch {
+	case err == nil && outboxOnly(d.cfg.Mailer):
+		return StateSaved
 	case err == nil:
 		return StateSent
-	case Temporary(err) || errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled):
 		return StatePending
+	case Temporary(err):
+		return StateDeferred
 	}
 	return StateFailed
+}
+
+// outboxOnly reports whether m writes messages to a folder instead of
+// sending them.
+func outboxOnly(m Mailer) bool {
+	o, ok := m.(interface{ OutboxOnly() bool })
+	return ok && o.OutboxOnly()
 }
 
 // recordOutcome stores the result of one attempt. It is written even if ctx
@@ -79,7 +95,7 @@ func (d *Distributor) report(m Mail, attempt int, state State, err error) {
 	switch {
 	case err == nil:
 		d.log.Info("extract sent", attrs...)
-	case state == StatePending:
+	case state == StateDeferred || state == StatePending:
 		d.log.Warn("sending extract failed temporarily", append(attrs, "err", err)...)
 	default:
 		d.log.Error("sending extract refused", append(attrs, "err", err)...)

@@ -572,3 +572,55 @@ func TestTableHeaderLabelsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestReleasedPagesLeaveOthersAlone: the arrays of released pages serve
+// the next layouts, and what those lay out is what a layout without any
+// released pages gives; released pages are emptied.
+func TestReleasedPagesLeaveOthersAlone(t *testing.T) {
+	e, tmpl := setup(t)
+	big, small := layouttest.Document(), layouttest.Document()
+	small.Blocks = []compose.Block{compose.Paragraph{Text: []typeset.Span{{Text: "En enda kort mening."}}}}
+	want := map[string][]layout.Page{}
+	for name, doc := range map[string]compose.Document{"big": big, "small": small} {
+		ps, err := e.Layout(doc, tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps.Pages {
+			p.Texts = append([]layout.Text(nil), p.Texts...)
+			want[name] = append(want[name], p)
+		}
+	}
+	var kept []*layout.Pages
+	var names []string
+	for i, name := range []string{"big", "small", "big", "big", "small", "big"} {
+		doc := big
+		if name == "small" {
+			doc = small
+		}
+		ps, err := e.Layout(doc, tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, names = append(kept, ps), append(names, name)
+		if i%2 == 1 {
+			// Release every other one, while the one before is still in use.
+			ps.Release()
+			if ps.Pages != nil {
+				t.Fatal("released pages still hold their texts")
+			}
+			kept, names = kept[:len(kept)-1], names[:len(names)-1]
+		}
+	}
+	for i, ps := range kept {
+		name := names[i]
+		if len(ps.Pages) != len(want[name]) {
+			t.Fatalf("layout %d: %d pages, want %d", i, len(ps.Pages), len(want[name]))
+		}
+		for n, p := range ps.Pages {
+			if fmt.Sprint(p.Texts) != fmt.Sprint(want[name][n].Texts) {
+				t.Errorf("layout %d, page %d: other texts than a fresh layout's", i, n+1)
+			}
+		}
+	}
+}

@@ -15,6 +15,8 @@ type Pages struct {
 	// Margins is the printable area: nothing is drawn outside it.
 	Margins Rect
 	Pages   []Page
+	// texts is the array the pages' texts are cut from (Release).
+	texts *textArray
 }
 
 // Page is one page's elements, in reading order within each kind.

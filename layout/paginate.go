@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"utdrag/compose"
 	"utdrag/fonts"
@@ -18,11 +19,12 @@ func (s *style) paginate(items []item) *Pages {
 		blocks[i] = it.tb
 	}
 	out := &Pages{Width: s.pageW, Height: s.pageH, Body: s.area, Margins: s.margins}
+	out.texts = pageTexts.Get().(*textArray)
 	breaks := typeset.BreakPages(blocks, s.area.H)
 	out.Pages = make([]Page, 0, max(len(breaks), 1))
 	for n, br := range breaks {
 		p := Page{Number: n + 1}
-		p.reserve(items[br.From:br.To])
+		p.reserve(items[br.From:br.To], out.texts)
 		y := s.area.Y
 		if first := items[br.From]; first.repeat != nil && first.tb.RepeatHeight > 0 {
 			n := len(p.Texts)
@@ -74,7 +76,7 @@ const (
 
 // reserve sizes the page's slices for the elements of items, a repeated
 // table header and the furniture.
-func (p *Page) reserve(items []item) {
+func (p *Page) reserve(items []item, arr *textArray) {
 	texts, rules, rects := furnitureTexts, furnitureRules, furnitureRects
 	if len(items) > 0 && items[0].repeat != nil {
 		r := items[0].repeat
@@ -84,7 +86,7 @@ func (p *Page) reserve(items []item) {
 		e := &items[i].els
 		texts, rules, rects = texts+len(e.texts), rules+len(e.rules), rects+len(e.rects)
 	}
-	p.Texts = make([]Text, 0, texts)
+	p.Texts = arr.take(texts)
 	p.Rules = make([]Rule, 0, rules)
 	p.Rects = make([]Rect, 0, rects)
 	p.Blocks = make([]Placed, 0, len(items)+1)
@@ -106,10 +108,11 @@ func (s *style) furnish(ps *Pages, h compose.Header) error {
 			return err
 		}
 	}
+	var els elements
 	for i := range ps.Pages {
 		p := &ps.Pages[i]
 		p.Label = fmt.Sprintf(format, p.Number, len(ps.Pages))
-		var els elements
+		els.texts, els.rules, els.rects = els.texts[:0], els.rules[:0], els.rects[:0]
 		s.runningHeader(&els, h, p.Label)
 		p.Texts = slices.Grow(p.Texts, len(els.texts)+len(foot.texts))
 		p.Rules = slices.Grow(p.Rules, len(els.rules)+len(foot.rules))
@@ -240,4 +243,44 @@ func firstOf(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// textArray is one array the texts of a document's pages are cut from,
+// kept for the next document once the pages are released.
+type textArray struct {
+	texts []Text
+	used  int
+}
+
+// maxKeptPageTexts bounds the array a released document leaves for the
+// next.
+const maxKeptPageTexts = 1 << 14
+
+var pageTexts = sync.Pool{New: func() any { return new(textArray) }}
+
+// take returns an empty slice with room for n texts. When the array is
+// full, the pages cut so far keep it and a larger one takes its place.
+func (a *textArray) take(n int) []Text {
+	if a.used+n > len(a.texts) {
+		a.texts, a.used = make([]Text, max(2*len(a.texts), a.used+n, 256)), 0
+	}
+	t := a.texts[a.used : a.used : a.used+n]
+	a.used += n
+	return t
+}
+
+// Release gives the pages' arrays back for the next layout. The pages
+// must not be used after: they are emptied.
+func (ps *Pages) Release() {
+	a := ps.texts
+	ps.texts, ps.Pages = nil, nil
+	if a == nil {
+		return
+	}
+	if len(a.texts) > maxKeptPageTexts {
+		return
+	}
+	clear(a.texts[:a.used])
+	a.used = 0
+	pageTexts.Put(a)
 }

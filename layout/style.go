@@ -28,12 +28,15 @@ type style struct {
 	ctx  context.Context // nil: never done
 }
 
-// slab hands out slices of one large, pooled array of texts, and keeps
-// the vertical list's array for the next document.
+// slab hands out slices of large, pooled arrays of texts, and keeps the
+// vertical list's array for the next document.
 type slab struct {
-	texts []Text
-	used  int
-	items []item
+	// chunks are the arrays texts are cut from, kept for the next
+	// document; chunks[cur] is being cut, its first used texts taken.
+	chunks [][]Text
+	cur    int
+	used   int
+	items  []item
 	// lines holds the lines of the paragraph being laid out.
 	lines typeset.Lines
 }
@@ -41,28 +44,43 @@ type slab struct {
 // maxKeptItems bounds the vertical list a slab keeps for reuse.
 const maxKeptItems = 1 << 12
 
-const slabSize = 1024
+const (
+	slabSize = 1024
+	// maxKeptChunks bounds the texts a slab keeps for reuse.
+	maxKeptChunks = 8
+)
 
-var slabs = sync.Pool{New: func() any { return &slab{texts: make([]Text, slabSize)} }}
+var slabs = sync.Pool{New: func() any { return &slab{chunks: [][]Text{make([]Text, slabSize)}} }}
 
 // take returns an empty slice with room for n texts.
 func (sl *slab) take(n int) []Text {
-	if sl == nil || n > len(sl.texts)/4 {
+	if sl == nil || n > slabSize/4 {
 		return make([]Text, 0, n)
 	}
-	if sl.used+n > len(sl.texts) {
-		// The full array stays with the items cut from it.
-		sl.texts, sl.used = make([]Text, len(sl.texts)), 0
+	if sl.used+n > slabSize {
+		// The full array stays with the items cut from it; the next one
+		// is one a document before left, or a new one.
+		sl.cur, sl.used = sl.cur+1, 0
+		if sl.cur == len(sl.chunks) {
+			sl.chunks = append(sl.chunks, make([]Text, slabSize))
+		}
 	}
-	t := sl.texts[sl.used : sl.used : sl.used+n]
+	t := sl.chunks[sl.cur][sl.used : sl.used : sl.used+n]
 	sl.used += n
 	return t
 }
 
 // release returns the slab to the pool once nothing refers to its texts.
 func (sl *slab) release() {
-	clear(sl.texts[:sl.used])
-	sl.used = 0
+	for i := range sl.cur {
+		clear(sl.chunks[i])
+	}
+	clear(sl.chunks[sl.cur][:sl.used])
+	if len(sl.chunks) > maxKeptChunks {
+		clear(sl.chunks[maxKeptChunks:])
+		sl.chunks = sl.chunks[:maxKeptChunks]
+	}
+	sl.cur, sl.used = 0, 0
 	if cap(sl.items) > maxKeptItems {
 		sl.items = nil
 	} else {

@@ -138,10 +138,12 @@ func (e *Engine) RenderWith(ctx context.Context, x *extract.Extract, cert *compo
 		po.Source, po.SourceName = x.Canonical(), "utdrag.json"
 	}
 	b, err := e.pdf.RenderContext(ctx, pages, &doc, po)
+	n := len(pages.Pages)
+	pages.Release() // the file holds what the pages said
 	if err != nil {
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}
-	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc, Rendition: r, Extract: x}, nil
+	return &Result{PDF: b, Pages: n, Template: t.ID(), Document: doc, Rendition: r, Extract: x}, nil
 }
 
 // HTML writes the accessible HTML rendition of a composed document: the

@@ -1,9 +1,11 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -87,7 +89,36 @@ func newDistributor(cfg MailConfig, store storage.Store, d Deps, onResult func(d
 func (s *Server) distributionRoutes(g *gin.RouterGroup) {
 	g.POST("/extracts/:id/distribution", s.distributeExtract)
 	g.GET("/extracts/:id/distribution", s.distributionStatus)
+	g.GET("/extracts/:id/distribution/plan", s.distributionPlan)
+	g.POST("/extracts/:id/distribution/recipients", s.addRecipient)
+	g.POST("/extracts/:id/distribution/corrections", s.correctAddress)
+	g.POST("/extracts/:id/distribution/served", s.markServed)
 	g.POST("/distributions", s.distributeMany)
+}
+
+// recipientsOf are the names under Expedieras till of every paragraph of
+// rec, as written. The names of a paragraph marked whole are in the
+// source only, not in the public copy the record holds.
+func (s *Server) recipientsOf(ctx context.Context, rec *archive.Record) ([]string, error) {
+	x, err := s.archive.Source(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	var recipients []string
+	for _, p := range x.Paragraphs {
+		recipients = append(recipients, p.DistributeTo...)
+	}
+	return recipients, nil
+}
+
+// Plan is who an extract is to go to, resolved against the recipient
+// directory; it can be drawn before the extract is certified.
+func (s *Server) Plan(ctx context.Context, rec *archive.Record) (distribute.Plan, error) {
+	names, err := s.recipientsOf(ctx, rec)
+	if err != nil {
+		return distribute.Plan{}, err
+	}
+	return distribute.NewPlan(s.directory.Resolve(rec.Organisation.ID, names), rec.Has(extract.Internal)), nil
 }
 
 // message builds the distribution of an extract: its current certified
@@ -96,15 +127,9 @@ func (s *Server) distributionRoutes(g *gin.RouterGroup) {
 // certified.
 func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Message, error) {
 	ctx := c.Request.Context()
-	// The names under Expedieras till of a paragraph marked whole are in
-	// the source only, not in the public copy the record holds.
-	x, err := s.archive.Source(ctx, rec)
+	recipients, err := s.recipientsOf(ctx, rec)
 	if err != nil {
 		return distribute.Message{}, err
-	}
-	var recipients []string
-	for _, p := range x.Paragraphs {
-		recipients = append(recipients, p.DistributeTo...)
 	}
 	m := distribute.Message{
 		ExtractID:    rec.ID,
@@ -141,16 +166,60 @@ func (s *Server) certifiedRecord(c *gin.Context, id string) (*archive.Record, bo
 	return rec, true
 }
 
-func (s *Server) distributeExtract(c *gin.Context) {
+// DistributeRequest is the optional body of POST
+// /v1/extracts/{id}/distribution.
+type DistributeRequest struct {
+	// Recipients chosen by name, as the record or the plan names them;
+	// empty: all.
+	Recipients []string `json:"recipients"`
+}
+
+// decodeOptional decodes a JSON body into v, strictly; an empty body
+// leaves v as it is.
+func decodeOptional(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return decodeBodyError(err)
+	}
+	return nil
+}
+
+// decodeRequired decodes a JSON body into v, strictly.
+func decodeRequired(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeBodyError(err)
+	}
+	return nil
+}
+
+// distributionMessage reads a visible, certified, justerat extract and
+// builds its message, or answers the problem and reports false.
+func (s *Server) distributionMessage(c *gin.Context) (distribute.Message, bool) {
 	rec, ok := s.certifiedRecord(c, c.Param("id"))
 	if !ok {
-		return
+		return distribute.Message{}, false
 	}
 	msg, err := s.message(c, rec)
 	if err != nil {
 		if !failMissing(c, err) {
 			s.fail(c, err)
 		}
+		return distribute.Message{}, false
+	}
+	return msg, true
+}
+
+func (s *Server) distributeExtract(c *gin.Context) {
+	var req DistributeRequest
+	if err := decodeOptional(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	msg, ok := s.distributionMessage(c)
+	if !ok {
 		return
 	}
 	if len(msg.Recipients) == 0 {
@@ -158,18 +227,155 @@ func (s *Server) distributeExtract(c *gin.Context) {
 			"Utdraget saknar mottagare under Expedieras till.")
 		return
 	}
-	out, err := s.distribute(c.Request.Context(), msg)
-	if errors.Is(err, distribute.ErrInProgress) {
+	out, err := s.DistributeTo(c.Request.Context(), msg, req.Recipients)
+	s.answerDistribution(c, out, err)
+}
+
+// answerDistribution answers a distribution call: the record, or the
+// problem of err.
+func (s *Server) answerDistribution(c *gin.Context, out *distribute.Record, err error) {
+	var fe *distribute.FieldError
+	switch {
+	case err == nil:
+		c.JSON(http.StatusOK, out)
+	case errors.Is(err, distribute.ErrInProgress):
 		c.Header("Retry-After", "10")
 		problem(c, http.StatusConflict, "in-progress", "Utskick pågår",
 			"Utdraget expedieras redan av en annan begäran. Hämta status om en stund.")
+	case errors.As(err, &fe):
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig ändring", "Ändringen har fel; se errors.",
+			extract.FieldError{Field: fe.Field, Rule: fe.Rule, Message: fieldMessage(fe.Rule)})
+	case errors.Is(err, distribute.ErrUnknownRecipient):
+		problem(c, http.StatusUnprocessableEntity, "unknown-recipient", "Okänd mottagare",
+			"Utskicket har ingen sådan mottagare eller adress: "+afterColon(err)+".")
+	case errors.Is(err, distribute.ErrNotRefused):
+		problem(c, http.StatusConflict, "not-refused", "Adressen är inte avvisad",
+			"Bara en adress som e-postservern avvisade för gott kan rättas. En adress med tillfälligt fel får utdraget när du skickar igen.")
+	case errors.Is(err, distribute.ErrNotManual):
+		problem(c, http.StatusConflict, "not-manual", "Mottagaren får e-post",
+			"Bara en mottagare som expedieras med post eller personligen, eller som saknas i mottagarregistret, kan markeras som expedierad.")
+	case errors.Is(err, distribute.ErrDuplicate):
+		problem(c, http.StatusConflict, "duplicate-recipient", "Redan mottagare",
+			"Mottagaren eller adressen finns redan i utskicket: "+afterColon(err)+".")
+	default:
+		s.fail(c, err)
+	}
+}
+
+// afterColon is what an error says after its last "distribute: …: ".
+func afterColon(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+// fieldMessage is a rule of a distribution change in Swedish.
+func fieldMessage(rule string) string {
+	switch rule {
+	case "required":
+		return "uppgiften saknas"
+	case "format":
+		return "felaktigt format"
+	case "maxLength":
+		return "högst 200 tecken"
+	case "characters", "encoding":
+		return "otillåtna tecken"
+	case "enum":
+		return "ange post, hand eller other"
+	case "notFuture":
+		return "datumet har inte varit än"
+	}
+	return "felaktig uppgift"
+}
+
+// caller names who makes a request, for the record.
+func caller(c *gin.Context) string {
+	if name := c.GetString(ctxKeyName); name != "" {
+		return name
+	}
+	return "okänd"
+}
+
+// AddRecipientRequest is the body of POST
+// /v1/extracts/{id}/distribution/recipients.
+type AddRecipientRequest struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+func (s *Server) addRecipient(c *gin.Context) {
+	var req AddRecipientRequest
+	if err := decodeRequired(c, &req); err != nil {
+		s.fail(c, err)
 		return
 	}
+	msg, ok := s.distributionMessage(c)
+	if !ok {
+		return
+	}
+	out, err := s.AddRecipient(c.Request.Context(), msg, distribute.NewRecipient{Name: req.Name, Address: req.Address, By: caller(c)})
+	s.answerDistribution(c, out, err)
+}
+
+// CorrectionRequest is the body of POST
+// /v1/extracts/{id}/distribution/corrections.
+type CorrectionRequest struct {
+	Address    string `json:"address"`
+	NewAddress string `json:"newAddress"`
+}
+
+func (s *Server) correctAddress(c *gin.Context) {
+	var req CorrectionRequest
+	if err := decodeRequired(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	msg, ok := s.distributionMessage(c)
+	if !ok {
+		return
+	}
+	out, err := s.Correct(c.Request.Context(), msg, distribute.AddressChange{Address: req.Address, NewAddress: req.NewAddress, By: caller(c)})
+	s.answerDistribution(c, out, err)
+}
+
+// ServedRequest is the body of POST /v1/extracts/{id}/distribution/served.
+type ServedRequest struct {
+	Recipient string `json:"recipient"`
+	By        string `json:"by"`
+	How       string `json:"how"`
+	Date      string `json:"date"`
+	Note      string `json:"note"`
+}
+
+func (s *Server) markServed(c *gin.Context) {
+	var req ServedRequest
+	if err := decodeRequired(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	msg, ok := s.distributionMessage(c)
+	if !ok {
+		return
+	}
+	out, err := s.MarkServed(c.Request.Context(), msg, distribute.ServedMark{Recipient: req.Recipient, By: req.By,
+		How: req.How, Date: req.Date, Note: req.Note, Marked: caller(c)})
+	s.answerDistribution(c, out, err)
+}
+
+func (s *Server) distributionPlan(c *gin.Context) {
+	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
+	if err != nil || !s.visible(c, rec) {
+		s.fail(c, orNotFound(err))
+		return
+	}
+	plan, err := s.Plan(c.Request.Context(), rec)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, plan)
 }
 
 func (s *Server) distributionStatus(c *gin.Context) {

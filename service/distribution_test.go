@@ -171,3 +171,107 @@ func decodePart(p *multipart.Part) io.Reader {
 	}
 	return p
 }
+
+// TestDistributionVersionsAndFailures drives the distribution API against
+// a real SMTP server that refuses one address for good and answers
+// another "try later": the plan before certifying, the two failures told
+// apart, a resend that retries only the temporary one, a correction, and a
+// new certified version sent to one chosen recipient.
+func TestDistributionVersionsAndFailures(t *testing.T) {
+	e, smtp := mailEnv(t, stores["fs"])
+	id := e.create("rs-157-2023.json")
+	const refused, busy, revision = "registrator@ragunda.example.se", "registrator@krokom.example.se", "revisionen@regionjh.example.se"
+
+	resp, raw := e.do("GET", "/v1/extracts/"+id+"/distribution/plan", nil)
+	var plan distribute.Plan
+	if err := json.Unmarshal(raw, &plan); err != nil || resp.StatusCode != 200 || len(plan.Recipients) != 3 || plan.Messages != 10 || plan.Email != 3 {
+		t.Fatalf("plan before certifying: %d %s", resp.StatusCode, raw)
+	}
+	if resp, _ := e.certify(id, clerk); resp.StatusCode != 201 {
+		t.Fatalf("certify: %d", resp.StatusCode)
+	}
+	smtp.SetAlways(refused, "550")
+	smtp.SetAlways(busy, "451")
+	rec := distribution(t, e, "POST", "/v1/extracts/"+id+"/distribution", nil, 200)
+	if d := find(t, rec, refused); d.State != distribute.StateFailed || d.Attempts != 1 {
+		t.Errorf("550: %+v, want failed after one attempt", d)
+	}
+	if d := find(t, rec, busy); d.State != distribute.StateDeferred || d.Attempts != 3 {
+		t.Errorf("451: %+v, want deferred after three attempts", d)
+	}
+	if d := find(t, rec, revision); d.VersionOf() != 1 || d.State != distribute.StateSent {
+		t.Errorf("%s: %+v, want version 1 sent", revision, d)
+	}
+
+	// Sending again retries the temporary failure only.
+	smtp.SetAlways(busy, "")
+	before := len(smtp.Offered())
+	rec = distribution(t, e, "POST", "/v1/extracts/"+id+"/distribution", nil, 200)
+	if o := smtp.Offered()[before:]; len(o) != 1 || o[0].To != busy {
+		t.Errorf("sending again offered %d messages, want one to %s", len(o), busy)
+	}
+	if d := find(t, rec, refused); d.State != distribute.StateFailed || d.Attempts != 1 {
+		t.Errorf("the refused address after sending again: %+v", d)
+	}
+
+	// The refused address is corrected; the new one gets the extract.
+	const fixed = "kommunen@ragunda.example.se"
+	rec = distribution(t, e, "POST", "/v1/extracts/"+id+"/distribution/corrections",
+		[]byte(`{"address":"`+refused+`","newAddress":"`+fixed+`"}`), 200)
+	if d := find(t, rec, fixed); d.State != distribute.StateSent || d.Correction == nil || d.Correction.Replaced.Address != refused ||
+		!strings.HasPrefix(d.Correction.Replaced.LastReply, "550") || d.Correction.By == "" {
+		t.Errorf("corrected delivery: %+v", d)
+	}
+	if smtp.AcceptedTo()[fixed] != 1 || !rec.Counts.Delivered() {
+		t.Errorf("after the correction: accepted %v, counts %+v", smtp.AcceptedTo(), rec.Counts)
+	}
+
+	// Version 2 to the chosen recipient only.
+	if resp, _ := e.certify(id, `{"name":"Per Åberg","title":"Registrator","newVersion":true}`); resp.StatusCode != 201 {
+		t.Fatalf("certify version 2: %d", resp.StatusCode)
+	}
+	_, v2 := e.do("GET", "/v1/extracts/"+id+"/certified?version=2", nil)
+	before = len(smtp.Offered())
+	rec = distribution(t, e, "POST", "/v1/extracts/"+id+"/distribution", []byte(`{"recipients":["Regionens revisorer"]}`), 200)
+	offered := smtp.Offered()[before:]
+	if len(offered) != 1 || offered[0].To != revision {
+		t.Fatalf("version 2 to one recipient offered %d messages", len(offered))
+	}
+	checkMessage(t, offered[0].Data, v2)
+	if d := find(t, rec, revision); d.Version != 2 || len(d.Earlier) != 1 || d.Earlier[0].VersionOf() != 1 {
+		t.Errorf("%s after version 2: %+v", revision, d)
+	}
+	if d := find(t, rec, busy); d.VersionOf() != 1 {
+		t.Errorf("a recipient not chosen got version %d", d.VersionOf())
+	}
+	got := distribution(t, e, "GET", "/v1/extracts/"+id+"/distribution", nil, 200)
+	if d := find(t, got, revision); d.Version != 2 {
+		t.Errorf("stored record: %+v", d)
+	}
+}
+
+func distribution(t *testing.T, e *env, method, path string, body []byte, want int) *distribute.Record {
+	t.Helper()
+	resp, raw := e.do(method, path, body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
+	}
+	var rec distribute.Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	return &rec
+}
+
+func find(t *testing.T, rec *distribute.Record, address string) distribute.Delivery {
+	t.Helper()
+	for _, rs := range rec.Recipients {
+		for _, d := range rs.Deliveries {
+			if d.Address == address {
+				return d
+			}
+		}
+	}
+	t.Fatalf("no delivery to %s", address)
+	return distribute.Delivery{}
+}

@@ -55,17 +55,52 @@ func (s *Server) reconciler() *index.Reconciler {
 	}
 }
 
-// distribute sends an extract and records its distribution in the index,
-// marked first so that the reconciler learns of a distribution whose
-// index update never came.
-func (s *Server) distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error) {
-	token, err := s.index.Begin(ctx, msg.ExtractID)
+// indexed runs a change of an extract's distribution record and records
+// the outcome in the index, marked first so that the reconciler learns of
+// a distribution whose index update never came.
+func (s *Server) indexed(ctx context.Context, id string, f func() (*distribute.Record, error)) (*distribute.Record, error) {
+	token, err := s.index.Begin(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.distributor.Distribute(ctx, msg)
-	s.index.DistributionDone(ctx, msg.ExtractID, token, out)
+	out, err := f()
+	s.index.DistributionDone(ctx, id, token, out)
 	return out, err
+}
+
+// distribute sends an extract to all its recipients.
+func (s *Server) distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error) {
+	return s.DistributeTo(ctx, msg, nil)
+}
+
+// DistributeTo sends the current certified version of an extract to the
+// recipients named (all when none): see distribute.DistributeTo.
+func (s *Server) DistributeTo(ctx context.Context, msg distribute.Message, names []string) (*distribute.Record, error) {
+	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+		return s.distributor.DistributeTo(ctx, msg, names)
+	})
+}
+
+// AddRecipient adds a recipient to an extract's distribution and sends
+// it the extract.
+func (s *Server) AddRecipient(ctx context.Context, msg distribute.Message, n distribute.NewRecipient) (*distribute.Record, error) {
+	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+		return s.distributor.AddRecipient(ctx, msg, n)
+	})
+}
+
+// Correct replaces an address refused for good and sends to the new one.
+func (s *Server) Correct(ctx context.Context, msg distribute.Message, ch distribute.AddressChange) (*distribute.Record, error) {
+	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+		return s.distributor.Correct(ctx, msg, ch)
+	})
+}
+
+// MarkServed records that a manual recipient was served.
+func (s *Server) MarkServed(ctx context.Context, msg distribute.Message, m distribute.ServedMark) (*distribute.Record, error) {
+	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+		return s.distributor.MarkServed(ctx, msg, m)
+	})
 }
 
 // distributeAll is DistributeAll with each distribution marked and

@@ -144,10 +144,10 @@ func (s *Server) attachRenditions(ctx context.Context, rec *archive.Record, m *d
 		}
 		url := s.verifyURL(rec.ID, cert.Version)
 		if rd == extract.Internal {
-			m.Internal, m.InternalVerifyURL = pdf, url
+			m.Internal, m.InternalVerifyURL, m.InternalVersion = pdf, url, cert.Version
 			m.InternalFilename = renditionFilename(rec.Filename, rd, true)
 		} else {
-			m.PDF, m.VerifyURL = pdf, url
+			m.PDF, m.VerifyURL, m.Version = pdf, url, cert.Version
 		}
 	}
 	return nil

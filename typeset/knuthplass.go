@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"math"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -22,16 +23,20 @@ const (
 
 // pass is one run of the breaker over a node list.
 type pass struct {
-	nodes      []node
-	width      float64 // measure of every line but the first
-	first      float64 // measure of the first line
-	extra      float64 // stretch every line gets besides its glue (ragged right, emergency)
-	lone       float64 // stretch of a line without glue; 0: it cannot be filled
-	justify    bool    // interword glue stretches and shrinks
-	track      float64 // letter spacing a loose line may take, points per gap between characters
-	limit      float64 // the loosest a justified line's spaces may end up (after letter spacing); 0: no limit
-	flush      float64 // stretch of a line past the limit set flush left instead; 0: no such line
-	tolerance  float64
+	nodes     []node
+	width     float64 // measure of every line but the first
+	first     float64 // measure of the first line
+	extra     float64 // stretch every line gets besides its glue (ragged right, emergency)
+	lone      float64 // stretch of a line without glue; 0: it cannot be filled
+	justify   bool    // interword glue stretches and shrinks
+	track     float64 // letter spacing a loose line may take, points per gap between characters
+	limit     float64 // the loosest a justified line's spaces may end up (after letter spacing); 0: no limit
+	flush     float64 // stretch of a line past the limit set flush left instead; 0: no such line
+	tolerance float64
+	// infeasible is the ratio of an underfull line's white to its stretch
+	// past which the line is surely looser than the tolerance; 0: no such
+	// ratio (a pass whose badness is not plain TeX's, or has no limit).
+	infeasible float64
 	uncapped   bool // badness grows past infBad, so the loosest line still counts
 	maxRun     int  // longest run of hyphenated lines; beyond maxHyphenRun at a price
 	final      bool // last resort: never fail, allow overfull lines
@@ -40,6 +45,10 @@ type pass struct {
 	sumZ       float64
 	sumFil     int
 	sumG       int // characters of the boxes less the interword spaces: for the gaps letter spacing widens
+	// best holds the cheapest breaks found at the current place, per class;
+	// bestSet has a bit (fitness*(maxHyphenRun+2)+run) for each filled.
+	best    classes
+	bestSet uint16
 	// Working lists, reused from breakpoint to breakpoint.
 	store   []breakpoint
 	actives []active
@@ -109,6 +118,12 @@ func (ps *pass) run(nodes []node, m mode) []breakpoint {
 	ps.nodes, ps.tolerance, ps.extra, ps.lone = nodes, m.tolerance, m.extra, m.lone
 	ps.uncapped, ps.maxRun, ps.final, ps.limit = m.uncapped, max(m.maxRun, maxHyphenRun), m.final, m.limit
 	ps.flush = m.flush
+	ps.infeasible = 0
+	if !m.uncapped && m.limit <= 0 && m.tolerance < infBad {
+		// badness(r) > tolerance for every r at least this, with a margin
+		// far above the rounding of the division it saves.
+		ps.infeasible = math.Cbrt(m.tolerance/100) * (1 + 1e-9)
+	}
 	ps.sumW, ps.sumY, ps.sumZ, ps.sumFil, ps.sumG = 0, 0, 0, 0, 0
 	ps.overfull = false
 	if cap(ps.store) < len(nodes)/2 {
@@ -167,7 +182,12 @@ func (ps *pass) run(nodes []node, m mode) []breakpoint {
 // false when no active node is left.
 func (ps *pass) tryBreak(i int) bool {
 	n := &ps.nodes[i]
-	var best classes
+	best := &ps.best
+	for set := ps.bestSet; set != 0; set &= set - 1 {
+		k := bits.TrailingZeros16(set)
+		best[k/len(best[0])][k%len(best[0])].ok = false
+	}
+	ps.bestSet = 0
 	minDemerits := math.Inf(1)
 	found := false
 	ps.dead = ps.dead[:0]
@@ -177,7 +197,7 @@ func (ps *pass) tryBreak(i int) bool {
 		if r < -1 || n.penalty == Always {
 			ps.dead = append(ps.dead, k)
 		}
-		if r >= -1 && ps.consider(&best, &minDemerits, a, k, n, r, bad) {
+		if r >= -1 && ps.consider(best, &minDemerits, a, k, n, r, bad) {
 			found = true
 		}
 	}
@@ -185,7 +205,9 @@ func (ps *pass) tryBreak(i int) bool {
 		// Nothing can reach here within the measure and nothing else is
 		// left: an overfull line from the last node rather than none.
 		k := len(ps.actives) - 1
-		best[3][min(ps.hyphenRun(&ps.actives[k], n), maxHyphenRun+1)] = candidate{from: k, demerits: ps.actives[k].demerits, ratio: -1, ok: true}
+		hy := min(ps.hyphenRun(&ps.actives[k], n), maxHyphenRun+1)
+		best[3][hy] = candidate{from: k, demerits: ps.actives[k].demerits, ratio: -1, ok: true}
+		ps.bestSet |= 1 << (3*len(best[0]) + hy)
 		minDemerits = ps.actives[k].demerits
 		found = true
 		ps.overfull = true
@@ -193,7 +215,7 @@ func (ps *pass) tryBreak(i int) bool {
 	if !found {
 		ps.added = ps.added[:0] // no feasible break here
 	} else {
-		ps.addBreaks(i, &best)
+		ps.addBreaks(i, best)
 	}
 	if len(ps.dead) > 0 {
 		kept, d := ps.actives[:0], 0
@@ -219,22 +241,22 @@ func (ps *pass) addBreaks(i int, best *classes) {
 	var w, y, z float64
 	var fil, g int
 	bound := dominated(best)
-	for fit := range best {
-		for hy := range best[fit] {
-			c := best[fit][hy]
-			if !c.ok || c.demerits > bound[hy] {
-				continue
-			}
-			from := &ps.actives[c.from]
-			ps.store = append(ps.store, breakpoint{pos: i, prev: from.bp, ratio: c.ratio, flagged: n.flagged})
-			a := active{bp: len(ps.store) - 1, line: from.line + 1, fitness: fit, hyphens: hy, demerits: c.demerits}
-			if !measured {
-				w, y, z, fil, g = ps.after(i)
-				measured = true
-			}
-			a.w, a.y, a.z, a.fil, a.g = w, y, z, fil, g
-			ps.added = append(ps.added, a)
+	for set := ps.bestSet; set != 0; set &= set - 1 {
+		k := bits.TrailingZeros16(set)
+		fit, hy := k/len(best[0]), k%len(best[0])
+		c := &best[fit][hy]
+		if c.demerits > bound[hy] {
+			continue
 		}
+		from := &ps.actives[c.from]
+		ps.store = append(ps.store, breakpoint{pos: i, prev: from.bp, ratio: c.ratio, flagged: n.flagged})
+		a := active{bp: len(ps.store) - 1, line: from.line + 1, fitness: fit, hyphens: hy, demerits: c.demerits}
+		if !measured {
+			w, y, z, fil, g = ps.after(i)
+			measured = true
+		}
+		a.w, a.y, a.z, a.fil, a.g = w, y, z, fil, g
+		ps.added = append(ps.added, a)
 	}
 }
 
@@ -250,7 +272,7 @@ func dominated(best *classes) [maxHyphenRun + 2]float64 {
 	least := math.Inf(1)
 	for hy := range bound {
 		for fit := range best {
-			if c := best[fit][hy]; c.ok {
+			if c := &best[fit][hy]; c.ok {
 				least = min(least, c.demerits)
 			}
 		}
@@ -297,6 +319,7 @@ func (ps *pass) consider(best *classes, minD *float64, a *active, k int, n *node
 	c := &best[fit][hy]
 	if !c.ok || d < c.demerits {
 		*c = candidate{from: k, demerits: d, ratio: r, ok: true}
+		ps.bestSet |= 1 << (fit*len(best[0]) + hy)
 	}
 	if d < *minD {
 		*minD = d
@@ -328,6 +351,10 @@ func (ps *pass) ratio(a *active, n *node) (r, bad float64) {
 		}
 		if y <= 0 {
 			return math.Inf(1), ps.badness(math.Inf(1))
+		}
+		if ps.infeasible > 0 && width-l > y*ps.infeasible {
+			// Too loose for this pass: the ratio is not needed.
+			return math.Inf(1), math.Inf(1)
 		}
 		r = (width - l) / y
 		if ps.limit > 0 && ps.justify && r > ps.limit && (glue <= 0 || ps.spaced(a, n, width-l, glue) > ps.limit) {

@@ -21,12 +21,19 @@ const nbsp = "\u00a0"
 // a number); thousands grouping of long numbers; then the spaces between
 // words, decided from the words on each side.
 func Normalize(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
 	tb := tokenBufs.Get().(*tokenBuf)
 	defer tb.release()
-	tb.a = appendTokens(tb.a[:0], s)
+	var seen flags
+	var valid bool
+	tb.a, seen, valid = scanTokens(tb.a[:0], s)
+	if !valid {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		tb.a, seen, _ = scanTokens(tb.a[:0], s)
+	}
+	if seen&mayChange == 0 {
+		// No word any rule looks at: the tokens spell s again.
+		return s
+	}
 	toks, marked := markWords(tb.a)
 	toks, grouped := groupThousands(toks, &tb.b)
 	if glued := glueSpaces(toks); !marked && !grouped && !glued {
@@ -64,10 +71,69 @@ func (tb *tokenBuf) release() {
 }
 
 // token is a word with the whitespace before it; the last token may have
-// empty text and hold only trailing whitespace.
+// empty text and hold only trailing whitespace. Its flags say what the
+// rules may look for in its text.
 type token struct {
-	sep  string
-	text string
+	sep   string
+	text  string
+	flags flags
+}
+
+// flags tell what a word holds, so that the rules skip the words that
+// cannot concern them. A flag set wrongly costs only time; a flag missing
+// would change a result.
+type flags uint8
+
+const (
+	hasDigits  flags = 1 << iota // a digit: numbers to group or glue to a unit
+	hasMarks                     // " ' - % . or a non-ASCII sign of the Latin-1 or punctuation blocks (§, –, ”, …)
+	isAbbrev                     // nr or dnr, in any case, after an optional (: glued to what follows
+	opensParen                   // starts with (: a party code after a name
+
+	// mayChange is what a text must have in some word for Normalize to
+	// change it.
+	mayChange = hasDigits | hasMarks | isAbbrev | opensParen
+)
+
+// byteFlags are the flags a byte gives the word it is in.
+var byteFlags = func() (t [256]flags) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = hasDigits
+	}
+	for _, c := range "\"'-%." {
+		t[c] = hasMarks
+	}
+	t[0xC2] = hasMarks // § and the no-break space
+	t[0xE2] = hasMarks // –, ‐, ”, ’, … (U+2000–U+2FFF)
+	return t
+}()
+
+// classify returns the flags of word w.
+func classify(w string) flags {
+	var f flags
+	for i := 0; i < len(w); i++ {
+		f |= byteFlags[w[i]]
+	}
+	return f | shapeFlags(w)
+}
+
+// shapeFlags are the flags that depend on the whole word rather than on
+// one byte of it.
+func shapeFlags(w string) flags {
+	if w == "" {
+		return 0
+	}
+	var f flags
+	if w[0] == '(' {
+		f |= opensParen
+	}
+	if c := w[len(w)-1]; (c == 'r' || c == 'R') && len(w) <= len("(dnr") {
+		core := strings.TrimPrefix(w, "(")
+		if strings.EqualFold(core, "nr") || strings.EqualFold(core, "dnr") {
+			f |= isAbbrev
+		}
+	}
+	return f
 }
 
 // spaceAt reports whether s has white space at byte i, and its length.
@@ -81,10 +147,19 @@ func spaceAt(s string, i int) (bool, int) {
 
 func tokenize(s string) []token {
 	toks := make([]token, 0, strings.Count(s, " ")+1)
-	return appendTokens(toks, s)
+	toks, _, _ = scanTokens(toks, s)
+	return toks
 }
 
 func appendTokens(toks []token, s string) []token {
+	toks, _, _ = scanTokens(toks, s)
+	return toks
+}
+
+// scanTokens appends the tokens of s to toks, and reports the flags of
+// all its words together and whether s is valid UTF-8.
+func scanTokens(toks []token, s string) (_ []token, seen flags, valid bool) {
+	valid = true
 	i := 0
 	for i < len(s) {
 		j := i
@@ -99,21 +174,37 @@ func appendTokens(toks []token, s string) []token {
 			j += n
 		}
 		k := j
+		var f flags
 		for k < len(s) {
-			if c := s[k]; c < utf8.RuneSelf && c > ' ' {
+			c := s[k]
+			if c < utf8.RuneSelf {
+				if c > ' ' {
+					f |= byteFlags[c]
+					k++
+					continue
+				}
+				if c == ' ' || c >= '\t' && c <= '\r' {
+					break
+				}
 				k++
 				continue
 			}
-			sp, n := spaceAt(s, k)
-			if sp {
+			r, n := utf8.DecodeRuneInString(s[k:])
+			if r == utf8.RuneError && n == 1 {
+				valid = false
+			}
+			if unicode.IsSpace(r) {
 				break
 			}
+			f |= byteFlags[c]
 			k += n
 		}
-		toks = append(toks, token{sep: s[i:j], text: s[j:k]})
+		f |= shapeFlags(s[j:k])
+		seen |= f
+		toks = append(toks, token{sep: s[i:j], text: s[j:k], flags: f})
 		i = k
 	}
-	return toks
+	return toks, seen, valid
 }
 
 // markWords applies the rules that look inside one word at a time. A word
@@ -122,20 +213,26 @@ func appendTokens(toks []token, s string) []token {
 func markWords(toks []token) ([]token, bool) {
 	changed := false
 	for i, t := range toks {
+		if t.flags&hasMarks == 0 {
+			continue // nothing markWord looks for
+		}
 		m := markWord(t.text)
 		if m == t.text {
 			continue
 		}
 		changed = true
 		if !strings.Contains(m, nbsp) {
-			toks[i].text = m
+			toks[i].text, toks[i].flags = m, classify(m)
 			continue
 		}
 		out := append(make([]token, 0, len(toks)+4), toks[:i]...)
 		for _, t := range toks[i:] {
-			m := markWord(t.text)
+			m := t.text
+			if t.flags&hasMarks != 0 {
+				m = markWord(t.text)
+			}
 			if !strings.Contains(m, nbsp) {
-				out = append(out, token{sep: t.sep, text: m})
+				out = append(out, token{sep: t.sep, text: m, flags: classify(m)})
 				continue
 			}
 			parts := appendTokens(nil, m)

@@ -42,7 +42,7 @@ func groupThousands(toks []token, buf *[]token) ([]token, bool) {
 	var out []token
 	copied := false
 	for i, t := range toks {
-		if !longNumber(t.text) {
+		if t.flags&hasDigits == 0 || !longNumber(t.text) {
 			// Not a number to group.
 			if copied {
 				out = append(out, t)
@@ -70,14 +70,16 @@ func groupThousands(toks []token, buf *[]token) ([]token, bool) {
 		if first == 0 {
 			first = 3
 		}
-		out = append(out, token{sep: t.sep, text: lead + whole[:first]})
+		out = append(out, token{sep: t.sep, text: lead + whole[:first], flags: hasDigits | t.flags&opensParen})
 		for k := first; k < n; k += 3 {
-			out = append(out, token{sep: nbsp, text: whole[k : k+3]})
+			out = append(out, token{sep: nbsp, text: whole[k : k+3], flags: hasDigits})
 		}
+		last := &out[len(out)-1]
 		if hasFrac {
-			out[len(out)-1].text += "," + frac
+			last.text += "," + frac
 		}
-		out[len(out)-1].text += trail
+		last.text += trail
+		last.flags = classify(last.text)
 	}
 	if !copied {
 		return toks, false
@@ -116,14 +118,21 @@ func glueSpaces(toks []token) bool {
 			changed = changed || t.text != "–" || t.sep != nbsp
 			t.text = "–"
 			t.sep = nbsp
+			t.flags = hasMarks
 			continue
 		}
-		if t.sep == " " && ((grouped != nil && grouped[i]) || glued(toks[i-1].text, t.text)) {
+		if t.sep == " " && ((grouped != nil && grouped[i]) || mayGlue(&toks[i-1], t) && glued(toks[i-1].text, t.text)) {
 			t.sep = nbsp
 			changed = true
 		}
 	}
 	return changed
+}
+
+// mayGlue is a quick test for what glued looks for: a number, a sign or
+// an abbreviation before the space, or a party code after it.
+func mayGlue(prev, next *token) bool {
+	return prev.flags&(hasDigits|hasMarks|isAbbrev) != 0 || next.flags&opensParen != 0
 }
 
 // isParentheticalDash: a dash standing alone between two words on a line.
@@ -145,7 +154,7 @@ func isParentheticalDash(toks []token, i int) bool {
 func thousandsJoints(toks []token) []bool {
 	var marks []bool
 	for i := 0; i < len(toks); i++ {
-		if !hasDigit(toks[i].text) {
+		if toks[i].flags&hasDigits == 0 {
 			continue // not a number
 		}
 		lead, core, trail := splitPunct(toks[i].text)

@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -35,6 +36,9 @@ type Server struct {
 	script map[string][]string
 	// always answers every transaction to the address with this code.
 	always map[string]string
+	// delay holds, per address, how long the server waits before it
+	// answers the end of DATA.
+	delay map[string]time.Duration
 	// stopAfter, when > 0, stops the whole server as soon as a new
 	// transaction begins after that many messages were accepted.
 	stopAfter int
@@ -54,7 +58,8 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("listening for SMTP: %v", err)
 	}
-	s := &Server{t: t, Addr: l.Addr().String(), script: map[string][]string{}, always: map[string]string{}}
+	s := &Server{t: t, Addr: l.Addr().String(), script: map[string][]string{}, always: map[string]string{},
+		delay: map[string]time.Duration{}}
 	s.serve(l)
 	t.Cleanup(s.Stop)
 	return s
@@ -112,6 +117,15 @@ func (s *Server) SetAlways(address, code string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.always[address] = code
+}
+
+// SetDelay makes the server wait d before it answers each message to
+// address, as a slow or overloaded receiving server does: a client with a
+// shorter timeout gives up.
+func (s *Server) SetDelay(address string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay[address] = d
 }
 
 // SetStopAfter stops the server once n messages were accepted.
@@ -178,6 +192,9 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	msg := Message{From: ss.from, To: ss.to, Data: data, MessageID: MessageIDOf(data)}
+	if d := ss.server.delayFor(ss.to); d > 0 {
+		time.Sleep(d)
+	}
 	answer := ss.server.answer(msg)
 	switch answer {
 	case "":
@@ -204,6 +221,12 @@ func (s *Server) answer(msg Message) string {
 		s.accepted = append(s.accepted, msg)
 	}
 	return answer
+}
+
+func (s *Server) delayFor(address string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.delay[address]
 }
 
 func (s *Server) shouldStop() bool {
