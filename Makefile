@@ -80,7 +80,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./typeset/
 	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./render/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./certify/
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./service/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./clerk/
 
 render-examples:
 	mkdir -p out

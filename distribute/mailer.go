@@ -19,6 +19,9 @@ type Mail struct {
 	Subject    string
 	Body       string // plain text
 	Attachment Attachment
+	// Extra are further files after Attachment: the appeal instruction a
+	// party to the decision receives (appeal.go).
+	Extra []Attachment
 }
 
 // Attachment is a file sent with a Mail.

@@ -48,6 +48,9 @@ type Message struct {
 	// RecordKey is the storage key of the distribution record
 	// ("…/distribution.json").
 	RecordKey string
+	// Appeals are the appeal instructions for the parties to the
+	// decision (appeal.go); none for a decision without parties.
+	Appeals []Appeal
 }
 
 func (m Message) validate() error {
@@ -136,7 +139,8 @@ func (m Message) mailTo(recipient, address, rendition string, now time.Time) Mai
 		MessageID:  VersionMessageID(m.Organisation.ID, m.ExtractID, address, m.versionOf(rendition)),
 		Date:       now,
 		Subject:    m.Subject(),
-		Body:       m.bodyFor(recipient, rendition),
+		Body:       m.bodyFor(recipient, rendition) + m.appealNote(recipient),
 		Attachment: m.attachment(rendition),
+		Extra:      m.appealsFor(recipient),
 	}
 }

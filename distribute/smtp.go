@@ -163,12 +163,13 @@ func buildMsg(from string, m Mail) (*gomail.Msg, error) {
 	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetDateWithValue(m.Date)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
-	a := m.Attachment
-	err := msg.AttachReader(a.Filename, bytes.NewReader(a.Data),
-		gomail.WithFileContentType(gomail.ContentType(a.ContentType)),
-		withDisposition(a.Filename))
-	if err != nil {
-		return nil, fmt.Errorf("distribute: attaching %q: %w", a.Filename, err)
+	for _, a := range append([]Attachment{m.Attachment}, m.Extra...) {
+		err := msg.AttachReader(a.Filename, bytes.NewReader(a.Data),
+			gomail.WithFileContentType(gomail.ContentType(a.ContentType)),
+			withDisposition(a.Filename))
+		if err != nil {
+			return nil, fmt.Errorf("distribute: attaching %q: %w", a.Filename, err)
+		}
 	}
 	return msg, nil
 }

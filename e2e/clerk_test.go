@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"utdrag/auth"
+	"utdrag/clerk"
 	"utdrag/distribute"
 	"utdrag/index"
 	"utdrag/index/indextest"
@@ -56,7 +57,10 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 	}
 	ix := indextest.SQLite(t)
 	srv, err := service.New(cfg, service.Deps{Index: ix, Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Pages: func(s *service.Server) (service.Pages, error) {
+			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL})
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,6 +82,9 @@ type Paragraph struct {
 	Disqualifications []Disqualification `json:"disqualifications,omitempty"`
 	// DistributeTo is "Expedieras till": roles and bodies, not addresses.
 	DistributeTo []string `json:"distributeTo,omitempty"`
+	// Appeal says how the decision is appealed and which recipients are
+	// parties to it; nil: laglighetsprövning, no parties named.
+	Appeal *Appeal `json:"appeal,omitempty"`
 	// Basis is "Beslutsunderlag".
 	Basis []string `json:"basis,omitempty"`
 	// ImmediatelyAdjusted: the organ declared the paragraph justerad at

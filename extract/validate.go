@@ -179,6 +179,7 @@ func (v *validator) paragraph(path string, p *Paragraph) {
 		v.optionalText(dp+".text", d.Text, v.lim.MaxText)
 	}
 	v.strings(path+".distributeTo", p.DistributeTo, 200)
+	v.appeal(path+".appeal", p)
 	v.strings(path+".basis", p.Basis, 1000)
 }
 

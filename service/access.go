@@ -161,8 +161,7 @@ func scope(c *gin.Context) string { return c.GetString(ctxScope) }
 // visible reports whether the caller may see rec; handlers answer 404, not
 // 403, for an extract of another organisation, so ids reveal nothing.
 func (s *Server) visible(c *gin.Context, rec *archive.Record) bool {
-	sc := scope(c)
-	return sc == "" || rec.Organisation.ID == sc
+	return s.sees(callerKey(c), rec)
 }
 
 // mayRead reports whether the caller may read an extract's record (it has

@@ -120,7 +120,7 @@ func requirePolicyCoversRoutes(t *testing.T, a *api, id string) {
 	both := a.as(keySystemClerk)
 	for _, r := range a.routes {
 		if !strings.HasPrefix(r.Path, "/v1/") {
-			continue // public, or a page behind the session (tested in ui_test.go)
+			continue // public, or a page behind the session (tested in package clerk)
 		}
 		path := strings.NewReplacer(":id", id, ":sha256", strings.Repeat("0", 64)).Replace(r.Path)
 		path = regexp.MustCompile(`:[a-z]+`).ReplaceAllString(path, "1")

@@ -1,88 +1,25 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/text/unicode/norm"
 
 	"utdrag/archive"
 	"utdrag/certify"
 	"utdrag/compose"
+	"utdrag/domain"
 	"utdrag/extract"
 	"utdrag/storage"
 )
-
-// CertifyRequest is the body of POST /v1/extracts/{id}/certification.
-type CertifyRequest struct {
-	Name  string `json:"name"`
-	Title string `json:"title"`
-	Place string `json:"place,omitempty"`
-	// Date of the certification (ISO); default today in Sweden.
-	Date string `json:"date,omitempty"`
-	// NewVersion certifies again, keeping the earlier certified versions.
-	NewVersion bool `json:"newVersion,omitempty"`
-	// Renditions to certify, each as a version of its own: public (the
-	// default), internal, or both.
-	Renditions []extract.Rendition `json:"renditions,omitempty"`
-}
-
-// renditions are the renditions the request certifies, each once, the
-// internal one first.
-func (r CertifyRequest) renditions() []extract.Rendition {
-	var out []extract.Rendition
-	for _, want := range []extract.Rendition{extract.Internal, extract.Public} {
-		if slices.Contains(r.Renditions, want) {
-			out = append(out, want)
-		}
-	}
-	if len(r.Renditions) == 0 {
-		out = []extract.Rendition{extract.Public}
-	}
-	return out
-}
-
-// normalize reads the texts as the extract's texts are read: Unicode NFC
-// (a letter and a combining accent become the letter the fonts have),
-// without surrounding white space.
-func (r *CertifyRequest) normalize() {
-	for _, p := range []*string{&r.Name, &r.Title, &r.Place} {
-		*p = strings.TrimSpace(norm.NFC.String(*p))
-	}
-}
-
-// validate checks the request; the texts are drawn on the certified
-// extract, so they follow the rules of its texts, drawable included.
-func (r CertifyRequest) validate(lim extract.Limits) []extract.FieldError {
-	var errs []extract.FieldError
-	for _, f := range []struct {
-		field, v string
-		required bool
-	}{{"name", r.Name, true}, {"title", r.Title, true}, {"place", r.Place, false}} {
-		if f.required && f.v == "" {
-			errs = append(errs, extract.FieldError{Field: f.field, Rule: "required", Message: "uppgiften saknas"})
-			continue
-		}
-		errs = append(errs, extract.TextErrors(f.field, f.v, 200, lim)...)
-	}
-	if _, err := time.Parse(time.DateOnly, r.Date); r.Date != "" && err != nil {
-		errs = append(errs, extract.FieldError{Field: "date", Rule: "format", Message: "ogiltigt datum: använd formen ÅÅÅÅ-MM-DD"})
-	}
-	for i, rd := range r.Renditions {
-		if rd != extract.Public && rd != extract.Internal {
-			errs = append(errs, extract.FieldError{Field: fmt.Sprintf("renditions[%d]", i), Rule: "enum", Message: "ange public (offentlig) eller internal (intern)"})
-		}
-	}
-	return errs
-}
 
 var stockholm = mustLocation("Europe/Stockholm")
 
@@ -99,11 +36,6 @@ func (s *Server) certificationRoutes(g *gin.RouterGroup) {
 	g.GET("/extracts/:id/certified", s.getCertified)
 }
 
-var (
-	errCertified          = errors.New("service: extract already certified")
-	errCertifiedMeanwhile = errors.New("service: extract certified meanwhile by another request")
-)
-
 func (s *Server) certifyExtract(c *gin.Context) {
 	var req CertifyRequest
 	dec := json.NewDecoder(c.Request.Body)
@@ -112,8 +44,8 @@ func (s *Server) certifyExtract(c *gin.Context) {
 		s.fail(c, decodeBodyError(err))
 		return
 	}
-	req.normalize()
-	if errs := req.validate(s.cfg.Limits); len(errs) > 0 {
+	req.Normalize()
+	if errs := req.Validate(s.cfg.Limits); len(errs) > 0 {
 		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
 			"Bestyrkandet saknar uppgifter eller har fel i dem; se errors.", errs...)
 		return
@@ -127,12 +59,12 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	if s.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	for _, r := range req.renditions() {
+	for _, r := range req.ToCertify() {
 		if !s.mayHave(c, rec, r) {
 			return
 		}
 	}
-	rec, cert, err := s.certifyAndRecord(c, rec.ID, req)
+	rec, cert, err := s.certifyAndRecord(c.Request.Context(), rec.ID, req)
 	if errors.Is(err, errCertified) {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Utdraget är redan bestyrkt i den versionen. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
@@ -157,20 +89,19 @@ func (s *Server) certifyExtract(c *gin.Context) {
 // an interrupted request stored is recorded, and counts. It reports
 // errCertified when a rendition asked for is certified and req asks for no
 // new version, errCertifiedMeanwhile when another request took a version.
-func (s *Server) certifyAndRecord(c *gin.Context, id string, req CertifyRequest) (*archive.Record, *archive.Certification, error) {
-	ctx := c.Request.Context()
+func (s *Server) certifyAndRecord(ctx context.Context, id string, req CertifyRequest) (*archive.Record, *archive.Certification, error) {
 	rec, _, err := s.archive.Complete(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, r := range req.renditions() {
+	for _, r := range req.ToCertify() {
 		if rec.CertifiedAs(r) != nil && !req.NewVersion {
 			return nil, nil, errCertified
 		}
 	}
 	first := len(rec.Certifications)
-	for _, r := range req.renditions() {
-		if rec, err = s.certifyOne(c, rec, req, r); err != nil {
+	for _, r := range req.ToCertify() {
+		if rec, err = s.certifyOne(ctx, rec, req, r); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -178,9 +109,8 @@ func (s *Server) certifyAndRecord(c *gin.Context, id string, req CertifyRequest)
 }
 
 // certifyOne certifies rendition r of rec as its next version.
-func (s *Server) certifyOne(c *gin.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Record, error) {
-	ctx := c.Request.Context()
-	cert, signed, err := s.certify(c, rec, req, r)
+func (s *Server) certifyOne(ctx context.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Record, error) {
+	cert, signed, err := s.certify(ctx, rec, req, r)
 	if err != nil {
 		return nil, err
 	}
@@ -197,8 +127,7 @@ func (s *Server) certifyOne(c *gin.Context, rec *archive.Record, req CertifyRequ
 
 // certify renders rendition r of the extract with the certification filled
 // in as its next version and signs it; storing it is the archive's.
-func (s *Server) certify(c *gin.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Certification, []byte, error) {
-	ctx := c.Request.Context()
+func (s *Server) certify(ctx context.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Certification, []byte, error) {
 	id, err := s.signer.identity(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -340,11 +269,7 @@ func (s *Server) getCertified(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	name := strings.TrimSuffix(renditionFilename(rec.Filename, cert.RenditionOf(), rec.Has(extract.Internal)), ".pdf") + " bestyrkt"
-	if cert.Version > 1 {
-		name += " v" + strconv.Itoa(cert.Version)
-	}
-	s.servePDF(c, b, cert.CurrentSHA256(), name+".pdf")
+	s.servePDF(c, b, cert.CurrentSHA256(), domain.CertifiedFilename(rec, cert))
 }
 
 func orNotFound(err error) error {

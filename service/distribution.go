@@ -29,6 +29,9 @@ type MailConfig struct {
 	StartTLS   string // UTDRAG_SMTP_STARTTLS: mandatory, opportunistic (default) or none
 	From       string // UTDRAG_MAIL_FROM
 	Outbox     string // UTDRAG_OUTBOX: where .eml files go without SMTP
+	// Appeals names the organisations' own appeal instruction texts
+	// (JSON, see templates.LoadAppeals); unset: the default texts.
+	Appeals string // UTDRAG_APPEALS
 }
 
 func mailFromEnv(getenv func(string) string, storageSpec string) MailConfig {
@@ -40,6 +43,7 @@ func mailFromEnv(getenv func(string) string, storageSpec string) MailConfig {
 		StartTLS:   getenv("UTDRAG_SMTP_STARTTLS"),
 		From:       getenv("UTDRAG_MAIL_FROM"),
 		Outbox:     getenv("UTDRAG_OUTBOX"),
+		Appeals:    getenv("UTDRAG_APPEALS"),
 	}
 	if m.From == "" {
 		m.From = "utdrag@localhost"
@@ -125,8 +129,7 @@ func (s *Server) Plan(ctx context.Context, rec *archive.Record) (distribute.Plan
 // version of each rendition a recipient needs (renditions.go). It returns
 // a *renditionsMissing when a rendition some recipient needs is not
 // certified.
-func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Message, error) {
-	ctx := c.Request.Context()
+func (s *Server) message(ctx context.Context, rec *archive.Record) (distribute.Message, error) {
 	recipients, err := s.recipientsOf(ctx, rec)
 	if err != nil {
 		return distribute.Message{}, err
@@ -142,6 +145,9 @@ func (s *Server) message(c *gin.Context, rec *archive.Record) (distribute.Messag
 		RecordKey: archive.DistributionKey(rec.ID),
 	}
 	if err := s.attachRenditions(ctx, rec, &m); err != nil {
+		return distribute.Message{}, err
+	}
+	if err := s.attachAppeals(ctx, rec, &m); err != nil {
 		return distribute.Message{}, err
 	}
 	return m, nil
@@ -202,7 +208,7 @@ func (s *Server) distributionMessage(c *gin.Context) (distribute.Message, bool) 
 	if !ok {
 		return distribute.Message{}, false
 	}
-	msg, err := s.message(c, rec)
+	msg, err := s.message(c.Request.Context(), rec)
 	if err != nil {
 		if !failMissing(c, err) {
 			s.fail(c, err)
@@ -384,13 +390,13 @@ func (s *Server) distributionStatus(c *gin.Context) {
 		s.fail(c, orNotFound(err))
 		return
 	}
-	out, err := s.distributor.Status(c.Request.Context(), archive.DistributionKey(rec.ID))
-	if errors.Is(err, storage.ErrNotFound) {
-		problem(c, http.StatusNotFound, "not-distributed", "Inte expedierat", "Utdraget har inte expedierats ännu.")
-		return
-	}
+	out, err := s.DistributionStatus(c.Request.Context(), rec.ID)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if out == nil {
+		problem(c, http.StatusNotFound, "not-distributed", "Inte expedierat", "Utdraget har inte expedierats ännu.")
 		return
 	}
 	c.JSON(http.StatusOK, out)
@@ -441,7 +447,7 @@ func (s *Server) distributeMany(c *gin.Context) {
 			items[i].Status, items[i].Error = http.StatusConflict, na.Detail
 			continue
 		}
-		msg, err := s.message(c, rec)
+		msg, err := s.message(c.Request.Context(), rec)
 		var rm *renditionsMissing
 		if errors.As(err, &rm) {
 			items[i].Status, items[i].Error = http.StatusConflict, "En version som mottagarna behöver är inte bestyrkt: "+rm.Error()

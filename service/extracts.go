@@ -1,7 +1,6 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"utdrag/compose"
 	"utdrag/extract"
 	"utdrag/index"
+	"utdrag/internal/download"
 	"utdrag/render"
 )
 
@@ -219,7 +219,7 @@ func (s *Server) previewExtract(c *gin.Context) {
 		s.failRender(c, err)
 		return
 	}
-	c.Header("Content-Disposition", disposition("inline", renditionFilename(compose.Filename(x), res.Rendition, x.Marked())))
+	c.Header("Content-Disposition", download.Disposition("inline", renditionFilename(compose.Filename(x), res.Rendition, x.Marked())))
 	c.Data(http.StatusOK, "application/pdf", res.PDF)
 }
 
@@ -233,11 +233,10 @@ var apiSorts = map[string]index.Sort{
 // listExtracts answers from the index; it never lists the object store.
 func (s *Server) listExtracts(c *gin.Context) {
 	f := index.Filter{
-		Organisation: scope(c),
-		MeetingDate:  c.Query("meetingDate"),
-		From:         c.Query("from"),
-		To:           c.Query("to"),
-		Text:         c.Query("q"),
+		MeetingDate: c.Query("meetingDate"),
+		From:        c.Query("from"),
+		To:          c.Query("to"),
+		Text:        c.Query("q"),
 	}
 	f.Organ, f.OrganMatch = wildcard(c.Query("organ"))
 	f.CaseNumber, f.CaseMatch = wildcard(c.Query("caseNumber"))
@@ -276,7 +275,7 @@ func (s *Server) listExtracts(c *gin.Context) {
 		return
 	}
 	f.Limit, f.Offset = limit, offset
-	page, err := s.index.List(c.Request.Context(), f)
+	page, err := s.Search(c.Request.Context(), callerKey(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -323,10 +322,7 @@ func paging(c *gin.Context) (limit, offset int, errs []extract.FieldError) {
 
 func (s *Server) getExtract(c *gin.Context) {
 	c.Set(ctxExtractID, c.Param("id"))
-	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
-	if err == nil && !s.visible(c, rec) {
-		err = archive.ErrNotFound
-	}
+	rec, err := s.Extract(c.Request.Context(), callerKey(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -336,10 +332,7 @@ func (s *Server) getExtract(c *gin.Context) {
 
 func (s *Server) getPDF(c *gin.Context) {
 	ctx := c.Request.Context()
-	rec, _, err := s.archive.Get(ctx, c.Param("id"))
-	if err == nil && !s.visible(c, rec) {
-		err = archive.ErrNotFound
-	}
+	rec, err := s.Extract(ctx, callerKey(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -348,18 +341,13 @@ func (s *Server) getPDF(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if r == extract.Internal {
-		b, err := s.archive.InternalPDF(ctx, rec)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.servePDF(c, b, rec.Internal.SHA256, renditionFilename(rec.Filename, r, true))
-		return
-	}
-	b, err := s.archive.PDF(ctx, rec)
+	b, err := s.ExtractPDF(ctx, rec, r)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if r == extract.Internal {
+		s.servePDF(c, b, rec.Internal.SHA256, renditionFilename(rec.Filename, r, true))
 		return
 	}
 	s.servePDF(c, b, rec.SHA256, rec.Filename)
@@ -367,19 +355,16 @@ func (s *Server) getPDF(c *gin.Context) {
 
 func (s *Server) getHTML(c *gin.Context) {
 	ctx := c.Request.Context()
-	rec, _, err := s.archive.Get(ctx, c.Param("id"))
-	if err != nil || !s.visible(c, rec) {
-		s.fail(c, orNotFound(err))
+	rec, err := s.Extract(ctx, callerKey(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	r, ok := s.renditionOf(c, rec)
 	if !ok {
 		return
 	}
-	b, err := s.archive.HTML(ctx, rec)
-	if r == extract.Internal {
-		b, err = s.archive.InternalHTML(ctx, rec)
-	}
+	b, err := s.ExtractHTML(ctx, rec, r)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -391,52 +376,7 @@ func (s *Server) getHTML(c *gin.Context) {
 // servePDF answers with a PDF, its checksum as ETag (304 when it matches)
 // and a readable Swedish filename.
 func (s *Server) servePDF(c *gin.Context, b []byte, sum, filename string) {
-	etag := `"` + sum + `"`
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "private, max-age=0, must-revalidate")
-	if match := c.GetHeader("If-None-Match"); match != "" && strings.Contains(match, etag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Header("Content-Disposition", disposition("attachment", filename))
-	http.ServeContent(c.Writer, c.Request, "", time.Time{}, bytes.NewReader(b))
-}
-
-// disposition writes a Content-Disposition with an ASCII fallback and the
-// UTF-8 name (RFC 6266, RFC 8187).
-func disposition(kind, name string) string {
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, asciiName(name), extValue(name))
-}
-
-// extValue percent-encodes s as an RFC 8187 ext-value: every byte but
-// attr-char (letters, digits and !#$&+-.^_`|~) as %XX.
-func extValue(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || strings.IndexByte("!#$&+-.^_`|~", ch) >= 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[ch>>4])
-		b.WriteByte(hex[ch&15])
-	}
-	return b.String()
-}
-
-func asciiName(s string) string {
-	r := strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "Å", "A", "Ä", "A", "Ö", "O", "é", "e", "§", "", "\"", "", "\\", "")
-	var b strings.Builder
-	for _, ch := range r.Replace(s) {
-		if ch < 0x20 || ch > 0x7e {
-			b.WriteByte('_')
-			continue
-		}
-		b.WriteRune(ch)
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	download.PDF(c.Writer, c.Request, b, sum, filename)
 }
 
 func titles(x *extract.Extract) []string {

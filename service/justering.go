@@ -29,16 +29,6 @@ func (s *Server) justering(rec *archive.Record) []extract.ParagraphJustering {
 	return rec.Extract.JusteringOn(s.today())
 }
 
-// notAdjusted is the refusal to certify or distribute an extract with a
-// paragraph not yet justerad: an extract certifies that it agrees with
-// the justerade protocol. The draft's text may still change at the
-// justering, so a draft is never promoted: the case system sends the
-// justerade paragraphs again, as a new extract.
-type notAdjusted struct {
-	Detail string
-	Errors []extract.FieldError
-}
-
 // checkAdjusted returns the refusal for rec, or nil when every paragraph
 // is justerad (or omedelbart justerad). verb is what cannot be done:
 // "bestyrkas", "expedieras".
@@ -81,27 +71,6 @@ func when(date, today string) string {
 	return "protokollet justeras " + date
 }
 
-// justeringText says where each paragraph stands, for the clerk:
-// "§ 33 ej justerad (justeras 2026-12-01), § 34 omedelbart justerad
-// 2026-11-23".
-func justeringText(js []extract.ParagraphJustering) string {
-	parts := make([]string, len(js))
-	for i, j := range js {
-		switch j.State {
-		case extract.StateImmediate:
-			parts[i] = fmt.Sprintf("§ %d omedelbart justerad %s", j.Number, j.Date)
-		case extract.StateAdjusted:
-			parts[i] = fmt.Sprintf("§ %d justerad %s", j.Number, j.Date)
-		case extract.StatePending:
-			parts[i] = fmt.Sprintf("§ %d ej justerad", j.Number)
-			if j.Date != "" {
-				parts[i] += " (justeras " + j.Date + ")"
-			}
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // refuseUnadjusted answers 409 when rec may not be certified or
 // distributed (verb) yet, and reports whether it did.
 func (s *Server) refuseUnadjusted(c *gin.Context, rec *archive.Record, verb string) bool {
@@ -110,16 +79,5 @@ func (s *Server) refuseUnadjusted(c *gin.Context, rec *archive.Record, verb stri
 		return false
 	}
 	problem(c, http.StatusConflict, "not-adjusted", "Inte justerat", na.Detail, na.Errors...)
-	return true
-}
-
-// refuseUnadjusted shows the clerk why rec may not be certified or
-// distributed (verb) yet, and reports whether it did.
-func (u *ui) refuseUnadjusted(c *gin.Context, rec *archive.Record, verb string) bool {
-	na := u.s.checkAdjusted(rec, verb)
-	if na == nil {
-		return false
-	}
-	u.errorPage(c, http.StatusConflict, "Inte justerat", na.Detail)
 	return true
 }

@@ -86,7 +86,7 @@ func startAPI(t *testing.T, store storage.Store, tune ...func(*service.Config)) 
 	}
 	logs := &syncBuffer{}
 	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Pages: withPages(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}

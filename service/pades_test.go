@@ -50,7 +50,7 @@ func startSealed(t *testing.T, p *pkitest.PKI, name string, store storage.Store,
 		f(&cfg)
 	}
 	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Index: indextest.SQLite(t)})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Index: indextest.SQLite(t), Pages: withPages(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}

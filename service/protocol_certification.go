@@ -36,8 +36,8 @@ func (s *Server) certifyProtocol(c *gin.Context) {
 		s.fail(c, decodeBodyError(err))
 		return
 	}
-	req.normalize()
-	errs := req.validate(s.cfg.Limits)
+	req.Normalize()
+	errs := req.Validate(s.cfg.Limits)
 	if len(req.Renditions) > 0 {
 		errs = append(errs, extract.FieldError{Field: "renditions", Rule: "protocol",
 			Message: "ett protokoll bestyrks i en version; ange inte renditions"})

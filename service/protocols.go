@@ -300,36 +300,6 @@ func (s *Server) createProtocolExtract(c *gin.Context) {
 	s.storeExtract(c, x)
 }
 
-// ProtocolCheck is what verification found comparing an extract with the
-// stored protocol of its meeting.
-type ProtocolCheck struct {
-	// Agrees: every paragraph of the extract has the digest the protocol
-	// holds for it.
-	Agrees      bool   `json:"agrees"`
-	Protocol    string `json:"protocol"`
-	Organ       string `json:"organ"`
-	MeetingDate string `json:"meetingDate"`
-	// Certified: the protocol compared with is the certified (justerat,
-	// signed) one, as version Version; false when no protocol of the
-	// meeting is certified yet.
-	Certified bool `json:"certified"`
-	Version   int  `json:"version,omitempty"`
-	// TakenFrom: the extract was made from this protocol by the service.
-	TakenFrom  bool             `json:"takenFrom"`
-	Paragraphs []ParagraphCheck `json:"paragraphs"`
-	Message    string           `json:"message"`
-}
-
-// ParagraphCheck compares one paragraph.
-type ParagraphCheck struct {
-	Number int    `json:"number"`
-	Agrees bool   `json:"agrees"`
-	Digest string `json:"digest"`
-	// ProtocolDigest is the protocol's digest of the paragraph; empty
-	// when the protocol has no paragraph of that number.
-	ProtocolDigest string `json:"protocolDigest"`
-}
-
 // checkAgainstProtocol compares the paragraphs of an extract's record
 // with the stored protocol of its meeting (organisation, organ, date):
 // the certified (justerat) one when there is one — the one the extract

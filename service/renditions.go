@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
-	"utdrag/auth"
 	"utdrag/distribute"
 	"utdrag/extract"
 )
@@ -26,15 +25,7 @@ import (
 // rendition: its key (or its session's) is allowed confidential content,
 // or the service runs open.
 func (s *Server) mayReadConfidential(c *gin.Context) bool {
-	if s.keys == nil {
-		return true
-	}
-	if v, ok := c.Get(ctxKey); ok {
-		k, _ := v.(*auth.Key)
-		return k != nil && k.Confidential
-	}
-	ses := currentSession(c)
-	return ses.Key != "" && ses.Confidential
+	return s.MayReadConfidential(callerKey(c))
 }
 
 // parseRendition reads ?rendition= (public when left out), answering 400
@@ -94,25 +85,6 @@ func (s *Server) putInternal(c *gin.Context, rec *archive.Record, x *extract.Ext
 	return true
 }
 
-// renditionFilename is the file name of a rendition: the internal one of
-// a marked extract says so ("… § 45 intern.pdf").
-func renditionFilename(name string, r extract.Rendition, marked bool) string {
-	if r != extract.Internal || !marked {
-		return name
-	}
-	return strings.TrimSuffix(name, ".pdf") + " intern.pdf"
-}
-
-// renditionsMissing: a rendition some recipients need is not certified.
-type renditionsMissing struct {
-	rendition  extract.Rendition
-	recipients []string
-}
-
-func (e *renditionsMissing) Error() string {
-	return fmt.Sprintf("service: the %s rendition is not certified, and %s need it", e.rendition, strings.Join(e.recipients, ", "))
-}
-
 // attachRenditions gives m the current certified version of each
 // rendition its recipients need: the internal one for those the directory
 // allows confidential content (when rec has one), the public one for the
@@ -136,7 +108,7 @@ func (s *Server) attachRenditions(ctx context.Context, rec *archive.Record, m *d
 		}
 		cert := rec.CertifiedAs(rd)
 		if cert == nil {
-			return &renditionsMissing{rendition: rd, recipients: names}
+			return &renditionsMissing{Rendition: rd, Recipients: names}
 		}
 		pdf, err := s.archive.CurrentCertified(ctx, rec, cert.Version)
 		if err != nil {
@@ -162,6 +134,6 @@ func failMissing(c *gin.Context, err error) bool {
 	}
 	problem(c, http.StatusConflict, "rendition-not-certified", "Version inte bestyrkt",
 		fmt.Sprintf("Utdragets %s version är inte bestyrkt, och den ska till %s. Bestyrk den först.",
-			rm.rendition.Definite(), strings.Join(rm.recipients, ", ")))
+			rm.Rendition.Definite(), strings.Join(rm.Recipients, ", ")))
 	return true
 }

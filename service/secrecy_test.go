@@ -531,3 +531,7 @@ func mailParts(t *testing.T, data []byte) mailRead {
 	}
 	return out
 }
+
+// renditionLines are what a verification page says of the rendition of an
+// extract with two, whatever the extract.
+const renditionLines = "Offentlig: de sekretessbelagda uppgifterna är ersatta med en hänvisning till sekretessgrunden. Intern: innehåller sekretessbelagda uppgifter."

@@ -409,3 +409,27 @@ func TestSecurityFilenameStar(t *testing.T) {
 		t.Errorf("Content-Disposition %q parses as %q (%v), want the name %q", cd, params, err, v.Filename)
 	}
 }
+
+// TestSecurityRateLimitKeyFailures guesses keys from one address through
+// the API: after a burst the answer is 429 with Retry-After, even for a
+// right key, until the address has waited. (The clerk's login form shares
+// the count: see clerk's TestSecurityRateLimitLoginFailures.)
+func TestSecurityRateLimitKeyFailures(t *testing.T) {
+	a := startAPI(t, stores["fs"](t))
+	limited := 0
+	for i := range 40 {
+		resp, _ := a.as(fmt.Sprintf("guess-%d", i)).do("GET", "/v1/extracts", nil)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			limited++
+			if resp.Header.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		}
+	}
+	if limited == 0 {
+		t.Fatal("40 wrong keys in a row were all answered")
+	}
+	if resp, _ := a.as(keyClerk).do("GET", "/v1/extracts", nil); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a right key from the blocked address: %d", resp.StatusCode)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 	"utdrag/anslag"
+	"utdrag/templates"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,8 +25,6 @@ import (
 	"utdrag/render"
 	"utdrag/storage"
 )
-
-var errRenderTimeout = errors.New("service: render timed out")
 
 // Server is the HTTP service.
 type Server struct {
@@ -43,14 +42,15 @@ type Server struct {
 	signer      *signer
 	distributor *distribute.Distributor
 	directory   *distribute.Directory // the recipients the distributor resolves
-	ui          *ui
+	pages       Pages                 // the clerk interface, served beside the API
 
 	keys      *auth.Keys // nil: open mode (loopback only)
 	failures  *failures  // unknown keys by client address
 	metrics   *metrics
 	readiness *readiness
-	now       func() time.Time // the clock that says which justering days have come
-	calendar  *anslag.Calendar // the days of a protocol's anslag and appeal
+	now       func() time.Time   // the clock that says which justering days have come
+	calendar  *anslag.Calendar   // the days of a protocol's anslag and appeal
+	appeals   *templates.Appeals // the appeal instructions' texts, per organisation
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics
@@ -72,6 +72,20 @@ type Deps struct {
 	// Now is the clock (nil: time.Now): today in Sweden decides whether
 	// a justering day has come.
 	Now func() time.Time
+	// Pages builds the web pages served beside the API (the clerk
+	// interface, package clerk) once the server exists: they call the
+	// server's domain operations (operations.go). nil: the API alone.
+	Pages func(*Server) (Pages, error)
+}
+
+// Pages are web pages served by the same engine as the API. They are
+// given as a value built by the caller, not imported: service is the API,
+// and the clerk pages are its client (they import the domain's
+// vocabulary, never service), so main, which knows both, joins them.
+type Pages interface {
+	// Routes registers the pages on r, each behind chain: the request
+	// log and metrics, recovery from panics, the open-mode host guard.
+	Routes(r *gin.Engine, chain ...gin.HandlerFunc)
 }
 
 // New builds the server and its routes.
@@ -110,13 +124,18 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {
 		return nil, err
 	}
+	if s.appeals, err = loadAppeals(cfg.Mail.Appeals); err != nil {
+		return nil, err
+	}
 	if s.distributor, s.directory, err = newDistributor(cfg.Mail, d.Store, d, func(st distribute.State) {
 		s.metrics.message(string(st))
 	}); err != nil {
 		return nil, err
 	}
-	if s.ui, err = newUI(s); err != nil {
-		return nil, err
+	if d.Pages != nil {
+		if s.pages, err = d.Pages(s); err != nil {
+			return nil, err
+		}
 	}
 	if s.handler, err = s.routes(); err != nil {
 		return nil, err
@@ -135,7 +154,12 @@ func (s *Server) routes() (*gin.Engine, error) {
 	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("service: UTDRAG_TRUSTED_PROXIES: %w", err)
 	}
-	s.uiRoutes(r) // before r.Use: the clerk pages bring their own chain, with the session in place of the key header
+	if s.pages != nil {
+		// Before r.Use: the pages bring their own chain, with their
+		// session in place of the key header, behind the same request
+		// log, recovery and open-mode host guard as the API.
+		s.pages.Routes(r, s.observe(), s.recoverProblems(), s.guardOpenHost())
+	}
 	r.Use(s.observe(), s.recoverProblems(), s.guardOpenHost(), s.limitBody(), s.guardCrossSite(), s.access())
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "not-found", "Hittades inte", "Adressen finns inte.")
@@ -267,7 +291,5 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	return nil
 }
-
-var errBusy = errors.New("service: all render slots busy")
 
 func isNotFound(err error) bool { return errors.Is(err, archive.ErrNotFound) }

@@ -64,6 +64,9 @@ func startWith(t *testing.T, store storage.Store, d service.Deps, tune ...func(*
 	if d.Index == nil {
 		d.Index = indextest.SQLite(t)
 	}
+	if d.Pages == nil {
+		d.Pages = withPages(cfg)
+	}
 	srv, err := service.New(cfg, d)
 	if err != nil {
 		t.Fatal(err)

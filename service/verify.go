@@ -9,118 +9,17 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
 	"utdrag/certify"
+	"utdrag/domain"
 	"utdrag/extract"
+	"utdrag/internal/pace"
 )
 
-// Verification answers whether a PDF is a genuine extract from this service.
-type Verification struct {
-	Genuine bool   `json:"genuine"`
-	SHA256  string `json:"sha256"`
-	// Message says the verdict in Swedish for a reader.
-	Message      string   `json:"message"`
-	ID           string   `json:"id,omitempty"`
-	Organisation string   `json:"organisation,omitempty"`
-	Organ        string   `json:"organ,omitempty"`
-	MeetingDate  string   `json:"meetingDate,omitempty"`
-	Paragraphs   []int    `json:"paragraphs,omitempty"`
-	CaseNumbers  []string `json:"caseNumbers,omitempty"`
-	Titles       []string `json:"titles,omitempty"`
-	Certified    bool     `json:"certified"`
-	// Rendition is which rendition the file is: internal (with secret
-	// text) or public.
-	Rendition extract.Rendition `json:"rendition,omitempty"`
-	Version   int               `json:"version,omitempty"`
-	// Revision is the revision of the certified version the file is:
-	// 0 as signed, k after the k-th archive-timestamp run.
-	Revision      int                    `json:"revision,omitempty"`
-	Latest        bool                   `json:"latest,omitempty"` // the newest certified version
-	Certification *archive.Certification `json:"certification,omitempty"`
-	Signature     *SignatureCheck        `json:"signature,omitempty"`
-	// Protocol compares the extract with the stored protocol of its
-	// meeting, paragraph by paragraph; absent when none is stored.
-	Protocol *ProtocolCheck `json:"protocol,omitempty"`
-}
-
-// SignatureCheck is what the digital signature check found, with what an
-// archivist needs to judge it decades later, from the file alone.
-type SignatureCheck struct {
-	Valid         bool      `json:"valid"`
-	WholeDocument bool      `json:"wholeDocument"`
-	Trusted       bool      `json:"trusted"`
-	Signer        string    `json:"signer"`
-	Fingerprint   string    `json:"fingerprint"`
-	SigningTime   time.Time `json:"signingTime"`
-	Reason        string    `json:"reason"`
-	Problems      []string  `json:"problems"`
-	// Level is the PAdES baseline level: B-B, B-T, B-LT or B-LTA.
-	Level string `json:"level"`
-	// Timestamped: signingTime comes from a timestamp, not the signer.
-	Timestamped bool `json:"timestamped"`
-	// ValidationAppended: what was appended after signing is validation
-	// data and archive timestamps only.
-	ValidationAppended bool `json:"validationAppended"`
-	// ValidAtSigningTime: a valid signature whose chain was valid and
-	// trusted, and not revoked, at signingTime.
-	ValidAtSigningTime  bool `json:"validAtSigningTime"`
-	ChainValidAtSigning bool `json:"chainValidAtSigning"`
-	// RevokedBeforeSigning: a certificate of the chain was revoked by
-	// signingTime; the signature does not hold.
-	RevokedBeforeSigning bool `json:"revokedBeforeSigning"`
-	// Chain is the signer's chain, leaf first.
-	Chain []ChainCertificate `json:"chain"`
-	// Revocation is each certificate's status as of signingTime, from the
-	// validation data in the file.
-	Revocation []RevocationStatus `json:"revocation"`
-	// ArchiveTimestamps are the document timestamps, oldest first.
-	ArchiveTimestamps []ArchiveTimestamp `json:"archiveTimestamps"`
-	// LastArchiveTimestamp is the newest valid one's time.
-	LastArchiveTimestamp time.Time `json:"lastArchiveTimestamp,omitzero"`
-	// RenewBy: a new archive timestamp must be added before this, when
-	// the newest timestamp's certificate chain expires.
-	RenewBy time.Time `json:"renewBy,omitzero"`
-}
-
-// ChainCertificate is one certificate of a signer's chain.
-type ChainCertificate struct {
-	Subject     string    `json:"subject"`
-	Issuer      string    `json:"issuer"`
-	Serial      string    `json:"serial"`
-	NotBefore   time.Time `json:"notBefore"`
-	NotAfter    time.Time `json:"notAfter"`
-	Fingerprint string    `json:"fingerprint"`
-}
-
-// RevocationStatus is a certificate's status as of the signing time:
-// "good" (revokedAt set when it was revoked later), "revoked" or
-// "unknown".
-type RevocationStatus struct {
-	Subject   string    `json:"subject"`
-	Status    string    `json:"status"`
-	Source    string    `json:"source,omitempty"` // OCSP or CRL
-	Issued    time.Time `json:"issued,omitzero"`
-	RevokedAt time.Time `json:"revokedAt,omitzero"`
-}
-
-// ArchiveTimestamp is one document timestamp.
-type ArchiveTimestamp struct {
-	Time    time.Time `json:"time"`
-	TSA     string    `json:"tsa"`
-	Valid   bool      `json:"valid"`
-	Trusted bool      `json:"trusted"`
-	Expires time.Time `json:"expires"`
-}
-
-// maxVerifyBody bounds a verification upload. The upload is hashed as it
-// arrives and never held, so the bound is on time and bandwidth, not
-// memory.
-const maxVerifyBody = 50 << 20
+const maxVerifyBody = domain.MaxVerifyBody
 
 func (s *Server) verifyRoutes(g *gin.RouterGroup) {
 	g.GET("/verify/:sha256", s.verifyChecksum)
@@ -174,49 +73,12 @@ func (s *Server) verifyUpload(c *gin.Context) {
 // holding no more of it than one buffer.
 func hashStream(r io.Reader) (sum string, n int64, err error) {
 	h := sha256.New()
-	n, err = copyYielding(h, r)
+	n, err = pace.Copy(h, r)
 	if err != nil {
 		return "", n, fmt.Errorf("service: reading the file to verify: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
-
-// maxHashRate bounds how fast one upload is read and hashed, in bytes a
-// second: far above what a client sends over a real network, far below
-// what a loopback or data-centre client can. An upload that would go
-// faster waits between chunks, so that the slots together use a bounded
-// share of the processors and the goroutines hashing never keep the
-// scheduler from the network (health checks, other requests) for long.
-const maxHashRate = 64 << 20
-
-// copyYielding is io.Copy paced to maxHashRate: once it is more than a
-// few milliseconds ahead, it sleeps them off.
-func copyYielding(dst io.Writer, src io.Reader) (int64, error) {
-	bp := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(bp)
-	buf := *bp
-	start := time.Now()
-	var n int64
-	for {
-		k, err := src.Read(buf)
-		if k > 0 {
-			dst.Write(buf[:k]) // a hash.Hash never fails
-			n += int64(k)
-		}
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		if ahead := time.Duration(float64(n)/maxHashRate*float64(time.Second)) - time.Since(start); ahead > 5*time.Millisecond {
-			time.Sleep(ahead)
-		}
-	}
-}
-
-// copyBuffers are copyYielding's buffers, shared across uploads.
-var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // verify looks a checksum up. A checksum the service issued names a file
 // byte for byte equal to the stored copy, so the signature is checked on

@@ -62,6 +62,7 @@ import (
 	"utdrag/bench/internal/procmem"
 	"utdrag/bench/internal/sample"
 	"utdrag/bench/internal/stats"
+	"utdrag/clerk"
 	"utdrag/index"
 	"utdrag/render"
 	"utdrag/service"
@@ -235,7 +236,10 @@ func run(o options) error {
 	defer ix.Close()
 	fmt.Printf("index: %s\n", ix.Kind())
 	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Index: ix,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Pages: func(s *service.Server) (service.Pages, error) {
+			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL})
+		}})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@
 //	utdrag typeset-report in.json     measure the typography: Knuth–Plass against a greedy baseline
 //	utdrag janitor [-grace 1h]        finish interrupted certifications, clear what interrupted writes left
 //
-// It may import service, render and the packages they build on.
+// It may import service, clerk, render and the packages they build on.
 package main
 
 import (
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"utdrag/archive"
+	"utdrag/clerk"
 	"utdrag/extract"
 	"utdrag/index"
 	"utdrag/render"
@@ -76,11 +77,20 @@ func serve(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer ix.Close()
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Logger: log, Index: ix})
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Logger: log, Index: ix, Pages: clerkPages(cfg)})
 	if err != nil {
 		return err
 	}
 	return srv.Run(ctx)
+}
+
+// clerkPages builds the clerk interface over the server's domain
+// operations; the server mounts it beside the API (see package clerk for
+// why the program, not service, joins the two).
+func clerkPages(cfg service.Config) func(*service.Server) (service.Pages, error) {
+	return func(s *service.Server) (service.Pages, error) {
+		return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL})
+	}
 }
 
 // untilStopped is ctx until the process is told to stop (SIGINT, SIGTERM).

@@ -1,9 +1,8 @@
-package service
+package clerk
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,9 +15,10 @@ import (
 	"utdrag/archive"
 	"utdrag/compose"
 	"utdrag/distribute"
+	"utdrag/domain"
 	"utdrag/extract"
 	"utdrag/index"
-	"utdrag/storage"
+	"utdrag/internal/download"
 )
 
 // listQuery is the search form as the clerk filled it in.
@@ -46,8 +46,8 @@ type listView struct {
 // the caller's organisation. Clerks type parts of names and numbers: the
 // organ matches anywhere in its name, the case number from the start of
 // any of its parts.
-func (q listQuery) filter(organisation string) (index.Filter, map[string]string) {
-	f := index.Filter{Organisation: organisation, Organ: q.Organ, OrganMatch: index.Partial, From: q.From, To: q.To,
+func (q listQuery) filter() (index.Filter, map[string]string) {
+	f := index.Filter{Organ: q.Organ, OrganMatch: index.Partial, From: q.From, To: q.To,
 		CaseNumber: q.CaseNumber, CaseMatch: index.Partial, Text: q.Text}
 	errs := map[string]string{}
 	switch q.Certified {
@@ -89,14 +89,14 @@ func (q listQuery) values(page int) string {
 	return "/?" + v.Encode()
 }
 
-func (u *ui) list(c *gin.Context) {
+func (u *Pages) list(c *gin.Context) {
 	q := listQuery{
 		Organ: strings.TrimSpace(c.Query("organ")), From: strings.TrimSpace(c.Query("from")),
 		To: strings.TrimSpace(c.Query("to")), CaseNumber: strings.TrimSpace(c.Query("caseNumber")),
 		Paragraph: strings.TrimSpace(c.Query("paragraph")), Text: strings.TrimSpace(c.Query("q")),
 		Certified: c.Query("bestyrkt"),
 	}
-	f, errs := q.filter(scope(c))
+	f, errs := q.filter()
 	v := listView{Query: q, Errors: errs}
 	if len(errs) > 0 {
 		u.render(c, http.StatusBadRequest, "list", "Sök utdrag", "list", v)
@@ -107,7 +107,7 @@ func (u *ui) list(c *gin.Context) {
 		v.Page = index.MaxOffset/uiPageSize + 1
 	}
 	f.Limit, f.Offset = uiPageSize, (v.Page-1)*uiPageSize
-	page, err := u.s.index.List(c.Request.Context(), f)
+	page, err := u.d.Search(c.Request.Context(), u.caller(c), f)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -117,7 +117,7 @@ func (u *ui) list(c *gin.Context) {
 	if v.Page > v.Pages {
 		v.Page = v.Pages
 		f.Offset = (v.Page - 1) * uiPageSize
-		if page, err = u.s.index.List(c.Request.Context(), f); err != nil {
+		if page, err = u.d.Search(c.Request.Context(), u.caller(c), f); err != nil {
 			u.fail(c, err)
 			return
 		}
@@ -167,28 +167,21 @@ func row(it index.Item, now time.Time) listRow {
 
 // distribution reads an extract's distribution record; nil when it has not
 // been distributed.
-func (u *ui) distribution(ctx context.Context, id string) (*distribute.Record, error) {
-	r, err := u.s.distributor.Status(ctx, archive.DistributionKey(id))
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	return r, err
+func (u *Pages) distribution(ctx context.Context, id string) (*distribute.Record, error) {
+	return u.d.DistributionStatus(ctx, id)
 }
 
 // record reads the extract of the route's :id, if the caller may see it;
 // otherwise it shows the error page and reports false.
-func (u *ui) record(c *gin.Context) (*archive.Record, string, bool) {
+func (u *Pages) record(c *gin.Context) (*archive.Record, bool) {
 	id := c.Param("id")
-	c.Set(ctxExtractID, id)
-	rec, etag, err := u.s.archive.Get(c.Request.Context(), id)
-	if err == nil && !u.s.visible(c, rec) {
-		err = archive.ErrNotFound
-	}
+	u.d.Tag(c, "", id)
+	rec, err := u.d.Extract(c.Request.Context(), u.caller(c), id)
 	if err != nil {
 		u.fail(c, err)
-		return nil, "", false
+		return nil, false
 	}
-	return rec, etag, true
+	return rec, true
 }
 
 type extractView struct {
@@ -210,8 +203,8 @@ type extractView struct {
 	PreviewLabel string
 }
 
-func (u *ui) show(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) show(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok {
 		return
 	}
@@ -231,8 +224,8 @@ func (u *ui) show(c *gin.Context) {
 	v.Certifications, v.Current = certViews(rec)
 	v.Distribution.showRenditions(rec, dist)
 	v.Renditions = u.renditionViews(c, rec)
-	v.Justering = justeringText(u.s.justering(rec))
-	if na := u.s.checkAdjusted(rec, "bestyrkas eller expedieras"); na != nil {
+	v.Justering = justeringText(u.d.Justering(rec))
+	if na := u.d.CheckAdjusted(rec, "bestyrkas eller expedieras"); na != nil {
 		v.Draft = na.Detail
 	}
 	v.Preview = "/utdrag/" + rec.ID + "/pdf?visa=1"
@@ -253,7 +246,7 @@ func (u *ui) show(c *gin.Context) {
 	if n := atoiOr(c.Query("bestyrkt"), 0); n > 0 && n <= len(rec.Certifications) {
 		v.Notice = fmt.Sprintf("Utdraget är bestyrkt och signerat digitalt (version %d).", n)
 	}
-	if _, err := u.s.store.Stat(ctx, archive.HTMLKey(rec.ID)); err == nil && u.may(c, "GET /v1/extracts/:id/html") {
+	if u.d.HasHTML(ctx, rec) && u.may(c, "GET /v1/extracts/:id/html") {
 		v.HTML = "/utdrag/" + rec.ID + "/html"
 	}
 	u.render(c, http.StatusOK, "extract", heading(rec), "list", v)
@@ -261,8 +254,8 @@ func (u *ui) show(c *gin.Context) {
 
 // pdf sends the extract's PDF: to download, or with ?visa=1 to show in the
 // page.
-func (u *ui) pdf(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) pdf(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok {
 		return
 	}
@@ -270,26 +263,21 @@ func (u *ui) pdf(c *gin.Context) {
 	if !u.uiRendition(c, rec, r, ok) {
 		return
 	}
-	if r == extract.Internal {
-		b, err := u.s.archive.InternalPDF(c.Request.Context(), rec)
-		if err != nil {
-			u.fail(c, err)
-			return
-		}
-		u.sendPDF(c, b, rec.Internal.SHA256, renditionFilename(rec.Filename, r, true))
-		return
-	}
-	b, err := u.s.archive.PDF(c.Request.Context(), rec)
+	b, err := u.d.ExtractPDF(c.Request.Context(), rec, r)
 	if err != nil {
 		u.fail(c, err)
+		return
+	}
+	if r == extract.Internal {
+		u.sendPDF(c, b, rec.Internal.SHA256, domain.RenditionFilename(rec.Filename, r, true))
 		return
 	}
 	u.sendPDF(c, b, rec.SHA256, rec.Filename)
 }
 
 // certifiedPDF sends the current certified version, or ?version=n.
-func (u *ui) certifiedPDF(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) certifiedPDF(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok {
 		return
 	}
@@ -309,12 +297,12 @@ func (u *ui) certifiedPDF(c *gin.Context) {
 		u.errorPage(c, http.StatusNotFound, "Inte bestyrkt", "Utdraget är inte bestyrkt ännu.")
 		return
 	}
-	b, err := u.s.archive.CurrentCertified(c.Request.Context(), rec, cert.Version)
+	b, err := u.d.CertifiedPDF(c.Request.Context(), rec, cert.Version)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	u.sendPDF(c, b, cert.CurrentSHA256(), certifiedFilename(renditionFilename(rec.Filename, cert.RenditionOf(), rec.Has(extract.Internal)), cert.Version))
+	u.sendPDF(c, b, cert.CurrentSHA256(), certifiedFilename(domain.RenditionFilename(rec.Filename, cert.RenditionOf(), rec.Has(extract.Internal)), cert.Version))
 }
 
 // certifiedFilename is the download name of certified version n, as the
@@ -329,22 +317,22 @@ func certifiedFilename(filename string, n int) string {
 
 // sendPDF answers with the API's download, or inline for the page's
 // viewer (?visa=1), which only this site may frame.
-func (u *ui) sendPDF(c *gin.Context, b []byte, sum, filename string) {
+func (u *Pages) sendPDF(c *gin.Context, b []byte, sum, filename string) {
 	if c.Query("visa") == "" {
-		u.s.servePDF(c, b, sum, filename)
+		download.PDF(c.Writer, c.Request, b, sum, filename)
 		return
 	}
 	c.Header("Content-Security-Policy", "frame-ancestors 'self'")
 	c.Header("ETag", `"`+sum+`"`)
 	c.Header("Cache-Control", "private, max-age=0, must-revalidate")
-	c.Header("Content-Disposition", disposition("inline", filename))
+	c.Header("Content-Disposition", download.Disposition("inline", filename))
 	c.Header("Content-Type", "application/pdf")
 	http.ServeContent(c.Writer, c.Request, "", time.Time{}, bytes.NewReader(b))
 }
 
 // html shows the accessible HTML rendition, where one is stored.
-func (u *ui) html(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) html(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok {
 		return
 	}
@@ -352,10 +340,7 @@ func (u *ui) html(c *gin.Context) {
 	if !u.uiRendition(c, rec, r, ok) {
 		return
 	}
-	b, err := u.s.archive.HTML(c.Request.Context(), rec)
-	if r == extract.Internal {
-		b, err = u.s.archive.InternalHTML(c.Request.Context(), rec)
-	}
+	b, err := u.d.ExtractHTML(c.Request.Context(), rec, r)
 	if err != nil {
 		u.fail(c, err)
 		return

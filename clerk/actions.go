@@ -1,4 +1,4 @@
-package service
+package clerk
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/distribute"
+	"utdrag/domain"
 	"utdrag/extract"
 )
 
@@ -25,44 +26,43 @@ type certifyView struct {
 	Renditions []renditionChoice
 }
 
-func (u *ui) certifyView(c *gin.Context, rec *archive.Record, req CertifyRequest) certifyView {
+func (u *Pages) certifyView(c *gin.Context, rec *archive.Record, req domain.CertifyRequest) certifyView {
 	v := certifyView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, Name: req.Name, Title: req.Title, Place: req.Place}
 	_, v.Current = certViews(rec)
 	v.Renditions = u.renditionChoices(c, rec, req)
 	return v
 }
 
-func (u *ui) certifyForm(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) certifyForm(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, CertifyRequest{}))
+	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, domain.CertifyRequest{}))
 }
 
 // certify runs the form's steps: "review" checks the fields and asks for
 // confirmation, "edit" goes back to the form, "sign" certifies.
-func (u *ui) certify(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) certify(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	req := CertifyRequest{
+	req := domain.CertifyRequest{
 		Name: c.PostForm("name"), Title: c.PostForm("title"),
 		Place: c.PostForm("place"), NewVersion: c.PostForm("newVersion") != "",
 	}
 	for _, r := range c.PostFormArray("rendition") {
 		req.Renditions = append(req.Renditions, extract.Rendition(r))
 	}
-	req.normalize()
+	errs := u.d.CheckCertification(&req)
 	v := u.certifyView(c, rec, req)
 	title := "Bestyrk " + heading(rec)
-	for _, r := range req.renditions() {
+	for _, r := range req.ToCertify() {
 		if !u.uiRendition(c, rec, r, r == extract.Public || r == extract.Internal) {
 			return
 		}
 	}
-	errs := req.validate(u.s.cfg.Limits)
 	if rec.Has(extract.Internal) && len(req.Renditions) == 0 && c.PostForm("step") != "edit" {
 		errs = append(errs, extract.FieldError{Field: "rendition", Rule: "required", Message: "välj minst en version"})
 	}
@@ -86,14 +86,14 @@ func (u *ui) certify(c *gin.Context) {
 		u.render(c, http.StatusOK, "certify", "Bekräfta: "+title, "list", v)
 		return
 	}
-	for _, r := range req.renditions() {
+	for _, r := range req.ToCertify() {
 		if rec.CertifiedAs(r) != nil && !req.NewVersion {
 			u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Utdraget bestyrktes medan du fyllde i formuläret. Öppna utdraget igen för att se det.")
 			return
 		}
 	}
-	_, cert, err := u.s.certifyAndRecord(c, rec.ID, req)
-	if errors.Is(err, errCertified) || errors.Is(err, errCertifiedMeanwhile) {
+	_, cert, err := u.d.Certify(c.Request.Context(), rec.ID, req)
+	if errors.Is(err, domain.ErrCertified) || errors.Is(err, domain.ErrCertifiedMeanwhile) {
 		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Någon annan bestyrkte utdraget samtidigt. Öppna utdraget igen för att se den bestyrkta versionen.")
 		return
 	}
@@ -101,7 +101,7 @@ func (u *ui) certify(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.s.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", cert.Version, "key", c.GetString(ctxKeyName))
+	u.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", cert.Version, "key", currentSession(c).Key)
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/utdrag/%s?bestyrkt=%d", rec.ID, cert.Version))
 }
 
@@ -128,8 +128,8 @@ type distributeView struct {
 
 // distributePage shows who will receive the extract before it is sent,
 // and afterwards the outcome per recipient.
-func (u *ui) distributePage(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) distributePage(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok {
 		return
 	}
@@ -140,7 +140,7 @@ func (u *ui) distributePage(c *gin.Context) {
 		u.render(c, http.StatusConflict, "distribute", title, "list", v)
 		return
 	}
-	if na := u.s.checkAdjusted(rec, "expedieras"); na != nil {
+	if na := u.d.CheckAdjusted(rec, "expedieras"); na != nil {
 		v.Error = na.Detail
 		u.render(c, http.StatusConflict, "distribute", title, "list", v)
 		return
@@ -160,11 +160,11 @@ func (u *ui) distributePage(c *gin.Context) {
 		u.render(c, http.StatusOK, "distribute", title, "list", v)
 		return
 	}
-	msg, err := u.s.message(c, rec)
-	var rm *renditionsMissing
+	msg, err := u.d.Message(ctx, rec)
+	var rm *domain.RenditionsMissing
 	if errors.As(err, &rm) {
 		v.Error = fmt.Sprintf("Utdragets %s version är inte bestyrkt, och den ska till %s. Bestyrk den först.",
-			rm.rendition.Definite(), strings.Join(rm.recipients, ", "))
+			rm.Rendition.Definite(), strings.Join(rm.Recipients, ", "))
 		u.render(c, http.StatusConflict, "distribute", title, "list", v)
 		return
 	}
@@ -172,7 +172,7 @@ func (u *ui) distributePage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	resolved := u.dir.Resolve(msg.Organisation.ID, msg.Recipients)
+	resolved := u.d.Resolve(msg.Organisation.ID, msg.Recipients)
 	v.Planned, v.Messages, v.Emails, v.Manual, v.Unresolved = newPlan(resolved)
 	for i, r := range resolved {
 		v.Planned[i].Rendition = plannedRendition(rec, r)
@@ -197,8 +197,8 @@ func sentNotice(r *distribute.Record) (string, string) {
 
 // distribute sends the extract to every recipient that has not yet
 // received it; a second call sends only to those left.
-func (u *ui) distribute(c *gin.Context) {
-	rec, _, ok := u.record(c)
+func (u *Pages) distribute(c *gin.Context) {
+	rec, ok := u.record(c)
 	if !ok {
 		return
 	}
@@ -209,8 +209,8 @@ func (u *ui) distribute(c *gin.Context) {
 	if u.refuseUnadjusted(c, rec, "expedieras") {
 		return
 	}
-	msg, err := u.s.message(c, rec)
-	if errors.As(err, new(*renditionsMissing)) {
+	msg, err := u.d.Message(c.Request.Context(), rec)
+	if errors.As(err, new(*domain.RenditionsMissing)) {
 		u.errorPage(c, http.StatusConflict, "Version inte bestyrkt", "En version av utdraget som mottagarna behöver är inte bestyrkt. Bestyrk den först.")
 		return
 	}
@@ -222,7 +222,7 @@ func (u *ui) distribute(c *gin.Context) {
 		u.errorPage(c, http.StatusConflict, "Inga mottagare", "Utdraget saknar mottagare under Expedieras till.")
 		return
 	}
-	_, err = u.s.distribute(c.Request.Context(), msg)
+	_, err = u.d.Distribute(c.Request.Context(), msg)
 	if errors.Is(err, distribute.ErrInProgress) {
 		c.Header("Retry-After", "10")
 		u.errorPage(c, http.StatusConflict, "Utskick pågår", "Utdraget expedieras redan från en annan flik eller av en kollega. Öppna sidan igen om en stund för att se resultatet.")
@@ -232,6 +232,6 @@ func (u *ui) distribute(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.s.log.InfoContext(c.Request.Context(), "extract distributed", "id", rec.ID, "key", c.GetString(ctxKeyName))
+	u.log.InfoContext(c.Request.Context(), "extract distributed", "id", rec.ID, "key", currentSession(c).Key)
 	c.Redirect(http.StatusSeeOther, "/utdrag/"+rec.ID+"/expediera?skickat=1")
 }

@@ -1,12 +1,14 @@
-package service
+package clerk
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"utdrag/archive"
 	"utdrag/compose"
 	"utdrag/distribute"
+	"utdrag/extract"
 )
 
 // The views below are what the templates show: plain strings prepared
@@ -202,4 +204,36 @@ func newPlan(rs []distribute.Recipient) (plan []plannedRecipient, messages, emai
 		plan = append(plan, p)
 	}
 	return plan, messages, emails, manual, unresolved
+}
+
+// justeringText says where each paragraph stands, for the clerk:
+// "§ 33 ej justerad (justeras 2026-12-01), § 34 omedelbart justerad
+// 2026-11-23".
+func justeringText(js []extract.ParagraphJustering) string {
+	parts := make([]string, len(js))
+	for i, j := range js {
+		switch j.State {
+		case extract.StateImmediate:
+			parts[i] = fmt.Sprintf("§ %d omedelbart justerad %s", j.Number, j.Date)
+		case extract.StateAdjusted:
+			parts[i] = fmt.Sprintf("§ %d justerad %s", j.Number, j.Date)
+		case extract.StatePending:
+			parts[i] = fmt.Sprintf("§ %d ej justerad", j.Number)
+			if j.Date != "" {
+				parts[i] += " (justeras " + j.Date + ")"
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// stockholm is where the dates and times on the pages are told.
+var stockholm = mustLocation("Europe/Stockholm")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
 }

@@ -1,4 +1,4 @@
-package service
+package clerk
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/compose"
+	"utdrag/domain"
 	"utdrag/extract"
 )
 
@@ -29,13 +30,13 @@ type verifyResult struct {
 	Titles                               []string
 	Latest                               bool
 	Cert                                 *certView
-	Signature                            *SignatureCheck
+	Signature                            *domain.SignatureCheck
 	LongTerm                             *longTermView
 	Problems                             []string
 	// Rendition says which rendition the file is, for an extract with two.
 	Rendition string
 	// Protocol is the comparison with the stored protocol of the meeting.
-	Protocol *ProtocolCheck
+	Protocol *domain.ProtocolCheck
 }
 
 // longTermView is what an archivist reads of a signature: its level, when
@@ -47,7 +48,7 @@ type longTermView struct {
 	Chain, Revocation                        []string
 }
 
-func newLongTermView(sc *SignatureCheck) *longTermView {
+func newLongTermView(sc *domain.SignatureCheck) *longTermView {
 	lv := &longTermView{
 		Level: levelName(sc.Level), SigningTime: clock(sc.SigningTime), Timestamped: sc.Timestamped,
 		ValidAtSigning: sc.ValidAtSigningTime, RenewBy: dateOf(sc.RenewBy),
@@ -65,7 +66,7 @@ func newLongTermView(sc *SignatureCheck) *longTermView {
 }
 
 // revocationText says a certificate's status at signing in Swedish.
-func revocationText(r RevocationStatus) string {
+func revocationText(r domain.RevocationStatus) string {
 	source := ""
 	if r.Source != "" {
 		source = " (" + r.Source + " " + clock(r.Issued) + ")"
@@ -81,7 +82,7 @@ func revocationText(r RevocationStatus) string {
 	return "okänd: filen saknar spärrinformation"
 }
 
-func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
+func newVerifyResult(v *domain.Verification, rec *archive.Record) *verifyResult {
 	r := &verifyResult{
 		Message: v.Message, SHA256: v.SHA256, ID: v.ID, Organisation: v.Organisation, Organ: v.Organ,
 		MeetingDate: v.MeetingDate, CaseNumbers: strings.Join(v.CaseNumbers, ", "), Titles: v.Titles,
@@ -122,7 +123,7 @@ func newVerifyResult(v *Verification, rec *archive.Record) *verifyResult {
 	return r
 }
 
-func (u *ui) verifyPage(c *gin.Context) {
+func (u *Pages) verifyPage(c *gin.Context) {
 	u.render(c, http.StatusOK, "verify", "Kontrollera ett utdrag", "verify", verifyView{})
 }
 
@@ -130,10 +131,10 @@ func (u *ui) verifyPage(c *gin.Context) {
 // checksum against the issued extracts, and the stored copy's digital
 // signature. It takes a verification slot before reading the body, and
 // reads the form's token before the file (see readVerifyForm).
-func (u *ui) verifyUpload(c *gin.Context) {
+func (u *Pages) verifyUpload(c *gin.Context) {
 	title := "Kontrollera ett utdrag"
 	ctx := c.Request.Context()
-	release, ok := u.s.verifies.acquire(ctx)
+	release, ok := u.d.VerifySlot(ctx)
 	if !ok {
 		c.Header("Retry-After", "1")
 		u.errorPage(c, http.StatusServiceUnavailable, "Tjänsten är upptagen", "Tjänsten kontrollerar just nu så många filer den kan. Försök igen om en stund.")
@@ -160,14 +161,14 @@ func (u *ui) verifyUpload(c *gin.Context) {
 		u.render(c, http.StatusBadRequest, "verify", title, "verify", verifyView{Error: "Välj en PDF-fil att kontrollera. Filen var tom eller kunde inte läsas."})
 		return
 	}
-	v, err := u.s.verify(ctx, up.SHA256)
+	v, err := u.d.Verify(ctx, up.SHA256)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
 	var rec *archive.Record
 	if v.ID != "" {
-		if rec, _, err = u.s.archive.Get(ctx, v.ID); err != nil {
+		if rec, err = u.d.Issued(ctx, v.ID); err != nil {
 			u.fail(c, err)
 			return
 		}
@@ -180,9 +181,9 @@ func (u *ui) verifyUpload(c *gin.Context) {
 // verifyShort is the verification address printed on a certified extract
 // and in its QR code: the status of that certified version, checked
 // against the stored copy.
-func (u *ui) verifyShort(c *gin.Context) {
+func (u *Pages) verifyShort(c *gin.Context) {
 	ctx := c.Request.Context()
-	rec, _, err := u.s.archive.Get(ctx, c.Param("id"))
+	rec, err := u.d.Issued(ctx, c.Param("id"))
 	n := atoiOr(c.Param("version"), 0)
 	if err == nil && (n < 1 || n > len(rec.Certifications)) {
 		err = archive.ErrNotFound
@@ -196,7 +197,7 @@ func (u *ui) verifyShort(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	v, err := u.s.verify(ctx, rec.Certifications[n-1].CurrentSHA256())
+	v, err := u.d.Verify(ctx, rec.Certifications[n-1].CurrentSHA256())
 	if err != nil {
 		u.fail(c, err)
 		return

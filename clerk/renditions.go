@@ -1,4 +1,4 @@
-package service
+package clerk
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/distribute"
+	"utdrag/domain"
 	"utdrag/extract"
 )
 
@@ -30,7 +31,7 @@ type renditionView struct {
 
 // renditionViews describes the renditions of rec for the clerk of c; nil
 // for an extract with one rendition, which the page shows as before.
-func (u *ui) renditionViews(c *gin.Context, rec *archive.Record) []renditionView {
+func (u *Pages) renditionViews(c *gin.Context, rec *archive.Record) []renditionView {
 	if !rec.Has(extract.Internal) {
 		return nil
 	}
@@ -38,7 +39,7 @@ func (u *ui) renditionViews(c *gin.Context, rec *archive.Record) []renditionView
 	var out []renditionView
 	for _, r := range rec.RenditionsKept() {
 		v := renditionView{Name: string(r), Label: r.Label(), Pages: rec.Pages, SHA256: rec.SHA256,
-			Allowed: r == extract.Public || u.s.mayReadConfidential(c),
+			Allowed: r == extract.Public || u.d.MayReadConfidential(u.caller(c)),
 			PDF:     base + "/pdf?rendition=" + string(r), HTML: base + "/html?rendition=" + string(r)}
 		if r == extract.Internal {
 			v.Pages, v.SHA256 = rec.Internal.Pages, rec.Internal.SHA256
@@ -54,13 +55,13 @@ func (u *ui) renditionViews(c *gin.Context, rec *archive.Record) []renditionView
 
 // uiRendition reads ?rendition= for a page and shows an error page when
 // rec has no such rendition or the clerk may not have it.
-func (u *ui) uiRendition(c *gin.Context, rec *archive.Record, r extract.Rendition, ok bool) bool {
+func (u *Pages) uiRendition(c *gin.Context, rec *archive.Record, r extract.Rendition, ok bool) bool {
 	switch {
 	case !ok:
 		u.errorPage(c, http.StatusBadRequest, "Okänd version", "Ange den offentliga eller den interna versionen.")
 	case !rec.Has(r):
 		u.errorPage(c, http.StatusNotFound, "Ingen sådan version", "Utdraget har ingen intern version: inget i det är sekretessmarkerat.")
-	case r == extract.Internal && !u.s.mayReadConfidential(c):
+	case r == extract.Internal && !u.d.MayReadConfidential(u.caller(c)):
 		u.errorPage(c, http.StatusForbidden, "Sekretessbelagda uppgifter",
 			"Den interna versionen innehåller sekretessbelagda uppgifter, och din behörighet omfattar dem inte. Den offentliga versionen kan du öppna.")
 	default:
@@ -71,9 +72,9 @@ func (u *ui) uiRendition(c *gin.Context, rec *archive.Record, r extract.Renditio
 
 // newestAllowed is the newest certification of rec the clerk may have,
 // or nil.
-func (u *ui) newestAllowed(c *gin.Context, rec *archive.Record) *archive.Certification {
+func (u *Pages) newestAllowed(c *gin.Context, rec *archive.Record) *archive.Certification {
 	for i := len(rec.Certifications) - 1; i >= 0; i-- {
-		if rec.Certifications[i].RenditionOf() == extract.Public || u.s.mayReadConfidential(c) {
+		if rec.Certifications[i].RenditionOf() == extract.Public || u.d.MayReadConfidential(u.caller(c)) {
 			return &rec.Certifications[i]
 		}
 	}
@@ -124,13 +125,13 @@ type renditionChoice struct {
 // renditionChoices are the renditions of rec to certify, for an extract
 // with two: checked as req asks, or, on a new form, the public one and,
 // for a clerk allowed confidential content, the internal one too.
-func (u *ui) renditionChoices(c *gin.Context, rec *archive.Record, req CertifyRequest) []renditionChoice {
+func (u *Pages) renditionChoices(c *gin.Context, rec *archive.Record, req domain.CertifyRequest) []renditionChoice {
 	if !rec.Has(extract.Internal) {
 		return nil
 	}
 	var out []renditionChoice
 	for _, r := range rec.RenditionsKept() {
-		allowed := r == extract.Public || u.s.mayReadConfidential(c)
+		allowed := r == extract.Public || u.d.MayReadConfidential(u.caller(c))
 		checked := allowed && (len(req.Renditions) == 0 || slices.Contains(req.Renditions, r))
 		out = append(out, renditionChoice{Name: string(r), Label: r.Label(), Checked: checked, Allowed: allowed})
 	}

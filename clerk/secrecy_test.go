@@ -1,4 +1,4 @@
-package service_test
+package clerk_test
 
 import (
 	"bytes"

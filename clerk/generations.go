@@ -1,4 +1,4 @@
-package service
+package clerk
 
 import (
 	"context"
@@ -35,24 +35,24 @@ type generation struct {
 
 // generation reads the key's session generation (0 before its first
 // logout) and the object's ETag ("" when there is none).
-func (u *ui) generation(ctx context.Context, keyName string) (int64, string, error) {
-	raw, obj, err := u.s.store.Get(ctx, generationKey(keyName))
+func (u *Pages) generation(ctx context.Context, keyName string) (int64, string, error) {
+	raw, obj, err := u.store.Get(ctx, generationKey(keyName))
 	if errors.Is(err, storage.ErrNotFound) {
 		return 0, "", nil
 	}
 	if err != nil {
-		return 0, "", fmt.Errorf("service: reading the session generation: %w", err)
+		return 0, "", fmt.Errorf("clerk: reading the session generation: %w", err)
 	}
 	var g generation
 	if err := json.Unmarshal(raw, &g); err != nil {
-		return 0, "", fmt.Errorf("service: reading the session generation: %w", err)
+		return 0, "", fmt.Errorf("clerk: reading the session generation: %w", err)
 	}
 	return g.Generation, obj.ETag, nil
 }
 
 // endSessions moves the key's generation on, with a conditional write so
 // that two logouts racing on two replicas both count.
-func (u *ui) endSessions(ctx context.Context, keyName string) error {
+func (u *Pages) endSessions(ctx context.Context, keyName string) error {
 	for range 5 {
 		n, etag, err := u.generation(ctx, keyName)
 		if err != nil {
@@ -60,13 +60,13 @@ func (u *ui) endSessions(ctx context.Context, keyName string) error {
 		}
 		raw, _ := json.Marshal(generation{Generation: n + 1}) // an int64: cannot fail
 		opts := storage.PutOptions{ContentType: "application/json", IfMatch: etag, IfNoneMatch: etag == ""}
-		_, err = u.s.store.Put(ctx, generationKey(keyName), raw, opts)
+		_, err = u.store.Put(ctx, generationKey(keyName), raw, opts)
 		if !errors.Is(err, storage.ErrPrecondition) {
 			if err != nil {
-				return fmt.Errorf("service: ending the sessions: %w", err)
+				return fmt.Errorf("clerk: ending the sessions: %w", err)
 			}
 			return nil
 		}
 	}
-	return errors.New("service: ending the sessions: the generation kept changing")
+	return errors.New("clerk: ending the sessions: the generation kept changing")
 }

@@ -1,4 +1,4 @@
-package service
+package clerk
 
 import (
 	"bytes"
@@ -10,21 +10,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"utdrag/archive"
 	"utdrag/auth"
 )
 
 // The clerk's session lives in one cookie, signed with HMAC-SHA-256: any
 // replica with the same UTDRAG_SESSION_KEY, key file and store accepts it;
 // the store keeps only each key's session generation, which logging out
-// moves on (see ui_generations.go). The cookie holds the key's name, roles and
+// moves on (see generations.go). The cookie holds the key's name, roles and
 // organisation as the key file gave them at login, never the key itself.
 // The signing key is derived from UTDRAG_SESSION_KEY (or random bytes at
 // start-up) and the key file's checksum: changing the key file, to revoke
@@ -151,15 +154,15 @@ func (ss *sessions) validCSRF(s session, token string) bool {
 
 // secure reports whether the browser reaches the service over HTTPS: the
 // request came over TLS, or the public URL is https (TLS ends at a proxy).
-func (u *ui) secure(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(u.s.cfg.PublicURL, "https://")
+func (u *Pages) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(u.cfg.PublicURL, "https://")
 }
 
 // cookieName is the session cookie's name: over HTTPS with the __Host-
 // prefix, which browsers accept only from this host, Secure, for path /
 // and without Domain, so no other host under the same domain and no plain
 // HTTP page can set or replace it.
-func (u *ui) cookieName(r *http.Request) string {
+func (u *Pages) cookieName(r *http.Request) string {
 	if u.secure(r) {
 		return "__Host-" + sessionCookie
 	}
@@ -167,9 +170,9 @@ func (u *ui) cookieName(r *http.Request) string {
 }
 
 // session reads the cookie, or starts an anonymous session. A logged-in
-// session whose key has logged out since (see ui_generations.go) is
+// session whose key has logged out since (see generations.go) is
 // anonymous again.
-func (u *ui) session() gin.HandlerFunc {
+func (u *Pages) session() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var sess session
 		ok := false
@@ -199,7 +202,7 @@ func currentSession(c *gin.Context) session {
 	return sess
 }
 
-func (u *ui) setSession(c *gin.Context, s session) {
+func (u *Pages) setSession(c *gin.Context, s session) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: u.cookieName(c.Request), Value: u.sessions.encode(s), Path: "/",
 		MaxAge: int(u.sessions.ttl / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode,
@@ -212,9 +215,9 @@ func (u *ui) setSession(c *gin.Context, s session) {
 // API route the page stands for, under the API's policy; it also sets the
 // caller's scope, so visible() and the listing see what the API would.
 // Without a key file (open mode) everything is allowed, as in the API.
-func (u *ui) allow(route string) gin.HandlerFunc {
+func (u *Pages) allow(route string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if u.s.keys == nil {
+		if u.d.Open() {
 			c.Next()
 			return
 		}
@@ -229,9 +232,8 @@ func (u *ui) allow(route string) gin.HandlerFunc {
 			return
 		}
 		key := sess.key()
-		c.Set(ctxKeyName, key.Name)
-		c.Set(ctxScope, key.Scope())
-		if !policy.Allows(key, route) {
+		u.d.Tag(c, key.Name, "")
+		if !u.d.Allows(key, route) {
 			u.errorPage(c, http.StatusForbidden, "Åtkomst nekas", "Din API-nyckel saknar behörighet för den här åtgärden.")
 			return
 		}
@@ -241,20 +243,20 @@ func (u *ui) allow(route string) gin.HandlerFunc {
 
 // may reports whether the caller may use route: always in open mode,
 // otherwise as the policy says for the session's key.
-func (u *ui) may(c *gin.Context, route string) bool {
-	if u.s.keys == nil {
+func (u *Pages) may(c *gin.Context, route string) bool {
+	if u.d.Open() {
 		return true
 	}
 	sess := currentSession(c)
-	return sess.Key != "" && policy.Allows(sess.key(), route)
+	return sess.Key != "" && u.d.Allows(sess.key(), route)
 }
 
 // csrf accepts a form only from a page of this site (as far as the
 // browser says: Sec-Fetch-Site, Origin with its scheme, or Referer) and
 // with the session's token.
-func (u *ui) csrf() gin.HandlerFunc {
+func (u *Pages) csrf() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !u.s.fromThisSite(c.Request) || !u.sessions.validCSRF(currentSession(c), c.PostForm("csrf")) {
+		if !u.d.FromThisSite(c.Request) || !u.sessions.validCSRF(currentSession(c), c.PostForm("csrf")) {
 			u.refuseForm(c)
 			return
 		}
@@ -264,9 +266,9 @@ func (u *ui) csrf() gin.HandlerFunc {
 
 // sameSite is csrf's first half, for a form whose token comes with its
 // body (the verification upload reads it from the body's first part).
-func (u *ui) sameSite() gin.HandlerFunc {
+func (u *Pages) sameSite() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !u.s.fromThisSite(c.Request) {
+		if !u.d.FromThisSite(c.Request) {
 			u.refuseForm(c)
 			return
 		}
@@ -274,7 +276,7 @@ func (u *ui) sameSite() gin.HandlerFunc {
 	}
 }
 
-func (u *ui) refuseForm(c *gin.Context) {
+func (u *Pages) refuseForm(c *gin.Context) {
 	u.errorPage(c, http.StatusForbidden, "Formuläret gick inte att skicka",
 		"Sidan var för gammal eller kom från en annan webbplats. Gå tillbaka, ladda om sidan och försök igen.")
 }
@@ -316,31 +318,31 @@ type loginView struct {
 	Hours       int
 }
 
-func (u *ui) loginPage(c *gin.Context) {
+func (u *Pages) loginPage(c *gin.Context) {
 	next := localPath(c.Query("next"))
-	if u.s.keys == nil || currentSession(c).Key != "" {
+	if u.d.Open() || currentSession(c).Key != "" {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
 	u.render(c, http.StatusOK, "login", "Logga in", "login", loginView{Next: next, Hours: int(u.sessions.ttl.Hours())})
 }
 
-func (u *ui) login(c *gin.Context) {
+func (u *Pages) login(c *gin.Context) {
 	next := localPath(c.PostForm("next"))
-	if u.s.keys == nil {
+	if u.d.Open() {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
 	v := loginView{Next: next, Hours: int(u.sessions.ttl.Hours())}
-	if u.s.tooManyFailures(c, func(c *gin.Context) {
+	if wait := u.d.LoginWait(c.ClientIP()); wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		v.Error = "För många felaktiga nycklar har skickats från din adress. Vänta en stund och försök igen."
 		u.render(c, http.StatusTooManyRequests, "login", "Logga in", "login", v)
-	}) {
 		return
 	}
-	key, ok := u.s.keys.Lookup(strings.TrimSpace(c.PostForm("key")))
+	key, ok := u.d.LookupKey(strings.TrimSpace(c.PostForm("key")))
 	if !ok {
-		u.s.failures.fail(c.ClientIP())
+		u.d.LoginFailed(c.ClientIP())
 	}
 	switch {
 	case !ok:
@@ -360,21 +362,42 @@ func (u *ui) login(c *gin.Context) {
 	sess := u.sessions.login(key)
 	sess.Gen = gen
 	u.setSession(c, sess)
-	c.Set(ctxKeyName, key.Name)
-	u.s.log.InfoContext(c.Request.Context(), "clerk logged in", "key", key.Name)
+	u.d.Tag(c, key.Name, "")
+	u.log.InfoContext(c.Request.Context(), "clerk logged in", "key", key.Name)
 	c.Redirect(http.StatusSeeOther, next)
 }
 
 // logout ends every session of the key, this one and any copy of its
 // cookie, on every replica.
-func (u *ui) logout(c *gin.Context) {
+func (u *Pages) logout(c *gin.Context) {
 	if sess := currentSession(c); sess.Key != "" {
 		if err := u.endSessions(c.Request.Context(), sess.Key); err != nil {
 			u.fail(c, err)
 			return
 		}
-		u.s.log.InfoContext(c.Request.Context(), "clerk logged out: the key's sessions are ended", "key", sess.Key)
+		u.log.InfoContext(c.Request.Context(), "clerk logged out: the key's sessions are ended", "key", sess.Key)
 	}
 	u.setSession(c, u.sessions.anonymous())
 	c.Redirect(http.StatusSeeOther, "/logga-in")
+}
+
+// caller is the API key the session stands for: nil in open mode and
+// before login.
+func (u *Pages) caller(c *gin.Context) *auth.Key {
+	sess := currentSession(c)
+	if u.d.Open() || sess.Key == "" {
+		return nil
+	}
+	return sess.key()
+}
+
+// refuseUnadjusted shows the clerk why rec may not be certified or
+// distributed (verb) yet, and reports whether it did.
+func (u *Pages) refuseUnadjusted(c *gin.Context, rec *archive.Record, verb string) bool {
+	na := u.d.CheckAdjusted(rec, verb)
+	if na == nil {
+		return false
+	}
+	u.errorPage(c, http.StatusConflict, "Inte justerat", na.Detail)
+	return true
 }

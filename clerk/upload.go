@@ -1,4 +1,4 @@
-package service
+package clerk
 
 import (
 	"crypto/sha256"
@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"unicode/utf8"
+	"utdrag/internal/pace"
 )
 
 // The verify page's form is read as a stream, in the order the page sends
@@ -18,9 +19,9 @@ import (
 // Errors of readVerifyForm; anything else is a read error of the body
 // (an *http.MaxBytesError beyond the route's limit).
 var (
-	errFormToken  = errors.New("service: verify form: no valid token before the file")
-	errFormNoFile = errors.New("service: verify form: no file")
-	errFormSyntax = errors.New("service: verify form: not a multipart form")
+	errFormToken  = errors.New("clerk: verify form: no valid token before the file")
+	errFormNoFile = errors.New("clerk: verify form: no file")
+	errFormSyntax = errors.New("clerk: verify form: not a multipart form")
 )
 
 // maxFormHead bounds what may come before the file's content: the token's
@@ -80,7 +81,7 @@ func readVerifyForm(body io.Reader, boundary string, valid func(token string) bo
 	}
 	g.open()
 	h := sha256.New()
-	n, err := copyYielding(h, p)
+	n, err := pace.Copy(h, p)
 	if err != nil {
 		return upload{}, formError(g, err, errFormSyntax)
 	}
@@ -122,7 +123,7 @@ type gate struct {
 	bodyErr error // the last error of r itself
 }
 
-var errGateClosed = errors.New("service: verify form: too much before the file")
+var errGateClosed = errors.New("clerk: verify form: too much before the file")
 
 func (g *gate) Read(p []byte) (int, error) {
 	if !g.opened {

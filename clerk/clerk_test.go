@@ -1,4 +1,4 @@
-package service_test
+package clerk_test
 
 import (
 	"bytes"
@@ -61,7 +61,7 @@ func startUIOn(t *testing.T, store storage.Store, now func() time.Time, log *slo
 		f(&cfg)
 	}
 	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer, Now: now,
-		Logger: log})
+		Logger: log, Pages: pages(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}

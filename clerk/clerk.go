@@ -1,0 +1,235 @@
+package clerk
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"utdrag/archive"
+	"utdrag/auth"
+	"utdrag/distribute"
+	"utdrag/domain"
+	"utdrag/extract"
+	"utdrag/index"
+	"utdrag/storage"
+	"utdrag/web"
+)
+
+// Domain is what the clerk pages need of the service: the domain
+// operations the API's handlers call too, so that each exists once. The
+// caller of an operation is the API key the clerk's session stands for:
+// nil in open mode (no key file), where everything is allowed.
+type Domain interface {
+	// Open reports whether the service runs without a key file.
+	Open() bool
+	LookupKey(secret string) (*auth.Key, bool)
+	// Allows reports whether k may use route ("METHOD /v1/…"), the API
+	// route a page stands for, under the API's policy.
+	Allows(k *auth.Key, route string) bool
+	MayReadConfidential(k *auth.Key) bool
+	// LoginWait is how long addr must wait before presenting a key again;
+	// LoginFailed counts an unknown key from addr (shared with the API).
+	LoginWait(addr string) time.Duration
+	LoginFailed(addr string)
+	FromThisSite(r *http.Request) bool
+	ReportMismatch(ctx context.Context, err error)
+	// Tag names the key and the extract of a request in its log line.
+	Tag(c *gin.Context, keyName, extractID string)
+	Logger() *slog.Logger
+	// Store is where the sessions' generations are kept.
+	Store() storage.Store
+
+	Extract(ctx context.Context, k *auth.Key, id string) (*archive.Record, error)
+	Search(ctx context.Context, k *auth.Key, f index.Filter) (index.Page, error)
+	ExtractPDF(ctx context.Context, rec *archive.Record, r extract.Rendition) ([]byte, error)
+	ExtractHTML(ctx context.Context, rec *archive.Record, r extract.Rendition) ([]byte, error)
+	HasHTML(ctx context.Context, rec *archive.Record) bool
+	CertifiedPDF(ctx context.Context, rec *archive.Record, version int) ([]byte, error)
+	Justering(rec *archive.Record) []extract.ParagraphJustering
+	CheckAdjusted(rec *archive.Record, verb string) *domain.NotAdjusted
+
+	// CheckCertification normalises req and returns what is wrong with it.
+	CheckCertification(req *domain.CertifyRequest) []extract.FieldError
+	Certify(ctx context.Context, id string, req domain.CertifyRequest) (*archive.Record, *archive.Certification, error)
+
+	Message(ctx context.Context, rec *archive.Record) (distribute.Message, error)
+	Resolve(org string, names []string) []distribute.Recipient
+	Distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error)
+	// DistributionStatus is nil when the extract has not been distributed.
+	DistributionStatus(ctx context.Context, id string) (*distribute.Record, error)
+
+	// Verification is public: anyone holding a printed extract may check it.
+	VerifySlot(ctx context.Context) (release func(), ok bool)
+	Verify(ctx context.Context, sum string) (*domain.Verification, error)
+	Issued(ctx context.Context, id string) (*archive.Record, error)
+}
+
+// Config is what the pages are configured with.
+type Config struct {
+	// SessionKey signs the session cookies (at least 32 characters; empty:
+	// random at start-up, so sessions end with the process).
+	SessionKey string
+	// AuthFile is the key file; changing it ends every session.
+	AuthFile string
+	// PublicURL is the address browsers use; https makes the cookie
+	// Secure with the __Host- prefix.
+	PublicURL string
+}
+
+// Pages is the clerk interface: server-rendered pages in Swedish over the
+// same archive, certification, distribution and verification the API uses.
+type Pages struct {
+	d        Domain
+	cfg      Config
+	log      *slog.Logger
+	store    storage.Store
+	pages    *web.Pages
+	sessions *sessions
+}
+
+// uiPageSize is the number of extracts on one page of search results.
+const uiPageSize = 20
+
+// uiFormLimit bounds the body of the interface's forms (the verification
+// upload has its own, larger limit).
+const uiFormLimit = 64 << 10
+
+// New builds the clerk pages over d; their templates are parsed here,
+// once.
+func New(d Domain, cfg Config) (*Pages, error) {
+	pages, err := web.Parse(template.FuncMap{})
+	if err != nil {
+		return nil, fmt.Errorf("clerk: %w", err)
+	}
+	sess, err := newSessions(cfg.SessionKey, cfg.AuthFile, 8*time.Hour)
+	if err != nil {
+		return nil, fmt.Errorf("clerk: %w", err)
+	}
+	return &Pages{d: d, cfg: cfg, log: d.Logger(), store: d.Store(), pages: pages, sessions: sess}, nil
+}
+
+// Routes registers the clerk interface on r. Its routes carry their own
+// chain: the server's (request log and metrics, recovery, the open-mode
+// host guard), then the session (instead of the API's key header) and,
+// per route, the same policy as the API route it stands for.
+func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
+	g := r.Group("", chain...)
+	g.Use(u.headers(), u.session())
+	static := http.FS(web.Static())
+	g.GET("/static/:name", func(c *gin.Context) { c.FileFromFS(c.Param("name"), static) })
+
+	g.GET("/logga-in", u.loginPage)
+	g.POST("/logga-in", u.formLimit(), u.csrf(), u.login)
+	g.POST("/logga-ut", u.formLimit(), u.csrf(), u.logout)
+
+	// Verification is public: anyone holding a printed extract may check it.
+	g.GET("/verify", u.verifyPage)
+	g.POST("/verify", u.uploadLimit(), u.sameSite(), u.verifyUpload)
+	g.GET("/v/:id/:version", u.verifyShort)
+
+	g.GET("/", u.allow("GET /v1/extracts"), u.list)
+	g.GET("/utdrag/:id", u.allow("GET /v1/extracts/:id"), u.show)
+	g.GET("/utdrag/:id/pdf", u.allow("GET /v1/extracts/:id/pdf"), u.pdf)
+	g.GET("/utdrag/:id/bestyrkt", u.allow("GET /v1/extracts/:id/certified"), u.certifiedPDF)
+	g.GET("/utdrag/:id/html", u.allow("GET /v1/extracts/:id/html"), u.html)
+	g.GET("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.certifyForm)
+	g.POST("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.formLimit(), u.csrf(), u.certify)
+	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)
+	g.POST("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distribute)
+}
+
+// page is what every template gets: the layout's fields and the page's own
+// data.
+type page struct {
+	Title string
+	Nav   string // "list", "verify" or "login": the current menu item
+	User  string // the key's name when logged in
+	Open  bool   // no key file: no login
+	Clerk bool   // may use the clerk pages
+	CSRF  string
+	Data  any
+}
+
+// render writes a page with status.
+func (u *Pages) render(c *gin.Context, status int, name, title, nav string, data any) {
+	sess := currentSession(c)
+	p := page{
+		Title: title, Nav: nav, Open: u.d.Open(), CSRF: u.sessions.csrfToken(sess),
+		User: sess.Key, Clerk: u.d.Open() || sess.Key != "", Data: data,
+	}
+	var buf bytes.Buffer
+	if err := u.pages.Render(&buf, name, p); err != nil {
+		u.log.ErrorContext(c.Request.Context(), "rendering page", "page", name, "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internt fel: sidan kunde inte visas. Felet är loggat.\n"))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorPage is a page of its own for a request that cannot go on.
+type errorPage struct {
+	Message, Back, BackLabel string
+}
+
+func (u *Pages) errorPage(c *gin.Context, status int, title, message string) {
+	back, label := "/", "Till sökningen"
+	if !currentSession(c).clerk(u.d.Open()) {
+		back, label = "/verify", "Kontrollera ett utdrag"
+	}
+	u.render(c, status, "error", title, "", errorPage{Message: message, Back: back, BackLabel: label})
+	c.Abort()
+}
+
+// fail shows an error from the layers below as a page: missing things 404,
+// an unreachable store or busy renderer 503, the rest 500 without
+// internals (and logged).
+func (u *Pages) fail(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, archive.ErrMismatch):
+		u.d.ReportMismatch(c.Request.Context(), err)
+		u.errorPage(c, http.StatusInternalServerError, "Den lagrade filen stämmer inte",
+			"Den lagrade filen är inte den som registrerades för utdraget och lämnas därför inte ut. Felet är loggat; kontakta förvaltningen.")
+	case errors.Is(err, archive.ErrNotFound), errors.Is(err, storage.ErrNotFound):
+		u.errorPage(c, http.StatusNotFound, "Hittades inte", "Det finns inget utdrag med den identiteten, eller så saknar du behörighet att se det.")
+	case errors.Is(err, storage.ErrUnavailable):
+		c.Header("Retry-After", "5")
+		u.errorPage(c, http.StatusServiceUnavailable, "Lagringen svarar inte", "Lagringen kan inte nås just nu. Försök igen om en stund; inget har sparats till hälften.")
+	case errors.Is(err, domain.ErrBusy), errors.Is(err, domain.ErrRenderTimeout):
+		c.Header("Retry-After", "1")
+		u.errorPage(c, http.StatusServiceUnavailable, "Tjänsten är upptagen", "Tjänsten sätter just nu så många utdrag den kan. Försök igen om en stund.")
+	default:
+		u.log.ErrorContext(c.Request.Context(), "clerk interface request failed", "err", err, "path", c.FullPath())
+		u.errorPage(c, http.StatusInternalServerError, "Något gick fel", "Ett oväntat fel inträffade. Felet är loggat; försök igen eller kontakta förvaltningen.")
+	}
+}
+
+// headers set the interface's security headers: only our own scripts,
+// styles and frames, no framing by others, no sniffing.
+func (u *Pages) headers() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		c.Next()
+	}
+}
+
+func (u *Pages) formLimit() gin.HandlerFunc   { return bodyLimit(uiFormLimit) }
+func (u *Pages) uploadLimit() gin.HandlerFunc { return bodyLimit(domain.MaxVerifyBody) }
+
+func bodyLimit(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
