@@ -158,11 +158,18 @@ UPDATE extracts SET adjusted = 0 WHERE record::jsonb -> 'justering' @> '[{"state
 	sqlite:   auditSchema,
 	postgres: auditSchema,
 }, {
+	// The drafts (ej justerade) are few, and a clerk asks for them: a
+	// partial index holds them alone, newest first, and costs nothing to
+	// keep for the justerade.
+	version:  7,
+	sqlite:   `CREATE INDEX extracts_drafts ON extracts (organisation, meeting_date DESC, first_paragraph, id) WHERE adjusted = 0`,
+	postgres: `CREATE INDEX extracts_drafts ON extracts (organisation, meeting_date DESC, first_paragraph, id) WHERE adjusted = 0`,
+}, {
 	// The SQLite full-text index keeps each word also as the
 	// organisation's own (ftsText) in place of the organisation's word,
 	// and rowids alone (detail=none: a search asks for words, never for
 	// phrases). Made anew by a rebuild from storage, as in version 3.
-	version: 7,
+	version: 8,
 	sqlite: `DROP TABLE extracts_text;
 CREATE VIRTUAL TABLE extracts_text USING fts5(
 	stems, content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 0'

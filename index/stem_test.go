@@ -88,12 +88,12 @@ func TestCaseParts(t *testing.T) {
 }
 
 // TestOrganisationLexemesMigrated: rows PostgreSQL indexed before
-// migration 7 (the organisation's word beside the lexemes) are found by a
+// migration 8 (the organisation's word beside the lexemes) are found by a
 // search within their organisation after it, and only there.
 func TestOrganisationLexemesMigrated(t *testing.T) {
 	ctx := t.Context()
 	u := indextest.PostgresURL(t)
-	old, err := index.OpenAt(ctx, u, 6)
+	old, err := index.OpenAt(ctx, u, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestOrganisationLexemesMigrated(t *testing.T) {
 		if err := old.Put(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
-		// What versions 4 to 6 wrote.
+		// What versions 4 to 7 wrote.
 		if err := old.Exec(ctx, `UPDATE extracts SET search = to_tsvector('swedish', lower($1)) ||
 			array_to_tsvector(ARRAY['0org' || left(encode(sha256(convert_to(organisation, 'UTF8')), 'hex'), 16)]) WHERE id = $2`,
 			rec.Titles[0], rec.ID); err != nil {
@@ -139,7 +139,7 @@ func TestOrganisationLexemesMigrated(t *testing.T) {
 	}
 }
 
-// TestOrganisationScopeInSQL: migration 7 gives rows indexed before it
+// TestOrganisationScopeInSQL: migration 8 gives rows indexed before it
 // the same organisation scope the Go code writes and searches for.
 func TestOrganisationScopeInSQL(t *testing.T) {
 	db, err := sql.Open("pgx", indextest.PostgresURL(t))
