@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"utdrag/auth"
 
 	"utdrag/archive"
 	"utdrag/compose"
@@ -236,4 +237,27 @@ func mustLocation(name string) *time.Location {
 		return time.FixedZone("CET", 3600)
 	}
 	return loc
+}
+
+// roleName is a role as a clerk reads it.
+func roleName(r auth.Role) string {
+	switch r {
+	case auth.Clerk:
+		return "handläggare"
+	case auth.Admin:
+		return "administratör"
+	case auth.System:
+		return "ärendesystem"
+	}
+	return string(r)
+}
+
+// plural is one when n is 1, else many: "1 adress", "2 adresser". The
+// templates write every counted noun through it (as {{plural n "adress"
+// "adresser"}}), so that no page says "1 e-postmeddelanden".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
