@@ -16,8 +16,10 @@ import (
 	"utdrag/templates"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/auth"
 	"utdrag/distribute"
 	"utdrag/index"
@@ -54,6 +56,10 @@ type Server struct {
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics
+
+	audit         *audit.Log   // the audit trail (audit.go)
+	auditIndex    *index.Index // where the trail is queried
+	auditFailures prometheus.Counter
 }
 
 // Deps are what the server is built from; main builds them once.
@@ -120,6 +126,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s.archive.SetDescriber(describeCertified)
 	s.useIndex(d.Index)
+	s.useAudit(d.Index)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {
 		return nil, err
@@ -177,6 +184,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	s.verifyRoutes(v1)
 	s.distributionRoutes(v1)
 	s.protocolRoutes(r, v1)
+	s.auditRoutes(v1)
 	return r, nil
 }
 
@@ -277,6 +285,7 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.reconciler().Run(ctx) // until shutdown
 	go s.archiveLoop(ctx)      // until shutdown
+	go s.auditLoop(ctx)        // until shutdown
 	s.log.Info("utdrag listening", "addr", s.cfg.Addr, "storage", s.cfg.Storage)
 	select {
 	case err := <-errc:

@@ -33,8 +33,9 @@ type objects struct {
 	inBody  []int // object numbers, in order
 	bodyOff []int
 	stmNum  int // the object stream's number
-	// id sums what identifies the file: the compressed page contents and
-	// the metadata (identify); fonts and structure follow from them.
+	// id sums what identifies the file: the checksums of the page
+	// contents and the metadata (identify); fonts and structure follow
+	// from them.
 	id   hash.Hash
 	z    bytes.Buffer // one compressed stream
 	zw   *zlib.Writer
