@@ -216,4 +216,3 @@ func certify(t *testing.T, s *site, id, body string) {
 func count(b *browser, sel string) int {
 	return run(b, "counting "+sel, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
 }
-
