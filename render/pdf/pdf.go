@@ -107,7 +107,7 @@ func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, doc *comp
 		fontNums[i] = o.alloc()
 	}
 
-	t := newTree(doc, len(p.Pages))
+	t := o.tree.build(doc, len(p.Pages))
 	if doc.Header.VerifyURL != "" {
 		t.figure = t.add("Figure", 0)
 		t.elems[t.figure].extra().alt = "QR-kod med kontrolladressen " + doc.Header.VerifyURL

@@ -41,6 +41,9 @@ type objects struct {
 	zw   *zlib.Writer
 	num  [24]byte
 	open int // the object begun and not yet ended; 0 none
+	// tree is the structure tree of the file, whose arrays serve the
+	// next file.
+	tree tree
 }
 
 // level keeps files about as small as zlib's default would, at a third of
@@ -69,6 +72,7 @@ func newObjects(compact bool, header string) *objects {
 
 // release returns o to the pool; its buffers keep their size.
 func (o *objects) release() {
+	o.tree.clear()
 	o.out = bytes.Buffer{}
 	o.size = min(o.size, 4<<20)
 	pool.Put(o)
