@@ -50,6 +50,8 @@ type Domain interface {
 
 	Extract(ctx context.Context, k *auth.Key, id string) (*archive.Record, error)
 	Search(ctx context.Context, k *auth.Key, f index.Filter) (index.Page, error)
+	// Organs are the organs of the extracts k may see, to choose from.
+	Organs(ctx context.Context, k *auth.Key) ([]string, error)
 	ExtractPDF(ctx context.Context, rec *archive.Record, r extract.Rendition) ([]byte, error)
 	ExtractHTML(ctx context.Context, rec *archive.Record, r extract.Rendition) ([]byte, error)
 	HasHTML(ctx context.Context, rec *archive.Record) bool
@@ -175,7 +177,10 @@ type page struct {
 	Clerk bool   // may use the clerk pages
 	Admin bool   // may read the whole audit trail
 	CSRF  string
-	Data  any
+	// Search is the address of the clerk's last search ("/" when there is
+	// none): the way back to the results from the pages of an extract.
+	Search string
+	Data   any
 }
 
 // render writes a page with status.
@@ -183,7 +188,7 @@ func (u *Pages) render(c *gin.Context, status int, name, title, nav string, data
 	sess := currentSession(c)
 	p := page{
 		Title: title, Nav: nav, Open: u.d.Open(), CSRF: u.sessions.csrfToken(sess),
-		User: sess.user(), Clerk: u.d.Open() || sess.Key != "", Data: data,
+		User: sess.user(), Clerk: u.d.Open() || sess.Key != "", Search: lastSearch(c.Request), Data: data,
 		Admin: sess.Key != "" && u.may(c, "GET /v1/audit"),
 	}
 	var buf bytes.Buffer
@@ -202,7 +207,7 @@ type errorPage struct {
 }
 
 func (u *Pages) errorPage(c *gin.Context, status int, title, message string) {
-	back, label := "/", "Till sökningen"
+	back, label := lastSearch(c.Request), "Till sökningen"
 	if !currentSession(c).clerk(u.d.Open()) {
 		back, label = "/verify", "Kontrollera ett utdrag"
 	}

@@ -203,7 +203,8 @@ func TestUIFindCertifyDistributeOpenMode(t *testing.T) {
 	if resp, _ := e.post("/utdrag/"+rs+"/expediera", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusSeeOther || len(e.smtp.Accepted()) != 10 {
 		t.Errorf("sending again: %d, %d messages (want no new ones)", resp.StatusCode, len(e.smtp.Accepted()))
 	}
-	if _, body := e.get("/?paragraph=157"); !strings.Contains(body, `<span class="badge ok">Ja</span></td>`+"\n        <td><span class=\"badge ok\">Ja</span>") {
+	if _, body := e.get("/?paragraph=157"); !strings.Contains(body, `<td data-label="Bestyrkt"><span class="badge ok">Ja</span></td>`) ||
+		!strings.Contains(body, `<td data-label="Expedierat"><span class="badge ok">Ja</span></td>`) {
 		t.Error("list does not show the extract as certified and distributed")
 	}
 }

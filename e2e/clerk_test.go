@@ -30,7 +30,7 @@ import (
 // site is the service under test: MinIO storage, the example recipient
 // directory and a recording SMTP server on loopback.
 type site struct {
-	t    *testing.T
+	t     *testing.T
 	url   string
 	smtp  *smtptest.Server
 	index *index.Index

@@ -223,8 +223,12 @@ func (ix *Index) where(f Filter, fs []finder, drive int) (string, []any) {
 	if f.Certified != nil {
 		add(`e.certified = ?`, boolInt(*f.Certified))
 	}
-	if f.Adjusted != nil {
-		add(`e.adjusted = ?`, boolInt(*f.Adjusted))
+	switch {
+	case f.Adjusted == nil:
+	case *f.Adjusted:
+		add(`e.adjusted = 1`)
+	default:
+		add(`e.adjusted = 0`) // written out: so the planner may use the index of drafts
 	}
 	if f.Distributed != nil {
 		if *f.Distributed {

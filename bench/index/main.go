@@ -9,7 +9,9 @@
 // loads -n of them into SQLite and into PostgreSQL, and measures at
 // -clients concurrent clients, for -duration each: the newest 20 of an
 // organ, a search by case-number prefix, a full-text search of two Swedish
-// words, and the newest 20 not yet certified (p50, p99). Beside them, in
+// words, the newest 20 not yet certified, a registrar's search (part of
+// an organ's name and a range of three §§, by §) and the drafts (ej
+// justerade, the last month's) by organ (p50, p99). Beside them, in
 // the same run, today's listing (archive.List on MinIO, which lists the
 // bucket and reads changed records) on -baseline extracts; then the
 // rebuild of an index from -reindex extracts on MinIO (what `utdrag
@@ -91,7 +93,8 @@ func run(ctx context.Context, o options) error {
 		return compareCreates(ctx, o, tmp, pg)
 	}
 	fmt.Printf("# Index benchmark: %d records, %d clients, %s per query kind\n\n", o.n, o.clients, o.duration)
-	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20"}
+	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20",
+		"organ part and § range, by §", "not justerad, by organ"}
 	results := map[string]map[string][]time.Duration{}
 	for _, name := range strings.Split(o.dbs, ",") {
 		ix, err := index.Open(ctx, dbs[name], index.Options{})
@@ -241,6 +244,13 @@ func query(kind string, r *rand.Rand, n int) index.Filter {
 		f.CaseNumber, f.CaseMatch = cn[:len(cn)-2], index.Prefix
 	case "two Swedish words":
 		f.Text = subjects[r.IntN(len(subjects))].word + " " + places[r.IntN(len(places))]
+	case "organ part and § range, by §": // a registrar's "Barn", "§ 80-82"
+		f.Organ, f.OrganMatch = strings.ToLower(g.Organ[:min(len(g.Organ), 6)]), index.Partial
+		f.Paragraph, f.ParagraphTo = g.Paragraphs[0], g.Paragraphs[0]+2
+		f.Sort = index.ParagraphAsc
+	case "not justerad, by organ":
+		no := false
+		f.Adjusted, f.Sort = &no, index.OrganAsc
 	default:
 		no := false
 		f.Certified = &no
@@ -496,6 +506,12 @@ func gen(i int) *archive.Record {
 		Template: "standard@1", Filename: "Protokollsutdrag.pdf", Pages: 2, Bytes: 40000 + r.IntN(40000),
 		SHA256: fmt.Sprintf("%064x", i), Created: date.AddDate(0, 0, 3),
 	}}
+	// The last month's protocols are not justerade yet.
+	state := extract.StateAdjusted
+	if date.After(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)) {
+		state = extract.StatePending
+	}
+	rec.Justering = []extract.ParagraphJustering{{Number: x.Paragraphs[0].Number, State: state}}
 	old := date.Before(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC))
 	if (old && r.IntN(100) < 85) || (!old && r.IntN(100) < 20) {
 		rec.Certifications = []archive.Certification{{Version: 1, Name: "Lena Nordin", Title: "Nämndsekreterare",

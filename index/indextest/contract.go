@@ -26,7 +26,7 @@ type Rec struct {
 	Cases        []string
 	Titles       []string
 	Decision     string
-	Certified    int // certifications
+	Certified    int  // certifications
 	Draft        bool // the protocol is not justerat yet
 }
 
