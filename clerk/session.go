@@ -371,8 +371,8 @@ func (u *Pages) login(c *gin.Context) {
 		u.render(c, http.StatusUnauthorized, "login", "Logga in", "login", v)
 		return
 	case !key.Has(auth.Clerk):
-		u.loginFailed(c, keyActor(key), "nyckeln saknar rollen handläggare")
-		v.Error = "Nyckeln saknar behörighet för handläggarsidorna (rollen handläggare eller administratör krävs)."
+		u.loginFailed(c, keyActor(key), "nyckeln saknar rollen "+roleName(auth.Clerk))
+		v.Error = "Nyckeln saknar behörighet för handläggarsidorna: den behöver rollen " + roleName(auth.Clerk) + " eller " + roleName(auth.Admin) + "."
 		u.render(c, http.StatusForbidden, "login", "Logga in", "login", v)
 		return
 	}
