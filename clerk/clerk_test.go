@@ -328,8 +328,9 @@ func TestUILoginUsesTheAPIKeysAndPolicy(t *testing.T) {
 	if resp := login("wrong"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unknown key: %d", resp.StatusCode)
 	}
-	if resp := login(system); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("system key: %d", resp.StatusCode)
+	if resp, body := e.post("/logga-in", url.Values{"csrf": {e.csrf("/logga-in")}, "key": {system}, "next": {"/"}}); resp.StatusCode != http.StatusForbidden ||
+		!strings.Contains(body, "rollen handläggare eller administratör") || strings.Contains(body, "clerk") {
+		t.Errorf("system key: %d, the refusal names the roles in English or not at all", resp.StatusCode)
 	}
 	if resp, _ := e.post("/logga-in", url.Values{"key": {clerk}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("login without token: %d", resp.StatusCode)

@@ -3,11 +3,16 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"utdrag/auth"
+	"utdrag/service"
 )
 
 // widths are the windows every page is checked at: a laptop, a phone,
@@ -121,6 +126,8 @@ func TestPagesFitEveryWidth(t *testing.T) {
 	b.checkLayout("certify-confirm", axe)
 	b.do("signing", chromedp.Click(chromedp.CSS("#sign")), chromedp.WaitVisible(chromedp.CSS("#download-certified")))
 	b.checkLayout("extract-certified", axe)
+	load("/utdrag/"+rs+"/html", "h1")
+	b.checkLayout("extract-html", axe)
 	load("/utdrag/"+rs+"/expediera", "#send")
 	b.checkLayout("distribute-plan", axe)
 	tabPlan := b.tabsTo(s.url+"/utdrag/"+rs+"/expediera", "#send")
@@ -134,6 +141,18 @@ func TestPagesFitEveryWidth(t *testing.T) {
 	b.checkLayout("verify", axe)
 	load("/utdrag/finns-inte", "h1")
 	b.checkLayout("not-found", axe)
+
+	// The login page of a service with a key file, and its refusal.
+	keys := filepath.Join(t.TempDir(), "keys.yaml")
+	if err := os.WriteFile(keys, []byte("organisations: {region-jh: Region Jämtland Härjedalen}\nkeys:\n"+
+		"  - {name: Handläggare, sha256: "+auth.Hash("e2e-layout-clerk-0123456789")+", roles: [clerk], organisation: region-jh}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	closed := startSite(t, func(c *service.Config) { c.AuthFile = keys })
+	b.open(closed.url+"/logga-in", "#key")
+	b.checkLayout("login", axe)
+	b.do("logging in with a wrong key", chromedp.SendKeys(chromedp.CSS("#key"), "fel"+kb.Enter), chromedp.WaitVisible(chromedp.CSS("#login-error")))
+	b.checkLayout("login-error", axe)
 
 	// The Tab presses to the common actions; before this layout they were
 	// 20, 8 and 7. A search sent from the form (Enter in a field) starts

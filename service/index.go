@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"utdrag/archive"
 	"utdrag/audit"
 	"utdrag/distribute"
 	"utdrag/index"
@@ -26,9 +27,12 @@ type indexMetrics struct {
 	writeErrors prometheus.Counter
 }
 
-func (s *Server) useIndex(ix *index.Index) {
+func (s *Server) useIndex(ix *index.Index, writes archive.Indexer) {
 	s.index = ix
-	s.archive.SetIndexer(ix)
+	if writes == nil {
+		writes = ix
+	}
+	s.archive.SetIndexer(writes)
 	s.indexMetrics = &indexMetrics{
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "utdrag_index_lag_seconds",

@@ -68,8 +68,12 @@ type Deps struct {
 	Render *render.Engine
 	// Index is the index database listing and search query (main opens
 	// it from UTDRAG_INDEX); the server keeps it up to date.
-	Index  *index.Index
-	Logger *slog.Logger
+	Index *index.Index
+	// Indexer, when set, is told of the archive's record writes in
+	// place of Index (bench/load compares creates with and without the
+	// index write).
+	Indexer archive.Indexer
+	Logger  *slog.Logger
 	// Mailer replaces the one configured by UTDRAG_SMTP_ADDR (tests).
 	Mailer distribute.Mailer
 	// MailBackoff is the first wait before retrying a temporary SMTP
@@ -125,7 +129,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.archive.SetDescriber(describeCertified)
-	s.useIndex(d.Index)
+	s.useIndex(d.Index, d.Indexer)
 	s.useAudit(d.Index)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {

@@ -51,9 +51,10 @@ import (
 
 type options struct {
 	n, baseline, reindex, creates, clients, rounds int
+	readers                                        int
 	duration                                       time.Duration
 	explain, queriesOnly, createsOnly              bool
-	dbs                                            string
+	dbs, sqlitePath, postgresURL                   string
 }
 
 func main() {
@@ -64,11 +65,14 @@ func main() {
 	flag.IntVar(&o.creates, "creates", 1500, "archive creates per mode and round")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the create comparison")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients")
+	flag.IntVar(&o.readers, "readers", 0, "queries each database runs at once (0: the index's default)")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "time per query kind and database")
 	flag.BoolVar(&o.explain, "explain", false, "print each database's plan of one query of each kind")
 	flag.BoolVar(&o.queriesOnly, "queries-only", false, "stop after the queries (no MinIO phases)")
 	flag.BoolVar(&o.createsOnly, "creates-only", false, "only the create comparison")
 	flag.StringVar(&o.dbs, "dbs", "sqlite,postgres", "the databases the queries run on")
+	flag.StringVar(&o.sqlitePath, "sqlite", "", "query this SQLite file instead of a new one (loaded when it holds fewer than -n records)")
+	flag.StringVar(&o.postgresURL, "postgres", "", "query this PostgreSQL database instead of a new one (loaded when it holds fewer than -n records)")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
@@ -77,7 +81,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	pg := os.Getenv("UTDRAG_TEST_POSTGRES_URL")
-	if pg == "" || os.Getenv("UTDRAG_TEST_S3_ENDPOINT") == "" {
+	if (pg == "" && o.postgresURL == "") || (os.Getenv("UTDRAG_TEST_S3_ENDPOINT") == "" && !o.queriesOnly) {
 		return fmt.Errorf("index: run under scripts/with-minio.sh scripts/with-postgres.sh")
 	}
 	tmp, err := os.MkdirTemp("", "utdrag-bench-index")
@@ -85,9 +89,14 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	dbs := map[string]string{"sqlite": "sqlite:" + tmp + "/index.db"}
-	if dbs["postgres"], err = freshDatabase(ctx, pg); err != nil {
-		return err
+	dbs := map[string]string{"sqlite": "sqlite:" + tmp + "/index.db", "postgres": o.postgresURL}
+	if o.sqlitePath != "" {
+		dbs["sqlite"] = "sqlite:" + o.sqlitePath
+	}
+	if dbs["postgres"] == "" {
+		if dbs["postgres"], err = freshDatabase(ctx, pg); err != nil {
+			return err
+		}
 	}
 	if o.createsOnly {
 		return compareCreates(ctx, o, tmp, pg)
@@ -97,21 +106,29 @@ func run(ctx context.Context, o options) error {
 		"organ part and § range, by §", "not justerad, by organ"}
 	results := map[string]map[string][]time.Duration{}
 	for _, name := range strings.Split(o.dbs, ",") {
-		ix, err := index.Open(ctx, dbs[name], index.Options{})
+		ix, err := index.Open(ctx, dbs[name], index.Options{Readers: o.readers})
 		if err != nil {
 			return err
 		}
-		start := time.Now()
-		if err := load(ctx, ix, o.n); err != nil {
+		have, err := countRecords(ctx, dbs[name])
+		if err != nil {
 			return err
 		}
-		el := time.Since(start)
-		start = time.Now()
-		if err := ix.Optimize(ctx); err != nil {
-			return err
+		if have < o.n {
+			start := time.Now()
+			if err := load(ctx, ix, have, o.n); err != nil {
+				return err
+			}
+			el := time.Since(start)
+			start = time.Now()
+			if err := ix.Optimize(ctx); err != nil {
+				return err
+			}
+			fmt.Printf("%s: loaded %d records in %.0f s (%.0f records/s), statistics in %.1f s\n", name, o.n-have, el.Seconds(),
+				float64(o.n-have)/el.Seconds(), time.Since(start).Seconds())
+		} else {
+			fmt.Printf("%s: %d records already loaded\n", name, have)
 		}
-		fmt.Printf("%s: loaded %d records in %.0f s (%.0f records/s), statistics in %.1f s\n", name, o.n, el.Seconds(),
-			float64(o.n)/el.Seconds(), time.Since(start).Seconds())
 		results[name] = map[string][]time.Duration{}
 		for _, k := range kinds {
 			if o.explain {
@@ -258,7 +275,24 @@ func query(kind string, r *rand.Rand, n int) index.Filter {
 	return f
 }
 
-func load(ctx context.Context, ix *index.Index, n int) error {
+// countRecords counts the records an index database holds.
+func countRecords(ctx context.Context, u string) (int, error) {
+	driver, dsn := "pgx", u
+	if p, ok := strings.CutPrefix(u, "sqlite:"); ok {
+		driver, dsn = "sqlite", p // registered by package index
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM extracts`).Scan(&n)
+	return n, err
+}
+
+// load puts records from to n into ix.
+func load(ctx context.Context, ix *index.Index, from, n int) error {
 	const batch = 1000
 	next := make(chan int)
 	errc := make(chan error, 4)
@@ -277,7 +311,7 @@ func load(ctx context.Context, ix *index.Index, n int) error {
 			}
 		})
 	}
-	for from := 0; from < n; from += batch {
+	for from := from; from < n; from += batch {
 		select {
 		case next <- from:
 		case err := <-errc:
