@@ -24,12 +24,16 @@ type certifyView struct {
 	Confirm            bool
 	// Renditions to choose among, for an extract with two.
 	Renditions []renditionChoice
+
+	// NameFixed, TitleFixed: the logged-in person's own, from the provider.
+	NameFixed, TitleFixed bool
 }
 
 func (u *Pages) certifyView(c *gin.Context, rec *archive.Record, req domain.CertifyRequest) certifyView {
 	v := certifyView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, Name: req.Name, Title: req.Title, Place: req.Place}
 	_, v.Current = certViews(rec)
 	v.Renditions = u.renditionChoices(c, rec, req)
+	v.NameFixed, v.TitleFixed = fixedFields(c)
 	return v
 }
 
@@ -38,7 +42,9 @@ func (u *Pages) certifyForm(c *gin.Context) {
 	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, domain.CertifyRequest{}))
+	var req domain.CertifyRequest
+	u.certifier(c, &req)
+	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, req))
 }
 
 // certify runs the form's steps: "review" checks the fields and asks for
@@ -55,6 +61,7 @@ func (u *Pages) certify(c *gin.Context) {
 	for _, r := range c.PostFormArray("rendition") {
 		req.Renditions = append(req.Renditions, extract.Rendition(r))
 	}
+	u.certifier(c, &req)
 	errs := u.d.CheckCertification(&req)
 	v := u.certifyView(c, rec, req)
 	title := "Bestyrk " + heading(rec)
@@ -101,6 +108,7 @@ func (u *Pages) certify(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
+	u.rememberCertifier(c, req)
 	u.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", cert.Version, "key", currentSession(c).Key)
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/utdrag/%s?bestyrkt=%d", rec.ID, cert.Version))
 }
