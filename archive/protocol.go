@@ -30,6 +30,8 @@ import (
 //	                                        date) hashed as {meeting}
 //	protocol-organisations/{org}/{id}       empty marker: protocol id is of
 //	                                        the organisation hashed as {org}
+//	protocol-sha256/{hex}                   checksum index of protocol PDFs
+//	                                        (IndexEntry), for verification
 //
 // The markers are written before the record, so every recorded protocol is
 // found by its meeting and its organisation; a marker without a record is
@@ -157,6 +159,9 @@ func (a *Archive) createProtocol(ctx context.Context, rec *ProtocolRecord, objs 
 			// grace period.
 			return fmt.Errorf("archive: creating protocol %s: %s holds other bytes", rec.ID, o.key)
 		}
+	}
+	if err := a.indexProtocol(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
+		return err
 	}
 	for _, marker := range rec.markers() {
 		if _, err := a.store.Put(ctx, marker, nil, storage.PutOptions{ContentType: "application/octet-stream", IfNoneMatch: true}); err != nil && !errors.Is(err, storage.ErrPrecondition) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"utdrag/storage"
@@ -59,6 +60,11 @@ func (a *Archive) CertifyProtocol(ctx context.Context, id string, cert Certifica
 		!errors.Is(err, storage.ErrPrecondition) {
 		return nil, fmt.Errorf("archive: describing certified version %d of protocol %s: %w", n, id, err)
 	}
+	// Indexed before the PDF, so that a verification of the PDF finds the
+	// protocol, and adopts the version, whenever the writer stops.
+	if err := a.indexProtocol(ctx, cert.SHA256, IndexEntry{ID: id, Version: n}); err != nil {
+		return nil, err
+	}
 	key := ProtocolCertifiedKey(id, n)
 	_, err = a.store.Put(ctx, key, pdf, storage.PutOptions{ContentType: "application/pdf", IfNoneMatch: true, Retain: retain})
 	if errors.Is(err, storage.ErrPrecondition) || errors.Is(err, storage.ErrImmutable) {
@@ -68,6 +74,7 @@ func (a *Archive) CertifyProtocol(ctx context.Context, id string, cert Certifica
 		}
 		if Checksum(stored) != cert.SHA256 {
 			_ = a.store.Delete(ctx, intent) // describes nothing; else the janitor's
+			_ = a.store.Delete(ctx, protocolShaKey(cert.SHA256))
 			if _, err := a.CompleteProtocol(ctx, id); err != nil {
 				return nil, err
 			}
@@ -156,4 +163,79 @@ func (a *Archive) ProtocolCertified(ctx context.Context, rec *ProtocolRecord, n 
 		return nil, fmt.Errorf("archive: protocol %s has no certified version %d: %w", rec.ID, n, ErrProtocolNotFound)
 	}
 	return a.protocolObject(ctx, rec.ID, ProtocolCertifiedKey(rec.ID, n), rec.Certifications[n-1].SHA256)
+}
+
+// protocolShaKey is the checksum index entry of a protocol's PDF, apart
+// from the extracts' (sha256/): an entry names a protocol id and version
+// (0: the protocol as created, n: certified version n).
+func protocolShaKey(sum string) string { return "protocol-sha256/" + sum }
+
+// indexProtocol writes a protocol's checksum index entry create-once; one
+// already there is left: FindProtocol checks every entry against the
+// record it names.
+func (a *Archive) indexProtocol(ctx context.Context, sum string, e IndexEntry) error {
+	raw, _ := json.Marshal(e)
+	_, err := a.store.Put(ctx, protocolShaKey(sum), raw, storage.PutOptions{ContentType: "application/json", IfNoneMatch: true})
+	if err != nil && !errors.Is(err, storage.ErrPrecondition) {
+		return fmt.Errorf("archive: indexing protocol %s: %w", sum, err)
+	}
+	return nil
+}
+
+// lookupProtocol reads the protocol checksum index entry of sum.
+func (a *Archive) lookupProtocol(ctx context.Context, sum string) (IndexEntry, error) {
+	var e IndexEntry
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return e, ErrProtocolNotFound
+	}
+	raw, _, err := a.store.Get(ctx, protocolShaKey(sum))
+	if errors.Is(err, storage.ErrNotFound) {
+		return e, ErrProtocolNotFound
+	}
+	if err != nil {
+		return e, fmt.Errorf("archive: looking up protocol %s: %w", sum, err)
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return e, fmt.Errorf("archive: decoding protocol index %s: %w", sum, err)
+	}
+	return e, nil
+}
+
+// FindProtocol returns the protocol whose PDF has checksum sum, read
+// without its input (as ProtocolHead), and which PDF: Version 0 for the
+// protocol as created, n for certified version n. ErrNotFound unless the
+// record holds the checksum; a certified version the index names beyond
+// the record (its certification was interrupted) is adopted first.
+func (a *Archive) FindProtocol(ctx context.Context, sum string) (*ProtocolRecord, IndexEntry, error) {
+	e, err := a.lookupProtocol(ctx, sum)
+	if err != nil {
+		return nil, e, err
+	}
+	rec, err := a.ProtocolHead(ctx, e.ID)
+	if err != nil {
+		return nil, e, err
+	}
+	if e.Version > len(rec.Certifications) {
+		full, err := a.CompleteProtocol(ctx, e.ID)
+		if err != nil {
+			return nil, e, err
+		}
+		rec = full
+	}
+	if !rec.holds(e, sum) {
+		return nil, e, ErrProtocolNotFound
+	}
+	return rec, e, nil
+}
+
+// holds reports whether the PDF e names in r has checksum sum.
+func (r *ProtocolRecord) holds(e IndexEntry, sum string) bool {
+	switch n := e.Version; {
+	case e.Revision != 0 || e.Rendition != "" || n < 0 || n > len(r.Certifications):
+		return false
+	case n == 0:
+		return r.SHA256 == sum
+	default:
+		return r.Certifications[n-1].Version == n && r.Certifications[n-1].SHA256 == sum
+	}
 }

@@ -37,6 +37,9 @@ func protocolConsistent(t *testing.T, store storage.Store, id string) *archive.P
 		if len(ofMeeting) != 0 || len(listed) != 0 {
 			t.Errorf("no record, yet %d of the meeting and %d listed", len(ofMeeting), len(listed))
 		}
+		if r, _, err := a.FindProtocol(ctx, archive.Checksum(protocolPDF)); !errors.Is(err, archive.ErrNotFound) {
+			t.Errorf("no record, yet its checksum finds %v, %v", r, err)
+		}
 		return nil
 	}
 	if err != nil {
@@ -48,9 +51,15 @@ func protocolConsistent(t *testing.T, store storage.Store, id string) *archive.P
 	if b, err := a.ProtocolPDF(ctx, rec); err != nil || len(b) != rec.Bytes {
 		t.Errorf("the record's PDF: %v", err)
 	}
+	if r, e, err := a.FindProtocol(ctx, rec.SHA256); err != nil || r.ID != id || e.Version != 0 {
+		t.Errorf("the protocol's checksum finds %v version %d, %v", r, e.Version, err)
+	}
 	for i, c := range rec.Certifications {
 		if c.Version != i+1 {
 			t.Errorf("certification %d has version %d", i, c.Version)
+		}
+		if r, e, err := a.FindProtocol(ctx, c.SHA256); err != nil || r.ID != id || e.Version != c.Version {
+			t.Errorf("version %d's checksum finds %v version %d, %v", c.Version, r, e.Version, err)
 		}
 		if b, err := a.ProtocolCertified(ctx, rec, c.Version); err != nil || len(b) != c.Bytes {
 			t.Errorf("certified version %d: %v", c.Version, err)
@@ -74,8 +83,8 @@ func TestProtocolCreateStoppedAtEveryStep(t *testing.T) {
 			}
 			writes := steps(t, open, func(storage.Store) {}, create)
 			t.Logf("a protocol's create writes %s", strings.Join(writes, ", "))
-			if len(writes) != 5 {
-				t.Fatalf("a protocol's create writes %d objects, want PDF, HTML, two markers, record", len(writes))
+			if len(writes) != 6 {
+				t.Fatalf("a protocol's create writes %d objects, want PDF, HTML, checksum index, two markers, record", len(writes))
 			}
 			for at := 1; at <= len(writes); at++ {
 				for _, after := range []bool{false, true} {
@@ -173,7 +182,7 @@ func TestProtocolCertifyStoppedAtEveryStep(t *testing.T) {
 			for at := 1; at <= len(writes); at++ {
 				for _, after := range []bool{false, true} {
 					t.Run(fmt.Sprintf("%d-after-%v", at, after), func(t *testing.T) {
-						for _, next := range []string{"certify", "janitor"} {
+						for _, next := range []string{"certify", "find", "janitor"} {
 							store := open(t)
 							setup(store)
 							f := &storagetest.Faults{Store: store, At: at, After: after}
@@ -203,6 +212,15 @@ func TestProtocolCertifyStoppedAtEveryStep(t *testing.T) {
 								if err != nil || len(got.Certifications) != n || got.Certified().Name != "next" {
 									t.Fatalf("next certification as version %d: %v", n, err)
 								}
+							case "find":
+								// Whenever the PDF was stored, verifying it adopts it.
+								r, e, err := a.FindProtocol(ctx, archive.Checksum(signedPDF(1, "cut")))
+								if stored && (err != nil || e.Version != 1 || r.Certifications[0].Name != "cut") {
+									t.Errorf("verifying the stored version: %v, version %d, %v", r, e.Version, err)
+								}
+								if !stored && !errors.Is(err, archive.ErrNotFound) {
+									t.Errorf("verifying a version never stored: %v", err)
+								}
 							case "janitor":
 								rep, err := a.Janitor(ctx, archive.JanitorOptions{Grace: time.Nanosecond})
 								if err != nil || len(rep.Errors) != 0 {
@@ -212,6 +230,9 @@ func TestProtocolCertifyStoppedAtEveryStep(t *testing.T) {
 									if strings.HasSuffix(k, ".json") && strings.Contains(k, "/certified-") {
 										t.Errorf("the janitor left %s", k)
 									}
+								}
+								if _, err := store.Stat(ctx, "protocol-sha256/"+archive.Checksum(signedPDF(1, "cut"))); (err == nil) != stored {
+									t.Errorf("stored %v, yet the index entry: %v", stored, err)
 								}
 							}
 							rec := protocolConsistent(t, store, protocolID)
@@ -258,6 +279,40 @@ func TestProtocolCertifyConflict(t *testing.T) {
 			}
 			if again, _ := a.GetProtocol(ctx, protocolID); len(again.Certifications) != 1 {
 				t.Errorf("a repeated create lost the certification")
+			}
+		})
+	}
+}
+
+// TestProtocolIndexedByAThoroughPass: a protocol stored before its
+// checksums were indexed is found by them after a thorough janitor pass.
+func TestProtocolIndexedByAThoroughPass(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			store := open(t)
+			a := archive.New(store)
+			if _, _, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.CertifyProtocol(ctx, protocolID, certification(1, "first"), signedPDF(1, "first"), retain); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range keys(t, store, "protocol-sha256/") {
+				if err := store.Delete(ctx, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, _, err := a.FindProtocol(ctx, archive.Checksum(protocolPDF)); !errors.Is(err, archive.ErrNotFound) {
+				t.Fatalf("found without an index entry: %v", err)
+			}
+			if _, err := a.Janitor(ctx, archive.JanitorOptions{Grace: time.Hour, Thorough: true}); err != nil {
+				t.Fatal(err)
+			}
+			for sum, v := range map[string]int{archive.Checksum(protocolPDF): 0, archive.Checksum(signedPDF(1, "first")): 1} {
+				if r, e, err := a.FindProtocol(ctx, sum); err != nil || r.ID != protocolID || e.Version != v {
+					t.Errorf("version %d after the thorough pass: %v, %v", v, e, err)
+				}
 			}
 		})
 	}

@@ -87,8 +87,19 @@ func (j *janitor) protocolFolder(ctx context.Context, id string, objs []storage.
 }
 
 // recordedProtocol adopts the certified versions stored beyond the record
-// and removes the descriptions no longer needed.
+// and removes the descriptions no longer needed; a thorough pass also
+// indexes the checksums of a protocol stored before they were indexed.
 func (j *janitor) recordedProtocol(ctx context.Context, rec *ProtocolRecord, objs []storage.Object) error {
+	if j.opt.Thorough {
+		if err := j.a.indexProtocol(ctx, rec.SHA256, IndexEntry{ID: rec.ID}); err != nil {
+			return err
+		}
+		for _, c := range rec.Certifications {
+			if err := j.a.indexProtocol(ctx, c.SHA256, IndexEntry{ID: rec.ID, Version: c.Version}); err != nil {
+				return err
+			}
+		}
+	}
 	beyond := false
 	for _, o := range objs {
 		if n, ok := parseCertifiedKey(name(o)); ok && n > len(rec.Certifications) {
@@ -114,6 +125,15 @@ func (j *janitor) recordedProtocol(ctx context.Context, rec *ProtocolRecord, obj
 		recorded := n <= len(rec.Certifications) && rec.Certifications[n-1].SHA256 == sum
 		switch {
 		case recorded || j.old(o):
+			if !recorded {
+				// Its index entry, written before the PDF that never came,
+				// goes too.
+				if e, err := j.a.lookupProtocol(ctx, sum); err == nil && e.ID == rec.ID && e.Version == n {
+					if err := j.remove(ctx, protocolShaKey(sum)); err != nil {
+						return err
+					}
+				}
+			}
 			if err := j.remove(ctx, o.Key); err != nil {
 				return err
 			}
@@ -155,8 +175,19 @@ func (j *janitor) orphanProtocol(ctx context.Context, id string, objs []storage.
 			return nil // the next pass goes on
 		}
 		switch n := name(o); {
-		case n == "protocol.pdf" || n == "protocol.html":
+		case n == "protocol.pdf":
+			if err := j.unindexProtocol(ctx, id, o.Key); err != nil {
+				return err
+			}
+		case n == "protocol.html":
 		case strings.HasSuffix(n, ".json") && strings.HasPrefix(n, "certified-"):
+			if v, sum, ok := parseIntentKey(n); ok {
+				if e, err := j.a.lookupProtocol(ctx, sum); err == nil && e.ID == id && e.Version == v {
+					if err := j.remove(ctx, protocolShaKey(sum)); err != nil {
+						return err
+					}
+				}
+			}
 		default:
 			j.rep.Kept = append(j.rep.Kept, o.Key)
 			continue
@@ -198,4 +229,23 @@ func (j *janitor) marker(ctx context.Context, o storage.Object) error {
 	}
 	defer func() { _ = j.a.release(ctx, h) }()
 	return j.remove(ctx, o.Key)
+}
+
+// unindexProtocol removes the checksum index entry of the protocol PDF at
+// key when it names protocol id as created, before the PDF itself.
+func (j *janitor) unindexProtocol(ctx context.Context, id, key string) error {
+	pdf, _, err := j.a.store.Get(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", key, err)
+	}
+	sum := Checksum(pdf)
+	if e, err := j.a.lookupProtocol(ctx, sum); err == nil && e.ID == id && e.Version == 0 {
+		return j.remove(ctx, protocolShaKey(sum))
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
 }

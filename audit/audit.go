@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"utdrag/storage"
@@ -140,6 +141,9 @@ type Log struct {
 	log     *slog.Logger
 	tries   int
 	backoff time.Duration
+	// missed is the time (Unix nanoseconds) of the oldest event whose
+	// index write failed since the last Repair; 0: none.
+	missed atomic.Int64
 }
 
 // Options tune New.
@@ -218,7 +222,8 @@ func (l *Log) Record(ctx context.Context, e Event) (Event, error) {
 	}
 	if l.index != nil {
 		if err := l.index.AddAudit(ctx, e); err != nil {
-			l.log.WarnContext(ctx, "audit: indexing event failed; the next catch-up adds it", "event", e.ID, "err", err)
+			l.log.WarnContext(ctx, "audit: indexing event failed; the next repair adds it", "event", e.ID, "err", err)
+			l.missed.CompareAndSwap(0, e.At.UnixNano())
 		}
 	}
 	return e, nil
@@ -329,6 +334,20 @@ func (l *Log) CatchUp(ctx context.Context, from time.Time) (int, error) {
 	return n, err
 }
 
+// Repair adds to the index what its failed writes missed since the last
+// Repair, read back from the store; it does nothing when none failed.
+func (l *Log) Repair(ctx context.Context) (int, error) {
+	from := l.missed.Swap(0)
+	if from == 0 {
+		return 0, nil
+	}
+	n, err := l.CatchUp(ctx, time.Unix(0, from))
+	if err != nil {
+		l.missed.CompareAndSwap(0, from) // try again next time
+	}
+	return n, err
+}
+
 // Query selects events. Zero fields select everything.
 type Query struct {
 	Extract      string
@@ -413,4 +432,24 @@ func WriteJSONLines(w io.Writer, events []Event) error {
 		}
 	}
 	return nil
+}
+
+// Who is who acts in a request, and from where.
+type Who struct {
+	Actor   Actor
+	Address string
+}
+
+type whoKey struct{}
+
+// WithWho returns ctx carrying who: the operations that ctx reaches record
+// their events as done by who.
+func WithWho(ctx context.Context, who Who) context.Context {
+	return context.WithValue(ctx, whoKey{}, who)
+}
+
+// WhoFrom is the Who that ctx carries, and whether it carries one.
+func WhoFrom(ctx context.Context) (Who, bool) {
+	w, ok := ctx.Value(whoKey{}).(Who)
+	return w, ok
 }

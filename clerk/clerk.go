@@ -48,6 +48,8 @@ type Domain interface {
 
 	Extract(ctx context.Context, k *auth.Key, id string) (*archive.Record, error)
 	Search(ctx context.Context, k *auth.Key, f index.Filter) (index.Page, error)
+	// Organs are the organs of the extracts k may see, to choose from.
+	Organs(ctx context.Context, k *auth.Key) ([]string, error)
 	ExtractPDF(ctx context.Context, rec *archive.Record, r extract.Rendition) ([]byte, error)
 	ExtractHTML(ctx context.Context, rec *archive.Record, r extract.Rendition) ([]byte, error)
 	HasHTML(ctx context.Context, rec *archive.Record) bool
@@ -110,7 +112,7 @@ const uiFormLimit = 64 << 10
 // New builds the clerk pages over d; their templates are parsed here,
 // once.
 func New(d Domain, cfg Config) (*Pages, error) {
-	pages, err := web.Parse(template.FuncMap{})
+	pages, err := web.Parse(template.FuncMap{"plural": plural, "date": date})
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}
@@ -161,7 +163,10 @@ type page struct {
 	Open  bool   // no key file: no login
 	Clerk bool   // may use the clerk pages
 	CSRF  string
-	Data  any
+	// Search is the address of the clerk's last search ("/" when there is
+	// none): the way back to the results from the pages of an extract.
+	Search string
+	Data   any
 }
 
 // render writes a page with status.
@@ -169,7 +174,7 @@ func (u *Pages) render(c *gin.Context, status int, name, title, nav string, data
 	sess := currentSession(c)
 	p := page{
 		Title: title, Nav: nav, Open: u.d.Open(), CSRF: u.sessions.csrfToken(sess),
-		User: sess.Key, Clerk: u.d.Open() || sess.Key != "", Data: data,
+		User: sess.Key, Clerk: u.d.Open() || sess.Key != "", Search: lastSearch(c.Request), Data: data,
 	}
 	var buf bytes.Buffer
 	if err := u.pages.Render(&buf, name, p); err != nil {
@@ -187,7 +192,7 @@ type errorPage struct {
 }
 
 func (u *Pages) errorPage(c *gin.Context, status int, title, message string) {
-	back, label := "/", "Till sökningen"
+	back, label := lastSearch(c.Request), "Till sökningen"
 	if !currentSession(c).clerk(u.d.Open()) {
 		back, label = "/verify", "Kontrollera ett utdrag"
 	}

@@ -207,7 +207,8 @@ func TestUIFindCertifyDistributeOpenMode(t *testing.T) {
 	if resp, _ := e.post("/utdrag/"+rs+"/expediera", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusSeeOther || len(e.smtp.Accepted()) != 10 {
 		t.Errorf("sending again: %d, %d messages (want no new ones)", resp.StatusCode, len(e.smtp.Accepted()))
 	}
-	if _, body := e.get("/?paragraph=157"); !strings.Contains(body, `<span class="badge ok">Ja</span></td>`+"\n        <td><span class=\"badge ok\">Ja</span>") {
+	if _, body := e.get("/?paragraph=157"); !strings.Contains(body, `<td data-label="Bestyrkt"><span class="badge ok">Ja</span></td>`) ||
+		!strings.Contains(body, `<td data-label="Expedierat"><span class="badge ok">Ja</span></td>`) {
 		t.Error("list does not show the extract as certified and distributed")
 	}
 }
@@ -331,8 +332,9 @@ func TestUILoginUsesTheAPIKeysAndPolicy(t *testing.T) {
 	if resp := login("wrong"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unknown key: %d", resp.StatusCode)
 	}
-	if resp := login(system); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("system key: %d", resp.StatusCode)
+	if resp, body := e.post("/logga-in", url.Values{"csrf": {e.csrf("/logga-in")}, "key": {system}, "next": {"/"}}); resp.StatusCode != http.StatusForbidden ||
+		!strings.Contains(body, "rollen handläggare eller administratör") || strings.Contains(body, "clerk") {
+		t.Errorf("system key: %d, the refusal names the roles in English or not at all", resp.StatusCode)
 	}
 	if resp, _ := e.post("/logga-in", url.Values{"key": {clerk}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("login without token: %d", resp.StatusCode)

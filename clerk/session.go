@@ -350,7 +350,7 @@ func (u *Pages) login(c *gin.Context) {
 		u.render(c, http.StatusUnauthorized, "login", "Logga in", "login", v)
 		return
 	case !key.Has(auth.Clerk):
-		v.Error = "Nyckeln saknar behörighet för handläggarsidorna (rollen clerk eller admin krävs)."
+		v.Error = "Nyckeln saknar behörighet för handläggarsidorna: den behöver rollen " + roleName(auth.Clerk) + " eller " + roleName(auth.Admin) + "."
 		u.render(c, http.StatusForbidden, "login", "Logga in", "login", v)
 		return
 	}

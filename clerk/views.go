@@ -2,8 +2,10 @@ package clerk
 
 import (
 	"fmt"
+	"html/template"
 	"strings"
 	"time"
+	"utdrag/auth"
 
 	"utdrag/archive"
 	"utdrag/compose"
@@ -236,4 +238,39 @@ func mustLocation(name string) *time.Location {
 		return time.FixedZone("CET", 3600)
 	}
 	return loc
+}
+
+// roleName is a role as a clerk reads it.
+func roleName(r auth.Role) string {
+	switch r {
+	case auth.Clerk:
+		return "handläggare"
+	case auth.Admin:
+		return "administratör"
+	case auth.System:
+		return "ärendesystem"
+	}
+	return string(r)
+}
+
+// plural is one when n is 1, else many: "1 adress", "2 adresser". The
+// templates write every counted noun through it (as {{plural n "adress"
+// "adresser"}}), so that no page says "1 e-postmeddelanden".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// date writes a text that starts with an ISO date ("2026-12-06", or
+// "2026-12-06 kl. 14.05") with the date kept on one line: a narrow cell
+// may put the time on the next line, never half a date.
+func date(s string) template.HTML {
+	if len(s) >= 10 {
+		if _, err := time.Parse(time.DateOnly, s[:10]); err == nil {
+			return template.HTML(`<span class="date">` + template.HTMLEscapeString(s[:10]) + `</span>` + template.HTMLEscapeString(s[10:]))
+		}
+	}
+	return template.HTML(template.HTMLEscapeString(s))
 }

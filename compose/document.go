@@ -78,6 +78,11 @@ type Paragraph struct {
 	Text   []typeset.Span
 	Indent int  // nesting level: quoted wording of a motion is indented one step
 	Plain  bool // ragged right, no hyphenation (labels, recipient lists)
+	// Columns, for a Plain paragraph of entries one to a line (names on a
+	// front page), sets the entries side by side in that many columns,
+	// filled row by row so the reading order stays the text's; 0 or 1:
+	// one column.
+	Columns int
 }
 
 // List is a numbered or bulleted list; items are set like paragraphs.
@@ -113,6 +118,9 @@ type Column struct {
 // alone at the top of a page.
 type Signatures struct {
 	Signers []Signer
+	// PerRow is how many signers stand side by side; 0 is two. A front
+	// page sets its four signers in one row.
+	PerRow int
 }
 
 // Signer is one signature line: a role above the line, the name in clear and

@@ -20,7 +20,7 @@ type ProtocolLabels struct {
 	Adjusters         string // Utses att justera
 	Signatures        string // Underskrifter
 	Paragraphs        string // "Paragrafer %s"
-	Substitute        string // "tjänstgörande ersättare för %s"
+	Substitute        string // "ersättare för %s": under Beslutande a substitute serves
 	SubstituteAlone   string // tjänstgörande ersättare
 	Contents          string // Ärenden
 	Number            string // §
@@ -49,7 +49,7 @@ func DefaultProtocolLabels() ProtocolLabels {
 		Adjusters:         "Utses att justera",
 		Signatures:        "Underskrifter",
 		Paragraphs:        "Paragrafer %s",
-		Substitute:        "tjänstgörande ersättare för %s",
+		Substitute:        "ersättare för %s",
 		SubstituteAlone:   "tjänstgörande ersättare",
 		Contents:          "Ärenden",
 		Number:            "§",
@@ -71,10 +71,11 @@ func DefaultProtocolLabels() ProtocolLabels {
 }
 
 // BuildProtocol composes a whole protocol with the labels of template t
-// and pl: the front page (Plats och tid, Beslutande, Övriga närvarande,
-// Utses att justera, Justeringens plats och tid, Underskrifter with the
-// paragraph range, the anslagsbevis, the list of paragraphs), then every
-// paragraph as an extract sets it. notice is the anslag with its dates,
+// and pl: the front page, one page for a board of usual size (Plats och
+// tid, Beslutande and Övriga närvarande in two columns, Utses att justera
+// and Justeringens plats och tid, Underskrifter with the paragraph range
+// in one row, the anslagsbevis), then on the next page the list of
+// paragraphs and every paragraph as an extract sets it. notice is the anslag with its dates,
 // nil while the protocol is not posted. Every page carries "PROTOKOLL"
 // and the justerare's sign box, and no Utdragsbestyrkande box. cert, for
 // the certified (justerat, digitally signed) protocol, closes it with who
@@ -86,10 +87,16 @@ func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels
 	b.attendance(p, pl)
 	b.protocolSignatures(pl)
 	b.noticeBlock(pl, notice, p.Anslag)
+	// The front page is one page; the list of paragraphs opens the next,
+	// and the paragraphs follow it.
+	b.add(PageBreak{})
 	b.contentsList(pl)
 	for i := range x.Paragraphs {
-		if i == 0 || t.Page.ParagraphPerPage {
+		switch {
+		case t.Page.ParagraphPerPage:
 			b.add(PageBreak{})
+		case i == 0:
+			b.add(Separator{})
 		}
 		b.paragraph(&x.Paragraphs[i])
 	}
@@ -105,14 +112,20 @@ func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels
 	return Document{Meta: m, Header: h, Blocks: b.blocks}
 }
 
-// lines sets labelled lines of the front page: a level-2 heading, then
-// one line each, ragged right.
+// lines sets a list of the front page: a level-2 heading, then one entry
+// a line, ragged right, in two columns filled row by row (names are
+// short: one column would leave half the page empty).
 func (b *builder) lines(label string, ls []string) {
 	if len(ls) == 0 {
 		return
 	}
 	b.heading(2, label)
-	b.add(Paragraph{Text: []typeset.Span{{Text: b.normalize(strings.Join(ls, "\n")), Style: typeset.NoHyphen}}, Plain: true})
+	b.add(b.entries(ls, 2))
+}
+
+// entries is a plain paragraph of one entry a line, in columns.
+func (b *builder) entries(ls []string, columns int) Paragraph {
+	return Paragraph{Text: []typeset.Span{{Text: b.normalize(strings.Join(ls, "\n")), Style: typeset.NoHyphen}}, Plain: true, Columns: columns}
 }
 
 func (b *builder) attendance(p *extract.Protocol, pl ProtocolLabels) {
@@ -138,15 +151,17 @@ func (b *builder) attendance(p *extract.Protocol, pl ProtocolLabels) {
 		}
 	}
 	b.lines(pl.Others, others)
+	// Who justerar, and where and when: labelled lines, as Plats och tid.
 	adjusters := make([]string, len(p.Justering.Adjusters))
 	for i, a := range p.Justering.Adjusters {
 		adjusters[i] = personName(a)
 	}
-	b.lines(pl.Adjusters, []string{strings.Join(adjusters, ", ")})
+	facts := []string{pl.Adjusters + ": " + strings.Join(adjusters, ", ")}
 	j := p.Justering
 	if where := strings.TrimSpace(strings.Join(nonEmpty(j.Place, j.Date), ", ")); where != "" {
-		b.lines(b.l.Adjustment, []string{where})
+		facts = append(facts, b.l.Adjustment+": "+where)
 	}
+	b.add(b.entries(facts, 1))
 }
 
 // protocolSignatures is Underskrifter: the paragraph range, then the
@@ -164,6 +179,9 @@ func (b *builder) protocolSignatures(pl ProtocolLabels) {
 	}
 	for _, a := range x.Justering.Adjusters {
 		sig.Signers = append(sig.Signers, signatory(b.l.Adjuster, a))
+	}
+	if len(sig.Signers) <= 4 {
+		sig.PerRow = len(sig.Signers) // one row: the front page stays one page
 	}
 	b.add(sig)
 }
@@ -186,16 +204,20 @@ func (b *builder) noticeBlock(pl ProtocolLabels, n *anslag.Notice, a *extract.An
 		b.add(Paragraph{Text: b.plain(pl.NotPosted), Plain: true})
 		return
 	}
-	b.add(Paragraph{Text: b.plain(pl.NoticeText)})
+	// The facts in two columns, row by row (what was posted beside when,
+	// the dates in the order they fall), then the statement that the one
+	// who posted it signs: the block holds together from its heading to
+	// the signature, so the anslagsbevis is never split over two pages.
 	rows := []string{
 		pl.Organ + ": " + b.x.Organ,
 		b.l.MeetingDate + ": " + b.x.Meeting.Date,
 		pl.PostedOn + ": " + n.Posted,
-		pl.TakenDownOn + ": " + n.TakeDown,
 		pl.LastAppealDay + ": " + n.LastAppealDay,
+		pl.TakenDownOn + ": " + n.TakeDown,
 		pl.KeptAt + ": " + a.KeptAt,
 	}
-	b.add(Paragraph{Text: []typeset.Span{{Text: b.normalize(strings.Join(rows, "\n")), Style: typeset.NoHyphen}}, Plain: true})
+	b.add(b.entries(rows, 2))
+	b.add(Paragraph{Text: b.plain(pl.NoticeText)})
 	s := Signer{Role: pl.PostedBy}
 	if a.PostedBy != nil {
 		s = signatory(pl.PostedBy, *a.PostedBy)

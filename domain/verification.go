@@ -7,10 +7,14 @@ import (
 	"utdrag/extract"
 )
 
-// Verification answers whether a PDF is a genuine extract from this service.
+// Verification answers whether a PDF is a genuine extract, or protocol,
+// from this service.
 type Verification struct {
 	Genuine bool   `json:"genuine"`
 	SHA256  string `json:"sha256"`
+	// Document is what the file is: "extract", or "protocol" for a whole
+	// protocol (ID then names the protocol, and Protocol is absent).
+	Document string `json:"document,omitempty"`
 	// Message says the verdict in Swedish for a reader.
 	Message      string   `json:"message"`
 	ID           string   `json:"id,omitempty"`

@@ -3,11 +3,16 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"utdrag/auth"
+	"utdrag/service"
 )
 
 // widths are the windows every page is checked at: a laptop, a phone,
@@ -73,6 +78,13 @@ func (b *browser) checkLayout(page string, axe []byte) {
 func (b *browser) tabsTo(url, sel string) int {
 	b.t.Helper()
 	b.open(url, sel)
+	return b.tabsHere(sel)
+}
+
+// tabsHere counts the Tab presses from where the page starts the focus
+// until the element sel has it (at most 60).
+func (b *browser) tabsHere(sel string) int {
+	b.t.Helper()
 	for n := 1; n <= 60; n++ {
 		b.do("Tab", chromedp.KeyEvent(kb.Tab))
 		if run(b, "reading focus", chromedp.Evaluate[bool](`document.activeElement === document.querySelector(`+jsString(sel)+`)`)) {
@@ -128,9 +140,38 @@ func TestPagesFitEveryWidth(t *testing.T) {
 	load("/utdrag/finns-inte", "h1")
 	b.checkLayout("not-found", axe)
 
-	tabSearch := b.tabsTo(s.url+"/?organ=Kommunstyrelsen", "table.results tbody tr:first-child a")
+	// The login page of a service with a key file, and its refusal.
+	keys := filepath.Join(t.TempDir(), "keys.yaml")
+	if err := os.WriteFile(keys, []byte("organisations: {region-jh: Region Jämtland Härjedalen}\nkeys:\n"+
+		"  - {name: Handläggare, sha256: "+auth.Hash("e2e-layout-clerk-0123456789")+", roles: [clerk], organisation: region-jh}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	closed := startSite(t, func(c *service.Config) { c.AuthFile = keys })
+	b.open(closed.url+"/logga-in", "#key")
+	b.checkLayout("login", axe)
+	b.do("logging in with a wrong key", chromedp.SendKeys(chromedp.CSS("#key"), "fel"+kb.Enter), chromedp.WaitVisible(chromedp.CSS("#login-error")))
+	b.checkLayout("login-error", axe)
+
+	// The Tab presses to the common actions; before this layout they were
+	// 20, 8 and 7. A search sent from the form (Enter in a field) starts
+	// the focus at the results.
+	const first = "table.results tbody tr:first-child a"
+	tabLoaded := b.tabsTo(s.url+"/?organ=Kommunstyrelsen", first)
+	b.open(s.url+"/", "#organ")
+	b.do("searching from the keyboard", void(chromedp.Evaluate[bool](`(document.body.dataset.old = "1", true)`)),
+		chromedp.SendKeys(chromedp.CSS("#organ"), "Kommunstyrelsen"+kb.Enter), chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) "+first)))
+	tabSearch := b.tabsHere(first)
 	tabCertify := b.tabsTo(s.url+"/utdrag/"+ids[1], "#certify")
-	t.Logf("Tab presses to the common actions: search → first result %d, extract → certify %d, plan → send %d", tabSearch, tabCertify, tabPlan)
+	t.Logf("Tab presses to the common actions: search → first result %d (a results page opened by its address: %d), extract → certify %d, plan → send %d",
+		tabSearch, tabLoaded, tabCertify, tabPlan)
+	for _, c := range []struct {
+		what      string
+		got, want int
+	}{{"search → first result", tabSearch, 2}, {"results page → first result", tabLoaded, 19}, {"extract → certify", tabCertify, 7}, {"plan → send", tabPlan, 6}} {
+		if c.got < 1 || c.got > c.want {
+			t.Errorf("%s takes %d Tab presses, want at most %d", c.what, c.got, c.want)
+		}
+	}
 }
 
 // open loads url and waits for sel. The page is left first for a blank

@@ -46,7 +46,7 @@ func registry() []entry {
 				}
 				for _, p := range paras {
 					e := entry{organ: o.name, date: date, paragraph: p,
-						caseNumber: fmt.Sprintf("%s %d/%04d", o.prefix, year, 100+n), title: titles[n%len(titles)] + fmt.Sprintf(" %d", year)}
+						caseNumber: fmt.Sprintf("%s %d/%04d", o.prefix, year, 200+n), title: titles[n%len(titles)] + fmt.Sprintf(" %d", year)}
 					if p == 81 {
 						e.caseNumber = "KS 2024/0112"
 					}

@@ -49,6 +49,9 @@ type Face struct {
 	src      *glyphSource
 	notdef   uint16 // advance of the missing-glyph box
 	hasLatin [latinRunes]bool
+	// ascii is the advance of each ASCII character, the missing-glyph
+	// box's where the face has none: what Width adds up most.
+	ascii [utf8.RuneSelf]uint16
 
 	enc    *encoding   // shared by every face of the set
 	simple *simpleFont // the face as a single-byte font
@@ -79,6 +82,9 @@ func newFace(family string, style Style, file string, data []byte, m *metrics) *
 			f.other[r], f.otherGID[r] = m.advances[g], g
 		}
 	}
+	for c := range f.ascii {
+		f.ascii[c] = f.advance(rune(c))
+	}
 	return f
 }
 
@@ -102,7 +108,7 @@ func (f *Face) Width(s string) float64 {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			units += int(f.advance(rune(c)))
+			units += int(f.ascii[c])
 			i++
 			continue
 		}

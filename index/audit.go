@@ -2,10 +2,12 @@ package index
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"utdrag/audit"
 )
@@ -103,4 +105,16 @@ func (ix *Index) QueryAudit(ctx context.Context, q audit.Query) ([]audit.Event, 
 	}
 	slices.Reverse(out)
 	return out, nil
+}
+
+// AuditLatest is the time of the newest event the index holds (zero: none).
+func (ix *Index) AuditLatest(ctx context.Context) (time.Time, error) {
+	var ns sql.NullInt64
+	if err := ix.r.QueryRowContext(ctx, `SELECT max(at_ns) FROM audit_events`).Scan(&ns); err != nil {
+		return time.Time{}, unavailable("reading the newest audit event", err)
+	}
+	if !ns.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(0, ns.Int64).UTC(), nil
 }

@@ -10,8 +10,23 @@ var (
 	Stem      = stem
 	Words     = words
 	CaseParts = caseParts
-	OrgToken  = orgToken
+	OrgScope  = orgScope
 )
+
+// OpenAt opens an index with its schema brought up to version v only, as
+// an older build left it. Not for parallel tests.
+func OpenAt(ctx context.Context, rawURL string, v int) (*Index, error) {
+	all := migrations
+	migrations = migrations[:v]
+	defer func() { migrations = all }()
+	return Open(ctx, rawURL, Options{})
+}
+
+// Exec runs a statement on the index's database.
+func (ix *Index) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := ix.w.ExecContext(ctx, q, args...)
+	return err
+}
 
 // RedoAdjusted forgets which rows are drafts and works it out again from
 // their records as migration 5 does for the rows written before it.

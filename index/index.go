@@ -52,10 +52,14 @@ var ErrUnavailable = errors.New("index: database unavailable")
 
 // Index is an open index database. It is safe for concurrent use.
 type Index struct {
-	r, w *sql.DB // readers and the writer: one connection writes to SQLite
-	d    dialect
-	log  *slog.Logger
-	now  func() time.Time
+	r, w *sql.DB // readers and the writers: one connection writes to SQLite
+	// turns admits the readers, first come first served: database/sql
+	// hands a freed connection to a random waiter, which under load
+	// leaves some requests waiting many turns.
+	turns chan struct{}
+	d     dialect
+	log   *slog.Logger
+	now   func() time.Time
 	// onWriteError, when set, is told of each index write that failed
 	// after storage had been written (the reconciler repairs it).
 	onWriteError func()
@@ -64,8 +68,10 @@ type Index struct {
 // Options tune Open.
 type Options struct {
 	Logger *slog.Logger
-	// Readers bounds the connections that read at once (default: the
-	// cores for SQLite, 16 for PostgreSQL).
+	// Readers bounds the queries that run at once; the others wait
+	// their turn in order of arrival (default: the cores for SQLite, 8
+	// for PostgreSQL). More than the database's cores only makes the
+	// queries preempt one another and stretches the slowest.
 	Readers int
 }
 
@@ -107,16 +113,19 @@ func Open(ctx context.Context, rawURL string, o Options) (*Index, error) {
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		// Queries run in this process: more connections than cores would
 		// only preempt one another and stretch the slowest.
-		err = ix.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), cmp.Or(o.Readers, runtime.GOMAXPROCS(0)))
+		o.Readers = cmp.Or(o.Readers, runtime.GOMAXPROCS(0))
+		err = ix.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), o.Readers)
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		err = ix.openPostgres(rawURL, cmp.Or(o.Readers, 16))
+		o.Readers = cmp.Or(o.Readers, 8)
+		err = ix.openPostgres(rawURL, o.Readers)
 	default:
 		return nil, fmt.Errorf("index: %q: use sqlite:PATH or postgres://…", redact(rawURL))
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := ix.w.PingContext(ctx); err != nil { // the writer first: it sets the journal mode
+	ix.turns = make(chan struct{}, o.Readers)
+	if err := ix.pingWriter(ctx); err != nil {
 		ix.Close()
 		return nil, fmt.Errorf("index: %w: %v", ErrUnavailable, err)
 	}
@@ -159,15 +168,29 @@ func (ix *Index) openSQLite(path string, readers int) error {
 	return nil
 }
 
+// postgresWriters bounds the connections that write to PostgreSQL at
+// once: a create waits for its mark's commit, and commits that wait
+// together are flushed to the disk together.
+const postgresWriters = 16
+
 func (ix *Index) openPostgres(rawURL string, readers int) error {
-	db, err := sql.Open("pgx", rawURL)
-	if err != nil {
-		return fmt.Errorf("index: opening %s: %w", redact(rawURL), err)
+	ix.d = dialect{postgres: true}
+	for _, p := range []struct {
+		db **sql.DB
+		n  int
+	}{{&ix.r, readers}, {&ix.w, postgresWriters}} {
+		db, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			if ix.r != nil {
+				ix.r.Close()
+			}
+			return fmt.Errorf("index: opening %s: %w", redact(rawURL), err)
+		}
+		db.SetMaxOpenConns(p.n)
+		db.SetMaxIdleConns(p.n)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		*p.db = db
 	}
-	db.SetMaxOpenConns(readers + 4)
-	db.SetMaxIdleConns(readers + 4)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	ix.r, ix.w, ix.d = db, db, dialect{postgres: true}
 	return nil
 }
 
@@ -178,6 +201,36 @@ func redact(raw string) string {
 		return raw
 	}
 	return u.Redacted()
+}
+
+// pingWriter connects the writer first: on SQLite it sets the journal
+// mode, which another process opening the same new file at that moment
+// may refuse without waiting (SQLITE_BUSY); it is tried again for a while.
+func (ix *Index) pingWriter(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := ix.w.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// turn waits until a reader may query, in order of arrival, and returns
+// the function that ends its turn.
+func (ix *Index) turn(ctx context.Context) (func(), error) {
+	select {
+	case ix.turns <- struct{}{}:
+		return func() { <-ix.turns }, nil
+	case <-ctx.Done():
+		return nil, unavailable("waiting to read", ctx.Err())
+	}
 }
 
 // Close closes the database.
@@ -197,13 +250,14 @@ func (ix *Index) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Optimize refreshes the statistics the query planner chooses by, when
+// Optimize refreshes the statistics the query planner chooses by (and on
+// PostgreSQL the map of the pages every transaction sees), when
 // the index has doubled or halved since they were last taken (or never
 // were): whether a search walks the newest extracts or starts from the
 // few that match depends on them. The reconciler calls it hourly, Rebuild
 // at its end. On SQLite the statistics are sampled (analysis_limit), a
 // few seconds at a million extracts; PostgreSQL's autovacuum also keeps
-// its own.
+// both, later.
 func (ix *Index) Optimize(ctx context.Context) error {
 	var n int
 	if err := ix.r.QueryRowContext(ctx, `SELECT count(*) FROM extracts`).Scan(&n); err != nil {
@@ -217,7 +271,10 @@ func (ix *Index) Optimize(ctx context.Context) error {
 		return nil
 	}
 	if ix.d.postgres {
-		if _, err := ix.w.ExecContext(ctx, `ANALYZE`); err != nil {
+		// VACUUM too: it marks the pages every transaction sees, so that
+		// counting the matches reads the index alone (an index-only scan)
+		// rather than every matching row.
+		if _, err := ix.w.ExecContext(ctx, `VACUUM (ANALYZE)`); err != nil {
 			return unavailable("analyzing", err)
 		}
 	} else if err := ix.analyzeSQLite(ctx); err != nil {

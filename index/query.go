@@ -108,7 +108,6 @@ type Page struct {
 	TotalCapped bool
 }
 
-// where builds the conditions of f and their arguments.
 // finder is a set of extracts a filter names through a table of its own
 // (case numbers, paragraphs, words): a query selecting "seq".
 type finder struct {
@@ -140,10 +139,11 @@ func (ix *Index) finders(f Filter) []finder {
 	if ws := queryWords(f.Text); len(ws) > 0 && !ix.d.postgres {
 		terms := make([]string, len(ws))
 		for i, w := range ws {
-			terms[i] = `"` + stem(w) + `"`
-		}
-		if f.Organisation != "" {
-			terms = append(terms, `"`+orgToken(f.Organisation)+`"`)
+			if f.Organisation != "" {
+				terms[i] = `"` + orgWord(f.Organisation, stem(w)) + `"`
+			} else {
+				terms[i] = `"` + stem(w) + `"`
+			}
 		}
 		out = append(out, finder{`SELECT rowid AS seq FROM extracts_text WHERE extracts_text MATCH ?`, []any{strings.Join(terms, " AND ")}})
 	}
@@ -154,44 +154,142 @@ func (ix *Index) finders(f Filter) []finder {
 // arguments. SQLite's planner cannot tell how many extracts a finder
 // holds, and walks the newest extracts looking for them: at a million
 // that is tens of thousands of rows for a handful of matches. So on SQLite
-// the listing starts from the smallest finder when it holds at most
-// CountCap extracts (counted first, that far), and walks the newest
-// extracts otherwise. PostgreSQL's planner knows and chooses itself.
+// each finder is read first, as far as CountCap extracts: the listing
+// starts from the extracts every finder that holds at most CountCap of
+// them holds (a full-text match is thus evaluated once, not again for
+// the page and the count), and walks the newest extracts when none does.
+// PostgreSQL's planner knows and chooses itself.
 func (ix *Index) source(ctx context.Context, f Filter) (string, []any, error) {
 	fs := ix.finders(f)
-	drive := -1
-	if !ix.d.postgres && len(fs) > 0 {
-		best := CountCap + 1
-		for i, fd := range fs {
-			var n int
-			q := `SELECT count(*) FROM (` + fd.sql + ` LIMIT ?) AS m`
-			if err := ix.r.QueryRowContext(ctx, q, append(slices.Clone(fd.args), CountCap+1)...).Scan(&n); err != nil {
-				return "", nil, unavailable("sizing a search", err)
-			}
-			if n < best {
-				best, drive = n, i
-			}
+	var found []int64 // the extracts that every small finder holds
+	small := false
+	var rest []finder
+	if ix.d.postgres {
+		rest = fs
+	}
+	for _, fd := range fs {
+		if ix.d.postgres {
+			break
+		}
+		seqs, err := ix.found(ctx, fd)
+		if err != nil {
+			return "", nil, err
+		}
+		switch {
+		case seqs == nil:
+			rest = append(rest, fd)
+		case !small:
+			found, small = seqs, true
+		default:
+			found = intersect(found, seqs)
 		}
 	}
 	from := ` FROM extracts e`
 	var args []any
-	if drive >= 0 {
-		// CROSS JOIN: SQLite keeps the order written, the finder outside.
-		from = ` FROM (` + fs[drive].sql + `) AS m CROSS JOIN extracts e ON e.seq = m.seq`
-		args = append(args, fs[drive].args...)
+	if small {
+		// CROSS JOIN: SQLite keeps the order written, the few found first.
+		from = ` FROM json_each(?) AS m CROSS JOIN extracts e ON e.seq = m.value`
+		args = append(args, seqsJSON(found))
 	}
-	where, wargs := ix.where(f, fs, drive)
+	var orgLexemes []string
+	if ix.d.postgres && f.Organisation != "" && f.Text != "" {
+		var err error
+		if orgLexemes, err = ix.orgLexemes(ctx, f.Organisation, queryWords(f.Text)); err != nil {
+			return "", nil, err
+		}
+	}
+	where, wargs := ix.where(f, rest, orgLexemes)
 	return from + where, append(args, wargs...), nil
 }
 
-func (ix *Index) where(f Filter, fs []finder, drive int) (string, []any) {
+// orgLexemes are the lexemes of words as PostgreSQL's swedish
+// configuration makes them (stemmed, its stop words left out), as the
+// organisation's own (see searchVector).
+func (ix *Index) orgLexemes(ctx context.Context, org string, words []string) ([]string, error) {
+	if len(words) == 0 {
+		return nil, nil
+	}
+	rows, err := ix.r.QueryContext(ctx, `SELECT l FROM unnest(tsvector_to_array(to_tsvector('swedish', $1))) AS l`, strings.Join(words, " "))
+	if err != nil {
+		return nil, unavailable("stemming a search", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, unavailable("stemming a search", err)
+		}
+		out = append(out, orgWord(org, strings.ReplaceAll(l, "'", "''")))
+	}
+	return out, unavailable("stemming a search", rows.Err())
+}
+
+// found reads the extracts a finder holds, in order and each once, or
+// returns nil when it holds more than CountCap.
+func (ix *Index) found(ctx context.Context, fd finder) ([]int64, error) {
+	rows, err := ix.r.QueryContext(ctx, fd.sql+` LIMIT ?`, append(slices.Clone(fd.args), CountCap+1)...)
+	if err != nil {
+		return nil, unavailable("searching", err)
+	}
+	defer rows.Close()
+	seqs := make([]int64, 0, 64)
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, unavailable("searching", err)
+		}
+		seqs = append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable("searching", err)
+	}
+	if len(seqs) > CountCap {
+		return nil, nil
+	}
+	slices.Sort(seqs)
+	return slices.Compact(seqs), nil
+}
+
+// intersect returns the elements of two sorted lists that both hold.
+func intersect(a, b []int64) []int64 {
+	out := a[:0]
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+// seqsJSON is a list of extracts as a JSON array, for json_each.
+func seqsJSON(seqs []int64) string {
+	b := make([]byte, 0, 2+8*len(seqs))
+	b = append(b, '[')
+	for i, s := range seqs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, s, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// where is the WHERE clause of f, with the finders fs as conditions and,
+// on PostgreSQL, the organisation's lexemes of f's words.
+func (ix *Index) where(f Filter, fs []finder, orgLexemes []string) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
-	for i, fd := range fs {
-		if i != drive {
-			add(`e.seq IN (`+fd.sql+`)`, fd.args...)
-		}
+	for _, fd := range fs {
+		add(`e.seq IN (`+fd.sql+`)`, fd.args...)
 	}
 	if f.Organisation != "" {
 		add(`e.organisation = ?`, f.Organisation)
@@ -223,8 +321,12 @@ func (ix *Index) where(f Filter, fs []finder, drive int) (string, []any) {
 	if f.Certified != nil {
 		add(`e.certified = ?`, boolInt(*f.Certified))
 	}
-	if f.Adjusted != nil {
-		add(`e.adjusted = ?`, boolInt(*f.Adjusted))
+	switch {
+	case f.Adjusted == nil:
+	case *f.Adjusted:
+		add(`e.adjusted = 1`)
+	default:
+		add(`e.adjusted = 0`) // written out: so the planner may use the index of drafts
 	}
 	if f.Distributed != nil {
 		if *f.Distributed {
@@ -237,15 +339,19 @@ func (ix *Index) where(f Filter, fs []finder, drive int) (string, []any) {
 	// gather every lexeme that starts so, which at a million extracts
 	// costs hundreds of milliseconds. (SQLite: a finder.)
 	if ws := queryWords(f.Text); len(ws) > 0 && ix.d.postgres {
-		terms := make([]string, len(ws))
-		for i, w := range ws {
-			terms[i] = "'" + w + "'" // to_tsquery stems it
-		}
-		if f.Organisation == "" {
+		switch {
+		case f.Organisation == "":
+			terms := make([]string, len(ws))
+			for i, w := range ws {
+				terms[i] = "'" + w + "'" // to_tsquery stems it
+			}
 			add(`e.search @@ to_tsquery('swedish', ?)`, strings.Join(terms, " & "))
-		} else {
-			// The organisation's word narrows the matches inside the index.
-			add(`e.search @@ (to_tsquery('swedish', ?) && ?::tsquery)`, strings.Join(terms, " & "), "'"+orgToken(f.Organisation)+"'")
+		case len(orgLexemes) == 0:
+			add(`1 = 0`) // stop words only
+		default:
+			// The organisation's own lexemes: the GIN index reads only
+			// its entries of each word.
+			add(`e.search @@ ?::tsquery`, "'"+strings.Join(orgLexemes, "' & '")+"'")
 		}
 	}
 	if len(conds) == 0 {
@@ -283,6 +389,11 @@ func (ix *Index) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	f.Limit = min(f.Limit, MaxLimit)
 	f.Offset = min(max(f.Offset, 0), MaxOffset)
+	done, err := ix.turn(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	defer done()
 	src, args, err := ix.source(ctx, f)
 	if err != nil {
 		return Page{}, err
@@ -383,8 +494,13 @@ func decodeItem(rec, dist string) (Item, error) {
 
 // Get returns the indexed state of one extract, or archive.ErrNotFound.
 func (ix *Index) Get(ctx context.Context, id string) (Item, error) {
+	done, err := ix.turn(ctx)
+	if err != nil {
+		return Item{}, err
+	}
 	var rec, dist string
-	err := ix.r.QueryRowContext(ctx, ix.d.bind(`SELECT record, distribution FROM extracts WHERE id = ?`), id).Scan(&rec, &dist)
+	err = ix.r.QueryRowContext(ctx, ix.d.bind(`SELECT record, distribution FROM extracts WHERE id = ?`), id).Scan(&rec, &dist)
+	done()
 	if err != nil {
 		if isNoRows(err) {
 			return Item{}, archive.ErrNotFound

@@ -157,6 +157,31 @@ UPDATE extracts SET adjusted = 0 WHERE record::jsonb -> 'justering' @> '[{"state
 	version:  6,
 	sqlite:   auditSchema,
 	postgres: auditSchema,
+}, {
+	// The drafts (ej justerade) are few, and a clerk asks for them: a
+	// partial index holds them alone, newest first, and costs nothing to
+	// keep for the justerade.
+	version:  7,
+	sqlite:   `CREATE INDEX extracts_drafts ON extracts (organisation, meeting_date DESC, first_paragraph, id) WHERE adjusted = 0`,
+	postgres: `CREATE INDEX extracts_drafts ON extracts (organisation, meeting_date DESC, first_paragraph, id) WHERE adjusted = 0`,
+}, {
+	// The SQLite full-text index keeps each word also as the
+	// organisation's own (ftsText) in place of the organisation's word,
+	// and rowids alone (detail=none: a search asks for words, never for
+	// phrases). Made anew by a rebuild from storage, as in version 3.
+	version: 8,
+	sqlite: `DROP TABLE extracts_text;
+CREATE VIRTUAL TABLE extracts_text USING fts5(
+	stems, content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 0'
+);
+DELETE FROM extracts; DELETE FROM extract_paragraphs; DELETE FROM extract_cases;
+DELETE FROM organs; DELETE FROM settings WHERE key IN ('rebuilt', 'analyzed_rows');`,
+	// Each lexeme also as the organisation's own (searchVector), in
+	// place of the organisation's word.
+	postgres: `UPDATE extracts SET search = (SELECT array_to_tsvector(coalesce(array_agg(l), '{}')) || array_to_tsvector(coalesce(array_agg(s || l), '{}'))
+	FROM unnest(tsvector_to_array(search)) AS l,
+		(SELECT '1' || left(encode(sha256(convert_to(organisation, 'UTF8')), 'hex'), 8) AS s) AS scope
+	WHERE l NOT LIKE '0org%');`,
 }}
 
 // SchemaVersion is the newest schema this build knows.

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"utdrag/index"
@@ -86,9 +87,61 @@ func TestCaseParts(t *testing.T) {
 	}
 }
 
-// TestOrganisationWordInSQL: migration 4 writes, for rows indexed before
-// it, the same organisation word the Go code writes and searches for.
-func TestOrganisationWordInSQL(t *testing.T) {
+// TestOrganisationLexemesMigrated: rows PostgreSQL indexed before
+// migration 8 (the organisation's word beside the lexemes) are found by a
+// search within their organisation after it, and only there.
+func TestOrganisationLexemesMigrated(t *testing.T) {
+	ctx := t.Context()
+	u := indextest.PostgresURL(t)
+	old, err := index.OpenAt(ctx, u, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := []indextest.Rec{
+		{N: 1, Organ: "Regionstyrelsen", Date: "2023-10-06", Paragraphs: []int{1}, Titles: []string{"Budgetramar för hälso- och sjukvården"}},
+		{N: 2, Organisation: "kommun-ö", Organ: "Kommunstyrelsen", Date: "2023-10-07", Paragraphs: []int{2}, Titles: []string{"Budgeten för skolan"}},
+	}
+	for _, r := range recs {
+		rec := r.Record()
+		if err := old.Put(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		// What versions 4 to 7 wrote.
+		if err := old.Exec(ctx, `UPDATE extracts SET search = to_tsvector('swedish', lower($1)) ||
+			array_to_tsvector(ARRAY['0org' || left(encode(sha256(convert_to(organisation, 'UTF8')), 'hex'), 16)]) WHERE id = $2`,
+			rec.Titles[0], rec.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	ix := indextest.Open(t, u)
+	for _, c := range []struct {
+		org, text string
+		want      []string
+	}{
+		{"region-jh", "budgetramarna sjukvård", []string{indextest.ID(1)}},
+		{"kommun-ö", "budgetar skolan", []string{indextest.ID(2)}},
+		{"kommun-ö", "sjukvård", nil},
+		{"region-jh", "skolan", nil},
+		{"", "budget", []string{indextest.ID(2)}},
+	} {
+		p, err := ix.List(ctx, index.Filter{Organisation: c.org, Text: c.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range p.Items {
+			got = append(got, it.Record.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q in %q after the migration: %v, want %v", c.text, c.org, got, c.want)
+		}
+	}
+}
+
+// TestOrganisationScopeInSQL: migration 8 gives rows indexed before it
+// the same organisation scope the Go code writes and searches for.
+func TestOrganisationScopeInSQL(t *testing.T) {
 	db, err := sql.Open("pgx", indextest.PostgresURL(t))
 	if err != nil {
 		t.Fatal(err)
@@ -96,11 +149,11 @@ func TestOrganisationWordInSQL(t *testing.T) {
 	defer db.Close()
 	for _, org := range []string{"region-jh", "östersund", "a b"} {
 		var got string
-		if err := db.QueryRowContext(t.Context(), `SELECT '0org' || left(encode(sha256(convert_to($1, 'UTF8')), 'hex'), 16)`, org).Scan(&got); err != nil {
+		if err := db.QueryRowContext(t.Context(), `SELECT '1' || left(encode(sha256(convert_to($1, 'UTF8')), 'hex'), 8)`, org).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
-		if got != index.OrgToken(org) {
-			t.Errorf("%s: SQL gives %s, Go %s", org, got, index.OrgToken(org))
+		if got != index.OrgScope(org) {
+			t.Errorf("%s: SQL gives %s, Go %s", org, got, index.OrgScope(org))
 		}
 	}
 }

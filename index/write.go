@@ -174,8 +174,8 @@ func (ix *Index) put(ctx context.Context, tx *txw, rec *archive.Record) error {
 	text := searchText(rec)
 	if ix.d.postgres {
 		cols += `, search`
-		vals += `, to_tsvector('swedish', ?) || array_to_tsvector(ARRAY[?::text])`
-		args = append(args, foldText(text), orgToken(rec.Organisation.ID))
+		vals += `, ` + searchVector
+		args = append(args, orgScope(rec.Organisation.ID), foldText(text))
 	}
 	var seq int64
 	err = tx.scanRow(ctx, ix.d.bind(`INSERT INTO extracts (`+cols+`) VALUES (`+vals+`)
@@ -217,7 +217,7 @@ func (ix *Index) putFindable(ctx context.Context, tx *txw, seq int64, rec *archi
 	}
 	if !ix.d.postgres {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO extracts_text (rowid, stems) VALUES (?, ?)`, seq,
-			stems(text)+" "+orgToken(rec.Organisation.ID)); err != nil {
+			ftsText(rec.Organisation.ID, text)); err != nil {
 			return fmt.Errorf("indexing text of %s: %w", rec.ID, err)
 		}
 	}
@@ -251,6 +251,14 @@ func (ix *Index) putOrgans(ctx context.Context, tx *txw, recs ...*archive.Record
 	}
 	return nil
 }
+
+// searchVector is what PostgreSQL's full-text index keeps of an extract,
+// from two arguments, the organisation's scope (orgScope) and the text:
+// its lexemes twice, alone and as the organisation's own, as ftsText does
+// on SQLite, so that a search within one organisation reads only that
+// organisation's entries of each word.
+const searchVector = `(SELECT v || array_to_tsvector(ARRAY(SELECT ?::text || l FROM unnest(tsvector_to_array(v)) AS l))
+	FROM to_tsvector('swedish', ?) AS v)`
 
 // foldText is the text PostgreSQL's to_tsvector reads: lower case already,
 // so that the result does not depend on the database's locale.

@@ -152,6 +152,9 @@ func (s *style) headingItems(out []item, src int, h compose.Heading) []item {
 }
 
 func (s *style) paragraphItems(out []item, src int, p compose.Paragraph) []item {
+	if p.Plain && p.Columns > 1 {
+		return s.columnItems(out, src, p)
+	}
 	x := float64(p.Indent) * indentStep
 	params := typeset.Params{Width: s.area.W - x, Size: s.size, Justify: !p.Plain, Hyphenate: !p.Plain}
 	if !p.Plain {
@@ -159,6 +162,82 @@ func (s *style) paragraphItems(out []item, src int, p compose.Paragraph) []item 
 	}
 	return s.textItems(out, s.set(p.Text, s.body, params), x, s.size, s.lead,
 		Placed{Kind: KindParagraph, Source: src}, RoleBody)
+}
+
+// entryColumnGap is the space between the columns of a paragraph in columns.
+const entryColumnGap = 6 * mm
+
+// columnItems sets a plain paragraph's entries (its text split at line
+// breaks) in p.Columns columns, filled row by row: entry i in row i/n,
+// column i%n, so the content, and a reader, go through them in the text's
+// order. Each row is an item, as tall as its tallest entry, so a long
+// list still breaks between rows.
+func (s *style) columnItems(out []item, src int, p compose.Paragraph) []item {
+	n := p.Columns
+	x0 := float64(p.Indent) * indentStep
+	w := (s.area.W - x0 - float64(n-1)*entryColumnGap) / float64(n)
+	params := typeset.Params{Width: w, Size: s.size}
+	entries := splitEntries(p.Text)
+	rows := (len(entries) + n - 1) / n
+	for r := range rows {
+		var row item
+		height := 0.0
+		for c := 0; c < n && r*n+c < len(entries); c++ {
+			x := x0 + float64(c)*(w+entryColumnGap)
+			lines := s.e.ts.Set(entries[r*n+c], s.body, params)
+			for k, l := range lines {
+				li := s.lineItem(l, s.body, x, s.size, s.lead, RoleBody)
+				dy := float64(k) * s.lead
+				for _, t := range li.els.texts {
+					t.Y += dy
+					row.els.texts = append(row.els.texts, t)
+				}
+				for _, ru := range li.els.rules {
+					ru.Y1, ru.Y2 = ru.Y1+dy, ru.Y2+dy
+					row.els.rules = append(row.els.rules, ru)
+				}
+				for _, re := range li.els.rects {
+					re.Y += dy
+					row.els.rects = append(row.els.rects, re)
+				}
+			}
+			if k := len(row.els.texts); k > 0 && c+1 < n && r*n+c+1 < len(entries) {
+				row.els.texts[k-1].Space = true // the next entry is another word
+			}
+			height = max(height, float64(len(lines))*s.lead)
+		}
+		row.tb = typeset.Block{Height: height, Penalty: linePenalty(r, rows)}
+		row.place = Placed{Kind: KindParagraph, Source: src, Line: r, Lines: rows}
+		out = append(out, row)
+	}
+	return out
+}
+
+// splitEntries splits spans at their line breaks into entries, each its
+// own spans; empty entries are dropped.
+func splitEntries(spans []typeset.Span) [][]typeset.Span {
+	var out [][]typeset.Span
+	var cur []typeset.Span
+	for _, sp := range spans {
+		parts := strings.Split(sp.Text, "\n")
+		for i, part := range parts {
+			if i > 0 {
+				if len(cur) > 0 {
+					out = append(out, cur)
+				}
+				cur = nil
+			}
+			if part != "" {
+				piece := sp
+				piece.Text = part
+				cur = append(cur, piece)
+			}
+		}
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }
 
 func (s *style) noteItems(out []item, src int, n compose.Note) []item {

@@ -18,28 +18,35 @@ const (
 )
 
 // signatures draws the whole block as one unbreakable item: signers two
-// to a row, each with the role, a line to sign on (or the note that the
+// to a row (or b.PerRow), each with the role, a line to sign on (or the note that the
 // signer signed electronically), the name in clear, title, place and date.
 // Names and titles too long for the signer's column wrap within it, and
 // the row grows to the taller of its two signers.
 func (s *style) signatures(src int, b compose.Signatures) item {
+	per := 2
+	if b.PerRow > 2 {
+		per = b.PerRow
+	}
 	w := (s.area.W - signGap) * sigCellWidth
+	if per > 2 {
+		w = (s.area.W - float64(per-1)*signGap) / float64(per)
+	}
 	if w > 80*mm {
 		w = 80 * mm
 	}
 	var it item
 	y := 0.0
-	for row := 0; 2*row < len(b.Signers); row++ {
+	for row := 0; per*row < len(b.Signers); row++ {
 		if row > 0 {
 			y += sigRowGap
 		}
 		h := 0.0
-		for col := 0; col < 2 && 2*row+col < len(b.Signers); col++ {
+		for col := 0; col < per && per*row+col < len(b.Signers); col++ {
 			x := float64(col) * (w + signGap)
 			first := len(it.els.texts)
-			h = max(h, s.signer(&it.els, b.Signers[2*row+col], x, y, w))
+			h = max(h, s.signer(&it.els, b.Signers[per*row+col], x, y, w))
 			for i := first; i < len(it.els.texts); i++ {
-				it.els.texts[i].Col = int16(2*row + col)
+				it.els.texts[i].Col = int16(per*row + col)
 			}
 		}
 		y += h

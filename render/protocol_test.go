@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"os"
 	"path/filepath"
@@ -67,9 +68,10 @@ func numbers(re *regexp.Regexp, s string) []int {
 // TestProtocolPages reads the whole protocol with pdftotext, page by page:
 // every page has the running header "PROTOKOLL" (never the extract's) and
 // the justerare's sign box, no page an Utdragsbestyrkande box; the front
-// page names the attendance, the justering, the paragraph range and the
-// anslagsbevis with the dates a registrar writes; its list of paragraphs
-// is exactly the paragraphs that follow, in order.
+// page is one page and names the attendance, the justering, the
+// signatures with the paragraph range and the anslagsbevis with the dates
+// a registrar writes; the list of paragraphs opens the next page and is
+// exactly the paragraphs that follow it, in order.
 func TestProtocolPages(t *testing.T) {
 	e := newEngine(t)
 	cal := anslag.NewCalendar()
@@ -83,7 +85,6 @@ func TestProtocolPages(t *testing.T) {
 	if len(pages) != res.Pages || len(pages) < 4 {
 		t.Fatalf("pdftotext read %d pages, the renderer drew %d", len(pages), res.Pages)
 	}
-	first := -1 // the page where the paragraphs begin
 	for i, pg := range pages {
 		if !regexp.MustCompile(`(?m)^\s*Ragunda kommun\s+PROTOKOLL\s`).MatchString(pg) {
 			t.Errorf("page %d lacks the header PROTOKOLL:\n%s", i+1, pg)
@@ -97,19 +98,12 @@ func TestProtocolPages(t *testing.T) {
 		if !strings.Contains(pg, strconv.Itoa(i+1)+" ("+strconv.Itoa(len(pages))+")") {
 			t.Errorf("page %d lacks its number", i+1)
 		}
-		if first < 0 && paragraphHeading.MatchString(pg) {
-			first = i
-		}
 	}
-	if first < 1 {
-		t.Fatalf("the paragraphs begin on page %d: no front page before them", first+1)
-	}
-	front := strings.Join(pages[:first], "\n")
-	body := strings.Join(pages[first:], "\n")
+	front := strings.Join(strings.Fields(pages[0]), " ")
 	for _, want := range []string{
 		"Plats och tid", "Kommunhuset, Hammarstrand, 2025-05-20 kl. 09.00–15.10",
 		"Beslutande", "Anna-Karin Lövgren (C), ordförande",
-		"Henrik Sjödin (S), tjänstgörande ersättare för Birgitta Olsson (S)",
+		"Henrik Sjödin (S), ersättare för Birgitta Olsson (S)",
 		"Övriga närvarande", "Johan Eriksson, Kommunchef",
 		"Utses att justera", "Margareta Ek (M), Mikael Jonsson (V)",
 		"Justeringens plats och tid", "Kommunhuset, Hammarstrand, 2025-05-28",
@@ -121,21 +115,30 @@ func TestProtocolPages(t *testing.T) {
 		"Datum då anslaget tas ned: 2025-06-24",
 		"Förvaringsplats för protokollet: Kommunkansliet",
 	} {
-		if !strings.Contains(strings.Join(strings.Fields(front), " "), want) {
-			t.Errorf("front page lacks %q", want)
+		if !strings.Contains(front, want) {
+			t.Errorf("the front page (page 1) lacks %q", want)
 		}
 	}
+	if paragraphHeading.MatchString(pages[0]) || strings.Contains(front, "Ärenden") {
+		t.Error("the front page holds more than the front page")
+	}
+	rest := strings.Join(pages[1:], "\n")
+	at := paragraphHeading.FindStringIndex(rest)
+	open := strings.Index(pages[1], "Ärenden")
+	if at == nil || open < 0 || open > at[0] {
+		t.Fatalf("page 2 does not open with the list of paragraphs before the first paragraph")
+	}
+	list, body := rest[open:at[0]], rest[at[0]:]
 	input := p.Numbers()
-	list := front[strings.LastIndex(front, "Ärenden"):]
 	if got := numbers(listedParagraph, list); !slices.Equal(got, input) {
-		t.Errorf("front page lists §§ %v, the input has %v", got, input)
+		t.Errorf("the list names §§ %v, the input has %v", got, input)
 	}
 	if got := numbers(paragraphHeading, body); !slices.Equal(got, input) {
 		t.Errorf("the paragraphs that follow are §§ %v, want %v", got, input)
 	}
 	for _, pp := range p.Paragraphs {
 		if !strings.Contains(strings.Join(strings.Fields(list), " "), pp.CaseNumber) {
-			t.Errorf("front page list lacks the case number %s of § %d", pp.CaseNumber, pp.Number)
+			t.Errorf("the list lacks the case number %s of § %d", pp.CaseNumber, pp.Number)
 		}
 	}
 	for _, want := range []string{"Votering", "Jäv", "Reservationer", "Protokollsanteckning", "Paragrafen förklaras omedelbart justerad"} {
@@ -147,6 +150,33 @@ func TestProtocolPages(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "protocol.pdf"), res.PDF, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestProtocolFrontPageWithALongList: a council's front page with
+// twenty-five beslutande takes two pages at most, and the list of
+// paragraphs still opens the page after it.
+func TestProtocolFrontPageWithALongList(t *testing.T) {
+	e := newEngine(t)
+	cal := anslag.NewCalendar()
+	p := loadProtocol(t, cal)
+	for i := len(p.Members); i < 25; i++ {
+		m := p.Members[i%len(p.Members)]
+		m.Name = fmt.Sprintf("Ledamot%c Nummer%c", 'A'+rune(i), 'A'+rune(i))
+		m.Title, m.Substitute, m.For = "", false, ""
+		p.Members = append(p.Members, m)
+	}
+	res := renderProtocol(t, e, cal, p)
+	pages := strings.Split(strings.TrimRight(pdftest.Text(t, res.PDF, "-layout"), "\f"), "\f")
+	listAt := -1
+	for i, pg := range pages {
+		if strings.Contains(pg, "Ärenden") {
+			listAt = i
+			break
+		}
+	}
+	if listAt < 1 || listAt > 2 || !strings.Contains(strings.Join(pages[:listAt], " "), "ANSLAG/BEVIS") {
+		t.Errorf("with 25 beslutande the list of paragraphs opens page %d", listAt+1)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/auth"
 	"utdrag/extract"
 )
@@ -102,6 +103,9 @@ func loopback(addr string) bool {
 func (s *Server) access() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		route := c.FullPath()
+		if s.keys == nil {
+			withWho(c, audit.Actor{Kind: audit.ActorOpen})
+		}
 		if s.keys == nil || route == "" || publicRoute(route) {
 			c.Next()
 			return
@@ -121,6 +125,7 @@ func (s *Server) access() gin.HandlerFunc {
 		c.Set(ctxKeyName, key.Name)
 		c.Set(ctxKey, key)
 		c.Set(ctxScope, key.Scope())
+		withWho(c, KeyActor(key))
 		if !policy.Allows(key, c.Request.Method+" "+route) {
 			problem(c, http.StatusForbidden, "forbidden", "Åtkomst nekas",
 				"API-nyckeln saknar behörighet för den här åtgärden.")

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/certify"
 	"utdrag/compose"
 	"utdrag/domain"
@@ -150,6 +151,9 @@ func (s *Server) certifyOne(ctx context.Context, rec *archive.Record, req Certif
 		return nil, err
 	}
 	s.metrics.certified()
+	if n := len(rec.Certifications); n > 0 {
+		s.Record(ctx, ExtractEvent(audit.Certify, rec, rec.Certifications[n-1].Version))
+	}
 	return rec, nil
 }
 

@@ -56,6 +56,10 @@ type Config struct {
 	TrustedProxies []string // UTDRAG_TRUSTED_PROXIES, comma-separated
 	// Limits bound an extract's size (zero fields: extract.DefaultLimits).
 	Limits extract.Limits // UTDRAG_MAX_PARAGRAPHS, UTDRAG_MAX_TEXT
+
+	// AuditRetention keeps each audit event under retention this long
+	// (zero: as long as certified PDFs).
+	AuditRetention time.Duration // UTDRAG_AUDIT_RETENTION
 }
 
 // S3Config is the object store's address and keys.
@@ -131,6 +135,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	parse("UTDRAG_MAX_VERIFIES", func(v string) (err error) { c.MaxVerifies, err = strconv.Atoi(v); return })
 	parse("UTDRAG_VERIFY_WAIT", func(v string) (err error) { c.VerifyWait, err = time.ParseDuration(v); return })
 	parse("UTDRAG_RETENTION", func(v string) (err error) { c.Retention, err = parseRetention(v); return })
+	parse("UTDRAG_AUDIT_RETENTION", func(v string) (err error) { c.AuditRetention, err = parseRetention(v); return })
 	parse("UTDRAG_STORAGE_TIMEOUT", func(v string) (err error) { c.StorageTimeout, err = time.ParseDuration(v); return })
 	positive := func(v string) (int, error) {
 		n, err := strconv.Atoi(v)
@@ -203,6 +208,7 @@ func (c Config) problems() (errs []string) {
 	need(c.MaxVerifies < 1, "UTDRAG_MAX_VERIFIES", c.MaxVerifies, "must be at least 1")
 	need(c.VerifyWait < 0, "UTDRAG_VERIFY_WAIT", c.VerifyWait, "must not be negative")
 	need(c.Retention <= 0, "UTDRAG_RETENTION", c.Retention, "must be longer than zero")
+	need(c.AuditRetention < 0, "UTDRAG_AUDIT_RETENTION", c.AuditRetention, "must not be negative")
 	need(c.StorageTimeout <= 0, "UTDRAG_STORAGE_TIMEOUT", c.StorageTimeout, "must be longer than zero")
 	need(c.Breaker.Failures < 0, "UTDRAG_BREAKER_FAILURES", c.Breaker.Failures, "must be 0 (off) or more")
 	need(c.Breaker.Failures > 0 && c.Breaker.Open <= 0, "UTDRAG_BREAKER_OPEN", c.Breaker.Open, "must be longer than zero")

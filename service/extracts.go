@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/compose"
 	"utdrag/extract"
 	"utdrag/index"
@@ -171,6 +172,7 @@ func (s *Server) storeExtract(c *gin.Context, x *extract.Extract) {
 		s.answerExisting(c, stored)
 		return
 	}
+	s.Record(ctx, ExtractEvent(audit.Create, stored, 0))
 	c.Header("Location", "/v1/extracts/"+id)
 	c.JSON(http.StatusCreated, s.view(stored))
 }

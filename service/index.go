@@ -2,10 +2,13 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/distribute"
 	"utdrag/index"
 )
@@ -24,9 +27,12 @@ type indexMetrics struct {
 	writeErrors prometheus.Counter
 }
 
-func (s *Server) useIndex(ix *index.Index) {
+func (s *Server) useIndex(ix *index.Index, writes archive.Indexer) {
 	s.index = ix
-	s.archive.SetIndexer(ix)
+	if writes == nil {
+		writes = ix
+	}
+	s.archive.SetIndexer(writes)
 	s.indexMetrics = &indexMetrics{
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "utdrag_index_lag_seconds",
@@ -76,31 +82,44 @@ func (s *Server) distribute(ctx context.Context, msg distribute.Message) (*distr
 // DistributeTo sends the current certified version of an extract to the
 // recipients named (all when none): see distribute.DistributeTo.
 func (s *Server) DistributeTo(ctx context.Context, msg distribute.Message, names []string) (*distribute.Record, error) {
-	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+	started := s.now()
+	out, err := s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
 		return s.distributor.DistributeTo(ctx, msg, names)
 	})
+	s.recordDistribution(ctx, msg, started, out, err, names)
+	return out, err
 }
 
 // AddRecipient adds a recipient to an extract's distribution and sends
 // it the extract.
 func (s *Server) AddRecipient(ctx context.Context, msg distribute.Message, n distribute.NewRecipient) (*distribute.Record, error) {
-	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+	out, err := s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
 		return s.distributor.AddRecipient(ctx, msg, n)
 	})
+	s.recordChange(ctx, audit.Distribute, msg, out, err, "mottagare tillagd: "+n.Name+" <"+n.Address+">")
+	return out, err
 }
 
 // Correct replaces an address refused for good and sends to the new one.
 func (s *Server) Correct(ctx context.Context, msg distribute.Message, ch distribute.AddressChange) (*distribute.Record, error) {
-	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+	out, err := s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
 		return s.distributor.Correct(ctx, msg, ch)
 	})
+	s.recordChange(ctx, audit.Resend, msg, out, err, "adress rättad: "+ch.Address+" → "+ch.NewAddress)
+	return out, err
 }
 
 // MarkServed records that a manual recipient was served.
 func (s *Server) MarkServed(ctx context.Context, msg distribute.Message, m distribute.ServedMark) (*distribute.Record, error) {
-	return s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
+	out, err := s.indexed(ctx, msg.ExtractID, func() (*distribute.Record, error) {
 		return s.distributor.MarkServed(ctx, msg, m)
 	})
+	detail := fmt.Sprintf("%s delgiven %s (%s) av %s", m.Recipient, m.Date, m.How, m.By)
+	if m.Note != "" {
+		detail += ": " + m.Note
+	}
+	s.recordChange(ctx, audit.MarkServed, msg, out, err, detail)
+	return out, err
 }
 
 // distributeAll is DistributeAll with each distribution marked and
@@ -118,9 +137,11 @@ func (s *Server) distributeAll(ctx context.Context, msgs []distribute.Message, p
 		tokens[i] = t
 		send, at = append(send, m), append(at, i)
 	}
+	started := s.now()
 	s.distributor.DistributeAll(ctx, send, func(j int, rec *distribute.Record, err error) {
 		i := at[j]
 		s.index.DistributionDone(ctx, msgs[i].ExtractID, tokens[i], rec)
+		s.recordDistribution(ctx, msgs[i], started, rec, err, nil)
 		progress(i, rec, err)
 	})
 }

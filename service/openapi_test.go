@@ -40,6 +40,7 @@ const (
 	keyClerkOther  = "test-key-clerk-other-org"
 	keyAdmin       = "test-key-admin-all"
 	keySystemClerk = "test-key-system-and-clerk"
+	keyAdminRegion = "test-key-admin-region-jh"
 )
 
 // writeKeyFile writes a key file for the test keys and returns its path.
@@ -54,7 +55,8 @@ func writeKeyFile(t *testing.T) string {
 		entry("registrator", keyClerk, "region-jh", "clerk") +
 		entry("annan-registrator", keyClerkOther, "annan-kommun", "clerk") +
 		entry("drift", keyAdmin, "*", "admin") +
-		entry("bada", keySystemClerk, "*", "system, clerk")
+		entry("bada", keySystemClerk, "*", "system, clerk") +
+		entry("region-drift", keyAdminRegion, "region-jh", "admin")
 	path := filepath.Join(t.TempDir(), "keys.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -269,6 +271,7 @@ func TestOpenAPI(t *testing.T) {
 	exerciseVerification(t, a, clerkAPI, id)
 	exercisePages(t, a, id)
 	exerciseProtocols(t, a, sys, clerkAPI, a.as(keyClerkOther))
+	exerciseAudit(t, a, id)
 
 	slow := startAPI(t, stores["fs"](t), func(c *service.Config) { c.RenderTimeout = time.Nanosecond })
 	if resp, body := slow.as(keySystem).do("POST", "/v1/extracts/preview", rs); resp.StatusCode != 503 {

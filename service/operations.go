@@ -137,6 +137,11 @@ func (s *Server) Search(ctx context.Context, k *auth.Key, f index.Filter) (index
 	return s.index.List(ctx, f)
 }
 
+// Organs lists the organs of the extracts k may see.
+func (s *Server) Organs(ctx context.Context, k *auth.Key) ([]string, error) {
+	return s.index.Organs(ctx, s.scopeOf(k))
+}
+
 // ExtractPDF reads rendition r of rec as issued.
 func (s *Server) ExtractPDF(ctx context.Context, rec *archive.Record, r extract.Rendition) ([]byte, error) {
 	if r == extract.Internal {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/certify"
 	"utdrag/compose"
 	"utdrag/extract"
@@ -84,6 +86,8 @@ func (s *Server) certifyProtocol(c *gin.Context) {
 		return
 	}
 	s.metrics.certified()
+	s.Record(ctx, audit.Event{Action: audit.Certify, Version: cert.Version, Organisation: rec.Organisation.ID,
+		Organ: rec.Organ, MeetingDate: rec.MeetingDate, Detail: "protokoll " + rec.ID + " (justerat protokoll)"})
 	c.Header("Location", "/v1/protocols/"+rec.ID+"/certified?version="+strconv.Itoa(cert.Version))
 	c.JSON(http.StatusCreated, s.protocolView(rec))
 }
@@ -159,4 +163,45 @@ func (s *Server) getCertifiedProtocol(c *gin.Context) {
 		name += " v" + strconv.Itoa(n)
 	}
 	s.servePDF(c, b, rec.Certifications[n-1].SHA256, name+".pdf")
+}
+
+// verifyProtocol answers for a checksum no extract has: a protocol's PDF,
+// as created or as a certified version, whose signature is checked on the
+// stored copy; else the file is not genuine.
+func (s *Server) verifyProtocol(ctx context.Context, v *Verification) (*Verification, error) {
+	rec, entry, err := s.archive.FindProtocol(ctx, v.SHA256)
+	if errors.Is(err, archive.ErrNotFound) {
+		v.Message = "Filen är inte ett äkta utdrag eller protokoll från tjänsten: ingen utfärdad handling har denna kontrollsumma. Den kan vara ändrad."
+		return v, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.Genuine, v.Document, v.ID, v.Organisation, v.Organ = true, "protocol", rec.ID, rec.Organisation.Name, rec.Organ
+	v.MeetingDate, v.Paragraphs = rec.MeetingDate, rec.Paragraphs
+	if entry.Version == 0 {
+		v.Rendition = extract.Public
+		v.Message = "Filen är ett äkta protokoll från tjänsten, men det är inte bestyrkt."
+		return v, nil
+	}
+	cert := rec.Certifications[entry.Version-1] // FindProtocol returns only a version the record holds
+	v.Certified, v.Version, v.Certification, v.Rendition = true, cert.Version, &cert, extract.Public
+	v.Latest = rec.Certified().Version == cert.Version
+	pdf, err := s.archive.ProtocolCertified(ctx, rec, cert.Version)
+	if err != nil {
+		return nil, err
+	}
+	if v.Signature, err = s.checkSignature(ctx, pdf); err != nil {
+		return nil, err
+	}
+	v.Message = "Filen är ett äkta, bestyrkt justerat protokoll: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
+	switch {
+	case !v.Signature.Valid:
+		v.Genuine = false
+		v.Message = "Filens digitala signatur är inte giltig."
+	case v.Signature.RevokedBeforeSigning:
+		v.Genuine = false
+		v.Message = "Signeringscertifikatet var återkallat när protokollet signerades: signaturen gäller inte."
+	}
+	return v, nil
 }

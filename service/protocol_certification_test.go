@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -133,6 +134,47 @@ func TestProtocolCertification(t *testing.T) {
 			}
 			if pages := pdftest.Info(t, signed)["Pages"]; atoi(pages) != c.Certification.Pages {
 				t.Errorf("the certified protocol has %s pages, its record %d", pages, c.Certification.Pages)
+			}
+			resp, trail := e.do("GET", "/v1/audit?action=certify", nil)
+			if resp.StatusCode != 200 || !strings.Contains(string(trail), "protokoll "+p.ID) {
+				t.Errorf("the audit trail lacks the protocol's certification: %d %s", resp.StatusCode, trail)
+			}
+			// The certified protocol, and the protocol as created, verify
+			// as genuine protocols of the service; a changed byte does not.
+			type protocolVerification struct {
+				Genuine, Certified bool
+				Document, ID       string
+				Version            int
+				Message            string
+				Signature          *struct{ Valid, WholeDocument bool }
+			}
+			verifyFile := func(pdf []byte) protocolVerification {
+				t.Helper()
+				var v protocolVerification
+				resp, raw := e.do("POST", "/v1/verify", pdf, "Content-Type", "application/pdf")
+				if err := json.Unmarshal(raw, &v); err != nil || resp.StatusCode != 200 {
+					t.Fatalf("verify: %d %s", resp.StatusCode, raw)
+				}
+				return v
+			}
+			if v := verifyFile(signed); !v.Genuine || !v.Certified || v.Document != "protocol" || v.ID != p.ID || v.Version != 1 ||
+				v.Signature == nil || !v.Signature.Valid || !v.Signature.WholeDocument || !strings.Contains(v.Message, "justerat protokoll") {
+				t.Errorf("verifying the certified protocol: %+v", v)
+			}
+			_, created := e.do("GET", p.Links["pdf"], nil)
+			if v := verifyFile(created); !v.Genuine || v.Certified || v.Document != "protocol" || v.ID != p.ID {
+				t.Errorf("verifying the protocol as created: %+v", v)
+			}
+			var byChecksum protocolVerification
+			resp, raw = e.do("GET", "/v1/verify/"+c.Certification.SHA256, nil)
+			if err := json.Unmarshal(raw, &byChecksum); err != nil || resp.StatusCode != 200 || !byChecksum.Genuine || byChecksum.Document != "protocol" {
+				t.Errorf("verifying the certified protocol by checksum: %d %s", resp.StatusCode, raw)
+			}
+			tampered := bytes.Clone(signed)
+			i := bytes.Index(tampered, []byte("/Producer"))
+			tampered[i+2] ^= 0x20
+			if v := verifyFile(tampered); v.Genuine || v.Document != "" {
+				t.Errorf("verifying a changed protocol: %+v", v)
 			}
 			if resp, raw := e.do("POST", "/v1/protocols/"+p.ID+"/certification", []byte(clerk)); resp.StatusCode != http.StatusConflict {
 				t.Errorf("certify again without newVersion: %d %s", resp.StatusCode, raw)

@@ -16,8 +16,10 @@ import (
 	"utdrag/templates"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/auth"
 	"utdrag/distribute"
 	"utdrag/index"
@@ -54,6 +56,10 @@ type Server struct {
 
 	index        *index.Index // what listing and search query
 	indexMetrics *indexMetrics
+
+	audit         *audit.Log   // the audit trail (audit.go)
+	auditIndex    *index.Index // where the trail is queried
+	auditFailures prometheus.Counter
 }
 
 // Deps are what the server is built from; main builds them once.
@@ -62,8 +68,12 @@ type Deps struct {
 	Render *render.Engine
 	// Index is the index database listing and search query (main opens
 	// it from UTDRAG_INDEX); the server keeps it up to date.
-	Index  *index.Index
-	Logger *slog.Logger
+	Index *index.Index
+	// Indexer, when set, is told of the archive's record writes in
+	// place of Index (bench/load compares creates with and without the
+	// index write).
+	Indexer archive.Indexer
+	Logger  *slog.Logger
 	// Mailer replaces the one configured by UTDRAG_SMTP_ADDR (tests).
 	Mailer distribute.Mailer
 	// MailBackoff is the first wait before retrying a temporary SMTP
@@ -119,7 +129,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.archive.SetDescriber(describeCertified)
-	s.useIndex(d.Index)
+	s.useIndex(d.Index, d.Indexer)
+	s.useAudit(d.Index)
 	var err error
 	if s.signer, err = newSigner(cfg.Signing, d.Store, d.Logger); err != nil {
 		return nil, err
@@ -177,6 +188,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	s.verifyRoutes(v1)
 	s.distributionRoutes(v1)
 	s.protocolRoutes(r, v1)
+	s.auditRoutes(v1)
 	return r, nil
 }
 
@@ -277,6 +289,7 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.reconciler().Run(ctx) // until shutdown
 	go s.archiveLoop(ctx)      // until shutdown
+	go s.auditLoop(ctx)        // until shutdown
 	s.log.Info("utdrag listening", "addr", s.cfg.Addr, "storage", s.cfg.Storage)
 	select {
 	case err := <-errc:

@@ -87,13 +87,12 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	v := &Verification{SHA256: sum}
 	rec, entry, err := s.archive.Find(ctx, sum)
 	if errors.Is(err, archive.ErrNotFound) {
-		v.Message = "Filen är inte ett äkta utdrag från tjänsten: ingen utfärdad handling har denna kontrollsumma. Den kan vara ändrad."
-		return v, nil
+		return s.verifyProtocol(ctx, v)
 	}
 	if err != nil {
 		return nil, err
 	}
-	v.Genuine, v.ID, v.Organisation, v.Organ = true, rec.ID, rec.Organisation.Name, rec.Organ
+	v.Genuine, v.Document, v.ID, v.Organisation, v.Organ = true, "extract", rec.ID, rec.Organisation.Name, rec.Organ
 	v.MeetingDate, v.Paragraphs, v.CaseNumbers, v.Titles = rec.MeetingDate, rec.Paragraphs, rec.CaseNumbers, rec.Titles
 	if v.Protocol, err = s.checkAgainstProtocol(ctx, rec); err != nil {
 		return nil, err

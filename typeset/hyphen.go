@@ -59,10 +59,12 @@ func newBreakCache() *breakCache {
 	return c
 }
 
+// shard picks a word's shard by its length and its first and last bytes:
+// enough to spread the words, without hashing them twice.
 func (c *breakCache) shard(word string) *cacheShard {
-	h := uint32(2166136261) // FNV-1a
-	for i := 0; i < len(word); i++ {
-		h = (h ^ uint32(word[i])) * 16777619
+	h := uint(len(word))
+	if len(word) > 0 {
+		h = h*31 + uint(word[0])*7 + uint(word[len(word)-1])
 	}
 	return &c.shards[h%cacheShards]
 }

@@ -240,12 +240,17 @@ func (ps *pass) addBreaks(i int, best *classes) {
 	measured := false
 	var w, y, z float64
 	var fil, g int
-	bound := dominated(best)
+	// A class alone is never dominated.
+	several := ps.bestSet&(ps.bestSet-1) != 0
+	var bound [maxHyphenRun + 2]float64
+	if several {
+		bound = dominated(best)
+	}
 	for set := ps.bestSet; set != 0; set &= set - 1 {
 		k := bits.TrailingZeros16(set)
 		fit, hy := k/len(best[0]), k%len(best[0])
 		c := &best[fit][hy]
-		if c.demerits > bound[hy] {
+		if several && c.demerits > bound[hy] {
 			continue
 		}
 		from := &ps.actives[c.from]

@@ -53,7 +53,21 @@ func (wb *wordBuf) split(spans []Span) []word {
 	}
 	for _, sp := range spans {
 		from := 0
-		for i := 0; i < len(sp.Text); i++ {
+		if strings.IndexByte(sp.Text, '\n') < 0 && strings.IndexByte(sp.Text, '\t') < 0 {
+			// Only spaces part the words: found a word at a time.
+			for {
+				i := strings.IndexByte(sp.Text[from:], ' ')
+				if i < 0 {
+					break
+				}
+				if i > 0 {
+					frags = append(frags, fragment{sp.Text[from : from+i], sp.Style})
+				}
+				flush(false)
+				from += i + 1
+			}
+		}
+		for i := from; i < len(sp.Text); i++ {
 			c := sp.Text[i]
 			if c != ' ' && c != '\n' && c != '\t' {
 				continue

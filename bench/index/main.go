@@ -9,7 +9,9 @@
 // loads -n of them into SQLite and into PostgreSQL, and measures at
 // -clients concurrent clients, for -duration each: the newest 20 of an
 // organ, a search by case-number prefix, a full-text search of two Swedish
-// words, and the newest 20 not yet certified (p50, p99). Beside them, in
+// words, the newest 20 not yet certified, a registrar's search (part of
+// an organ's name and a range of three §§, by §) and the drafts (ej
+// justerade, the last month's) by organ (p50, p99). Beside them, in
 // the same run, today's listing (archive.List on MinIO, which lists the
 // bucket and reads changed records) on -baseline extracts; then the
 // rebuild of an index from -reindex extracts on MinIO (what `utdrag
@@ -49,9 +51,10 @@ import (
 
 type options struct {
 	n, baseline, reindex, creates, clients, rounds int
+	readers                                        int
 	duration                                       time.Duration
 	explain, queriesOnly, createsOnly              bool
-	dbs                                            string
+	dbs, sqlitePath, postgresURL                   string
 }
 
 func main() {
@@ -62,11 +65,14 @@ func main() {
 	flag.IntVar(&o.creates, "creates", 1500, "archive creates per mode and round")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the create comparison")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients")
+	flag.IntVar(&o.readers, "readers", 0, "queries each database runs at once (0: the index's default)")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "time per query kind and database")
 	flag.BoolVar(&o.explain, "explain", false, "print each database's plan of one query of each kind")
 	flag.BoolVar(&o.queriesOnly, "queries-only", false, "stop after the queries (no MinIO phases)")
 	flag.BoolVar(&o.createsOnly, "creates-only", false, "only the create comparison")
 	flag.StringVar(&o.dbs, "dbs", "sqlite,postgres", "the databases the queries run on")
+	flag.StringVar(&o.sqlitePath, "sqlite", "", "query this SQLite file instead of a new one (loaded when it holds fewer than -n records)")
+	flag.StringVar(&o.postgresURL, "postgres", "", "query this PostgreSQL database instead of a new one (loaded when it holds fewer than -n records)")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
@@ -75,7 +81,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	pg := os.Getenv("UTDRAG_TEST_POSTGRES_URL")
-	if pg == "" || os.Getenv("UTDRAG_TEST_S3_ENDPOINT") == "" {
+	if (pg == "" && o.postgresURL == "") || (os.Getenv("UTDRAG_TEST_S3_ENDPOINT") == "" && !o.queriesOnly) {
 		return fmt.Errorf("index: run under scripts/with-minio.sh scripts/with-postgres.sh")
 	}
 	tmp, err := os.MkdirTemp("", "utdrag-bench-index")
@@ -83,32 +89,46 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	dbs := map[string]string{"sqlite": "sqlite:" + tmp + "/index.db"}
-	if dbs["postgres"], err = freshDatabase(ctx, pg); err != nil {
-		return err
+	dbs := map[string]string{"sqlite": "sqlite:" + tmp + "/index.db", "postgres": o.postgresURL}
+	if o.sqlitePath != "" {
+		dbs["sqlite"] = "sqlite:" + o.sqlitePath
+	}
+	if dbs["postgres"] == "" {
+		if dbs["postgres"], err = freshDatabase(ctx, pg); err != nil {
+			return err
+		}
 	}
 	if o.createsOnly {
 		return compareCreates(ctx, o, tmp, pg)
 	}
 	fmt.Printf("# Index benchmark: %d records, %d clients, %s per query kind\n\n", o.n, o.clients, o.duration)
-	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20"}
+	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20",
+		"organ part and § range, by §", "not justerad, by organ"}
 	results := map[string]map[string][]time.Duration{}
 	for _, name := range strings.Split(o.dbs, ",") {
-		ix, err := index.Open(ctx, dbs[name], index.Options{})
+		ix, err := index.Open(ctx, dbs[name], index.Options{Readers: o.readers})
 		if err != nil {
 			return err
 		}
-		start := time.Now()
-		if err := load(ctx, ix, o.n); err != nil {
+		have, err := countRecords(ctx, dbs[name])
+		if err != nil {
 			return err
 		}
-		el := time.Since(start)
-		start = time.Now()
-		if err := ix.Optimize(ctx); err != nil {
-			return err
+		if have < o.n {
+			start := time.Now()
+			if err := load(ctx, ix, have, o.n); err != nil {
+				return err
+			}
+			el := time.Since(start)
+			start = time.Now()
+			if err := ix.Optimize(ctx); err != nil {
+				return err
+			}
+			fmt.Printf("%s: loaded %d records in %.0f s (%.0f records/s), statistics in %.1f s\n", name, o.n-have, el.Seconds(),
+				float64(o.n-have)/el.Seconds(), time.Since(start).Seconds())
+		} else {
+			fmt.Printf("%s: %d records already loaded\n", name, have)
 		}
-		fmt.Printf("%s: loaded %d records in %.0f s (%.0f records/s), statistics in %.1f s\n", name, o.n, el.Seconds(),
-			float64(o.n)/el.Seconds(), time.Since(start).Seconds())
 		results[name] = map[string][]time.Duration{}
 		for _, k := range kinds {
 			if o.explain {
@@ -241,6 +261,13 @@ func query(kind string, r *rand.Rand, n int) index.Filter {
 		f.CaseNumber, f.CaseMatch = cn[:len(cn)-2], index.Prefix
 	case "two Swedish words":
 		f.Text = subjects[r.IntN(len(subjects))].word + " " + places[r.IntN(len(places))]
+	case "organ part and § range, by §": // a registrar's "Barn", "§ 80-82"
+		f.Organ, f.OrganMatch = strings.ToLower(g.Organ[:min(len(g.Organ), 6)]), index.Partial
+		f.Paragraph, f.ParagraphTo = g.Paragraphs[0], g.Paragraphs[0]+2
+		f.Sort = index.ParagraphAsc
+	case "not justerad, by organ":
+		no := false
+		f.Adjusted, f.Sort = &no, index.OrganAsc
 	default:
 		no := false
 		f.Certified = &no
@@ -248,7 +275,24 @@ func query(kind string, r *rand.Rand, n int) index.Filter {
 	return f
 }
 
-func load(ctx context.Context, ix *index.Index, n int) error {
+// countRecords counts the records an index database holds.
+func countRecords(ctx context.Context, u string) (int, error) {
+	driver, dsn := "pgx", u
+	if p, ok := strings.CutPrefix(u, "sqlite:"); ok {
+		driver, dsn = "sqlite", p // registered by package index
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM extracts`).Scan(&n)
+	return n, err
+}
+
+// load puts records from to n into ix.
+func load(ctx context.Context, ix *index.Index, from, n int) error {
 	const batch = 1000
 	next := make(chan int)
 	errc := make(chan error, 4)
@@ -267,7 +311,7 @@ func load(ctx context.Context, ix *index.Index, n int) error {
 			}
 		})
 	}
-	for from := 0; from < n; from += batch {
+	for from := from; from < n; from += batch {
 		select {
 		case next <- from:
 		case err := <-errc:
@@ -496,6 +540,12 @@ func gen(i int) *archive.Record {
 		Template: "standard@1", Filename: "Protokollsutdrag.pdf", Pages: 2, Bytes: 40000 + r.IntN(40000),
 		SHA256: fmt.Sprintf("%064x", i), Created: date.AddDate(0, 0, 3),
 	}}
+	// The last month's protocols are not justerade yet.
+	state := extract.StateAdjusted
+	if date.After(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)) {
+		state = extract.StatePending
+	}
+	rec.Justering = []extract.ParagraphJustering{{Number: x.Paragraphs[0].Number, State: state}}
 	old := date.Before(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC))
 	if (old && r.IntN(100) < 85) || (!old && r.IntN(100) < 20) {
 		rec.Certifications = []archive.Certification{{Version: 1, Name: "Lena Nordin", Title: "Nämndsekreterare",

@@ -24,6 +24,14 @@
 //
 //	scripts/with-minio.sh go run ./bench/load
 //
+// With -compare-index the floor gives way to the same service without
+// its index write (the archive tells a no-op in place of the index), in
+// rounds that alternate the two, and the report gives the throughput with
+// the index write as a share of the throughput without it:
+//
+//	scripts/with-minio.sh go run ./bench/load -compare-index -clients 16
+//	scripts/with-minio.sh scripts/with-postgres.sh sh -c 'go run ./bench/load -compare-index -clients 16 -index "$UTDRAG_TEST_POSTGRES_URL"'
+//
 // With -attack it measures something else: the service's memory and the
 // answer time of /healthz while 64 clients attack it (see attack.go).
 //
@@ -59,6 +67,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"utdrag/archive"
 	"utdrag/bench/internal/procmem"
 	"utdrag/bench/internal/sample"
 	"utdrag/bench/internal/stats"
@@ -79,6 +88,9 @@ type options struct {
 	profileAt  int
 	rounds     int
 	index      string
+	// compareIndex: the service with its index write against the same
+	// service without it, in place of the floor.
+	compareIndex bool
 }
 
 func main() {
@@ -93,6 +105,7 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of the service phases at -profile-clients: this path for the first round, path.2, path.3 … for the next")
 	flag.IntVar(&o.profileAt, "profile-clients", 16, "the phase -cpuprofile covers")
 	flag.StringVar(&o.index, "index", "", "UTDRAG_INDEX of the service (default: SQLite in a temporary folder)")
+	flag.BoolVar(&o.compareIndex, "compare-index", false, "compare the service's creates with and without the index write, in alternating rounds, instead of the floor")
 	var a attackOptions
 	flag.BoolVar(&a.on, "attack", false, "instead of the create benchmark, replay the attacks on memory (see attack.go) against the built service")
 	flag.IntVar(&a.clients, "attack-clients", 64, "concurrent attacking clients")
@@ -243,14 +256,11 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	url, stopServer, err := serve(srv)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
-	url := "http://" + ln.Addr().String() + "/v1/extracts"
+	defer stopServer()
 
 	mc, err := minio.New(env.endpoint, &minio.Options{Creds: credentials.NewStaticV4(env.access, env.secret, "")})
 	if err != nil {
@@ -270,6 +280,22 @@ func run(o options) error {
 
 	var seq atomic.Int64
 	seq.Store(1000)
+	if o.compareIndex {
+		// The same service on the same store and index, but the archive
+		// tells a no-op of its writes: no mark before the record, no
+		// index row after it.
+		bare, err := service.New(cfg, service.Deps{Store: store, Render: eng, Index: ix, Indexer: noIndex{},
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			return err
+		}
+		bareURL, stopBare, err := serve(bare)
+		if err != nil {
+			return err
+		}
+		defer stopBare()
+		return compareIndex(o, env, exs, &seq, url, bareURL)
+	}
 	var svc, floor []phase
 	for _, c := range o.levels {
 		var sp, fp phase
@@ -308,6 +334,72 @@ func run(o options) error {
 		floor = append(floor, fp)
 	}
 	report(svc, floor)
+	return nil
+}
+
+// serve runs a service on a loopback port and returns its create URL.
+func serve(srv *service.Server) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	return "http://" + ln.Addr().String() + "/v1/extracts", func() { hs.Close() }, nil
+}
+
+// noIndex is an archive.Indexer that does nothing.
+type noIndex struct{}
+
+func (noIndex) Begin(context.Context, string) (string, error)         { return "", nil }
+func (noIndex) Done(context.Context, string, string, *archive.Record) {}
+
+// compareIndex runs creates at each level with the index write (url) and
+// without it (bareURL), alternating which goes first, and reports the
+// throughput of each and their ratio per round.
+func compareIndex(o options, env s3env, exs []sample.Example, seq *atomic.Int64, url, bareURL string) error {
+	fmt.Println("| clients | index write | done | errors | 503 retried | throughput /s | p50 ms | p99 ms | CPU ms/op (this process) | MinIO CPU ms/op |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	var summary []string
+	for _, c := range o.levels {
+		var with, without phase
+		var ratios []string
+		for r := range max(o.rounds, 1) {
+			run := func(u string) phase {
+				return drive(c, o.n, o.duration, env.pid, func(client *http.Client) (bool, error) {
+					return create(client, u, exs, seq.Add(1))
+				})
+			}
+			var w, b phase
+			if r%2 == 0 {
+				w, b = run(url), run(bareURL)
+			} else {
+				b, w = run(bareURL), run(url)
+			}
+			ratios = append(ratios, fmt.Sprintf("%.2f", w.throughput()/b.throughput()))
+			with.add(w)
+			without.add(b)
+		}
+		for _, p := range []struct {
+			what string
+			ph   phase
+		}{{"with", with}, {"without", without}} {
+			fmt.Printf("| %d | %s | %d | %d | %d | %.1f | %.1f | %.1f | %.2f | %.2f |\n", p.ph.clients, p.what, p.ph.done,
+				p.ph.errors, p.ph.busy, p.ph.throughput(), stats.Ms(stats.Median(p.ph.lat)),
+				stats.Ms(stats.Percentile(p.ph.lat, 99)), p.ph.perOp(p.ph.cpu), p.ph.perOp(p.ph.minioCPU))
+		}
+		summary = append(summary, fmt.Sprintf("%d clients: with the index write %.0f %% of the throughput without it (per round: %s)",
+			c, 100*with.throughput()/without.throughput(), strings.Join(ratios, ", ")))
+		for _, p := range []phase{with, without} {
+			if p.firstErr != "" {
+				summary = append(summary, fmt.Sprintf("first error at %d clients: %s", p.clients, p.firstErr))
+			}
+		}
+	}
+	fmt.Println()
+	for _, s := range summary {
+		fmt.Println(s)
+	}
 	return nil
 }
 

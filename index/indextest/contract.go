@@ -26,7 +26,7 @@ type Rec struct {
 	Cases        []string
 	Titles       []string
 	Decision     string
-	Certified    int // certifications
+	Certified    int  // certifications
 	Draft        bool // the protocol is not justerat yet
 }
 
@@ -212,6 +212,10 @@ func testFilters(t *testing.T, ix *index.Index) {
 	want(t, "case partial, a part", ids(t, ix, f(func(x *index.Filter) { x.CaseNumber, x.CaseMatch = "412", index.Partial })), 1)
 	want(t, "case partial, without leading zeros", ids(t, ix, f(func(x *index.Filter) { x.CaseNumber, x.CaseMatch = "145", index.Partial })), 4)
 	want(t, "case partial, Swedish letters", ids(t, ix, f(func(x *index.Filter) { x.CaseNumber, x.CaseMatch = "ön-2024", index.Partial })), 5)
+	want(t, "case prefix of two numbers of one extract lists it once", ids(t, ix, f(func(x *index.Filter) { x.CaseNumber, x.CaseMatch = "rs/", index.Prefix })), 3, 1, 2)
+	if p, err := ix.List(t.Context(), f(func(x *index.Filter) { x.CaseNumber, x.CaseMatch, x.Limit = "rs/", index.Prefix, 2 })); err != nil || p.Total != 3 {
+		t.Errorf("case prefix of two numbers of one extract: total %d (%v), want 3", p.Total, err)
+	}
 	want(t, "case prefix is not partial", ids(t, ix, f(func(x *index.Filter) { x.CaseNumber, x.CaseMatch = "412", index.Prefix })))
 	want(t, "paragraph", ids(t, ix, f(func(x *index.Filter) { x.Paragraph = 159 })), 2)
 	want(t, "certified", ids(t, ix, f(func(x *index.Filter) { x.Certified = yes() })), 1, 4)
@@ -258,6 +262,9 @@ func testText(t *testing.T, ix *index.Index) {
 	want(t, "stop words left out", text("och för årsredovisning"), 4)
 	want(t, "punctuation is no syntax", text(`"budget" -() : * &|!`), 1)
 	want(t, "together with a filter", ids(t, ix, index.Filter{Organisation: "region-jh", Text: "budget", Certified: yes()}), 1)
+	want(t, "every organisation's words, without an organisation", ids(t, ix, index.Filter{Text: "budgetar"}), 6, 1)
+	want(t, "two words and a case number", ids(t, ix, index.Filter{Organisation: "region-jh", Text: "sjukvård budgetramar", CaseNumber: "rs/5", CaseMatch: index.Prefix}), 3)
+	want(t, "two words and another case number", ids(t, ix, index.Filter{Organisation: "region-jh", Text: "sjukvård budgetramar", CaseNumber: "rs/4", CaseMatch: index.Prefix}))
 	want(t, "another organisation's words are not found", ids(t, ix, index.Filter{Organisation: "kommun-x", Text: "årsredovisning"}))
 }
 

@@ -106,7 +106,9 @@ func (s *fontSet) of(face *fonts.Face) *docFont {
 // box.
 func (s *fontSet) collect(p *layout.Pages) error {
 	for i := range p.Pages {
-		for _, t := range p.Pages[i].Texts {
+		texts := p.Pages[i].Texts
+		for j := range texts {
+			t := &texts[j]
 			f := s.of(t.Face)
 			for _, r := range t.Text {
 				if r >= 0 && r < latinCIDs && f.latin[r] != 0 {

@@ -37,33 +37,46 @@ func info(o *objects, n int, meta *compose.Meta, date time.Time) {
 // asks for every schema it does not know itself.
 func xmp(meta *compose.Meta, date time.Time, part int, lang string) []byte {
 	var b bytes.Buffer
-	esc := func(s string) string {
-		var e bytes.Buffer
-		xml.EscapeText(&e, []byte(s)) // a bytes.Buffer does not fail
-		return e.String()
-	}
-	d := date.Format("2006-01-02T15:04:05") + "+00:00"
+	b.Grow(xmpFixed + 2*(len(meta.Title)+len(meta.Author)+len(meta.Subject)+len(meta.Keywords)+len(lang)))
+	esc := func(s string) { escapeXML(&b, s) }
+	var date0 [32]byte
+	d := date.AppendFormat(date0[:0], "2006-01-02T15:04:05")
 	b.WriteString("<?xpacket begin=\"\uFEFF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n" +
 		"<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n" +
 		"<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"" +
 		" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"" +
 		" xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n<dc:format>application/pdf</dc:format>\n")
 	if meta.Title != "" {
-		b.WriteString("<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + esc(meta.Title) + "</rdf:li></rdf:Alt></dc:title>\n")
+		b.WriteString("<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">")
+		esc(meta.Title)
+		b.WriteString("</rdf:li></rdf:Alt></dc:title>\n")
 	}
 	if meta.Author != "" {
-		b.WriteString("<dc:creator><rdf:Seq><rdf:li>" + esc(meta.Author) + "</rdf:li></rdf:Seq></dc:creator>\n")
+		b.WriteString("<dc:creator><rdf:Seq><rdf:li>")
+		esc(meta.Author)
+		b.WriteString("</rdf:li></rdf:Seq></dc:creator>\n")
 	}
 	if meta.Subject != "" {
-		b.WriteString("<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">" + esc(meta.Subject) + "</rdf:li></rdf:Alt></dc:description>\n")
+		b.WriteString("<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">")
+		esc(meta.Subject)
+		b.WriteString("</rdf:li></rdf:Alt></dc:description>\n")
 	}
-	b.WriteString("<dc:language><rdf:Bag><rdf:li>" + esc(lang) + "</rdf:li></rdf:Bag></dc:language>\n")
+	b.WriteString("<dc:language><rdf:Bag><rdf:li>")
+	esc(lang)
+	b.WriteString("</rdf:li></rdf:Bag></dc:language>\n")
 	if meta.Keywords != "" {
-		b.WriteString("<pdf:Keywords>" + esc(meta.Keywords) + "</pdf:Keywords>\n")
+		b.WriteString("<pdf:Keywords>")
+		esc(meta.Keywords)
+		b.WriteString("</pdf:Keywords>\n")
 	}
 	b.WriteString("<pdf:Producer>" + producer + "</pdf:Producer>\n<xmp:CreatorTool>" + producer + "</xmp:CreatorTool>\n" +
-		"<xmp:CreateDate>" + d + "</xmp:CreateDate>\n<xmp:ModifyDate>" + d + "</xmp:ModifyDate>\n" +
-		"<pdfaid:part>" + strconv.Itoa(part) + "</pdfaid:part>\n<pdfaid:conformance>A</pdfaid:conformance>\n" +
+		"<xmp:CreateDate>")
+	b.Write(d)
+	b.WriteString("+00:00</xmp:CreateDate>\n<xmp:ModifyDate>")
+	b.Write(d)
+	b.WriteString("+00:00</xmp:ModifyDate>\n<pdfaid:part>")
+	b.Write(strconv.AppendInt(date0[:0], int64(part), 10))
+	b.WriteString("</pdfaid:part>\n<pdfaid:conformance>A</pdfaid:conformance>\n" +
 		"<pdfuaid:part>1</pdfuaid:part>\n</rdf:Description>\n" +
 		"<rdf:Description rdf:about=\"\" xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"" +
 		" xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n" +
@@ -78,6 +91,22 @@ func xmp(meta *compose.Meta, date time.Time, part int, lang string) []byte {
 		"</rdf:li></rdf:Seq></pdfaSchema:property>\n</rdf:li></rdf:Bag></pdfaExtension:schemas>\n</rdf:Description>\n" +
 		"</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>")
 	return b.Bytes()
+}
+
+// xmpFixed is about the size of the metadata without its text fields.
+const xmpFixed = 2304
+
+// escapeXML writes s escaped as XML character data, as xml.EscapeText
+// does: printable ASCII without a character to escape as it is.
+func escapeXML(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7F, c == '"', c == '\'', c == '&', c == '<', c == '>':
+			xml.EscapeText(b, []byte(s)) // a bytes.Buffer does not fail
+			return
+		}
+	}
+	b.WriteString(s)
 }
 
 // documentDate parses the metadata date: the PDF's dates come from the

@@ -107,7 +107,7 @@ func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, doc *comp
 		fontNums[i] = o.alloc()
 	}
 
-	t := newTree(doc, len(p.Pages))
+	t := o.tree.build(doc, len(p.Pages))
 	if doc.Header.VerifyURL != "" {
 		t.figure = t.add("Figure", 0)
 		t.elems[t.figure].extra().alt = "QR-kod med kontrolladressen " + doc.Header.VerifyURL
@@ -130,7 +130,10 @@ func (r *Renderer) RenderContext(ctx context.Context, p *layout.Pages, doc *comp
 		if err := o.stream(c, "", false, content.Bytes()); err != nil {
 			return nil, fmt.Errorf("pdf: page %d: %w", i+1, err)
 		}
-		o.identify(o.z.Bytes())
+		// The content's own checksum identifies it: zlib ends the stream
+		// with the Adler-32 of what it compressed.
+		z := o.z.Bytes()
+		o.identify(z[len(z)-4:])
 		o.object(pageNums[i], "<</Type/Page/Parent "+ref(pagesRoot)+"/Resources "+ref(resources)+
 			"/Contents "+ref(c)+"/StructParents "+strconv.Itoa(i)+">>")
 	}

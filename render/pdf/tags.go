@@ -80,6 +80,31 @@ type tree struct {
 	figure           int32    // the QR code's Figure; -1 none
 	langs            []string // the document's other languages
 	form             int32    // the signature field's Form; -1 none
+	single           []int32  // the element of each one-element block
+}
+
+// clear empties t, so that it holds no text, keeping its arrays for the
+// next document's tree (build).
+func (t *tree) clear() {
+	clear(t.elems)
+	t.langs = nil
+}
+
+// resize returns s with length n, reusing its array when it is large
+// enough: the elements are the array's, to be cleared by the caller.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// room returns s emptied with room for n elements.
+func room[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
 }
 
 // Block kinds, for leaf.
@@ -116,13 +141,26 @@ func (t *tree) addKid(e int32, k kid) {
 // newTree builds the elements of doc's blocks, before any content is
 // written, so that empty table cells keep their place.
 func newTree(doc *compose.Document, pages int) *tree {
-	t := &tree{leaves: make([][]int32, len(doc.Blocks)), cols: make([]int, len(doc.Blocks)), kinds: make([]byte, len(doc.Blocks)),
-		mcids: make([][]int32, pages), inline: -1, figure: -1, form: -1, elems: make([]elem, 0, 4*len(doc.Blocks)+8),
-		kids:  make([]kid, 0, 8*len(doc.Blocks)+8),
+	return new(tree).build(doc, pages)
+}
+
+// build is newTree in t's arrays, which a tree of the last document left
+// (clear).
+func (t *tree) build(doc *compose.Document, pages int) *tree {
+	n := len(doc.Blocks)
+	*t = tree{leaves: resize(t.leaves, n), cols: resize(t.cols, n), kinds: resize(t.kinds, n),
+		mcids: resize(t.mcids, pages), inline: -1, figure: -1, form: -1,
+		elems: room(t.elems, 4*n+8), kids: room(t.kids, 8*n+8), single: resize(t.single, n),
 		langs: doc.Meta.Languages}
+	clear(t.leaves) // a list's or a table's leaves are its own
+	clear(t.cols)
+	clear(t.kinds)
+	for i := range t.mcids {
+		t.mcids[i] = t.mcids[i][:0]
+	}
 	root := t.add("Document", -1)
 	// The blocks of one element share one array.
-	single := make([]int32, len(doc.Blocks))
+	single := t.single
 	for i, b := range doc.Blocks {
 		switch b := b.(type) {
 		case compose.Heading:
@@ -265,10 +303,14 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 		nums[i] = o.alloc()
 	}
 	parentTree := o.alloc()
-	ref := func(n int) string { return strconv.Itoa(n) + " 0 R" }
-	o.object(root, "<</Type/StructTreeRoot/K "+ref(nums[0])+"/ParentTree "+ref(parentTree)+
-		"/ParentTreeNextKey "+strconv.Itoa(len(pageNums)+len(extra))+"/RoleMap<</Del/Span/Ins/Span>>>>")
 	var num [20]byte
+	// ref writes a reference to object n.
+	ref := func(b *bytes.Buffer, n int) {
+		b.Write(strconv.AppendInt(num[:0], int64(n), 10))
+		b.WriteString(" 0 R")
+	}
+	o.object(root, "<</Type/StructTreeRoot/K "+strconv.Itoa(nums[0])+" 0 R/ParentTree "+strconv.Itoa(parentTree)+
+		" 0 R/ParentTreeNextKey "+strconv.Itoa(len(pageNums)+len(extra))+"/RoleMap<</Del/Span/Ins/Span>>>>")
 	for i := range t.elems {
 		e := &t.elems[i]
 		b := o.begin(nums[i])
@@ -276,13 +318,13 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 		b.WriteString(e.typ)
 		b.WriteString("/P ")
 		if e.parent < 0 {
-			b.WriteString(ref(root))
+			ref(b, root)
 		} else {
-			b.WriteString(ref(nums[e.parent]))
+			ref(b, nums[e.parent])
 		}
 		if e.page >= 0 {
 			b.WriteString("/Pg ")
-			b.WriteString(ref(pageNums[e.page]))
+			ref(b, pageNums[e.page])
 		}
 		if e.more != nil {
 			if e.alt != "" {
@@ -311,13 +353,19 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 				}
 				switch {
 				case c.elem >= 0:
-					b.WriteString(ref(nums[c.elem]))
+					ref(b, nums[c.elem])
 				case c.obj > 0:
-					b.WriteString("<</Type/OBJR/Obj " + ref(c.obj) + "/Pg " + ref(pageNums[c.page]) + ">>")
+					b.WriteString("<</Type/OBJR/Obj ")
+					ref(b, c.obj)
+					b.WriteString("/Pg ")
+					ref(b, pageNums[c.page])
+					b.WriteString(">>")
 				case c.page == e.page:
 					b.Write(strconv.AppendInt(num[:0], int64(c.mcid), 10))
 				default:
-					b.WriteString("<</Type/MCR/Pg " + ref(pageNums[c.page]) + "/MCID ")
+					b.WriteString("<</Type/MCR/Pg ")
+					ref(b, pageNums[c.page])
+					b.WriteString("/MCID ")
 					b.Write(strconv.AppendInt(num[:0], int64(c.mcid), 10))
 					b.WriteString(">>")
 				}
@@ -336,14 +384,14 @@ func (t *tree) write(o *objects, root int, pageNums []int, extra []int32) {
 			if k > 0 {
 				b.WriteByte(' ')
 			}
-			b.WriteString(ref(nums[e]))
+			ref(b, nums[e])
 		}
 		b.WriteString("]")
 	}
 	for k, e := range extra {
 		b.Write(strconv.AppendInt(num[:0], int64(len(t.mcids)+k), 10))
 		b.WriteByte(' ')
-		b.WriteString(ref(nums[e]))
+		ref(b, nums[e])
 	}
 	b.WriteString("]>>")
 	o.end()

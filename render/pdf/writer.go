@@ -33,13 +33,17 @@ type objects struct {
 	inBody  []int // object numbers, in order
 	bodyOff []int
 	stmNum  int // the object stream's number
-	// id sums what identifies the file: the compressed page contents and
-	// the metadata (identify); fonts and structure follow from them.
+	// id sums what identifies the file: the checksums of the page
+	// contents and the metadata (identify); fonts and structure follow
+	// from them.
 	id   hash.Hash
 	z    bytes.Buffer // one compressed stream
 	zw   *zlib.Writer
 	num  [24]byte
 	open int // the object begun and not yet ended; 0 none
+	// tree is the structure tree of the file, whose arrays serve the
+	// next file.
+	tree tree
 }
 
 // level keeps files about as small as zlib's default would, at a third of
@@ -68,6 +72,7 @@ func newObjects(compact bool, header string) *objects {
 
 // release returns o to the pool; its buffers keep their size.
 func (o *objects) release() {
+	o.tree.clear()
 	o.out = bytes.Buffer{}
 	o.size = min(o.size, 4<<20)
 	pool.Put(o)

@@ -1,0 +1,25 @@
+package clerk
+
+import "testing"
+
+func TestDateKeepsTheDateWhole(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-12-06":           `<span class="date">2026-12-06</span>`,
+		"2026-12-06 kl. 14.05": `<span class="date">2026-12-06</span> kl. 14.05`,
+		"<b>2026</b>":          `&lt;b&gt;2026&lt;/b&gt;`,
+		"2026-13-06 kl. 1":     `2026-13-06 kl. 1`,
+		"":                     ``,
+	} {
+		if got := string(date(in)); got != want {
+			t.Errorf("date(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPluralFollowsTheCount(t *testing.T) {
+	for n, want := range map[int]string{0: "adresser", 1: "adress", 2: "adresser", 21: "adresser"} {
+		if got := plural(n, "adress", "adresser"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

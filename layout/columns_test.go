@@ -1,0 +1,112 @@
+package layout_test
+
+import (
+	"strings"
+	"testing"
+
+	"utdrag/compose"
+	"utdrag/layout"
+	"utdrag/typeset"
+)
+
+// TestEntriesInColumns: a plain paragraph in two columns sets its entries
+// side by side, filled row by row, so the content keeps the text's order;
+// one row per two entries, the right column starting past the middle,
+// and an entry too long for its column wraps within it.
+func TestEntriesInColumns(t *testing.T) {
+	e, tmpl := setup(t)
+	names := []string{"Anna-Karin Lövgren (C), ordförande", "Stefan Hedlund (S), förste vice ordförande", "Eva Strand (S)",
+		"Henrik Sjödin (S), ersättare för Birgitta Olsson (S) och för ännu en ledamot som inte kom", "Lena Forsberg (KD)"}
+	doc := compose.Document{Header: compose.Header{Kind: "PROTOKOLL"}, Blocks: []compose.Block{
+		compose.Paragraph{Text: []typeset.Span{{Text: strings.Join(names, "\n"), Style: typeset.NoHyphen}}, Plain: true, Columns: 2},
+	}}
+	ps, err := e.Layout(doc, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ps.Pages[0]
+	var rows int
+	for _, b := range p.Blocks {
+		if b.Source == 0 {
+			rows++
+		}
+	}
+	if rows != 3 {
+		t.Errorf("%d rows for 5 entries in two columns, want 3", rows)
+	}
+	var body []layout.Text
+	var words []string
+	for _, tx := range p.Texts {
+		if tx.Role == layout.RoleBody {
+			body = append(body, tx)
+			words = append(words, tx.Text)
+		}
+	}
+	if got := strings.Join(words, " "); got != strings.Join(strings.Fields(strings.Join(names, " ")), " ") {
+		t.Errorf("the content's order is not the text's:\n%s", got)
+	}
+	first := func(word string) layout.Text {
+		for _, tx := range body {
+			if tx.Text == word {
+				return tx
+			}
+		}
+		t.Fatalf("no %q", word)
+		return layout.Text{}
+	}
+	left, right, third := first("Anna-Karin"), first("Stefan"), first("Eva")
+	var maxX float64
+	for _, tx := range body {
+		maxX = max(maxX, tx.X+tx.Width)
+	}
+	if right.Y != left.Y || right.X <= left.X+maxX/3 || third.Y <= left.Y || third.X != left.X {
+		t.Errorf("placed: %+v, %+v, %+v", left, right, third)
+	}
+	// The long fourth entry wraps in the right column; the fifth starts
+	// below it.
+	if kom, lena := first("kom"), first("Lena"); kom.Y <= first("Henrik").Y || kom.X < right.X || lena.Y <= third.Y {
+		t.Errorf("the long entry: %+v, the next: %+v", kom, lena)
+	}
+}
+
+// TestSignersInOneRow: four signers asked for in one row stand side by
+// side, each within its own quarter of the measure.
+func TestSignersInOneRow(t *testing.T) {
+	e, tmpl := setup(t)
+	sig := compose.Signatures{PerRow: 4}
+	for _, r := range []string{"Sekreterare", "Ordförande", "Justerare", "Justerare"} {
+		sig.Signers = append(sig.Signers, compose.Signer{Role: r, Name: "Namn " + r})
+	}
+	ps, err := e.Layout(compose.Document{Header: compose.Header{Kind: "PROTOKOLL"}, Blocks: []compose.Block{sig}}, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roles []layout.Text
+	for _, tx := range ps.Pages[0].Texts {
+		if tx.Role == layout.RoleSignature && tx.Text != "Namn" && strings.HasSuffix(tx.Text, "e") && tx.Size < 10 {
+			roles = append(roles, tx)
+		}
+	}
+	if len(roles) != 4 {
+		t.Fatalf("%d role labels: %+v", len(roles), roles)
+	}
+	for i := 1; i < 4; i++ {
+		if roles[i].Y != roles[0].Y || roles[i].X <= roles[i-1].X+roles[i-1].Width {
+			t.Errorf("signer %d at (%.0f, %.0f), the one before at (%.0f, %.0f)", i, roles[i].X, roles[i].Y, roles[i-1].X, roles[i-1].Y)
+		}
+	}
+	var rules []layout.Rule
+	for _, r := range ps.Pages[0].Rules {
+		if r.Role == layout.RoleSignature {
+			rules = append(rules, r)
+		}
+	}
+	if len(rules) != 4 {
+		t.Fatalf("%d lines to sign on", len(rules))
+	}
+	for i := 1; i < 4; i++ {
+		if rules[i].X1 < rules[i-1].X2 {
+			t.Errorf("signature lines %d and %d overlap", i-1, i)
+		}
+	}
+}
