@@ -36,12 +36,15 @@ type certifyView struct {
 	// PreviewURL the rendered pages as PDF.
 	Preview    *domain.CertificationPreview
 	PreviewURL string
+	// NameFixed, TitleFixed: the logged-in person's own, from the provider.
+	NameFixed, TitleFixed bool
 }
 
 func (u *Pages) certifyView(c *gin.Context, rec *archive.Record, req domain.CertifyRequest, key string) certifyView {
 	v := certifyView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, Name: req.Name, Title: req.Title, Place: req.Place, Key: key}
 	_, v.Current = certViews(rec)
 	v.Renditions = u.renditionChoices(c, rec, req)
+	v.NameFixed, v.TitleFixed = fixedFields(c)
 	return v
 }
 
@@ -87,10 +90,13 @@ func (u *Pages) certifyForm(c *gin.Context) {
 	}
 	if c.Query("steg") == "granska" {
 		req, key := certifyRequest(c.Query, c.QueryArray)
+		u.certifier(c, &req)
 		u.confirmCertification(c, rec, req, key)
 		return
 	}
-	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, domain.CertifyRequest{}, rand.Text()))
+	var req domain.CertifyRequest
+	u.certifier(c, &req)
+	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, req, rand.Text()))
 }
 
 // formErrors shows the form again with the clerk's text kept and each
@@ -160,6 +166,7 @@ func (u *Pages) certifyPreview(c *gin.Context) {
 		return
 	}
 	req, _ := certifyRequest(c.Query, c.QueryArray)
+	u.certifier(c, &req)
 	errs, ok := u.checkRequest(c, rec, &req)
 	if !ok {
 		return
@@ -190,6 +197,7 @@ func (u *Pages) certify(c *gin.Context) {
 		return
 	}
 	req, key := certifyRequest(c.PostForm, c.PostFormArray)
+	u.certifier(c, &req)
 	title := "Bestyrk " + heading(rec)
 	switch c.PostForm("step") {
 	case "edit":
@@ -241,6 +249,7 @@ func (u *Pages) certify(c *gin.Context) {
 	if out.Repeated {
 		to += "&igen=1"
 	} else {
+		u.rememberCertifier(c, req)
 		u.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", out.Certification.Version, "key", currentSession(c).Key)
 	}
 	c.Redirect(http.StatusSeeOther, to)

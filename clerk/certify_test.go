@@ -126,7 +126,7 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 		t.Fatalf("preview: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	pdftest.QPDFCheck(t, []byte(preview))
-	previewText := pdfText(t, []byte(preview))
+	previewText := plainText(t, []byte(preview))
 	for _, want := range []string{"Rätt utdraget intygar", "Lena Nordin", "Nämndsekreterare", "Utdragsbestyrkande", "/v/" + id + "/1"} {
 		if !strings.Contains(previewText, want) {
 			t.Errorf("the preview lacks %q", want)
@@ -151,7 +151,7 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("certified PDF: %d", resp.StatusCode)
 	}
-	if a, b := withoutClock(previewText), withoutClock(pdfText(t, []byte(signed))); a != b {
+	if a, b := withoutClock(previewText), withoutClock(plainText(t, []byte(signed))); a != b {
 		t.Errorf("the signed pages differ from the preview:\npreview %q\nsigned  %q", a, b)
 	}
 
@@ -204,8 +204,8 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 	}
 }
 
-// pdfText is pdftotext's text with no-break spaces as spaces.
-func pdfText(t *testing.T, pdf []byte) string {
+// plainText is pdftotext's text with no-break spaces as spaces.
+func plainText(t *testing.T, pdf []byte) string {
 	t.Helper()
 	return strings.ReplaceAll(pdftest.Text(t, pdf), "\u00a0", " ")
 }

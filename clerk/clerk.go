@@ -13,7 +13,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/auth"
+	"utdrag/auth/openid"
 	"utdrag/distribute"
 	"utdrag/domain"
 	"utdrag/extract"
@@ -73,6 +75,18 @@ type Domain interface {
 	// DistributionStatus is nil when the extract has not been distributed.
 	DistributionStatus(ctx context.Context, id string) (*distribute.Record, error)
 
+	// Record adds an event to the audit trail, done by whoever ctx
+	// carries (audit.WithWho) unless the event names its actor;
+	// AuditEvents answers a query for caller k (a key of one organisation
+	// sees that organisation's events alone).
+	Record(ctx context.Context, e audit.Event) error
+	AuditEvents(ctx context.Context, k *auth.Key, q audit.Query) ([]audit.Event, error)
+	// PersonKey is what a person whom the OpenID provider puts in groups
+	// may do (auth.ErrNoGroup, auth.ErrOrganisations); TitleEditable says
+	// whether the people of an organisation may change their title.
+	PersonKey(name string, groups []string) (*auth.Key, error)
+	TitleEditable(organisation string) bool
+
 	// Verification is public: anyone holding a printed extract may check it.
 	VerifySlot(ctx context.Context) (release func(), ok bool)
 	Verify(ctx context.Context, sum string) (*domain.Verification, error)
@@ -89,6 +103,8 @@ type Config struct {
 	// PublicURL is the address browsers use; https makes the cookie
 	// Secure with the __Host- prefix.
 	PublicURL string
+	// OpenID is the provider people log in through (nil: API keys only).
+	OpenID *openid.Provider
 }
 
 // Pages is the clerk interface: server-rendered pages in Swedish over the
@@ -136,6 +152,10 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/logga-in", u.loginPage)
 	g.POST("/logga-in", u.formLimit(), u.csrf(), u.login)
 	g.POST("/logga-ut", u.formLimit(), u.csrf(), u.logout)
+	g.GET("/logga-in/oidc/start", u.openIDStart)
+	g.GET("/logga-in/oidc", u.openIDReturn)
+	g.GET("/logg", u.allow("GET /v1/extracts"), u.auditPage)
+	g.GET("/logg.jsonl", u.allow("GET /v1/extracts"), u.auditExport)
 
 	// Verification is public: anyone holding a printed extract may check it.
 	g.GET("/verify", u.verifyPage)
@@ -162,6 +182,7 @@ type page struct {
 	User  string // the key's name when logged in
 	Open  bool   // no key file: no login
 	Clerk bool   // may use the clerk pages
+	Admin bool   // may read the whole audit trail
 	CSRF  string
 	// Search is the address of the clerk's last search ("/" when there is
 	// none): the way back to the results from the pages of an extract.
@@ -174,7 +195,8 @@ func (u *Pages) render(c *gin.Context, status int, name, title, nav string, data
 	sess := currentSession(c)
 	p := page{
 		Title: title, Nav: nav, Open: u.d.Open(), CSRF: u.sessions.csrfToken(sess),
-		User: sess.Key, Clerk: u.d.Open() || sess.Key != "", Search: lastSearch(c.Request), Data: data,
+		User: sess.user(), Clerk: u.d.Open() || sess.Key != "", Search: lastSearch(c.Request), Data: data,
+		Admin: sess.Key != "" && u.may(c, "GET /v1/audit"),
 	}
 	var buf bytes.Buffer
 	if err := u.pages.Render(&buf, name, p); err != nil {

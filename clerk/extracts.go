@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,11 @@ type extractView struct {
 	// says which the page shows.
 	Renditions   []renditionView
 	PreviewLabel string
+	// Events are the extract's audit trail, newest first (EventsMissing:
+	// it could not be read); MeetingLog the trail of its meeting.
+	Events        []eventView
+	EventsMissing bool
+	MeetingLog    string
 }
 
 func (u *Pages) show(c *gin.Context) {
@@ -106,6 +112,9 @@ func (u *Pages) show(c *gin.Context) {
 	if u.d.HasHTML(ctx, rec) && u.may(c, "GET /v1/extracts/:id/html") {
 		v.HTML = "/utdrag/" + rec.ID + "/html"
 	}
+	evs, ok := u.extractEvents(c, rec.ID)
+	v.Events, v.EventsMissing = evs, !ok
+	v.MeetingLog = "/logg?" + url.Values{"organ": {rec.Organ}, "meetingDate": {rec.MeetingDate}}.Encode()
 	u.render(c, http.StatusOK, "extract", heading(rec), "list", v)
 }
 

@@ -126,6 +126,8 @@ func TestPagesFitEveryWidth(t *testing.T) {
 	b.checkLayout("certify-confirm", axe)
 	b.do("signing", chromedp.Click(chromedp.CSS("#sign")), chromedp.WaitVisible(chromedp.CSS("#download-certified")))
 	b.checkLayout("extract-certified", axe)
+	load("/utdrag/"+rs+"/html", "h1")
+	b.checkLayout("extract-html", axe)
 	load("/utdrag/"+rs+"/expediera", "#send")
 	b.checkLayout("distribute-plan", axe)
 	tabPlan := b.tabsTo(s.url+"/utdrag/"+rs+"/expediera", "#send")
