@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"utdrag/auth"
+	"utdrag/auth/openid"
 	"utdrag/clerk"
 	"utdrag/distribute"
 	"utdrag/index"
@@ -56,10 +57,16 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 		f(&cfg)
 	}
 	ix := indextest.SQLite(t)
+	var provider *openid.Provider
+	if cfg.OpenID.Issuer != "" {
+		if provider, err = openid.New(t.Context(), cfg.OpenID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv, err := service.New(cfg, service.Deps{Index: ix, Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Pages: func(s *service.Server) (service.Pages, error) {
-			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL})
+			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL, OpenID: provider})
 		}})
 	if err != nil {
 		t.Fatal(err)
