@@ -61,7 +61,13 @@ type Domain interface {
 
 	// CheckCertification normalises req and returns what is wrong with it.
 	CheckCertification(req *domain.CertifyRequest) []extract.FieldError
-	Certify(ctx context.Context, id string, req domain.CertifyRequest) (*archive.Record, *archive.Certification, error)
+	// PreviewCertification renders what Certify would sign, signing
+	// nothing; an extract.ValidationError when req is invalid or does not
+	// fit its box.
+	PreviewCertification(ctx context.Context, rec *archive.Record, req domain.CertifyRequest) (*domain.CertificationPreview, error)
+	// Certify certifies; with an idempotency key a repeated request is
+	// answered with the first one's result (Repeated).
+	Certify(ctx context.Context, id string, req domain.CertifyRequest, key string) (domain.Certified, error)
 
 	Message(ctx context.Context, rec *archive.Record) (distribute.Message, error)
 	Resolve(org string, names []string) []distribute.Recipient
@@ -163,6 +169,7 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/utdrag/:id/html", u.allow("GET /v1/extracts/:id/html"), u.html)
 	g.GET("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.certifyForm)
 	g.POST("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.formLimit(), u.csrf(), u.certify)
+	g.GET("/utdrag/:id/bestyrk/forhandsvisning", u.allow("POST /v1/extracts/:id/certification"), u.certifyPreview)
 	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)
 	g.POST("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distribute)
 }

@@ -161,9 +161,13 @@ func TestUIFindCertifyDistributeOpenMode(t *testing.T) {
 	// Certify: the form asks for confirmation before it signs.
 	token := e.csrf("/utdrag/" + rs + "/bestyrk")
 	form := url.Values{"csrf": {token}, "name": {"Anna Berg"}, "title": {"Nämndsekreterare"}, "step": {"review"}}
-	resp, body = e.post("/utdrag/"+rs+"/bestyrk", form)
+	resp, _ = e.post("/utdrag/"+rs+"/bestyrk", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("review: %d, want a redirect to the confirmation", resp.StatusCode)
+	}
+	resp, body = e.get(resp.Header.Get("Location"))
 	if resp.StatusCode != 200 || !strings.Contains(body, "Bekräfta bestyrkandet") || !strings.Contains(body, `value="sign"`) {
-		t.Fatalf("review: %d", resp.StatusCode)
+		t.Fatalf("confirmation: %d", resp.StatusCode)
 	}
 	if resp, _ := e.get("/utdrag/" + rs + "/bestyrkt"); resp.StatusCode != 404 {
 		t.Errorf("review certified already: certified PDF %d", resp.StatusCode)

@@ -105,6 +105,9 @@ func (u *Pages) show(c *gin.Context) {
 	}
 	if n := atoiOr(c.Query("bestyrkt"), 0); n > 0 && n <= len(rec.Certifications) {
 		v.Notice = fmt.Sprintf("Utdraget är bestyrkt och signerat digitalt (version %d).", n)
+		if c.Query("igen") != "" {
+			v.Notice = fmt.Sprintf("Bestyrkandet var redan gjort: utdraget bestyrktes med de här uppgifterna som version %d. Ingen ny version skapades.", n)
+		}
 	}
 	if u.d.HasHTML(ctx, rec) && u.may(c, "GET /v1/extracts/:id/html") {
 		v.HTML = "/utdrag/" + rec.ID + "/html"
