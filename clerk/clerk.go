@@ -61,11 +61,27 @@ type Domain interface {
 
 	// CheckCertification normalises req and returns what is wrong with it.
 	CheckCertification(req *domain.CertifyRequest) []extract.FieldError
-	Certify(ctx context.Context, id string, req domain.CertifyRequest) (*archive.Record, *archive.Certification, error)
+	// PreviewCertification renders what Certify would sign, signing
+	// nothing; an extract.ValidationError when req is invalid or does not
+	// fit its box.
+	PreviewCertification(ctx context.Context, rec *archive.Record, req domain.CertifyRequest) (*domain.CertificationPreview, error)
+	// Certify certifies; with an idempotency key a repeated request is
+	// answered with the first one's result (Repeated).
+	Certify(ctx context.Context, id string, req domain.CertifyRequest, key string) (domain.Certified, error)
 
 	Message(ctx context.Context, rec *archive.Record) (distribute.Message, error)
 	Resolve(org string, names []string) []distribute.Recipient
 	Distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error)
+	// Plan is who rec is to go to, resolved against the directory; it can
+	// be drawn before rec is certified.
+	Plan(ctx context.Context, rec *archive.Record) (distribute.Plan, error)
+	// DistributeTo sends the current certified version to the recipients
+	// named (all when none); AddRecipient, Correct and MarkServed are the
+	// clerk's changes to a distribution (see package distribute).
+	DistributeTo(ctx context.Context, msg distribute.Message, names []string) (*distribute.Record, error)
+	AddRecipient(ctx context.Context, msg distribute.Message, n distribute.NewRecipient) (*distribute.Record, error)
+	Correct(ctx context.Context, msg distribute.Message, ch distribute.AddressChange) (*distribute.Record, error)
+	MarkServed(ctx context.Context, msg distribute.Message, m distribute.ServedMark) (*distribute.Record, error)
 	// DistributionStatus is nil when the extract has not been distributed.
 	DistributionStatus(ctx context.Context, id string) (*distribute.Record, error)
 
@@ -163,8 +179,12 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/utdrag/:id/html", u.allow("GET /v1/extracts/:id/html"), u.html)
 	g.GET("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.certifyForm)
 	g.POST("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.formLimit(), u.csrf(), u.certify)
+	g.GET("/utdrag/:id/bestyrk/forhandsvisning", u.allow("POST /v1/extracts/:id/certification"), u.certifyPreview)
 	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)
 	g.POST("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distribute)
+	g.POST("/utdrag/:id/expediera/mottagare", u.allow("POST /v1/extracts/:id/distribution/recipients"), u.formLimit(), u.csrf(), u.addRecipient)
+	g.POST("/utdrag/:id/expediera/ratta", u.allow("POST /v1/extracts/:id/distribution/corrections"), u.formLimit(), u.csrf(), u.correct)
+	g.POST("/utdrag/:id/expediera/expedierad", u.allow("POST /v1/extracts/:id/distribution/served"), u.formLimit(), u.csrf(), u.markServed)
 }
 
 // page is what every template gets: the layout's fields and the page's own

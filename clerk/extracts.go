@@ -51,6 +51,8 @@ type extractView struct {
 	Certifications   []certView
 	Current          *certView
 	Distribution     *distView
+	// Plan is who the extract is to go to, before it has been sent.
+	Plan *planView
 	// Renditions are the two renditions of an extract with parts marked
 	// confidential (nil for one with a single rendition); PreviewLabel
 	// says which the page shows.
@@ -79,7 +81,15 @@ func (u *Pages) show(c *gin.Context) {
 		MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs),
 		CaseNumbers: strings.Join(rec.CaseNumbers, ", "), Titles: rec.Titles, Pages: rec.Pages,
 		Size: size(rec.Bytes), SHA256: rec.SHA256, Template: rec.Template, Filename: rec.Filename,
-		Created: clock(rec.Created), Distribution: newDistView(dist, time.Now()),
+		Created: clock(rec.Created), Distribution: newDistView(dist, currentVersions(rec), time.Now()),
+	}
+	if dist == nil {
+		plan, err := u.d.Plan(ctx, rec)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		v.Plan = newPlanView(rec, plan)
 	}
 	v.Certifications, v.Current = certViews(rec)
 	v.Distribution.showRenditions(rec, dist)
@@ -105,6 +115,9 @@ func (u *Pages) show(c *gin.Context) {
 	}
 	if n := atoiOr(c.Query("bestyrkt"), 0); n > 0 && n <= len(rec.Certifications) {
 		v.Notice = fmt.Sprintf("Utdraget är bestyrkt och signerat digitalt (version %d).", n)
+		if c.Query("igen") != "" {
+			v.Notice = fmt.Sprintf("Bestyrkandet var redan gjort: utdraget bestyrktes med de här uppgifterna som version %d. Ingen ny version skapades.", n)
+		}
 	}
 	if u.d.HasHTML(ctx, rec) && u.may(c, "GET /v1/extracts/:id/html") {
 		v.HTML = "/utdrag/" + rec.ID + "/html"
