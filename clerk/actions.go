@@ -1,18 +1,18 @@
 package clerk
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"time"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
-	"utdrag/distribute"
 	"utdrag/domain"
 	"utdrag/extract"
+	"utdrag/internal/download"
 )
 
 type certifyView struct {
@@ -24,214 +24,244 @@ type certifyView struct {
 	Confirm            bool
 	// Renditions to choose among, for an extract with two.
 	Renditions []renditionChoice
+	// Key is the form's idempotency key: one per certification the clerk
+	// sets out to make, carried from the form through the confirmation,
+	// so that signing twice with it (reload, Back, a double click) makes
+	// one version.
+	Key string
+	// Preview is what signing would produce, on the confirmation;
+	// PreviewURL the rendered pages as PDF.
+	Preview    *domain.CertificationPreview
+	PreviewURL string
+	// NameFixed, TitleFixed: the logged-in person's own, from the provider.
+	NameFixed, TitleFixed bool
 }
 
-func (u *Pages) certifyView(c *gin.Context, rec *archive.Record, req domain.CertifyRequest) certifyView {
-	v := certifyView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, Name: req.Name, Title: req.Title, Place: req.Place}
+func (u *Pages) certifyView(c *gin.Context, rec *archive.Record, req domain.CertifyRequest, key string) certifyView {
+	v := certifyView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, Name: req.Name, Title: req.Title, Place: req.Place, Key: key}
 	_, v.Current = certViews(rec)
 	v.Renditions = u.renditionChoices(c, rec, req)
+	v.NameFixed, v.TitleFixed = fixedFields(c)
 	return v
 }
 
+// certifyRequest reads the certification the form (or the confirmation's
+// address) asks for, and its idempotency key.
+func certifyRequest(get func(string) string, all func(string) []string) (domain.CertifyRequest, string) {
+	req := domain.CertifyRequest{Name: get("name"), Title: get("title"), Place: get("place"), NewVersion: get("newVersion") != ""}
+	for _, r := range all("rendition") {
+		req.Renditions = append(req.Renditions, extract.Rendition(r))
+	}
+	key := get("nyckel")
+	if len(key) > domain.MaxIdempotencyKey {
+		key = ""
+	}
+	return req, key
+}
+
+// certifyQuery is the address of the confirmation (steg=granska) or of
+// the preview of req.
+func certifyQuery(path string, req domain.CertifyRequest, key string, step bool) string {
+	q := url.Values{"name": {req.Name}, "title": {req.Title}}
+	if req.Place != "" {
+		q.Set("place", req.Place)
+	}
+	for _, r := range req.Renditions {
+		q.Add("rendition", string(r))
+	}
+	if step {
+		q.Set("steg", "granska")
+		if key != "" {
+			q.Set("nyckel", key)
+		}
+	}
+	return path + "?" + q.Encode()
+}
+
+// certifyForm shows the form with a new idempotency key, or, with
+// ?steg=granska (where the form's review redirects), the confirmation.
 func (u *Pages) certifyForm(c *gin.Context) {
 	rec, ok := u.record(c)
 	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
 		return
 	}
-	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, domain.CertifyRequest{}))
+	if c.Query("steg") == "granska" {
+		req, key := certifyRequest(c.Query, c.QueryArray)
+		u.certifier(c, &req)
+		u.confirmCertification(c, rec, req, key)
+		return
+	}
+	var req domain.CertifyRequest
+	u.certifier(c, &req)
+	u.render(c, http.StatusOK, "certify", "Bestyrk "+heading(rec), "list", u.certifyView(c, rec, req, rand.Text()))
 }
 
-// certify runs the form's steps: "review" checks the fields and asks for
-// confirmation, "edit" goes back to the form, "sign" certifies.
-func (u *Pages) certify(c *gin.Context) {
-	rec, ok := u.record(c)
-	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
-		return
+// formErrors shows the form again with the clerk's text kept and each
+// field's error.
+func (u *Pages) formErrors(c *gin.Context, rec *archive.Record, req domain.CertifyRequest, key string, errs []extract.FieldError) {
+	v := u.certifyView(c, rec, req, key)
+	v.Errors = map[string]string{}
+	for _, e := range errs {
+		if _, seen := v.Errors[e.Field]; !seen {
+			v.Errors[e.Field] = certifyFieldError(e)
+		}
 	}
-	req := domain.CertifyRequest{
-		Name: c.PostForm("name"), Title: c.PostForm("title"),
-		Place: c.PostForm("place"), NewVersion: c.PostForm("newVersion") != "",
+	if _, ok := v.Errors["rendition"]; ok {
+		v.Errors["rendition"] = "Välj minst en version att bestyrka."
 	}
-	for _, r := range c.PostFormArray("rendition") {
-		req.Renditions = append(req.Renditions, extract.Rendition(r))
-	}
-	errs := u.d.CheckCertification(&req)
-	v := u.certifyView(c, rec, req)
-	title := "Bestyrk " + heading(rec)
+	u.render(c, http.StatusUnprocessableEntity, "certify", "Bestyrk "+heading(rec), "list", v)
+}
+
+// checkRequest is every check the form can make before rendering: the
+// fields' rules and the choice of renditions.
+func (u *Pages) checkRequest(c *gin.Context, rec *archive.Record, req *domain.CertifyRequest) ([]extract.FieldError, bool) {
 	for _, r := range req.ToCertify() {
 		if !u.uiRendition(c, rec, r, r == extract.Public || r == extract.Internal) {
-			return
+			return nil, false
 		}
 	}
-	if rec.Has(extract.Internal) && len(req.Renditions) == 0 && c.PostForm("step") != "edit" {
+	errs := u.d.CheckCertification(req)
+	if rec.Has(extract.Internal) && len(req.Renditions) == 0 {
 		errs = append(errs, extract.FieldError{Field: "rendition", Rule: "required", Message: "välj minst en version"})
 	}
-	if len(errs) > 0 || c.PostForm("step") == "edit" {
-		v.Errors = map[string]string{}
-		for _, e := range errs {
-			v.Errors[e.Field] = certifyFieldError(e.Rule)
-		}
-		if _, ok := v.Errors["rendition"]; ok {
-			v.Errors["rendition"] = "Välj minst en version att bestyrka."
-		}
-		status := http.StatusOK
-		if len(errs) > 0 {
-			status = http.StatusUnprocessableEntity
-		}
-		u.render(c, status, "certify", title, "list", v)
+	return errs, true
+}
+
+// confirmCertification renders the certification req would make and asks
+// the clerk to confirm it, showing the very pages that would be signed;
+// a name or title that does not fit goes back to the form, text kept.
+func (u *Pages) confirmCertification(c *gin.Context, rec *archive.Record, req domain.CertifyRequest, key string) {
+	errs, ok := u.checkRequest(c, rec, &req)
+	if !ok {
 		return
 	}
-	if c.PostForm("step") != "sign" {
-		v.Confirm = true
-		u.render(c, http.StatusOK, "certify", "Bekräfta: "+title, "list", v)
+	if len(errs) > 0 {
+		u.formErrors(c, rec, req, key, errs)
 		return
 	}
-	for _, r := range req.ToCertify() {
-		if rec.CertifiedAs(r) != nil && !req.NewVersion {
-			u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Utdraget bestyrktes medan du fyllde i formuläret. Öppna utdraget igen för att se det.")
-			return
-		}
-	}
-	_, cert, err := u.d.Certify(c.Request.Context(), rec.ID, req)
-	if errors.Is(err, domain.ErrCertified) || errors.Is(err, domain.ErrCertifiedMeanwhile) {
-		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Någon annan bestyrkte utdraget samtidigt. Öppna utdraget igen för att se den bestyrkta versionen.")
+	p, err := u.d.PreviewCertification(c.Request.Context(), rec, req)
+	var verr extract.ValidationError
+	if errors.As(err, &verr) {
+		u.formErrors(c, rec, req, key, verr)
 		return
 	}
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	u.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", cert.Version, "key", currentSession(c).Key)
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/utdrag/%s?bestyrkt=%d", rec.ID, cert.Version))
+	v := u.certifyView(c, rec, req, key)
+	v.Confirm, v.Preview = true, p
+	v.PreviewURL = certifyQuery("/utdrag/"+rec.ID+"/bestyrk/forhandsvisning", req, "", false)
+	u.render(c, http.StatusOK, "certify", "Bekräfta: Bestyrk "+heading(rec), "list", v)
 }
 
-func certifyFieldError(rule string) string {
-	switch rule {
+// certifyPreview sends the rendered pages of a certification not yet
+// made, to show in the confirmation.
+func (u *Pages) certifyPreview(c *gin.Context) {
+	rec, ok := u.record(c)
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
+		return
+	}
+	req, _ := certifyRequest(c.Query, c.QueryArray)
+	u.certifier(c, &req)
+	errs, ok := u.checkRequest(c, rec, &req)
+	if !ok {
+		return
+	}
+	p, err := u.d.PreviewCertification(c.Request.Context(), rec, req)
+	if len(errs) > 0 || errors.As(err, new(extract.ValidationError)) {
+		u.errorPage(c, http.StatusUnprocessableEntity, "Kan inte förhandsvisas", "Uppgifterna i bestyrkandet är ofullständiga eller får inte plats. Gå tillbaka till formuläret och rätta dem.")
+		return
+	}
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Header("Content-Security-Policy", "frame-ancestors 'self'")
+	c.Header("Cache-Control", "no-store")
+	c.Header("Content-Disposition", download.Disposition("inline", "Förhandsvisning "+domain.RenditionFilename(rec.Filename, p.Rendition, rec.Has(extract.Internal))))
+	c.Data(http.StatusOK, "application/pdf", p.PDF)
+}
+
+// certify runs the form's steps: "review" checks the fields and redirects
+// to the confirmation (post/redirect/get: reloading it posts nothing),
+// "edit" goes back to the form, "sign" certifies and redirects to the
+// extract. Signing again with the form's key answers with the first
+// result.
+func (u *Pages) certify(c *gin.Context) {
+	rec, ok := u.record(c)
+	if !ok || u.refuseUnadjusted(c, rec, "bestyrkas") {
+		return
+	}
+	req, key := certifyRequest(c.PostForm, c.PostFormArray)
+	u.certifier(c, &req)
+	title := "Bestyrk " + heading(rec)
+	switch c.PostForm("step") {
+	case "edit":
+		u.d.CheckCertification(&req)
+		u.render(c, http.StatusOK, "certify", title, "list", u.certifyView(c, rec, req, key))
+		return
+	case "sign":
+	default:
+		errs, ok := u.checkRequest(c, rec, &req)
+		if !ok {
+			return
+		}
+		if len(errs) > 0 {
+			u.formErrors(c, rec, req, key, errs)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, certifyQuery("/utdrag/"+rec.ID+"/bestyrk", req, key, true))
+		return
+	}
+	errs, ok := u.checkRequest(c, rec, &req)
+	if !ok {
+		return
+	}
+	if len(errs) > 0 {
+		u.formErrors(c, rec, req, key, errs)
+		return
+	}
+	out, err := u.d.Certify(c.Request.Context(), rec.ID, req, key)
+	var verr extract.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		u.formErrors(c, rec, req, key, verr)
+		return
+	case errors.Is(err, domain.ErrInProgress):
+		c.Header("Retry-After", "2")
+		u.errorPage(c, http.StatusConflict, "Bestyrkandet pågår", "Utdraget bestyrks just nu med de här uppgifterna, från en annan flik eller ett tidigare klick. Öppna utdraget om en stund för att se den bestyrkta versionen.")
+		return
+	case errors.Is(err, domain.ErrKeyReused):
+		u.errorPage(c, http.StatusConflict, "Formuläret är redan använt", "Formuläret har redan använts för ett annat bestyrkande. Öppna utdraget och börja om.")
+		return
+	case errors.Is(err, domain.ErrCertified), errors.Is(err, domain.ErrCertifiedMeanwhile):
+		u.errorPage(c, http.StatusConflict, "Redan bestyrkt", "Någon annan bestyrkte utdraget samtidigt. Öppna utdraget igen för att se den bestyrkta versionen.")
+		return
+	case err != nil:
+		u.fail(c, err)
+		return
+	}
+	to := fmt.Sprintf("/utdrag/%s?bestyrkt=%d", rec.ID, out.Certification.Version)
+	if out.Repeated {
+		to += "&igen=1"
+	} else {
+		u.rememberCertifier(c, req)
+		u.log.InfoContext(c.Request.Context(), "extract certified", "id", rec.ID, "version", out.Certification.Version, "key", currentSession(c).Key)
+	}
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+func certifyFieldError(e extract.FieldError) string {
+	switch e.Rule {
 	case "required":
 		return "Fyll i uppgiften."
 	case "maxLength":
 		return "Texten är för lång (högst 200 tecken)."
 	case "characters", "encoding":
 		return "Texten innehåller tecken som inte kan skrivas ut i utdraget, till exempel emojier eller styrtecken."
+	case "fit":
+		return "Namnet är för långt för utdraget: " + e.Message + "."
 	}
 	return "Uppgiften är felaktig."
-}
-
-type distributeView struct {
-	ID, Heading                          string
-	Titles                               []string
-	Notice, NoticeClass, Error           string
-	Planned                              []plannedRecipient
-	Messages, Emails, Manual, Unresolved int
-	Status                               *distView
-}
-
-// distributePage shows who will receive the extract before it is sent,
-// and afterwards the outcome per recipient.
-func (u *Pages) distributePage(c *gin.Context) {
-	rec, ok := u.record(c)
-	if !ok {
-		return
-	}
-	v := distributeView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles}
-	title := "Expediera " + heading(rec)
-	if rec.Certified() == nil {
-		v.Error = "Utdraget måste bestyrkas innan det expedieras."
-		u.render(c, http.StatusConflict, "distribute", title, "list", v)
-		return
-	}
-	if na := u.d.CheckAdjusted(rec, "expedieras"); na != nil {
-		v.Error = na.Detail
-		u.render(c, http.StatusConflict, "distribute", title, "list", v)
-		return
-	}
-	ctx := c.Request.Context()
-	dist, err := u.distribution(ctx, rec.ID)
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	if dist != nil {
-		v.Status = newDistView(dist, time.Now())
-		v.Status.showRenditions(rec, dist)
-		if c.Query("skickat") != "" {
-			v.Notice, v.NoticeClass = sentNotice(dist)
-		}
-		u.render(c, http.StatusOK, "distribute", title, "list", v)
-		return
-	}
-	msg, err := u.d.Message(ctx, rec)
-	var rm *domain.RenditionsMissing
-	if errors.As(err, &rm) {
-		v.Error = fmt.Sprintf("Utdragets %s version är inte bestyrkt, och den ska till %s. Bestyrk den först.",
-			rm.Rendition.Definite(), strings.Join(rm.Recipients, ", "))
-		u.render(c, http.StatusConflict, "distribute", title, "list", v)
-		return
-	}
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	resolved := u.d.Resolve(msg.Organisation.ID, msg.Recipients)
-	v.Planned, v.Messages, v.Emails, v.Manual, v.Unresolved = newPlan(resolved)
-	for i, r := range resolved {
-		v.Planned[i].Rendition = plannedRendition(rec, r)
-	}
-	if len(v.Planned) == 0 {
-		v.Error = "Utdraget saknar mottagare under Expedieras till."
-	}
-	u.render(c, http.StatusOK, "distribute", title, "list", v)
-}
-
-// sentNotice sums up a distribution just made.
-func sentNotice(r *distribute.Record) (string, string) {
-	switch {
-	case r.Counts.Pending > 0:
-		return fmt.Sprintf("%d av %d e-postmeddelanden är skickade. Några adresser svarade inte; försök igen om en stund.",
-			r.Counts.MessagesSent, r.Counts.Messages), "warn"
-	case r.Counts.Failed > 0:
-		return "Utdraget är skickat, men några adresser tog inte emot det. Se svaren nedan.", "error"
-	}
-	return fmt.Sprintf("Utdraget är expedierat: %d av %d e-postmeddelanden är skickade.", r.Counts.MessagesSent, r.Counts.Messages), "success"
-}
-
-// distribute sends the extract to every recipient that has not yet
-// received it; a second call sends only to those left.
-func (u *Pages) distribute(c *gin.Context) {
-	rec, ok := u.record(c)
-	if !ok {
-		return
-	}
-	if rec.Certified() == nil {
-		u.errorPage(c, http.StatusConflict, "Inte bestyrkt", "Utdraget måste bestyrkas innan det expedieras.")
-		return
-	}
-	if u.refuseUnadjusted(c, rec, "expedieras") {
-		return
-	}
-	msg, err := u.d.Message(c.Request.Context(), rec)
-	if errors.As(err, new(*domain.RenditionsMissing)) {
-		u.errorPage(c, http.StatusConflict, "Version inte bestyrkt", "En version av utdraget som mottagarna behöver är inte bestyrkt. Bestyrk den först.")
-		return
-	}
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	if len(msg.Recipients) == 0 {
-		u.errorPage(c, http.StatusConflict, "Inga mottagare", "Utdraget saknar mottagare under Expedieras till.")
-		return
-	}
-	_, err = u.d.Distribute(c.Request.Context(), msg)
-	if errors.Is(err, distribute.ErrInProgress) {
-		c.Header("Retry-After", "10")
-		u.errorPage(c, http.StatusConflict, "Utskick pågår", "Utdraget expedieras redan från en annan flik eller av en kollega. Öppna sidan igen om en stund för att se resultatet.")
-		return
-	}
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	u.log.InfoContext(c.Request.Context(), "extract distributed", "id", rec.ID, "key", currentSession(c).Key)
-	c.Redirect(http.StatusSeeOther, "/utdrag/"+rec.ID+"/expediera?skickat=1")
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/auth"
+	"utdrag/auth/openid"
 	"utdrag/distribute"
 	"utdrag/domain"
 	"utdrag/extract"
@@ -59,13 +61,44 @@ type Domain interface {
 
 	// CheckCertification normalises req and returns what is wrong with it.
 	CheckCertification(req *domain.CertifyRequest) []extract.FieldError
-	Certify(ctx context.Context, id string, req domain.CertifyRequest) (*archive.Record, *archive.Certification, error)
+	// PreviewCertification renders what Certify would sign, signing
+	// nothing; an extract.ValidationError when req is invalid or does not
+	// fit its box.
+	PreviewCertification(ctx context.Context, rec *archive.Record, req domain.CertifyRequest) (*domain.CertificationPreview, error)
+	// Certify certifies; with an idempotency key a repeated request is
+	// answered with the first one's result (Repeated).
+	Certify(ctx context.Context, id string, req domain.CertifyRequest, key string) (domain.Certified, error)
 
 	Message(ctx context.Context, rec *archive.Record) (distribute.Message, error)
 	Resolve(org string, names []string) []distribute.Recipient
 	Distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error)
+	// Plan is who rec is to go to, resolved against the directory; it can
+	// be drawn before rec is certified.
+	Plan(ctx context.Context, rec *archive.Record) (distribute.Plan, error)
+	// OutboxOnly: no mail server is configured, and messages are only
+	// written to the outbox folder.
+	OutboxOnly() bool
+	// DistributeTo sends the current certified version to the recipients
+	// named (all when none); AddRecipient, Correct and MarkServed are the
+	// clerk's changes to a distribution (see package distribute).
+	DistributeTo(ctx context.Context, msg distribute.Message, names []string) (*distribute.Record, error)
+	AddRecipient(ctx context.Context, msg distribute.Message, n distribute.NewRecipient) (*distribute.Record, error)
+	Correct(ctx context.Context, msg distribute.Message, ch distribute.AddressChange) (*distribute.Record, error)
+	MarkServed(ctx context.Context, msg distribute.Message, m distribute.ServedMark) (*distribute.Record, error)
 	// DistributionStatus is nil when the extract has not been distributed.
 	DistributionStatus(ctx context.Context, id string) (*distribute.Record, error)
+
+	// Record adds an event to the audit trail, done by whoever ctx
+	// carries (audit.WithWho) unless the event names its actor;
+	// AuditEvents answers a query for caller k (a key of one organisation
+	// sees that organisation's events alone).
+	Record(ctx context.Context, e audit.Event) error
+	AuditEvents(ctx context.Context, k *auth.Key, q audit.Query) ([]audit.Event, error)
+	// PersonKey is what a person whom the OpenID provider puts in groups
+	// may do (auth.ErrNoGroup, auth.ErrOrganisations); TitleEditable says
+	// whether the people of an organisation may change their title.
+	PersonKey(name string, groups []string) (*auth.Key, error)
+	TitleEditable(organisation string) bool
 
 	// Verification is public: anyone holding a printed extract may check it.
 	VerifySlot(ctx context.Context) (release func(), ok bool)
@@ -83,6 +116,8 @@ type Config struct {
 	// PublicURL is the address browsers use; https makes the cookie
 	// Secure with the __Host- prefix.
 	PublicURL string
+	// OpenID is the provider people log in through (nil: API keys only).
+	OpenID *openid.Provider
 }
 
 // Pages is the clerk interface: server-rendered pages in Swedish over the
@@ -130,6 +165,10 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/logga-in", u.loginPage)
 	g.POST("/logga-in", u.formLimit(), u.csrf(), u.login)
 	g.POST("/logga-ut", u.formLimit(), u.csrf(), u.logout)
+	g.GET("/logga-in/oidc/start", u.openIDStart)
+	g.GET("/logga-in/oidc", u.openIDReturn)
+	g.GET("/logg", u.allow("GET /v1/extracts"), u.auditPage)
+	g.GET("/logg.jsonl", u.allow("GET /v1/extracts"), u.auditExport)
 
 	// Verification is public: anyone holding a printed extract may check it.
 	g.GET("/verify", u.verifyPage)
@@ -143,8 +182,12 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/utdrag/:id/html", u.allow("GET /v1/extracts/:id/html"), u.html)
 	g.GET("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.certifyForm)
 	g.POST("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.formLimit(), u.csrf(), u.certify)
+	g.GET("/utdrag/:id/bestyrk/forhandsvisning", u.allow("POST /v1/extracts/:id/certification"), u.certifyPreview)
 	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)
 	g.POST("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distribute)
+	g.POST("/utdrag/:id/expediera/mottagare", u.allow("POST /v1/extracts/:id/distribution/recipients"), u.formLimit(), u.csrf(), u.addRecipient)
+	g.POST("/utdrag/:id/expediera/ratta", u.allow("POST /v1/extracts/:id/distribution/corrections"), u.formLimit(), u.csrf(), u.correct)
+	g.POST("/utdrag/:id/expediera/expedierad", u.allow("POST /v1/extracts/:id/distribution/served"), u.formLimit(), u.csrf(), u.markServed)
 }
 
 // page is what every template gets: the layout's fields and the page's own
@@ -155,6 +198,7 @@ type page struct {
 	User  string // the key's name when logged in
 	Open  bool   // no key file: no login
 	Clerk bool   // may use the clerk pages
+	Admin bool   // may read the whole audit trail
 	CSRF  string
 	// Search is the address of the clerk's last search ("/" when there is
 	// none): the way back to the results from the pages of an extract.
@@ -167,7 +211,8 @@ func (u *Pages) render(c *gin.Context, status int, name, title, nav string, data
 	sess := currentSession(c)
 	p := page{
 		Title: title, Nav: nav, Open: u.d.Open(), CSRF: u.sessions.csrfToken(sess),
-		User: sess.Key, Clerk: u.d.Open() || sess.Key != "", Search: lastSearch(c.Request), Data: data,
+		User: sess.user(), Clerk: u.d.Open() || sess.Key != "", Search: lastSearch(c.Request), Data: data,
+		Admin: sess.Key != "" && u.may(c, "GET /v1/audit"),
 	}
 	var buf bytes.Buffer
 	if err := u.pages.Render(&buf, name, p); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,11 +51,18 @@ type extractView struct {
 	Certifications   []certView
 	Current          *certView
 	Distribution     *distView
+	// Plan is who the extract is to go to, before it has been sent.
+	Plan *planView
 	// Renditions are the two renditions of an extract with parts marked
 	// confidential (nil for one with a single rendition); PreviewLabel
 	// says which the page shows.
 	Renditions   []renditionView
 	PreviewLabel string
+	// Events are the extract's audit trail, newest first (EventsMissing:
+	// it could not be read); MeetingLog the trail of its meeting.
+	Events        []eventView
+	EventsMissing bool
+	MeetingLog    string
 }
 
 func (u *Pages) show(c *gin.Context) {
@@ -73,7 +81,15 @@ func (u *Pages) show(c *gin.Context) {
 		MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs),
 		CaseNumbers: strings.Join(rec.CaseNumbers, ", "), Titles: rec.Titles, Pages: rec.Pages,
 		Size: size(rec.Bytes), SHA256: rec.SHA256, Template: rec.Template, Filename: rec.Filename,
-		Created: clock(rec.Created), Distribution: newDistView(dist, time.Now()),
+		Created: clock(rec.Created), Distribution: newDistView(dist, currentVersions(rec), time.Now()),
+	}
+	if dist == nil {
+		plan, err := u.d.Plan(ctx, rec)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		v.Plan = newPlanView(rec, plan)
 	}
 	v.Certifications, v.Current = certViews(rec)
 	v.Distribution.showRenditions(rec, dist)
@@ -99,10 +115,16 @@ func (u *Pages) show(c *gin.Context) {
 	}
 	if n := atoiOr(c.Query("bestyrkt"), 0); n > 0 && n <= len(rec.Certifications) {
 		v.Notice = fmt.Sprintf("Utdraget är bestyrkt och signerat digitalt (version %d).", n)
+		if c.Query("igen") != "" {
+			v.Notice = fmt.Sprintf("Bestyrkandet var redan gjort: utdraget bestyrktes med de här uppgifterna som version %d. Ingen ny version skapades.", n)
+		}
 	}
 	if u.d.HasHTML(ctx, rec) && u.may(c, "GET /v1/extracts/:id/html") {
 		v.HTML = "/utdrag/" + rec.ID + "/html"
 	}
+	evs, ok := u.extractEvents(c, rec.ID)
+	v.Events, v.EventsMissing = evs, !ok
+	v.MeetingLog = "/logg?" + url.Values{"organ": {rec.Organ}, "meetingDate": {rec.MeetingDate}}.Encode()
 	u.render(c, http.StatusOK, "extract", heading(rec), "list", v)
 }
 

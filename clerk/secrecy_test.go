@@ -82,7 +82,8 @@ func TestSecrecyClerkPages(t *testing.T) {
 	for k, v := range fields {
 		review[k] = v
 	}
-	_, confirm := e.post("/utdrag/"+id+"/bestyrk", review)
+	resp, _ := e.post("/utdrag/"+id+"/bestyrk", review)
+	_, confirm := e.get(resp.Header.Get("Location"))
 	if !strings.Contains(confirm, `id="confirm-renditions"`) || strings.Count(confirm, `name="rendition"`) < 2 {
 		t.Fatalf("confirmation page lacks the renditions")
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/auth"
 )
 
@@ -48,6 +49,22 @@ type session struct {
 	Confidential bool  `json:"conf,omitempty"`
 	Gen          int64 `json:"gen,omitempty"` // the key's session generation at login
 	Expires      int64 `json:"exp"`
+	// A person logged in through the OpenID provider: issuer#subject (Key
+	// is "person:" and this), the name and title the provider gave, and
+	// whether the organisation lets them change the title. For a key's
+	// session, Name and Title are what its clerk last certified with.
+	Person        string `json:"person,omitempty"`
+	Name          string `json:"name,omitempty"`
+	Title         string `json:"title,omitempty"`
+	TitleEditable bool   `json:"te,omitempty"`
+}
+
+// user is how the page names who is logged in.
+func (s session) user() string {
+	if s.Person != "" {
+		return s.Name
+	}
+	return s.Key
 }
 
 // clerk reports whether the session may open the clerk pages at all; the
@@ -192,6 +209,7 @@ func (u *Pages) session() gin.HandlerFunc {
 			u.setSession(c, sess)
 		}
 		c.Set(ctxSession, sess)
+		u.withWho(c, sess)
 		c.Next()
 	}
 }
@@ -316,6 +334,8 @@ func localPath(p string) string {
 type loginView struct {
 	Next, Error string
 	Hours       int
+	// OpenID: people may log in through the organisation's provider.
+	OpenID bool
 }
 
 func (u *Pages) loginPage(c *gin.Context) {
@@ -324,7 +344,7 @@ func (u *Pages) loginPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	u.render(c, http.StatusOK, "login", "Logga in", "login", loginView{Next: next, Hours: int(u.sessions.ttl.Hours())})
+	u.render(c, http.StatusOK, "login", "Logga in", "login", loginView{Next: next, Hours: int(u.sessions.ttl.Hours()), OpenID: u.cfg.OpenID != nil})
 }
 
 func (u *Pages) login(c *gin.Context) {
@@ -333,7 +353,7 @@ func (u *Pages) login(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	v := loginView{Next: next, Hours: int(u.sessions.ttl.Hours())}
+	v := loginView{Next: next, Hours: int(u.sessions.ttl.Hours()), OpenID: u.cfg.OpenID != nil}
 	if wait := u.d.LoginWait(c.ClientIP()); wait > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		v.Error = "För många felaktiga nycklar har skickats från din adress. Vänta en stund och försök igen."
@@ -346,10 +366,12 @@ func (u *Pages) login(c *gin.Context) {
 	}
 	switch {
 	case !ok:
+		u.loginFailed(c, audit.Actor{Kind: audit.ActorNone}, "okänd eller återkallad nyckel")
 		v.Error = "Nyckeln är okänd eller återkallad. Kontrollera att du har klistrat in hela nyckeln."
 		u.render(c, http.StatusUnauthorized, "login", "Logga in", "login", v)
 		return
 	case !key.Has(auth.Clerk):
+		u.loginFailed(c, keyActor(key), "nyckeln saknar rollen "+roleName(auth.Clerk))
 		v.Error = "Nyckeln saknar behörighet för handläggarsidorna: den behöver rollen " + roleName(auth.Clerk) + " eller " + roleName(auth.Admin) + "."
 		u.render(c, http.StatusForbidden, "login", "Logga in", "login", v)
 		return
@@ -361,6 +383,9 @@ func (u *Pages) login(c *gin.Context) {
 	}
 	sess := u.sessions.login(key)
 	sess.Gen = gen
+	if !u.recordLogin(c, sess) {
+		return
+	}
 	u.setSession(c, sess)
 	u.d.Tag(c, key.Name, "")
 	u.log.InfoContext(c.Request.Context(), "clerk logged in", "key", key.Name)
@@ -375,6 +400,7 @@ func (u *Pages) logout(c *gin.Context) {
 			u.fail(c, err)
 			return
 		}
+		u.d.Record(c.Request.Context(), audit.Event{Action: audit.Logout, Actor: actorOf(sess), Organisation: sess.Org})
 		u.log.InfoContext(c.Request.Context(), "clerk logged out: the key's sessions are ended", "key", sess.Key)
 	}
 	u.setSession(c, u.sessions.anonymous())

@@ -141,3 +141,41 @@ func CertifiedFilename(rec *archive.Record, cert archive.Certification) string {
 	}
 	return name + ".pdf"
 }
+
+// Errors of a repeated request (an idempotency key).
+var (
+	// ErrKeyReused: the idempotency key was used before for another
+	// request (another extract or other details).
+	ErrKeyReused = errors.New("domain: idempotency key used for another request")
+	// ErrInProgress: the first request with the key is still running.
+	ErrInProgress = errors.New("domain: the request with this idempotency key is still running")
+)
+
+// MaxIdempotencyKey bounds an idempotency key's length.
+const MaxIdempotencyKey = 255
+
+// CertificationPreview is what a certification would produce, before
+// anything is signed: the rendered pages and the texts printed on them.
+type CertificationPreview struct {
+	// PDF is the rendition as it would be signed (without the signature),
+	// Rendition which one: the public one when the request certifies it.
+	PDF       []byte
+	Pages     int
+	Rendition extract.Rendition
+	// Role, Name, Title, Place and Date are the "Rätt utdraget intygar"
+	// block as the document prints it; Initials what stands in the
+	// Utdragsbestyrkande box on every page.
+	Role, Name, Title, Place, Date, Initials string
+	// Version is the certified version the request would make.
+	Version int
+}
+
+// Certified is the outcome of a certification: the record holding it,
+// the first version it made, and whether it is the answer to a request
+// already carried out (the same idempotency key), in which case nothing
+// new was signed.
+type Certified struct {
+	Record        *archive.Record
+	Certification *archive.Certification
+	Repeated      bool
+}

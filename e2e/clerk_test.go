@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"utdrag/auth"
+	"utdrag/auth/openid"
 	"utdrag/clerk"
 	"utdrag/distribute"
 	"utdrag/index"
@@ -56,10 +57,16 @@ func startSite(t *testing.T, tune ...func(*service.Config)) *site {
 		f(&cfg)
 	}
 	ix := indextest.SQLite(t)
+	var provider *openid.Provider
+	if cfg.OpenID.Issuer != "" {
+		if provider, err = openid.New(t.Context(), cfg.OpenID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv, err := service.New(cfg, service.Deps{Index: ix, Store: store, Render: eng, Mailer: mailer, MailBackoff: 10 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Pages: func(s *service.Server) (service.Pages, error) {
-			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL})
+			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL, OpenID: provider})
 		}})
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +194,12 @@ func TestClerkFindsCertifiesAndDistributes(t *testing.T) {
 	if status, _ := s.api("GET", "/v1/extracts/"+rs+"/certified", "", nil); status != http.StatusNotFound {
 		t.Fatalf("certified before the clerk confirmed: %d", status)
 	}
+	if printed, initials := b.text("#printed-signer"), b.text("#printed-initials"); !strings.HasPrefix(printed, "Anna Berg, Nämndsekreterare, Östersund") || initials != "AB" {
+		t.Errorf("the confirmation says the PDF prints %q and %q", printed, initials)
+	}
+	if got := b.fetch(b.attr("#preview", "src")); !bytes.HasPrefix(got, []byte("%PDF-")) {
+		t.Errorf("the preview in the confirmation is not a PDF (%d bytes)", len(got))
+	}
 	b.checkAccessibility("confirm", axe)
 	b.screenshot("5-confirm")
 	b.do("signing", chromedp.Click(chromedp.CSS("#sign")), chromedp.WaitVisible(chromedp.CSS("#download-certified")))
@@ -204,6 +217,20 @@ func TestClerkFindsCertifiesAndDistributes(t *testing.T) {
 		t.Errorf("the certified download gives %d bytes, the API %d", len(got), len(apiCertified))
 	}
 	b.screenshot("6-certified")
+
+	// Back to the confirmation, reload it and sign again: the form's key
+	// makes that the first certification, not a second version.
+	b.do("going back to the confirmation", chromedp.NavigateBack(), chromedp.WaitVisible(chromedp.CSS("#sign")))
+	b.do("reloading the confirmation", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#sign")))
+	b.do("signing again", chromedp.Click(chromedp.CSS("#sign")), chromedp.WaitVisible(chromedp.CSS("#download-certified")))
+	if notice := b.text(".alert.success"); !strings.Contains(notice, "Ingen ny version skapades") {
+		t.Errorf("notice after signing again: %q", notice)
+	}
+	_, raw := s.api("GET", "/v1/extracts/"+rs, "", nil)
+	var after struct{ Certifications []json.RawMessage }
+	if err := json.Unmarshal(raw, &after); err != nil || len(after.Certifications) != 1 {
+		t.Errorf("%d certified versions after Back, reload and signing again", len(after.Certifications))
+	}
 
 	// Distribute: who receives it before sending, then the outcome. One
 	// municipality's server answers "try later" three times, so the first
@@ -225,14 +252,14 @@ func TestClerkFindsCertifiesAndDistributes(t *testing.T) {
 	b.checkAccessibility("distribute-plan", axe)
 	b.screenshot("7-distribute-plan")
 	b.do("sending", chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#distribution-status")))
-	if got := b.text("#distribution-status"); strings.Count(got, "Skickad") < 2 || !strings.Contains(got, "Väntar") {
+	if got := b.text("#distribution-status"); strings.Count(got, "Skickad") < 2 || !strings.Contains(got, "Tillfälligt fel") {
 		t.Errorf("status after the first run:\n%s", got)
 	}
 	b.checkAccessibility("distribute-partial", axe)
 	b.screenshot("8-distribute-partial")
 	b.do("sending again", chromedp.Click(chromedp.CSS("#resend")), chromedp.WaitVisible(chromedp.CSS(".alert.success")))
 	status3 := b.text("#distribution-status")
-	if strings.Count(status3, "Skickad") != 3+10 || strings.Contains(status3, "Väntar") {
+	if strings.Count(status3, "Skickad") != 3+10 || strings.Contains(status3, "Tillfälligt fel") {
 		t.Errorf("status after sending again (want three recipients and ten addresses sent):\n%s", status3)
 	}
 	for addr, n := range s.smtp.AcceptedTo() {

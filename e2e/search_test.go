@@ -75,6 +75,7 @@ func TestRegistrarSearches(t *testing.T) {
 	}{
 		{"organ Barn", map[string]string{"#organ": "Barn"}, func(e entry) bool { return e.organ == "Barn- och utbildningsnämnden" }},
 		{"organ in other case, inside the name", map[string]string{"#organ": "BYGGNAD"}, func(e entry) bool { return e.organ == "Miljö- och byggnadsnämnden" }},
+		{"organ without its hyphen", map[string]string{"#organ": "Miljö och byggnadsnämnden"}, func(e entry) bool { return e.organ == "Miljö- och byggnadsnämnden" }},
 		{"Dnr without prefix", map[string]string{"#caseNumber": "2024/0112"}, func(e entry) bool { return e.caseNumber == "KS 2024/0112" }},
 		{"Dnr prefix and year", map[string]string{"#caseNumber": "KS 2024"}, func(e entry) bool { return strings.HasPrefix(e.caseNumber, "KS 2024/") }},
 		{"§ 80-82", map[string]string{"#paragraph": "§ 80-82"}, func(e entry) bool { return e.paragraph >= 80 && e.paragraph <= 82 }},

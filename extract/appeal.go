@@ -32,8 +32,10 @@ type Appeal struct {
 	// Statute is the provision under which förvaltningsbesvär lies:
 	// "16 kap. 3 § socialtjänstlagen (2001:453)".
 	Statute string `json:"statute,omitempty"`
-	// Parties are the names under "Expedieras till" (distributeTo, as
-	// written there) that are parties to the decision (sakägare).
+	// Parties are the names under "Expedieras till" (distributeTo) that
+	// are parties to the decision (sakägare): an item as written, or one
+	// of the names an item holds ("Sökanden" of "Sökanden och
+	// Byggnadsnämnden").
 	Parties []string `json:"parties,omitempty"`
 }
 
@@ -85,12 +87,33 @@ func (v *validator) appeal(path string, p *Paragraph) {
 	for i, party := range a.Parties {
 		found := false
 		for _, r := range p.DistributeTo {
-			if sameName(r, party) {
-				found = true
+			for _, name := range append(itemNames(r), r) {
+				found = found || sameName(name, party)
 			}
 		}
 		if !found && strings.TrimSpace(party) != "" {
 			v.add(fmt.Sprintf("%s.parties[%d]", path, i), "distributeTo", fmt.Sprintf("%q står inte under Expedieras till (distributeTo)", party))
 		}
 	}
+}
+
+// itemNames are the names one item under Expedieras till holds: split at
+// commas and at " och ", except after a word ending in a hyphen, where
+// "och" joins a compound ("Hälso- och sjukvårdsnämnden").
+func itemNames(item string) []string {
+	var out []string
+	for _, part := range strings.Split(item, ",") {
+		words := strings.Fields(part)
+		start := 0
+		for i, w := range words {
+			if strings.EqualFold(w, "och") && i > start && !strings.HasSuffix(words[i-1], "-") {
+				out = append(out, strings.Join(words[start:i], " "))
+				start = i + 1
+			}
+		}
+		if start < len(words) {
+			out = append(out, strings.Join(words[start:], " "))
+		}
+	}
+	return out
 }

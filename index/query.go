@@ -20,7 +20,8 @@ const (
 	Exact Match = iota
 	// Prefix: the value starts with the text, ignoring case.
 	Prefix
-	// Partial: an organ name that holds the text anywhere; a case number
+	// Partial: an organ name that holds the text anywhere (a hyphen
+	// counting as a space); a case number
 	// one of whose parts (after a separator such as / - or a space)
 	// starts with it. Ignoring case.
 	Partial
@@ -301,7 +302,9 @@ func (ix *Index) where(f Filter, fs []finder, orgLexemes []string) (string, []an
 		case Prefix:
 			add(`e.organ_key >= ? AND e.organ_key < ?`, o, prefixEnd(o))
 		default:
-			sub, subArgs := `SELECT organ_key FROM organs WHERE `+ix.d.contains("organ_key")+``, []any{o}
+			// Hyphens count as spaces, so that "Miljö och bygg" finds
+			// "Miljö- och byggnadsnämnden" and "Barn-och" "Barn- och …".
+			sub, subArgs := `SELECT organ_key FROM organs WHERE `+ix.d.contains(organSpaced)+``, []any{spaceHyphens(o)}
 			if f.Organisation != "" {
 				sub += ` AND organisation = ?`
 				subArgs = append(subArgs, f.Organisation)
@@ -359,6 +362,13 @@ func (ix *Index) where(f Filter, fs []finder, orgLexemes []string) (string, []an
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
+
+// organSpaced is an organ's folded name with its hyphens as spaces, as
+// spaceHyphens makes it (a hyphen before a space goes, the others become
+// spaces).
+const organSpaced = `replace(replace(organ_key, '- ', ' '), '-', ' ')`
+
+func spaceHyphens(s string) string { return foldCase(strings.ReplaceAll(s, "-", " ")) }
 
 // contains is the condition that a column holds the next argument.
 func (d dialect) contains(col string) string {

@@ -41,6 +41,11 @@ type Result struct {
 	// for the public rendition of a marked extract, its masked copy.
 	Rendition extract.Rendition
 	Extract   *extract.Extract
+	// Overflows are the texts of a certification that run out of their
+	// box (the initials of a long name in Utdragsbestyrkande); looked for
+	// only when rendering with a certification, which must then be
+	// refused rather than signed.
+	Overflows []layout.Overflow
 }
 
 // New loads fonts, hyphenation patterns and templates once.
@@ -139,11 +144,15 @@ func (e *Engine) RenderWith(ctx context.Context, x *extract.Extract, cert *compo
 	}
 	b, err := e.pdf.RenderContext(ctx, pages, &doc, po)
 	n := len(pages.Pages)
+	var over []layout.Overflow
+	if cert != nil {
+		over = pages.Overflows()
+	}
 	pages.Release() // the file holds what the pages said
 	if err != nil {
 		return nil, fmt.Errorf("render: drawing PDF: %w", err)
 	}
-	return &Result{PDF: b, Pages: n, Template: t.ID(), Document: doc, Rendition: r, Extract: x}, nil
+	return &Result{PDF: b, Pages: n, Template: t.ID(), Document: doc, Rendition: r, Extract: x, Overflows: over}, nil
 }
 
 // HTML writes the accessible HTML rendition of a composed document: the

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -176,58 +175,16 @@ func (s *Server) auditRoutes(g *gin.RouterGroup) {
 	g.GET("/audit", s.exportAudit)
 }
 
-// AuditQuery reads an audit query from a request's query string (names as
-// in the API), with field errors for what is not valid.
-func AuditQuery(get func(string) string) (audit.Query, []extract.FieldError) {
-	q := audit.Query{
-		Extract: get("extract"), Organisation: get("organisation"), Organ: get("organ"),
-		MeetingDate: get("meetingDate"), Actor: get("actor"), Action: audit.Action(get("action")),
-	}
-	var errs []extract.FieldError
-	if q.Action != "" && !q.Action.Valid() {
-		errs = append(errs, extract.FieldError{Field: "action", Rule: "enum", Message: "okänd händelse"})
-	}
-	if q.MeetingDate != "" {
-		if _, err := time.Parse(time.DateOnly, q.MeetingDate); err != nil {
-			errs = append(errs, extract.FieldError{Field: "meetingDate", Rule: "format", Message: "ange ett datum som ÅÅÅÅ-MM-DD"})
-		}
-	}
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-		end  bool
-	}{{"from", &q.From, false}, {"to", &q.To, true}} {
-		v := get(f.name)
-		if v == "" {
-			continue
-		}
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			*f.dst = t
-		} else if d, err := time.ParseInLocation(time.DateOnly, v, stockholm); err == nil {
-			if f.end { // a date as the end means the whole of that day
-				d = d.AddDate(0, 0, 1)
-			}
-			*f.dst = d
-		} else {
-			errs = append(errs, extract.FieldError{Field: f.name, Rule: "format", Message: "ange ett datum (ÅÅÅÅ-MM-DD) eller en tidpunkt enligt RFC 3339"})
-		}
-	}
-	if v := get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > audit.MaxLimit {
-			errs = append(errs, extract.FieldError{Field: "limit", Rule: "range", Message: "ange 1–" + strconv.Itoa(audit.MaxLimit)})
-		}
-		q.Limit = n
-	}
-	return q, errs
-}
-
 // exportAudit answers GET /v1/audit: the events that match, oldest first,
 // as JSON Lines. A key of one organisation sees that organisation's
 // events alone.
 func (s *Server) exportAudit(c *gin.Context) {
-	q, errs := AuditQuery(c.Query)
-	if len(errs) > 0 {
+	q, qerrs := audit.ParseQuery(c.Query, stockholm)
+	if len(qerrs) > 0 {
+		errs := make([]extract.FieldError, len(qerrs))
+		for i, e := range qerrs {
+			errs[i] = extract.FieldError{Field: e.Field, Rule: e.Rule, Message: e.Message}
+		}
 		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig sökning", "Sökningen bryter mot en eller flera regler; se errors.", errs...)
 		return
 	}
@@ -250,4 +207,29 @@ func (s *Server) exportAudit(c *gin.Context) {
 	if err := audit.WriteJSONLines(c.Writer, evs); err != nil {
 		s.log.WarnContext(c.Request.Context(), "audit: writing the export", "err", err)
 	}
+}
+
+// PersonKey is what a person whom the OpenID provider puts in groups may
+// do, as a key named name: see auth.Keys.Person. Without a key file
+// (open mode) nobody logs in.
+func (s *Server) PersonKey(name string, groups []string) (*auth.Key, error) {
+	if s.keys == nil {
+		return nil, auth.ErrNoGroup
+	}
+	return s.keys.Person(name, groups)
+}
+
+// TitleEditable reports whether people of organisation may change the
+// title the provider gives them.
+func (s *Server) TitleEditable(organisation string) bool {
+	return s.keys != nil && s.keys.TitleEditable(organisation)
+}
+
+// AuditEvents answers q for the caller k (nil in open mode): a caller of
+// one organisation gets that organisation's events alone.
+func (s *Server) AuditEvents(ctx context.Context, k *auth.Key, q audit.Query) ([]audit.Event, error) {
+	if k != nil && k.Scope() != "" {
+		q.Organisation = k.Scope()
+	}
+	return s.audit.Query(ctx, q)
 }

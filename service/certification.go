@@ -19,6 +19,7 @@ import (
 	"utdrag/compose"
 	"utdrag/domain"
 	"utdrag/extract"
+	"utdrag/render"
 	"utdrag/storage"
 )
 
@@ -51,6 +52,12 @@ func (s *Server) certifyExtract(c *gin.Context) {
 			"Bestyrkandet saknar uppgifter eller har fel i dem; se errors.", errs...)
 		return
 	}
+	key, keyed := c.Request.Header["Idempotency-Key"]
+	if keyed && (len(key) != 1 || !validIdempotencyKey(key[0])) {
+		problem(c, http.StatusBadRequest, "header", "Ogiltig begäran", "Idempotency-Key ska vara en nyckel om 1–255 synliga ASCII-tecken.",
+			extract.FieldError{Field: "Idempotency-Key", Rule: "format", Message: "1–255 synliga ASCII-tecken, en gång"})
+		return
+	}
 	ctx := c.Request.Context()
 	rec, _, err := s.archive.Get(ctx, c.Param("id"))
 	if err != nil || !s.visible(c, rec) {
@@ -65,7 +72,25 @@ func (s *Server) certifyExtract(c *gin.Context) {
 			return
 		}
 	}
-	rec, cert, err := s.certifyAndRecord(c.Request.Context(), rec.ID, req)
+	out, err := s.Certify(ctx, rec.ID, req, strings.Join(key, ""))
+	rec, cert := out.Record, out.Certification
+	var verr extract.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
+			"Bestyrkandet får inte plats eller har fel i uppgifterna; se errors. Inget har signerats.", verr...)
+		return
+	case errors.Is(err, domain.ErrKeyReused):
+		problem(c, http.StatusUnprocessableEntity, "idempotency-key-reused", "Nyckeln är redan använd",
+			"Idempotency-Key har redan använts för en annan begäran (ett annat utdrag eller andra uppgifter). Använd en ny nyckel för en ny begäran.",
+			extract.FieldError{Field: "Idempotency-Key", Rule: "unique", Message: "nyckeln hör till en annan begäran"})
+		return
+	case errors.Is(err, domain.ErrInProgress):
+		c.Header("Retry-After", "2")
+		problem(c, http.StatusConflict, "in-progress", "Begäran pågår",
+			"En begäran med samma Idempotency-Key bestyrker redan utdraget. Fråga igen om en stund för att få dess svar.")
+		return
+	}
 	if errors.Is(err, errCertified) {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Utdraget är redan bestyrkt i den versionen. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
@@ -79,6 +104,9 @@ func (s *Server) certifyExtract(c *gin.Context) {
 	if err != nil {
 		s.failRender(c, err)
 		return
+	}
+	if out.Repeated {
+		c.Header("Idempotent-Replayed", "true")
 	}
 	c.Header("Location", "/v1/extracts/"+rec.ID+"/certified?version="+strconv.Itoa(cert.Version))
 	c.JSON(http.StatusCreated, s.view(rec))
@@ -144,21 +172,8 @@ func (s *Server) certify(ctx context.Context, rec *archive.Record, req CertifyRe
 		req.Date = now.Format(time.DateOnly)
 	}
 	version := len(rec.Certifications) + 1
-	cc := &compose.Certification{
-		Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
-		Initials: initials(req.Name),
-		Summary: []string{
-			"Utdraget är bestyrkt elektroniskt och signerat digitalt (PAdES).",
-			fmt.Sprintf("Signerat av %s, %s, %s kl. %s.", req.Name, req.Title, now.Format(time.DateOnly), now.Format("15.04")),
-			"Certifikat: " + id.Subject(),
-		},
-		VerifyURL: s.verifyURL(rec.ID, version),
-	}
-	x, err := s.archive.Source(ctx, rec) // the public copy's marks are gone: it renders as the public rendition
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := s.renderObserved(ctx, x, cc, r)
+	cc := s.certificationText(rec, req, id, now)
+	res, err := s.renderCertified(ctx, rec, cc, r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -180,6 +195,49 @@ func (s *Server) certify(ctx context.Context, rec *archive.Record, req CertifyRe
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
 		Development: id.Development(), Pages: res.Pages, Rendition: r, Seal: sealed.Seal,
 	}, signed, nil
+}
+
+// certificationText is what certification req of rec prints as its next
+// version, signed by id at now: the "Rätt utdraget intygar" block, the
+// initials in Utdragsbestyrkande and the signature summary.
+func (s *Server) certificationText(rec *archive.Record, req CertifyRequest, id certify.Identity, now time.Time) *compose.Certification {
+	if req.Date == "" {
+		req.Date = now.Format(time.DateOnly)
+	}
+	return &compose.Certification{
+		Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
+		Initials: initials(req.Name),
+		Summary: []string{
+			"Utdraget är bestyrkt elektroniskt och signerat digitalt (PAdES).",
+			fmt.Sprintf("Signerat av %s, %s, %s kl. %s.", req.Name, req.Title, now.Format(time.DateOnly), now.Format("15.04")),
+			"Certifikat: " + id.Subject(),
+		},
+		VerifyURL: s.verifyURL(rec.ID, len(rec.Certifications)+1),
+	}
+}
+
+// renderCertified renders rendition r of rec with cc filled in, and
+// refuses (extract.ValidationError) a certification whose text does not
+// fit its box: what is signed cannot be changed, so it is checked on the
+// very pages that would be signed.
+func (s *Server) renderCertified(ctx context.Context, rec *archive.Record, cc *compose.Certification, r extract.Rendition) (*render.Result, error) {
+	x, err := s.archive.Source(ctx, rec) // the public copy's marks are gone: it renders as the public rendition
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.renderObserved(ctx, x, cc, r)
+	if err != nil {
+		return nil, err
+	}
+	var errs extract.ValidationError
+	for _, o := range res.Overflows {
+		errs = append(errs, extract.FieldError{Field: "name", Rule: "fit",
+			Message: fmt.Sprintf("initialerna %s får inte plats i rutan %s; skriv namnet kortare, till exempel utan mellannamn", o.Text, o.Box)})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return res, nil
 }
 
 // ArchiveOn returns the archive on store as the service keeps it (a

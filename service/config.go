@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"utdrag/auth/openid"
 	"utdrag/extract"
 	"utdrag/preserve"
 	"utdrag/storage/s3"
@@ -60,6 +61,10 @@ type Config struct {
 	// AuditRetention keeps each audit event under retention this long
 	// (zero: as long as certified PDFs).
 	AuditRetention time.Duration // UTDRAG_AUDIT_RETENTION
+
+	// OpenID is the provider people log in through (UTDRAG_OIDC_*; an
+	// empty Issuer: API keys only).
+	OpenID openid.Config
 }
 
 // S3Config is the object store's address and keys.
@@ -164,6 +169,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, err.Error())
 	}
 	c.SessionKey = getenv("UTDRAG_SESSION_KEY")
+	if c.OpenID, err = openIDFromEnv(getenv, c.PublicURL, c.AuthFile); err != nil {
+		errs = append(errs, err.Error())
+	}
 	c.Mail = mailFromEnv(getenv, c.Storage)
 	if len(errs) == 0 {
 		errs = c.problems()

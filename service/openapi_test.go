@@ -466,8 +466,13 @@ func exercisePages(t *testing.T, a *api, certified string) {
 		{"GET", "/v/" + certified + "/1", 200}, {"GET", "/v/" + certified + "/9", 404},
 		{"GET", "/", 303}, {"GET", "/utdrag/" + certified, 303}, {"GET", "/utdrag/" + certified + "/pdf", 303},
 		{"GET", "/utdrag/" + certified + "/bestyrkt", 303}, {"GET", "/utdrag/" + certified + "/html", 303},
-		{"GET", "/utdrag/" + certified + "/bestyrk", 303}, {"GET", "/utdrag/" + certified + "/expediera", 303},
+		{"GET", "/utdrag/" + certified + "/bestyrk", 303}, {"GET", "/utdrag/" + certified + "/bestyrk/forhandsvisning", 303},
+		{"GET", "/utdrag/" + certified + "/expediera", 303},
 		{"POST", "/utdrag/" + certified + "/bestyrk", 401}, {"POST", "/utdrag/" + certified + "/expediera", 401},
+		{"POST", "/utdrag/" + certified + "/expediera/mottagare", 401}, {"POST", "/utdrag/" + certified + "/expediera/ratta", 401},
+		{"POST", "/utdrag/" + certified + "/expediera/expedierad", 401},
+		{"GET", "/logg?organ=Regionstyrelsen&meetingDate=2023-10-06", 303}, {"GET", "/logg.jsonl", 303},
+		{"GET", "/logga-in/oidc/start", 404}, {"GET", "/logga-in/oidc?code=x&state=y", 404},
 	} {
 		resp, body := a.do(c.method, c.path, []byte("csrf=x"), form...)
 		expect(t, c.method+" "+c.path, resp, body, c.want)

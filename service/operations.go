@@ -11,6 +11,7 @@ import (
 
 	"utdrag/archive"
 	"utdrag/auth"
+	"utdrag/compose"
 	"utdrag/distribute"
 	"utdrag/domain"
 	"utdrag/extract"
@@ -185,9 +186,36 @@ func (s *Server) CheckCertification(req *domain.CertifyRequest) []extract.FieldE
 	return req.Validate(s.cfg.Limits)
 }
 
-// Certify certifies extract id as req asks (see certifyAndRecord).
-func (s *Server) Certify(ctx context.Context, id string, req domain.CertifyRequest) (*archive.Record, *archive.Certification, error) {
-	return s.certifyAndRecord(ctx, id, req)
+// PreviewCertification renders what certifying rec as req asks would
+// produce, signing nothing: the public rendition when req certifies it,
+// with the block filled in as the next version. It returns an
+// extract.ValidationError when req is invalid or its text does not fit
+// its box, as Certify would.
+func (s *Server) PreviewCertification(ctx context.Context, rec *archive.Record, req domain.CertifyRequest) (*domain.CertificationPreview, error) {
+	req.Normalize()
+	if errs := req.Validate(s.cfg.Limits); len(errs) > 0 {
+		return nil, extract.ValidationError(errs)
+	}
+	id, err := s.signer.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs := req.ToCertify()
+	r := rs[len(rs)-1] // the public one when asked for: internal comes first
+	cc := s.certificationText(rec, req, id, time.Now().In(stockholm))
+	res, err := s.renderCertified(ctx, rec, cc, r)
+	if err != nil {
+		return nil, err
+	}
+	p := &domain.CertificationPreview{PDF: res.PDF, Pages: res.Pages, Rendition: r, Initials: res.Document.Header.Boxes[1].Content,
+		Version: len(rec.Certifications) + 1}
+	for _, b := range res.Document.Blocks {
+		if sig, ok := b.(compose.Signatures); ok && len(sig.Signers) > 0 {
+			last := sig.Signers[len(sig.Signers)-1] // the certification is the block's last signer
+			p.Role, p.Name, p.Title, p.Place, p.Date = last.Role, last.Name, last.Title, last.Place, last.Date
+		}
+	}
+	return p, nil
 }
 
 // Message builds the distribution of rec: a *domain.RenditionsMissing

@@ -194,6 +194,12 @@ func (ps *pass) tryBreak(i int) bool {
 	for k := range ps.actives {
 		a := &ps.actives[k]
 		r, bad := ps.ratio(a, n)
+		if math.IsInf(r, 1) && ps.infeasible > 0 && n.penalty != Always && (a.line > 0 || ps.first <= ps.width) {
+			// Too loose a line, and the later nodes, which begin later
+			// on a measure no narrower, only give looser ones: none of
+			// them can end a line here, nor is dropped.
+			break
+		}
 		if r < -1 || n.penalty == Always {
 			ps.dead = append(ps.dead, k)
 		}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"utdrag/archive"
+	"utdrag/auth/openid"
 	"utdrag/clerk"
 	"utdrag/extract"
 	"utdrag/index"
@@ -77,7 +78,11 @@ func serve(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer ix.Close()
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Logger: log, Index: ix, Pages: clerkPages(cfg)})
+	provider, err := openIDProvider(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: eng, Logger: log, Index: ix, Pages: clerkPages(cfg, provider)})
 	if err != nil {
 		return err
 	}
@@ -87,10 +92,34 @@ func serve(ctx context.Context, log *slog.Logger) error {
 // clerkPages builds the clerk interface over the server's domain
 // operations; the server mounts it beside the API (see package clerk for
 // why the program, not service, joins the two).
-func clerkPages(cfg service.Config) func(*service.Server) (service.Pages, error) {
+func clerkPages(cfg service.Config, provider *openid.Provider) func(*service.Server) (service.Pages, error) {
 	return func(s *service.Server) (service.Pages, error) {
-		return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL})
+		return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL, OpenID: provider})
 	}
+}
+
+// openIDProvider discovers the provider people log in through, when one
+// is configured (nil otherwise); a provider that does not answer is
+// asked again for half a minute before the service gives up starting.
+func openIDProvider(ctx context.Context, cfg service.Config, log *slog.Logger) (*openid.Provider, error) {
+	if cfg.OpenID.Issuer == "" {
+		return nil, nil
+	}
+	var err error
+	for try := 1; try <= 6; try++ {
+		var p *openid.Provider
+		if p, err = openid.New(ctx, cfg.OpenID); err == nil {
+			log.Info("personal login through the OpenID provider", "issuer", cfg.OpenID.Issuer)
+			return p, nil
+		}
+		log.Warn("the OpenID provider does not answer; trying again", "issuer", cfg.OpenID.Issuer, "try", try, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Second):
+		}
+	}
+	return nil, err
 }
 
 // untilStopped is ctx until the process is told to stop (SIGINT, SIGTERM).

@@ -299,6 +299,24 @@ func (w *page) show(s string, space bool) {
 	}
 	buf := w.b.AvailableBuffer()
 	units, n := 0, 0
+	if !f.wide {
+		// One-byte codes, the usual case: no second byte to write.
+		for i := 0; i < len(s); {
+			var c uint16
+			if s[i] < utf8.RuneSelf {
+				c = f.latin[s[i]]
+				i++
+			} else {
+				r, k := utf8.DecodeRuneInString(s[i:])
+				c = f.code(r)
+				i += k
+			}
+			buf = appendByte(buf, byte(c))
+			units += int(f.widths[c])
+			n++
+		}
+		s = ""
+	}
 	for i := 0; i < len(s); {
 		r, k := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
