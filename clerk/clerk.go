@@ -75,6 +75,9 @@ type Domain interface {
 	// Plan is who rec is to go to, resolved against the directory; it can
 	// be drawn before rec is certified.
 	Plan(ctx context.Context, rec *archive.Record) (distribute.Plan, error)
+	// OutboxOnly: no mail server is configured, and messages are only
+	// written to the outbox folder.
+	OutboxOnly() bool
 	// DistributeTo sends the current certified version to the recipients
 	// named (all when none); AddRecipient, Correct and MarkServed are the
 	// clerk's changes to a distribution (see package distribute).
