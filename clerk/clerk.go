@@ -72,6 +72,19 @@ type Domain interface {
 	Message(ctx context.Context, rec *archive.Record) (distribute.Message, error)
 	Resolve(org string, names []string) []distribute.Recipient
 	Distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error)
+	// Plan is who rec is to go to, resolved against the directory; it can
+	// be drawn before rec is certified.
+	Plan(ctx context.Context, rec *archive.Record) (distribute.Plan, error)
+	// OutboxOnly: no mail server is configured, and messages are only
+	// written to the outbox folder.
+	OutboxOnly() bool
+	// DistributeTo sends the current certified version to the recipients
+	// named (all when none); AddRecipient, Correct and MarkServed are the
+	// clerk's changes to a distribution (see package distribute).
+	DistributeTo(ctx context.Context, msg distribute.Message, names []string) (*distribute.Record, error)
+	AddRecipient(ctx context.Context, msg distribute.Message, n distribute.NewRecipient) (*distribute.Record, error)
+	Correct(ctx context.Context, msg distribute.Message, ch distribute.AddressChange) (*distribute.Record, error)
+	MarkServed(ctx context.Context, msg distribute.Message, m distribute.ServedMark) (*distribute.Record, error)
 	// DistributionStatus is nil when the extract has not been distributed.
 	DistributionStatus(ctx context.Context, id string) (*distribute.Record, error)
 
@@ -128,7 +141,7 @@ const uiFormLimit = 64 << 10
 // New builds the clerk pages over d; their templates are parsed here,
 // once.
 func New(d Domain, cfg Config) (*Pages, error) {
-	pages, err := web.Parse(template.FuncMap{"plural": plural, "date": date})
+	pages, err := web.Parse(template.FuncMap{"plural": distribute.Plural, "date": date})
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}
@@ -172,6 +185,9 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/utdrag/:id/bestyrk/forhandsvisning", u.allow("POST /v1/extracts/:id/certification"), u.certifyPreview)
 	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)
 	g.POST("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distribute)
+	g.POST("/utdrag/:id/expediera/mottagare", u.allow("POST /v1/extracts/:id/distribution/recipients"), u.formLimit(), u.csrf(), u.addRecipient)
+	g.POST("/utdrag/:id/expediera/ratta", u.allow("POST /v1/extracts/:id/distribution/corrections"), u.formLimit(), u.csrf(), u.correct)
+	g.POST("/utdrag/:id/expediera/expedierad", u.allow("POST /v1/extracts/:id/distribution/served"), u.formLimit(), u.csrf(), u.markServed)
 }
 
 // page is what every template gets: the layout's fields and the page's own

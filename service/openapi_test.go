@@ -469,6 +469,8 @@ func exercisePages(t *testing.T, a *api, certified string) {
 		{"GET", "/utdrag/" + certified + "/bestyrk", 303}, {"GET", "/utdrag/" + certified + "/bestyrk/forhandsvisning", 303},
 		{"GET", "/utdrag/" + certified + "/expediera", 303},
 		{"POST", "/utdrag/" + certified + "/bestyrk", 401}, {"POST", "/utdrag/" + certified + "/expediera", 401},
+		{"POST", "/utdrag/" + certified + "/expediera/mottagare", 401}, {"POST", "/utdrag/" + certified + "/expediera/ratta", 401},
+		{"POST", "/utdrag/" + certified + "/expediera/expedierad", 401},
 		{"GET", "/logg?organ=Regionstyrelsen&meetingDate=2023-10-06", 303}, {"GET", "/logg.jsonl", 303},
 		{"GET", "/logga-in/oidc/start", 404}, {"GET", "/logga-in/oidc?code=x&state=y", 404},
 	} {
