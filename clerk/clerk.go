@@ -141,7 +141,7 @@ const uiFormLimit = 64 << 10
 // New builds the clerk pages over d; their templates are parsed here,
 // once.
 func New(d Domain, cfg Config) (*Pages, error) {
-	pages, err := web.Parse(template.FuncMap{"plural": plural, "date": date})
+	pages, err := web.Parse(template.FuncMap{"plural": distribute.Plural, "date": date})
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}
