@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
-	"utdrag/distribute"
 	"utdrag/domain"
 	"utdrag/extract"
 	"utdrag/internal/download"
@@ -267,123 +264,4 @@ func certifyFieldError(e extract.FieldError) string {
 		return "Namnet är för långt för utdraget: " + e.Message + "."
 	}
 	return "Uppgiften är felaktig."
-}
-
-type distributeView struct {
-	ID, Heading                          string
-	Titles                               []string
-	Notice, NoticeClass, Error           string
-	Planned                              []plannedRecipient
-	Messages, Emails, Manual, Unresolved int
-	Status                               *distView
-}
-
-// distributePage shows who will receive the extract before it is sent,
-// and afterwards the outcome per recipient.
-func (u *Pages) distributePage(c *gin.Context) {
-	rec, ok := u.record(c)
-	if !ok {
-		return
-	}
-	v := distributeView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles}
-	title := "Expediera " + heading(rec)
-	if rec.Certified() == nil {
-		v.Error = "Utdraget måste bestyrkas innan det expedieras."
-		u.render(c, http.StatusConflict, "distribute", title, "list", v)
-		return
-	}
-	if na := u.d.CheckAdjusted(rec, "expedieras"); na != nil {
-		v.Error = na.Detail
-		u.render(c, http.StatusConflict, "distribute", title, "list", v)
-		return
-	}
-	ctx := c.Request.Context()
-	dist, err := u.distribution(ctx, rec.ID)
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	if dist != nil {
-		v.Status = newDistView(dist, time.Now())
-		v.Status.showRenditions(rec, dist)
-		if c.Query("skickat") != "" {
-			v.Notice, v.NoticeClass = sentNotice(dist)
-		}
-		u.render(c, http.StatusOK, "distribute", title, "list", v)
-		return
-	}
-	msg, err := u.d.Message(ctx, rec)
-	var rm *domain.RenditionsMissing
-	if errors.As(err, &rm) {
-		v.Error = fmt.Sprintf("Utdragets %s version är inte bestyrkt, och den ska till %s. Bestyrk den först.",
-			rm.Rendition.Definite(), strings.Join(rm.Recipients, ", "))
-		u.render(c, http.StatusConflict, "distribute", title, "list", v)
-		return
-	}
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	resolved := u.d.Resolve(msg.Organisation.ID, msg.Recipients)
-	v.Planned, v.Messages, v.Emails, v.Manual, v.Unresolved = newPlan(resolved)
-	for i, r := range resolved {
-		v.Planned[i].Rendition = plannedRendition(rec, r)
-	}
-	if len(v.Planned) == 0 {
-		v.Error = "Utdraget saknar mottagare under Expedieras till."
-	}
-	u.render(c, http.StatusOK, "distribute", title, "list", v)
-}
-
-// sentNotice sums up a distribution just made.
-func sentNotice(r *distribute.Record) (string, string) {
-	switch {
-	case r.Counts.Pending > 0:
-		return fmt.Sprintf("%d av %d e-postmeddelanden är skickade. Några adresser svarade inte; försök igen om en stund.",
-			r.Counts.MessagesSent, r.Counts.Messages), "warn"
-	case r.Counts.Failed > 0:
-		return "Utdraget är skickat, men några adresser tog inte emot det. Se svaren nedan.", "error"
-	}
-	return fmt.Sprintf("Utdraget är expedierat: %d av %d e-postmeddelanden är skickade.", r.Counts.MessagesSent, r.Counts.Messages), "success"
-}
-
-// distribute sends the extract to every recipient that has not yet
-// received it; a second call sends only to those left.
-func (u *Pages) distribute(c *gin.Context) {
-	rec, ok := u.record(c)
-	if !ok {
-		return
-	}
-	if rec.Certified() == nil {
-		u.errorPage(c, http.StatusConflict, "Inte bestyrkt", "Utdraget måste bestyrkas innan det expedieras.")
-		return
-	}
-	if u.refuseUnadjusted(c, rec, "expedieras") {
-		return
-	}
-	msg, err := u.d.Message(c.Request.Context(), rec)
-	if errors.As(err, new(*domain.RenditionsMissing)) {
-		u.errorPage(c, http.StatusConflict, "Version inte bestyrkt", "En version av utdraget som mottagarna behöver är inte bestyrkt. Bestyrk den först.")
-		return
-	}
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	if len(msg.Recipients) == 0 {
-		u.errorPage(c, http.StatusConflict, "Inga mottagare", "Utdraget saknar mottagare under Expedieras till.")
-		return
-	}
-	_, err = u.d.Distribute(c.Request.Context(), msg)
-	if errors.Is(err, distribute.ErrInProgress) {
-		c.Header("Retry-After", "10")
-		u.errorPage(c, http.StatusConflict, "Utskick pågår", "Utdraget expedieras redan från en annan flik eller av en kollega. Öppna sidan igen om en stund för att se resultatet.")
-		return
-	}
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	u.log.InfoContext(c.Request.Context(), "extract distributed", "id", rec.ID, "key", currentSession(c).Key)
-	c.Redirect(http.StatusSeeOther, "/utdrag/"+rec.ID+"/expediera?skickat=1")
 }

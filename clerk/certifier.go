@@ -40,6 +40,8 @@ func (u *Pages) rememberCertifier(c *gin.Context, req domain.CertifyRequest) {
 	}
 	if s.Person == "" {
 		s.Name = req.Name
+	} else if err := u.rememberTitle(c.Request.Context(), s.Person, req.Title); err != nil {
+		u.log.WarnContext(c.Request.Context(), "clerk: the title is remembered for this session only", "err", err)
 	}
 	s.Title = req.Title
 	u.setSession(c, s)

@@ -98,6 +98,16 @@ type Domain interface {
 	Message(ctx context.Context, rec *archive.Record) (distribute.Message, error)
 	Resolve(org string, names []string) []distribute.Recipient
 	Distribute(ctx context.Context, msg distribute.Message) (*distribute.Record, error)
+	// Plan is who rec is to go to, resolved against the directory; it can
+	// be drawn before rec is certified.
+	Plan(ctx context.Context, rec *archive.Record) (distribute.Plan, error)
+	// DistributeTo sends the current certified version to the recipients
+	// named (all when none); AddRecipient, Correct and MarkServed are the
+	// clerk's changes to a distribution (see package distribute).
+	DistributeTo(ctx context.Context, msg distribute.Message, names []string) (*distribute.Record, error)
+	AddRecipient(ctx context.Context, msg distribute.Message, n distribute.NewRecipient) (*distribute.Record, error)
+	Correct(ctx context.Context, msg distribute.Message, ch distribute.AddressChange) (*distribute.Record, error)
+	MarkServed(ctx context.Context, msg distribute.Message, m distribute.ServedMark) (*distribute.Record, error)
 	// DistributionStatus is nil when the extract has not been distributed.
 	DistributionStatus(ctx context.Context, id string) (*distribute.Record, error)
 
@@ -205,6 +215,9 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/sammantrade/bestyrkta.pdf", u.allow("GET /v1/extracts/:id/certified"), u.meetingPDF)
 	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)
 	g.POST("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distribute)
+	g.POST("/utdrag/:id/expediera/mottagare", u.allow("POST /v1/extracts/:id/distribution/recipients"), u.formLimit(), u.csrf(), u.addRecipient)
+	g.POST("/utdrag/:id/expediera/ratta", u.allow("POST /v1/extracts/:id/distribution/corrections"), u.formLimit(), u.csrf(), u.correct)
+	g.POST("/utdrag/:id/expediera/expedierad", u.allow("POST /v1/extracts/:id/distribution/served"), u.formLimit(), u.csrf(), u.markServed)
 }
 
 // page is what every template gets: the layout's fields and the page's own

@@ -60,7 +60,7 @@ func startUIOn(t *testing.T, store storage.Store, now func() time.Time, log *slo
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer, Now: now,
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Mailer: mailer, Now: now, MailBackoff: 10 * time.Millisecond,
 		Logger: log, Pages: pages(cfg)})
 	if err != nil {
 		t.Fatal(err)
@@ -200,8 +200,9 @@ func TestUIFindCertifyDistributeOpenMode(t *testing.T) {
 	if n := len(e.smtp.Accepted()); n != 10 {
 		t.Errorf("%d messages accepted, want 10", n)
 	}
-	_, status := e.get("/utdrag/" + rs + "/expediera?skickat=1")
-	if !strings.Contains(status, "Utdraget är expedierat: 10 av 10") || strings.Count(status, `class="badge ok">Skickad`) != 3 {
+	_, status := e.get("/utdrag/" + rs + "/expediera?klart=skickat")
+	if !strings.Contains(status, `<div class="alert success" role="status" id="notice"><p>Utskicket är gjort. Utdraget är expedierat: alla 3 mottagare har fått det.</p>`) ||
+		strings.Count(status, `class="badge ok">Skickad`) != 3 {
 		t.Errorf("status page does not show three sent recipients")
 	}
 	if resp, _ := e.post("/utdrag/"+rs+"/expediera", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusSeeOther || len(e.smtp.Accepted()) != 10 {

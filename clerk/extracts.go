@@ -52,6 +52,8 @@ type extractView struct {
 	Certifications   []certView
 	Current          *certView
 	Distribution     *distView
+	// Plan is who the extract is to go to, before it has been sent.
+	Plan *planView
 	// Renditions are the two renditions of an extract with parts marked
 	// confidential (nil for one with a single rendition); PreviewLabel
 	// says which the page shows.
@@ -80,7 +82,15 @@ func (u *Pages) show(c *gin.Context) {
 		MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs), MeetingURL: "/sammantrade?" + meetingQuery(rec.Organ, rec.MeetingDate),
 		CaseNumbers: strings.Join(rec.CaseNumbers, ", "), Titles: rec.Titles, Pages: rec.Pages,
 		Size: size(rec.Bytes), SHA256: rec.SHA256, Template: rec.Template, Filename: rec.Filename,
-		Created: clock(rec.Created), Distribution: newDistView(dist, time.Now()),
+		Created: clock(rec.Created), Distribution: newDistView(dist, currentVersions(rec), time.Now()),
+	}
+	if dist == nil {
+		plan, err := u.d.Plan(ctx, rec)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		v.Plan = newPlanView(rec, plan)
 	}
 	v.Certifications, v.Current = certViews(rec)
 	v.Distribution.showRenditions(rec, dist)

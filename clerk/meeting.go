@@ -391,7 +391,7 @@ func (u *Pages) sendOne(ctx context.Context, rec *archive.Record) error {
 	if len(msg.Recipients) == 0 {
 		return errors.New("clerk: no recipients")
 	}
-	_, err = u.d.Distribute(ctx, msg)
+	_, err = u.d.DistributeTo(ctx, msg, nil) // to all, as the page's first send
 	if errors.Is(err, distribute.ErrInProgress) {
 		return nil // another request is sending it now
 	}

@@ -128,6 +128,14 @@ func (u *Pages) openIDReturn(c *gin.Context) {
 	sess := u.sessions.login(key)
 	sess.Gen, sess.Person, sess.Name, sess.Title = gen, per.ID(), per.Name, per.Title
 	sess.TitleEditable = u.d.TitleEditable(key.Organisation)
+	if titleEditable(sess) {
+		// A title the person chose before wins over the provider's.
+		if t, err := u.rememberedTitle(ctx, sess.Person); err != nil {
+			u.log.WarnContext(ctx, "clerk: the remembered title is not read", "err", err)
+		} else if t != "" {
+			sess.Title = t
+		}
+	}
 	if !u.recordLogin(c, sess) {
 		return
 	}

@@ -296,6 +296,14 @@ func TestEditableTitleIsRemembered(t *testing.T) {
 	if !strings.Contains(page, `id="title" name="title" type="text" value="Registrator"`) || !strings.Contains(page, `value="Nils Nyman"`) {
 		t.Errorf("the next form does not remember the title:\n%s", page)
 	}
+	// The next login too: the title is kept for the person.
+	if resp := e.logIn("nils", "/"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second login: %d", resp.StatusCode)
+	}
+	_, page = e.get("/utdrag/" + ids[1] + "/bestyrk")
+	if !strings.Contains(page, `id="title" name="title" type="text" value="Registrator"`) {
+		t.Errorf("the form after a new login does not remember the title:\n%s", page)
+	}
 }
 
 // pdfText is the text of a PDF as pdftotext reads it.

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"utdrag/archive"
-	"utdrag/distribute"
 	"utdrag/domain"
 	"utdrag/extract"
 )
@@ -81,18 +80,6 @@ func (u *Pages) newestAllowed(c *gin.Context, rec *archive.Record) *archive.Cert
 	return nil
 }
 
-// plannedRendition is the rendition a planned recipient gets, for the
-// distribution page.
-func plannedRendition(rec *archive.Record, r distribute.Recipient) string {
-	if !rec.Has(extract.Internal) || !r.Resolved() {
-		return ""
-	}
-	if r.Confidential {
-		return extract.Internal.Definite()
-	}
-	return extract.Public.Definite()
-}
-
 // renditionLabel is the label of a recorded rendition for an extract with
 // two ("" for one with a single rendition, which needs none).
 func renditionLabel(rec *archive.Record, r extract.Rendition) string {
@@ -100,20 +87,6 @@ func renditionLabel(rec *archive.Record, r extract.Rendition) string {
 		return ""
 	}
 	return r.Label()
-}
-
-// showRenditions labels each recipient of v with the rendition it got,
-// for an extract with two.
-func (v *distView) showRenditions(rec *archive.Record, r *distribute.Record) {
-	if v == nil || r == nil || !rec.Has(extract.Internal) {
-		return
-	}
-	v.Renditions = true
-	for i, rs := range r.Recipients {
-		if rs.Rendition != "" {
-			v.Recipients[i].Rendition = distribute.RenditionLabel(rs.Rendition)
-		}
-	}
 }
 
 // renditionChoice is a rendition the certify form offers.

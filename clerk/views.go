@@ -9,7 +9,6 @@ import (
 
 	"utdrag/archive"
 	"utdrag/compose"
-	"utdrag/distribute"
 	"utdrag/extract"
 )
 
@@ -98,114 +97,6 @@ func certViews(rec *archive.Record) (all []certView, current *certView) {
 		current = &all[len(all)-1]
 	}
 	return all, current
-}
-
-// distView is the distribution record of an extract.
-type distView struct {
-	Summary, Class string
-	Updated        string
-	Counts         distribute.Counts
-	Recipients     []recipientView
-	// Retry: some addresses have not received the extract and another
-	// call would try them again.
-	Retry bool
-	// Renditions: the extract has two, and each recipient's is shown.
-	Renditions bool
-}
-
-type recipientView struct {
-	Name, Entry, State, Class, Note string
-	Rendition                       string // the rendition sent, for an extract with two
-	Deliveries                      []deliveryView
-}
-
-type deliveryView struct {
-	Address, State, Class, Reply, Time string
-	Attempts                           int
-}
-
-// stateClass is the colour of a state: sent green, failed and unknown red,
-// waiting and manual yellow.
-func stateClass(s distribute.State) string {
-	switch s {
-	case distribute.StateSent:
-		return "ok"
-	case distribute.StateFailed, distribute.StateUnresolved:
-		return "bad"
-	default:
-		return "warn"
-	}
-}
-
-// distSummary says in a word or two how far the distribution has come.
-func distSummary(r *distribute.Record, now time.Time) (label, class string) {
-	switch {
-	case r == nil:
-		return "Inte expedierat", "none"
-	case r.Lease != nil && now.Before(r.Lease.Until):
-		return "Utskick pågår", "warn"
-	case r.Counts.Pending > 0:
-		return "Delvis expedierat", "warn"
-	case r.Counts.Failed > 0:
-		return "Expedierat med fel", "bad"
-	case r.Counts.Unresolved > 0:
-		return "Expedierat, okända mottagare", "warn"
-	}
-	return "Expedierat", "ok"
-}
-
-func newDistView(r *distribute.Record, now time.Time) *distView {
-	if r == nil {
-		return nil
-	}
-	v := &distView{Updated: clock(r.Updated), Counts: r.Counts, Retry: r.Counts.Pending > 0}
-	v.Summary, v.Class = distSummary(r, now)
-	for _, rs := range r.Recipients {
-		rv := recipientView{Name: rs.Name, Entry: rs.Entry, State: rs.State.Label(), Class: stateClass(rs.State), Note: rs.Note}
-		for _, d := range rs.Deliveries {
-			rv.Deliveries = append(rv.Deliveries, deliveryView{
-				Address: d.Address, State: d.State.Label(), Class: stateClass(d.State),
-				Reply: d.LastReply, Time: clock(d.Time), Attempts: d.Attempts,
-			})
-		}
-		v.Recipients = append(v.Recipients, rv)
-	}
-	return v
-}
-
-// plannedRecipient is one name of "Expedieras till" before sending.
-type plannedRecipient struct {
-	Name, Entry string
-	Rendition   string // the rendition the recipient is to get, for an extract with two
-	Kind        string // "email", "manual" or "unresolved"
-	Note        string
-	Addresses   []string
-}
-
-func newPlan(rs []distribute.Recipient) (plan []plannedRecipient, messages, emails, manual, unresolved int) {
-	seen := map[string]bool{}
-	for _, r := range rs {
-		p := plannedRecipient{Name: r.Name, Entry: r.Entry, Note: r.Note, Addresses: r.Addresses}
-		switch {
-		case !r.Resolved():
-			p.Kind = "unresolved"
-			unresolved++
-		case r.Manual:
-			p.Kind = "manual"
-			manual++
-		default:
-			p.Kind = "email"
-			emails++
-			for _, a := range r.Addresses {
-				if !seen[a] {
-					seen[a] = true
-					messages++
-				}
-			}
-		}
-		plan = append(plan, p)
-	}
-	return plan, messages, emails, manual, unresolved
 }
 
 // justeringText says where each paragraph stands, for the clerk:

@@ -79,9 +79,9 @@ type Paragraph struct {
 	Indent int  // nesting level: quoted wording of a motion is indented one step
 	Plain  bool // ragged right, no hyphenation (labels, recipient lists)
 	// Columns, for a Plain paragraph of entries one to a line (names on a
-	// front page), sets the entries side by side in that many columns,
-	// filled row by row so the reading order stays the text's; 0 or 1:
-	// one column.
+	// front page), sets the entries in that many columns, down the first
+	// and then the next, the content in the text's order; 0 or 1: one
+	// column.
 	Columns int
 }
 

@@ -113,8 +113,8 @@ func BuildProtocol(p *extract.Protocol, t *templates.Template, pl ProtocolLabels
 }
 
 // lines sets a list of the front page: a level-2 heading, then one entry
-// a line, ragged right, in two columns filled row by row (names are
-// short: one column would leave half the page empty).
+// a line, ragged right, in two columns, down the first and then the
+// second (names are short: one column would leave half the page empty).
 func (b *builder) lines(label string, ls []string) {
 	if len(ls) == 0 {
 		return
@@ -204,17 +204,17 @@ func (b *builder) noticeBlock(pl ProtocolLabels, n *anslag.Notice, a *extract.An
 		b.add(Paragraph{Text: b.plain(pl.NotPosted), Plain: true})
 		return
 	}
-	// The facts in two columns, row by row (what was posted beside when,
+	// The facts in two columns (what was posted and where it is kept;
 	// the dates in the order they fall), then the statement that the one
 	// who posted it signs: the block holds together from its heading to
 	// the signature, so the anslagsbevis is never split over two pages.
 	rows := []string{
 		pl.Organ + ": " + b.x.Organ,
 		b.l.MeetingDate + ": " + b.x.Meeting.Date,
+		pl.KeptAt + ": " + a.KeptAt,
 		pl.PostedOn + ": " + n.Posted,
 		pl.LastAppealDay + ": " + n.LastAppealDay,
 		pl.TakenDownOn + ": " + n.TakeDown,
-		pl.KeptAt + ": " + a.KeptAt,
 	}
 	b.add(b.entries(rows, 2))
 	b.add(Paragraph{Text: b.plain(pl.NoticeText)})

@@ -252,14 +252,14 @@ func TestClerkFindsCertifiesAndDistributes(t *testing.T) {
 	b.checkAccessibility("distribute-plan", axe)
 	b.screenshot("7-distribute-plan")
 	b.do("sending", chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#distribution-status")))
-	if got := b.text("#distribution-status"); strings.Count(got, "Skickad") < 2 || !strings.Contains(got, "Väntar") {
+	if got := b.text("#distribution-status"); strings.Count(got, "Skickad") < 2 || !strings.Contains(got, "Tillfälligt fel") {
 		t.Errorf("status after the first run:\n%s", got)
 	}
 	b.checkAccessibility("distribute-partial", axe)
 	b.screenshot("8-distribute-partial")
 	b.do("sending again", chromedp.Click(chromedp.CSS("#resend")), chromedp.WaitVisible(chromedp.CSS(".alert.success")))
 	status3 := b.text("#distribution-status")
-	if strings.Count(status3, "Skickad") != 3+10 || strings.Contains(status3, "Väntar") {
+	if strings.Count(status3, "Skickad") != 3+10 || strings.Contains(status3, "Tillfälligt fel") {
 		t.Errorf("status after sending again (want three recipients and ten addresses sent):\n%s", status3)
 	}
 	for addr, n := range s.smtp.AcceptedTo() {

@@ -164,51 +164,67 @@ func (s *style) paragraphItems(out []item, src int, p compose.Paragraph) []item 
 		Placed{Kind: KindParagraph, Source: src}, RoleBody)
 }
 
-// entryColumnGap is the space between the columns of a paragraph in columns.
+// entryColumnGap is the space between the columns of a paragraph in
+// columns.
 const entryColumnGap = 6 * mm
 
+// entryRows bounds the rows of one block of a paragraph in columns: a
+// longer list is set in several blocks of about the same size, one below
+// the other, so that it can break between them.
+const entryRows = 20
+
 // columnItems sets a plain paragraph's entries (its text split at line
-// breaks) in p.Columns columns, filled row by row: entry i in row i/n,
-// column i%n, so the content, and a reader, go through them in the text's
-// order. Each row is an item, as tall as its tallest entry, so a long
-// list still breaks between rows.
+// breaks) in p.Columns columns, down each column and then the next, as a
+// list in columns is read. Each block of up to entryRows rows is one item
+// whose content holds the entries in the text's order, so a reader of the
+// tagged file meets them as the eye does; a longer list continues in the
+// next block, and may break between blocks.
 func (s *style) columnItems(out []item, src int, p compose.Paragraph) []item {
 	n := p.Columns
 	x0 := float64(p.Indent) * indentStep
 	w := (s.area.W - x0 - float64(n-1)*entryColumnGap) / float64(n)
 	params := typeset.Params{Width: w, Size: s.size}
 	entries := splitEntries(p.Text)
-	rows := (len(entries) + n - 1) / n
-	for r := range rows {
-		var row item
+	per := entryRows * n
+	blocks := (len(entries) + per - 1) / per
+	size := (len(entries) + max(blocks, 1) - 1) / max(blocks, 1)
+	for b := range blocks {
+		chunk := entries[b*size : min((b+1)*size, len(entries))]
+		rows := (len(chunk) + n - 1) / n
+		var it item
 		height := 0.0
-		for c := 0; c < n && r*n+c < len(entries); c++ {
+		for i, entry := range chunk {
+			c := i / rows
+			if i%rows == 0 {
+				height = max(height, it.tb.Height)
+				it.tb.Height = 0 // the column's depth so far
+			}
 			x := x0 + float64(c)*(w+entryColumnGap)
-			lines := s.e.ts.Set(entries[r*n+c], s.body, params)
+			lines := s.e.ts.Set(entry, s.body, params)
 			for k, l := range lines {
 				li := s.lineItem(l, s.body, x, s.size, s.lead, RoleBody)
-				dy := float64(k) * s.lead
+				dy := it.tb.Height + float64(k)*s.lead
 				for _, t := range li.els.texts {
 					t.Y += dy
-					row.els.texts = append(row.els.texts, t)
+					it.els.texts = append(it.els.texts, t)
 				}
 				for _, ru := range li.els.rules {
 					ru.Y1, ru.Y2 = ru.Y1+dy, ru.Y2+dy
-					row.els.rules = append(row.els.rules, ru)
+					it.els.rules = append(it.els.rules, ru)
 				}
 				for _, re := range li.els.rects {
 					re.Y += dy
-					row.els.rects = append(row.els.rects, re)
+					it.els.rects = append(it.els.rects, re)
 				}
 			}
-			if k := len(row.els.texts); k > 0 && c+1 < n && r*n+c+1 < len(entries) {
-				row.els.texts[k-1].Space = true // the next entry is another word
+			if k := len(it.els.texts); k > 0 && i+1 < len(chunk) {
+				it.els.texts[k-1].Space = true // the next entry is another word
 			}
-			height = max(height, float64(len(lines))*s.lead)
+			it.tb.Height += float64(len(lines)) * s.lead
 		}
-		row.tb = typeset.Block{Height: height, Penalty: linePenalty(r, rows)}
-		row.place = Placed{Kind: KindParagraph, Source: src, Line: r, Lines: rows}
-		out = append(out, row)
+		it.tb = typeset.Block{Height: max(height, it.tb.Height)}
+		it.place = Placed{Kind: KindParagraph, Source: src, Line: b, Lines: blocks}
+		out = append(out, it)
 	}
 	return out
 }

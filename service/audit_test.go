@@ -104,6 +104,18 @@ func exerciseAudit(t *testing.T, a *api, id string) {
 	if evs := auditEvents(t, body); len(evs) != 1 || evs[0].Action != audit.Certify || evs[0].Actor.Name != "registrator" {
 		t.Errorf("filtered: %+v", evs)
 	}
+	// The protocol the OpenAPI test stored is in the trail as a create.
+	resp, body = admin.do("GET", "/v1/audit?action=create&organ=Kommunstyrelsen", nil)
+	expect(t, "audit of creates", resp, body, 200)
+	protocols := 0
+	for _, e := range auditEvents(t, body) {
+		if strings.HasPrefix(e.Detail, "protokoll ") && e.Extract == "" {
+			protocols++
+		}
+	}
+	if protocols != 1 {
+		t.Errorf("%d protocol creates in the trail, want 1:\n%s", protocols, body)
+	}
 	resp, body = admin.do("GET", "/v1/audit?action=delete&from=igår&limit=0", nil)
 	expect(t, "audit query invalid", resp, body, 422)
 	for _, field := range []string{`"action"`, `"from"`, `"limit"`} {

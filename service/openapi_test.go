@@ -472,6 +472,8 @@ func exercisePages(t *testing.T, a *api, certified string) {
 		{"GET", "/sammantrade?organ=Regionstyrelsen&datum=2023-10-06", 303}, {"GET", "/sammantrade/bestyrk?organ=Regionstyrelsen&datum=2023-10-06", 303},
 		{"POST", "/sammantrade/bestyrk", 401}, {"POST", "/sammantrade/expediera", 401},
 		{"GET", "/sammantrade/bestyrkta.zip?organ=Regionstyrelsen&datum=2023-10-06", 303}, {"GET", "/sammantrade/bestyrkta.pdf?organ=Regionstyrelsen&datum=2023-10-06", 303},
+		{"POST", "/utdrag/" + certified + "/expediera/mottagare", 401}, {"POST", "/utdrag/" + certified + "/expediera/ratta", 401},
+		{"POST", "/utdrag/" + certified + "/expediera/expedierad", 401},
 		{"GET", "/logg?organ=Regionstyrelsen&meetingDate=2023-10-06", 303}, {"GET", "/logg.jsonl", 303},
 		{"GET", "/logga-in/oidc/start", 404}, {"GET", "/logga-in/oidc?code=x&state=y", 404},
 	} {

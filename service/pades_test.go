@@ -173,7 +173,7 @@ func testCertificationLTA(t *testing.T, p *pkitest.PKI, e *env) sealView {
 
 	resp, page := e.do("GET", "/v/"+id+"/1", nil)
 	for _, want := range []string{"PAdES B-LTA", "enligt tidsstämpel", "Giltig vid signeringen", "inte återkallat (OCSP",
-		"Utdrag test-PKI rot-CA", `id="renew-by">` + tsa.NotAfter.In(stockholm(t)).Format(time.DateOnly)} {
+		"Utdrag test-PKI rot-CA", `id="renew-by"><span class="date">` + tsa.NotAfter.In(stockholm(t)).Format(time.DateOnly)} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("verification page (%d) lacks %q", resp.StatusCode, want)
 		}

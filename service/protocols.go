@@ -13,6 +13,7 @@ import (
 
 	"utdrag/anslag"
 	"utdrag/archive"
+	"utdrag/audit"
 	"utdrag/compose"
 	"utdrag/extract"
 	"utdrag/render"
@@ -193,6 +194,8 @@ func (s *Server) createProtocol(c *gin.Context) {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		s.Record(ctx, audit.Event{Action: audit.Create, Organisation: stored.Organisation.ID,
+			Organ: stored.Organ, MeetingDate: stored.MeetingDate, Detail: "protokoll " + stored.ID})
 	}
 	s.answerProtocol(c, status, stored)
 }

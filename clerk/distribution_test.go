@@ -1,0 +1,196 @@
+package clerk_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"utdrag/distribute"
+)
+
+// TestDistributionPageTellsTheTruth drives the distribution page over
+// HTTP against a real SMTP server on loopback that refuses one address for
+// good (550) and answers another "try later" (451): the plan before
+// certifying, the words for each failure, a resend that retries only the
+// temporary one, a correction, a manual recipient marked served, an added
+// recipient, and a new version sent to one chosen recipient.
+func TestDistributionPageTellsTheTruth(t *testing.T) {
+	e := startUI(t)
+	raw := bytes.Replace(example(t, "rs-157-2023.json"), []byte(`"Regionens revisorer"`), []byte(`"Regionens revisorer", "Regionarkivet"`), 1)
+	id := e.createRaw(raw)
+	page := "/utdrag/" + id + "/expediera"
+	const refused, busy, revision = "registrator@ragunda.example.se", "registrator@krokom.example.se", "revisionen@regionjh.example.se"
+
+	// Before certifying: the plan, on the extract page and on its own.
+	if _, body := e.get("/utdrag/" + id); !strings.Contains(body, `id="planned"`) || !strings.Contains(body, "revisionen@regionjh.example.se") ||
+		!strings.Contains(body, "Expedieras till") {
+		t.Error("the extract page of an uncertified extract does not list Expedieras till")
+	}
+	resp, body := e.get(page)
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="blocked"`) || strings.Contains(body, `id="send"`) || strings.Contains(body, "alert error") {
+		t.Fatalf("plan of an uncertified extract: %d, blocked %v", resp.StatusCode, strings.Contains(body, `id="blocked"`))
+	}
+	if want := "10 e-postmeddelanden skickas till 3 mottagare. 1 mottagare expedieras manuellt, med post eller personligen."; !strings.Contains(body, want) {
+		t.Errorf("the plan lacks %q", want)
+	}
+	token := e.csrf("/utdrag/" + id + "/bestyrk")
+	if resp, _ := e.post(page, url.Values{"csrf": {token}}); resp.StatusCode != http.StatusConflict || len(e.smtp.Offered()) != 0 {
+		t.Fatalf("sending an uncertified extract: %d, %d offered", resp.StatusCode, len(e.smtp.Offered()))
+	}
+
+	e.certifyAPI(id, `{"name":"Anna Berg","title":"Nämndsekreterare"}`)
+	e.smtp.SetAlways(refused, "550")
+	e.smtp.SetAlways(busy, "451")
+	resp, _ = e.post(page, url.Values{"csrf": {token}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != page+"?klart=skickat" {
+		t.Fatalf("send: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = e.get(page + "?klart=skickat")
+	notice := text(body, `id="notice"`)
+	if strings.Contains(notice, "success") || strings.Contains(notice, "alla") {
+		t.Errorf("notice after a send with failures: %s", notice)
+	}
+	for _, want := range []string{
+		"2 av 4 mottagare har fått utdraget; 2 har inte fått det än.",
+		"1 e-postmeddelande kunde inte tas emot just nu (tillfälligt fel)",
+		"E-postservern avvisade en adress för gott. Att skicka igen hjälper inte; rätta adressen.",
+		"1 mottagare ska få utdraget med post eller personligen.",
+		"550 5.1.1 Mailbox unavailable", "451 4.3.0 Try again later",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q\n%s", want, text(body, `class="dist-summary"`))
+		}
+	}
+	for _, wrong := range []string{"levererad", "försök igen om en stund", "e-postmeddelanden levererade"} {
+		if strings.Contains(strings.ToLower(body), wrong) {
+			t.Errorf("the page says %q", wrong)
+		}
+	}
+
+	// Send again: the temporary failure only.
+	e.smtp.SetAlways(busy, "")
+	offered := len(e.smtp.Offered())
+	e.post(page, url.Values{"csrf": {token}, "step": {"igen"}})
+	if again := e.smtp.Offered()[offered:]; len(again) != 1 || again[0].To != busy {
+		t.Errorf("sending again offered %d messages, want one to %s", len(again), busy)
+	}
+
+	// A malformed correction keeps what was typed; a good one sends.
+	resp, body = e.post(page+"/ratta", url.Values{"csrf": {token}, "address": {refused}, "newAddress": {"kommun.ragunda.example.se"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Det är inte en e-postadress") || !strings.Contains(body, `value="kommun.ragunda.example.se"`) {
+		t.Errorf("a malformed correction: %d", resp.StatusCode)
+	}
+	const fixed = "kommun@ragunda.example.se"
+	if resp, _ := e.post(page+"/ratta", url.Values{"csrf": {token}, "address": {refused}, "newAddress": {fixed}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("correct: %d", resp.StatusCode)
+	}
+	if e.smtp.AcceptedTo()[fixed] != 1 || e.smtp.AcceptedTo()[refused] != 0 {
+		t.Errorf("after the correction: %v", e.smtp.AcceptedTo())
+	}
+	_, body = e.get(page + "?klart=rattad")
+	if !strings.Contains(body, "Rättad av") || strings.Contains(text(body, `id="notice"`), "success") {
+		t.Error("the correction is not shown, or the page is green with a manual recipient left")
+	}
+
+	// The manual recipient, served by hand: now everyone has it.
+	if resp, _ := e.post(page+"/expedierad", url.Values{"csrf": {token}, "recipient": {"Regionarkivet"}, "by": {"Per Ek"}, "how": {"hand"}, "date": {"2099-01-01"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a service dated in the future: %d", resp.StatusCode)
+	}
+	if resp, _ := e.post(page+"/expedierad", url.Values{"csrf": {token}, "recipient": {"Regionarkivet"}, "by": {"Per Ek"}, "how": {"hand"}, "date": {"2023-10-10"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark served: %d", resp.StatusCode)
+	}
+	_, body = e.get(page + "?klart=markerad")
+	if n := text(body, `id="notice"`); !strings.Contains(n, `alert success`) || !strings.Contains(n, "Utdraget är expedierat: alla 4 mottagare har fått det.") {
+		t.Errorf("notice when everyone has it: %s", n)
+	}
+	if !strings.Contains(body, "Expedierad personligen av Per Ek 2023-10-10 (version 1)") {
+		t.Error("the service is not shown")
+	}
+
+	// An added recipient gets it at once.
+	e.post(page+"/mottagare", url.Values{"csrf": {token}, "name": {"Sökanden"}, "address": {"sokande@example.se"}})
+	if e.smtp.AcceptedTo()["sokande@example.se"] != 1 {
+		t.Error("the added recipient did not get the extract")
+	}
+
+	// Version 2 to one chosen recipient.
+	e.certifyAPI(id, `{"name":"Anna Berg","title":"Nämndsekreterare","newVersion":true}`)
+	_, body = e.get(page)
+	if !strings.Contains(body, "5 mottagare har en tidigare version") || !strings.Contains(body, "Skicka version 2 till valda mottagare") {
+		t.Error("the page does not offer version 2")
+	}
+	offered = len(e.smtp.Offered())
+	e.post(page, url.Values{"csrf": {token}, "step": {"version"}, "recipient": {"Regionens revisorer"}})
+	if sent := e.smtp.Offered()[offered:]; len(sent) != 1 || sent[0].To != revision {
+		t.Fatalf("version 2 to one chosen recipient offered %d messages", len(sent))
+	}
+	_, body = e.get(page)
+	if !strings.Contains(body, "Version 1: skickad") || !strings.Contains(body, "4 mottagare har en tidigare version") {
+		t.Error("the page does not say which version each recipient has")
+	}
+	_, raw = e.api("GET", "/v1/extracts/"+id+"/distribution")
+	var rec distribute.Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, rs := range rec.Recipients {
+		for _, d := range rs.Deliveries {
+			if want := map[bool]int{true: 2, false: 1}[d.Address == revision]; d.VersionOf() != want {
+				t.Errorf("%s has version %d, want %d", d.Address, d.VersionOf(), want)
+			}
+		}
+	}
+}
+
+// text is the element of body whose opening tag holds attr, up to its
+// end tag's line: enough to read a notice.
+func text(body, attr string) string {
+	i := strings.Index(body, attr)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndex(body[:i], "<")
+	end := strings.Index(body[i:], "</div>")
+	if end < 0 {
+		return body[start:]
+	}
+	return regexp.MustCompile(`\s+`).ReplaceAllString(body[start:i+end], " ")
+}
+
+// api calls the API without a key (open mode) and returns the answer.
+func (e *uiEnv) api(method, path string, body ...byte) (*http.Response, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.url+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return resp, buf.Bytes()
+}
+
+// createRaw posts an extract and returns its id.
+func (e *uiEnv) createRaw(raw []byte) string {
+	e.t.Helper()
+	resp, body := e.api("POST", "/v1/extracts", raw...)
+	var v struct{ ID string }
+	if err := json.Unmarshal(body, &v); err != nil || resp.StatusCode != http.StatusCreated {
+		e.t.Fatalf("create: %d %s", resp.StatusCode, body)
+	}
+	return v.ID
+}
+
+// certifyAPI certifies through the API.
+func (e *uiEnv) certifyAPI(id, body string) {
+	e.t.Helper()
+	if resp, out := e.api("POST", "/v1/extracts/"+id+"/certification", []byte(body)...); resp.StatusCode != http.StatusCreated {
+		e.t.Fatalf("certify: %d %s", resp.StatusCode, out)
+	}
+}
