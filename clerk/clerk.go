@@ -101,6 +101,9 @@ type Domain interface {
 	// Plan is who rec is to go to, resolved against the directory; it can
 	// be drawn before rec is certified.
 	Plan(ctx context.Context, rec *archive.Record) (distribute.Plan, error)
+	// OutboxOnly: no mail server is configured, and messages are only
+	// written to the outbox folder.
+	OutboxOnly() bool
 	// DistributeTo sends the current certified version to the recipients
 	// named (all when none); AddRecipient, Correct and MarkServed are the
 	// clerk's changes to a distribution (see package distribute).
@@ -164,7 +167,7 @@ const uiFormLimit = 64 << 10
 // New builds the clerk pages over d; their templates are parsed here,
 // once.
 func New(d Domain, cfg Config) (*Pages, error) {
-	pages, err := web.Parse(template.FuncMap{"plural": plural, "date": date})
+	pages, err := web.Parse(template.FuncMap{"plural": distribute.Plural, "date": date})
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}

@@ -37,6 +37,9 @@ type distributeView struct {
 	Version int
 	Plan    *planView
 	Status  *distView
+	// Outbox: no mail server is configured; messages only go to the
+	// outbox folder.
+	Outbox bool
 	// By is who the forms record as acting; Today the date to offer.
 	By, Today string
 	// Errors are a refused form's messages, keyed by form; Kept what the
@@ -270,7 +273,7 @@ func (u *Pages) distributePage(c *gin.Context) {
 func (u *Pages) distributeView(c *gin.Context, rec *archive.Record) (distributeView, error) {
 	ctx := c.Request.Context()
 	v := distributeView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, By: u.actor(c),
-		Today: time.Now().In(stockholm).Format(time.DateOnly)}
+		Today: time.Now().In(stockholm).Format(time.DateOnly), Outbox: u.d.OutboxOnly()}
 	if cert := rec.CertifiedAs(extract.Public); cert != nil {
 		v.Version = cert.Version
 	}
@@ -319,6 +322,9 @@ func doneNotice(what string, v *distView) (string, string) {
 	switch what {
 	case "skickat":
 		did = "Utskicket är gjort."
+		if v.Counts.MessagesSaved > 0 && v.Counts.MessagesSent == 0 {
+			did = "Meddelandena är sparade i utkorgsmappen, inte skickade."
+		}
 	case "tillagd":
 		did = "Mottagaren är tillagd."
 	case "rattad":

@@ -3,13 +3,19 @@ package clerk_test
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"utdrag/distribute"
+	"utdrag/index/indextest"
+	"utdrag/service"
+	"utdrag/storage/fs"
 )
 
 // TestDistributionPageTellsTheTruth drives the distribution page over
@@ -192,5 +198,58 @@ func (e *uiEnv) certifyAPI(id, body string) {
 	e.t.Helper()
 	if resp, out := e.api("POST", "/v1/extracts/"+id+"/certification", []byte(body)...); resp.StatusCode != http.StatusCreated {
 		e.t.Fatalf("certify: %d %s", resp.StatusCode, out)
+	}
+}
+
+// TestOutboxOnlySaysSo: without a mail server the messages only go to the
+// outbox folder; the page says so before and after, and never that the
+// extract was sent or distributed.
+func TestOutboxOnlySaysSo(t *testing.T) {
+	store, err := fs.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := t.TempDir()
+	cfg := service.Defaults()
+	cfg.Mail.Recipients = "../examples/recipients.yaml"
+	cfg.Mail.Outbox = outbox
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
+		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), Pages: pages(cfg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	e := &uiEnv{t: t, url: ts.URL, c: newBrowserClient(t)}
+	id := e.create("rs-157-2023.json")
+	e.certifyAPI(id, `{"name":"Anna Berg","title":"Nämndsekreterare"}`)
+	page := "/utdrag/" + id + "/expediera"
+	_, body := e.get(page)
+	if !strings.Contains(body, `id="outbox"`) || !strings.Contains(body, "Spara 10 meddelanden i utkorgen") || strings.Contains(body, "Skicka till") {
+		t.Error("the plan does not say that messages only go to the outbox")
+	}
+	if resp, _ := e.post(page, url.Values{"csrf": {e.csrf(page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: %d", resp.StatusCode)
+	}
+	files, _ := os.ReadDir(outbox)
+	if len(files) != 10 {
+		t.Errorf("%d files in the outbox, want 10", len(files))
+	}
+	_, body = e.get(page + "?klart=skickat")
+	notice := text(body, `id="notice"`)
+	if !strings.Contains(notice, "Meddelandena är sparade i utkorgsmappen, inte skickade.") || strings.Contains(notice, "success") {
+		t.Errorf("notice: %s", notice)
+	}
+	summary := text(body, `class="dist-summary"`)
+	if !strings.Contains(summary, "10 e-postmeddelanden till 3 mottagare är bara sparade i utkorgsmappen, inte skickade") ||
+		strings.Contains(summary, "expedierat") {
+		t.Errorf("summary: %s", summary)
+	}
+	if strings.Contains(body, ">Skickad<") || strings.Contains(strings.ToLower(body), "levererad") {
+		t.Error("the page calls a saved message sent or delivered")
+	}
+	if _, list := e.get("/?paragraph=157"); strings.Contains(list, `<span class="badge ok">Ja</span></td>`+"\n        <td><span class=\"badge ok\">Ja</span>") ||
+		!strings.Contains(list, "I utkorgen, inte skickat") {
+		t.Error("the list shows an extract only in the outbox as distributed")
 	}
 }

@@ -144,16 +144,6 @@ func roleName(r auth.Role) string {
 	return string(r)
 }
 
-// plural is one when n is 1, else many: "1 adress", "2 adresser". The
-// templates write every counted noun through it (as {{plural n "adress"
-// "adresser"}}), so that no page says "1 e-postmeddelanden".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // date writes a text that starts with an ISO date ("2026-12-06", or
 // "2026-12-06 kl. 14.05") with the date kept on one line: a narrow cell
 // may put the time on the next line, never half a date.

@@ -15,11 +15,3 @@ func TestDateKeepsTheDateWhole(t *testing.T) {
 		}
 	}
 }
-
-func TestPluralFollowsTheCount(t *testing.T) {
-	for n, want := range map[int]string{0: "adresser", 1: "adress", 2: "adresser", 21: "adresser"} {
-		if got := plural(n, "adress", "adresser"); got != want {
-			t.Errorf("plural(%d) = %q, want %q", n, got, want)
-		}
-	}
-}

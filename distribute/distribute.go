@@ -72,6 +72,10 @@ func New(cfg Config) (*Distributor, error) {
 	return &Distributor{cfg: cfg, log: cfg.Logger.With("component", "distribute")}, nil
 }
 
+// OutboxOnly reports whether messages are only written to the outbox
+// folder (no mail server is configured): nothing reaches a recipient.
+func (d *Distributor) OutboxOnly() bool { return outboxOnly(d.cfg.Mailer) }
+
 // Status reads the distribution record at key. A missing record is
 // storage.ErrNotFound.
 func (d *Distributor) Status(ctx context.Context, key string) (*Record, error) {

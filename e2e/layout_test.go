@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,6 +28,7 @@ var widths = []struct {
 // violation, dates on one line; then it gives the window back.
 func (b *browser) checkLayout(page string, axe []byte) {
 	b.t.Helper()
+	b.checkWords(page)
 	for _, w := range widths {
 		b.do(fmt.Sprintf("window %d px", w.w), chromedp.EmulateViewport(w.w, w.h))
 		where := fmt.Sprintf("%s at %d px", page, w.w)
@@ -168,6 +170,11 @@ func TestPagesFitEveryWidth(t *testing.T) {
 	b.open(s.url+"/", "#organ")
 	b.do("searching from the keyboard", void(chromedp.Evaluate[bool](`(document.body.dataset.old = "1", true)`)),
 		chromedp.SendKeys(chromedp.CSS("#organ"), "Kommunstyrelsen"+kb.Enter), chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) "+first)))
+	// The browser moves the focus to the results once the page has loaded.
+	b.do("waiting for the focus on the results", void(chromedp.Evaluate[bool](`new Promise(done => {
+		const check = () => document.activeElement && document.activeElement.id === "resultat" ? done(true) : setTimeout(check, 20);
+		check();
+	})`, chromedp.EvalAwaitPromise)))
 	tabSearch := b.tabsHere(first)
 	tabCertify := b.tabsTo(s.url+"/utdrag/"+ids[1], "#certify")
 	t.Logf("Tab presses to the common actions: search → first result %d (a results page opened by its address: %d), extract → certify %d, plan → send %d",
@@ -198,5 +205,19 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := a(ctx, t)
 		return chromedp.Void{}, err
+	}
+}
+
+// wrongNumber finds a count of one with a plural noun or adjective, and
+// English role names: the words the clerk pages once got wrong.
+var wrongNumber = regexp.MustCompile(`(^|[^0-9 ])\s?\b1 (e-postmeddelanden|adresser|gånger|händelser|paragrafer|sidor|versioner|skickade|misslyckade|manuella|okända|levererade)\b|\brollen (clerk|admin|system)\b`)
+
+// checkWords fails the test for a count of one with a plural word on the
+// page, or a role named in English.
+func (b *browser) checkWords(page string) {
+	b.t.Helper()
+	text := run(b, "reading "+page, chromedp.Evaluate[string](`document.body.innerText`))
+	for _, m := range wrongNumber.FindAllString(text, -1) {
+		b.t.Errorf("%s says %q", page, strings.TrimSpace(m))
 	}
 }

@@ -145,8 +145,9 @@ func (s *Server) recordDistribution(ctx context.Context, msg distribute.Message,
 		action = audit.Resend
 	}
 	c := out.Counts
-	detail := fmt.Sprintf("%d mottagare: %d skickade, %d misslyckade, %d manuella, %d okända, %d väntar",
-		c.Recipients, c.Sent, c.Failed, c.Manual, c.Unresolved, c.Pending)
+	detail := fmt.Sprintf("%d mottagare: %s, %s, %s, %s, %d väntar", c.Recipients,
+		distribute.Count(c.Sent, "skickad", "skickade"), distribute.Count(c.Failed, "misslyckad", "misslyckade"),
+		distribute.Count(c.Manual, "manuell", "manuella"), distribute.Count(c.Unresolved, "okänd", "okända"), c.Pending)
 	if len(names) > 0 {
 		detail = "till " + strings.Join(names, ", ") + "; " + detail
 	}

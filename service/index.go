@@ -90,6 +90,10 @@ func (s *Server) DistributeTo(ctx context.Context, msg distribute.Message, names
 	return out, err
 }
 
+// OutboxOnly reports whether distribution only writes messages to the
+// outbox folder, no mail server being configured.
+func (s *Server) OutboxOnly() bool { return s.distributor.OutboxOnly() }
+
 // AddRecipient adds a recipient to an extract's distribution and sends
 // it the extract.
 func (s *Server) AddRecipient(ctx context.Context, msg distribute.Message, n distribute.NewRecipient) (*distribute.Record, error) {

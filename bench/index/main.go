@@ -34,6 +34,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,7 +54,8 @@ type options struct {
 	n, baseline, reindex, creates, clients, rounds int
 	readers                                        int
 	duration                                       time.Duration
-	explain, queriesOnly, createsOnly              bool
+	explain, queriesOnly, createsOnly, reindexOnly bool
+	reindexWorkers                                 string
 	dbs, sqlitePath, postgresURL                   string
 }
 
@@ -70,6 +72,8 @@ func main() {
 	flag.BoolVar(&o.explain, "explain", false, "print each database's plan of one query of each kind")
 	flag.BoolVar(&o.queriesOnly, "queries-only", false, "stop after the queries (no MinIO phases)")
 	flag.BoolVar(&o.createsOnly, "creates-only", false, "only the create comparison")
+	flag.BoolVar(&o.reindexOnly, "reindex-only", false, "only the rebuild from MinIO")
+	flag.StringVar(&o.reindexWorkers, "reindex-workers", "16", "readers of the rebuild, one rebuild of each database for each (16 is what utdrag reindex uses)")
 	flag.StringVar(&o.dbs, "dbs", "sqlite,postgres", "the databases the queries run on")
 	flag.StringVar(&o.sqlitePath, "sqlite", "", "query this SQLite file instead of a new one (loaded when it holds fewer than -n records)")
 	flag.StringVar(&o.postgresURL, "postgres", "", "query this PostgreSQL database instead of a new one (loaded when it holds fewer than -n records)")
@@ -100,6 +104,9 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.createsOnly {
 		return compareCreates(ctx, o, tmp, pg)
+	}
+	if o.reindexOnly {
+		return reindex(ctx, o, tmp, pg)
 	}
 	fmt.Printf("# Index benchmark: %d records, %d clients, %s per query kind\n\n", o.n, o.clients, o.duration)
 	kinds := []string{"newest 20 of an organ", "case-number prefix", "two Swedish words", "not certified, newest 20",
@@ -182,34 +189,50 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("  %-26s %6d queries  p50 %7.2f ms  p99 %7.2f ms\n", "newest 20 of an organisation", len(lat),
 		stats.Ms(stats.Median(lat)), stats.Ms(stats.Percentile(lat, 99)))
 
+	if err := reindex(ctx, o, tmp, pg); err != nil {
+		return err
+	}
+	return compareCreates(ctx, o, tmp, pg)
+}
+
+// reindex writes o.reindex extracts to MinIO and rebuilds an index of
+// each database from them, with each count of readers in turn.
+func reindex(ctx context.Context, o options, tmp, pg string) error {
 	b, err := bucket(ctx, "reindex")
 	if err != nil {
 		return err
 	}
-	start = time.Now()
+	start := time.Now()
 	if err := fill(ctx, archive.New(b), o.reindex, o.clients); err != nil {
 		return err
 	}
 	fmt.Printf("\nreindex: %d extracts written to MinIO in %.0f s\n", o.reindex, time.Since(start).Seconds())
-	for _, name := range []string{"sqlite", "postgres"} {
-		u := "sqlite:" + tmp + "/reindex.db"
-		if name == "postgres" {
-			if u, err = freshDatabase(ctx, pg); err != nil {
+	for _, w := range strings.Split(o.reindexWorkers, ",") {
+		workers, err := strconv.Atoi(w)
+		if err != nil {
+			return fmt.Errorf("-reindex-workers: %w", err)
+		}
+		for _, name := range []string{"sqlite", "postgres"} {
+			u := "sqlite:" + tmp + "/reindex-" + w + ".db"
+			if name == "postgres" {
+				if u, err = freshDatabase(ctx, pg); err != nil {
+					return err
+				}
+			}
+			ix, err := index.Open(ctx, u, index.Options{})
+			if err != nil {
 				return err
 			}
+			st, err := ix.Rebuild(ctx, index.Source{Archive: archive.New(b)}, workers, nil)
+			ix.Close()
+			if err != nil {
+				return err
+			}
+			fmt.Printf("  %-8s %2d readers: %d records in %.1f s (%.0f records/s)\n", name, workers, st.Records,
+				st.Duration.Seconds(), float64(st.Records)/st.Duration.Seconds())
 		}
-		ix, err := index.Open(ctx, u, index.Options{})
-		if err != nil {
-			return err
-		}
-		st, err := ix.Rebuild(ctx, index.Source{Archive: archive.New(b)}, 16, nil)
-		ix.Close()
-		if err != nil {
-			return err
-		}
-		fmt.Printf("  %-8s %d records in %.1f s (%.0f records/s)\n", name, st.Records, st.Duration.Seconds(), float64(st.Records)/st.Duration.Seconds())
 	}
-	return compareCreates(ctx, o, tmp, pg)
+	return nil
 }
 
 var hitCount atomic.Int64

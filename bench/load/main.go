@@ -426,15 +426,18 @@ func profile(path string) (func(), error) {
 
 var numberField = regexp.MustCompile(`"number":\s*\d+`)
 
-// create posts a new extract: example seq%len, with § seq.
+// create posts a new extract: example seq%len, its paragraphs numbered
+// from 10·seq on in their order (an example may hold several).
 func create(client *http.Client, url string, exs []sample.Example, seq int64) (busy bool, err error) {
 	ex := exs[int(seq)%len(exs)]
-	// Only the first "number" is the §'s: the rest keep their values.
-	i := numberField.FindIndex(ex.JSON)
-	if i == nil {
+	k := int64(0)
+	body := numberField.ReplaceAllFunc(ex.JSON, func([]byte) []byte {
+		k++
+		return []byte(`"number": ` + strconv.FormatInt(10*seq+k, 10))
+	})
+	if k == 0 {
 		return false, fmt.Errorf("no § number in %s", ex.Name)
 	}
-	body := append(append(append([]byte{}, ex.JSON[:i[0]]...), `"number": `+strconv.FormatInt(seq, 10)...), ex.JSON[i[1]:]...)
 	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
 	if err != nil {
 		return false, err
@@ -447,7 +450,7 @@ func create(client *http.Client, url string, exs []sample.Example, seq int64) (b
 	case http.StatusServiceUnavailable:
 		return true, nil
 	default:
-		return false, fmt.Errorf("status %d: %.200s", resp.StatusCode, msg)
+		return false, fmt.Errorf("status %d: %.1000s", resp.StatusCode, msg)
 	}
 }
 
