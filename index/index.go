@@ -70,9 +70,10 @@ type Index struct {
 type Options struct {
 	Logger *slog.Logger
 	// Readers bounds the queries that run at once; the others wait
-	// their turn in order of arrival (default: the cores for SQLite, 8
-	// for PostgreSQL). More than the database's cores only makes the
-	// queries preempt one another and stretches the slowest.
+	// their turn in order of arrival (default: the cores for SQLite,
+	// twice the cores and at least 4 for PostgreSQL). More than the
+	// cores only makes the queries preempt one another and stretches the
+	// slowest.
 	Readers int
 }
 
@@ -117,7 +118,7 @@ func Open(ctx context.Context, rawURL string, o Options) (*Index, error) {
 		o.Readers = cmp.Or(o.Readers, runtime.GOMAXPROCS(0))
 		err = ix.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), o.Readers)
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		o.Readers = cmp.Or(o.Readers, 8)
+		o.Readers = cmp.Or(o.Readers, max(4, 2*runtime.GOMAXPROCS(0)))
 		err = ix.openPostgres(rawURL, o.Readers)
 	default:
 		return nil, fmt.Errorf("index: %q: use sqlite:PATH or postgres://…", redact(rawURL))
