@@ -54,8 +54,44 @@ type RebuildStats struct {
 	Duration  time.Duration
 }
 
-// rebuildBatch is how many records one index transaction writes.
-const rebuildBatch = 500
+// rebuildBatch is how many records one index transaction writes;
+// rebuildWritersPostgres how many such transactions a rebuild runs at
+// once on PostgreSQL.
+const (
+	rebuildBatch           = 500
+	rebuildWritersPostgres = 4
+)
+
+// writeBatch writes the records of a rebuild and their distribution
+// states in one transaction.
+func (ix *Index) writeBatch(ctx context.Context, batch []result) error {
+	return ix.inTxLazy(ctx, "rebuilding", func(tx *txw) error {
+		recs := make([]*archive.Record, len(batch))
+		for i, r := range batch {
+			recs[i] = r.rec
+		}
+		if err := ix.putOrgans(ctx, tx, recs...); err != nil {
+			return err
+		}
+		for _, r := range batch {
+			if err := ix.put(ctx, tx, r.rec); err != nil {
+				return err
+			}
+			if r.dist != nil {
+				if err := ix.setDistribution(ctx, tx, r.rec.ID, r.dist); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// result is what a rebuild read of one extract.
+type result struct {
+	rec  *archive.Record
+	dist *distribute.Record
+}
 
 // Rebuild brings the whole index in line with storage: it lists the
 // extracts in storage, reads every record and distribution record with
@@ -86,10 +122,6 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress 
 		}
 	}
 	objs = nil
-	type result struct {
-		rec  *archive.Record
-		dist *distribute.Record
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan string)
@@ -142,56 +174,56 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress 
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	var batch []result
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := ix.inTxLazy(ctx, "rebuilding", func(tx *txw) error {
-			recs := make([]*archive.Record, len(batch))
-			for i, r := range batch {
-				recs[i] = r.rec
-			}
-			if err := ix.putOrgans(ctx, tx, recs...); err != nil {
-				return err
-			}
-			for _, r := range batch {
-				if err := ix.put(ctx, tx, r.rec); err != nil {
-					return err
-				}
-				if r.dist != nil {
-					if err := ix.setDistribution(ctx, tx, r.rec.ID, r.dist); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
-		st.Records += len(batch)
-		batch = batch[:0]
-		if progress != nil {
-			progress(st.Records)
-		}
-		return err
+	// Batches are written by one writer on SQLite (it writes one
+	// transaction at a time anyway) and by several at once on
+	// PostgreSQL, where one writer waiting on each commit's round trips
+	// bounded the rebuild, not the reading.
+	writers := 1
+	if ix.d.postgres {
+		writers = rebuildWritersPostgres
 	}
+	batches := make(chan []result)
+	var mu sync.Mutex // st.Records, progress
+	var wwg sync.WaitGroup
+	for range writers {
+		wwg.Go(func() {
+			for b := range batches {
+				if err := ix.writeBatch(ctx, b); err != nil {
+					fail(err)
+					continue
+				}
+				mu.Lock()
+				st.Records += len(b)
+				if progress != nil {
+					progress(st.Records)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	send := func(b []result) {
+		select {
+		case batches <- b:
+		case <-ctx.Done():
+		}
+	}
+	var batch []result
 	for r := range results {
 		batch = append(batch, r)
 		if len(batch) == rebuildBatch {
-			if err := flush(); err != nil {
-				fail(err)
-				break
-			}
+			send(batch)
+			batch = nil
 		}
 	}
-	for range results {
+	if len(batch) > 0 {
+		send(batch)
 	}
+	close(batches)
+	wwg.Wait()
 	select {
 	case err := <-errc:
 		return st, err
 	default:
-	}
-	if err := flush(); err != nil {
-		return st, err
 	}
 	removed, err := ix.removeMissing(ctx, src, ids)
 	st.Removed = removed
