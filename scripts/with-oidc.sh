@@ -100,7 +100,8 @@ for attempt in 1 2 3; do
 	addr="127.0.0.1:$(free_port)"
 	"$bin" -addr "$addr" -users "$workdir/users.json" -client "$CLIENT_ID" -secret "$secret" >>"$workdir/provider.log" 2>&1 &
 	pid=$!
-	for _ in $(seq 1 100); do
+	# Up to 30 s: on a busy machine the first start takes a while.
+	for _ in $(seq 1 300); do
 		kill -0 "$pid" 2>/dev/null || break
 		if curl -fsS -o /dev/null --max-time 2 "http://$addr/.well-known/openid-configuration" 2>/dev/null; then
 			started=1
@@ -109,7 +110,8 @@ for attempt in 1 2 3; do
 		sleep 0.1
 	done
 	[[ -n "$started" ]] && break
-	log "the provider did not start on $addr (attempt $attempt of 3)"
+	log "the provider did not start on $addr (attempt $attempt of 3); its log ends:"
+	tail -n 5 "$workdir/provider.log" >&2 || true
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	pid=""

@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"utdrag/audit"
+	"utdrag/service"
 	"utdrag/storage"
 )
 
@@ -209,4 +210,38 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestOpenIDConfiguration: personal login is configured whole or not at
+// all, needs a key file for its groups, and returns to the public URL.
+func TestOpenIDConfiguration(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	full := map[string]string{
+		"UTDRAG_OIDC_ISSUER": "https://idp.example.se/", "UTDRAG_OIDC_CLIENT_ID": "utdrag", "UTDRAG_OIDC_CLIENT_SECRET": "s",
+		"UTDRAG_AUTH_FILE": "/etc/utdrag/keys.yaml", "UTDRAG_PUBLIC_URL": "https://utdrag.example.se/",
+		"UTDRAG_OIDC_SCOPES": "profile email groups", "UTDRAG_OIDC_GROUPS_CLAIM": "roles",
+	}
+	cfg, err := service.FromEnv(env(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.OpenID
+	if o.Issuer != "https://idp.example.se/" || o.ClientID != "utdrag" || o.RedirectURL != "https://utdrag.example.se/logga-in/oidc" ||
+		strings.Join(o.Scopes, " ") != "profile email groups" || o.GroupsClaim != "roles" {
+		t.Errorf("OpenID configuration %+v", o)
+	}
+	for _, drop := range []string{"UTDRAG_OIDC_CLIENT_ID", "UTDRAG_OIDC_CLIENT_SECRET", "UTDRAG_AUTH_FILE"} {
+		kv := map[string]string{}
+		for k, v := range full {
+			if k != drop {
+				kv[k] = v
+			}
+		}
+		if _, err := service.FromEnv(env(kv)); err == nil || !strings.Contains(err.Error(), "UTDRAG_OIDC") {
+			t.Errorf("without %s: %v, want an error naming the OIDC settings", drop, err)
+		}
+	}
+	if cfg, err := service.FromEnv(env(nil)); err != nil || cfg.OpenID.Issuer != "" {
+		t.Errorf("without OIDC settings: %+v, %v", cfg.OpenID, err)
+	}
 }
