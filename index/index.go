@@ -3,7 +3,8 @@
 // extract with its record (without the extract itself), its certification
 // state and a summary of its distribution, the paragraphs and case numbers
 // it is found by, and its titles and decision text for Swedish full-text
-// search.
+// search; and one row per protocol, for the protocol listing and the
+// notice board.
 //
 // Object storage stays the record. The index is written after storage,
 // can always be rebuilt from it (Rebuild, `utdrag reindex`), and a

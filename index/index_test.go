@@ -1,10 +1,14 @@
 package index_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
+	"utdrag/archive"
 	"utdrag/index"
 	"utdrag/index/indextest"
+	"utdrag/storage/storagetest"
 )
 
 // TestContract runs the index contract on SQLite and on PostgreSQL.
@@ -40,6 +44,56 @@ func TestMigrationAdjusted(t *testing.T) {
 				if err != nil || len(p.Items) != 1 || p.Items[0].Record.ID != c.want {
 					t.Errorf("adjusted %v after the migration: %d items, %v; want %s", c.adjusted, len(p.Items), err, c.want)
 				}
+			}
+		})
+	}
+}
+
+// TestProtocolsIndexedOnUpgrade: an index built whole before protocols
+// were indexed gets its protocols from storage when the reconciler
+// starts, without rebuilding the extracts.
+func TestProtocolsIndexedOnUpgrade(t *testing.T) {
+	for name, newURL := range indextest.Backends() {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			u := newURL(t)
+			old, err := index.OpenAt(ctx, u, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			built := "2025-01-01T00:00:00.000000000Z"
+			err = old.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('rebuilt', '`+built+`')`)
+			old.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := archive.New(storagetest.FS(t))
+			p := indextest.Proto{N: 1, Organ: "Kommunstyrelsen", Date: "2025-03-11", Posted: "2025-03-20"}
+			if _, _, err := a.CreateProtocol(ctx, p.Record(), []byte("%PDF-1"), nil); err != nil {
+				t.Fatal(err)
+			}
+			ix := indextest.Open(t, u)
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				(&index.Reconciler{Index: ix, Source: index.Source{Archive: a}, Every: 50 * time.Millisecond}).Run(runCtx)
+			}()
+			deadline := time.Now().Add(10 * time.Second)
+			var got []*archive.ProtocolRecord
+			for time.Now().Before(deadline) {
+				if got, err = ix.Protocols(ctx, index.ProtocolFilter{}); err != nil || len(got) > 0 {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			stop()
+			<-done
+			if err != nil || len(got) != 1 || got[0].ID != indextest.ProtocolID(1) {
+				t.Fatalf("protocols after the reconciler started: %d, %v", len(got), err)
+			}
+			if when, err := ix.Rebuilt(ctx); err != nil || when.Format("2006-01-02") != "2025-01-01" {
+				t.Errorf("the extracts were rebuilt too: %v, %v", when, err)
 			}
 		})
 	}

@@ -48,9 +48,10 @@ func (s Source) read(ctx context.Context, id string) (*archive.Record, *distribu
 
 // RebuildStats says what a rebuild did.
 type RebuildStats struct {
-	Records  int // records read from storage and written
-	Removed  int // index rows storage no longer holds
-	Duration time.Duration
+	Records   int // records read from storage and written
+	Protocols int // protocol records read from storage and written
+	Removed   int // index rows (extracts and protocols) storage no longer holds
+	Duration  time.Duration
 }
 
 // rebuildBatch is how many records one index transaction writes.
@@ -59,8 +60,9 @@ const rebuildBatch = 500
 // Rebuild brings the whole index in line with storage: it lists the
 // extracts in storage, reads every record and distribution record with
 // workers readers at once, writes them in batches, and removes what the
-// index holds that storage does not. The service may run meanwhile: the
-// writes never take a newer state back.
+// index holds that storage does not; then the protocols the same way
+// (RebuildProtocols). The service may run meanwhile: the writes never
+// take a newer state back.
 func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress func(done int)) (RebuildStats, error) {
 	start := time.Now()
 	var st RebuildStats
@@ -193,6 +195,12 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, workers int, progress 
 	}
 	removed, err := ix.removeMissing(ctx, src, ids)
 	st.Removed = removed
+	if err != nil {
+		st.Duration = time.Since(start)
+		return st, err
+	}
+	pst, err := ix.RebuildProtocols(ctx, src, workers)
+	st.Protocols, st.Removed = pst.Protocols, st.Removed+pst.Removed
 	st.Duration = time.Since(start)
 	if err != nil {
 		return st, err

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -44,8 +45,9 @@ func (r *Reconciler) defaults() {
 }
 
 // Run rebuilds the index first when it has never been built whole (a new
-// database beside an archive that has extracts), then passes every Every
-// until ctx ends.
+// database beside an archive that has extracts), or its protocols alone
+// when they never were (an index built before they were indexed), then
+// passes every Every until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) {
 	r.defaults()
 	if t, err := r.Index.Rebuilt(ctx); err == nil && t.IsZero() {
@@ -54,7 +56,15 @@ func (r *Reconciler) Run(ctx context.Context) {
 		if err != nil {
 			r.Log.ErrorContext(ctx, "index: rebuild failed; the next start tries again", "err", err)
 		} else {
-			r.Log.InfoContext(ctx, "index: rebuilt", "records", st.Records, "removed", st.Removed, "duration", st.Duration.String())
+			r.Log.InfoContext(ctx, "index: rebuilt", "records", st.Records, "protocols", st.Protocols, "removed", st.Removed, "duration", st.Duration.String())
+		}
+	} else if done, err := r.Index.ProtocolsRebuilt(ctx); err == nil && !done {
+		r.Log.InfoContext(ctx, "index: indexing the protocols from storage (never indexed)")
+		st, err := r.Index.RebuildProtocols(ctx, r.Source, 8)
+		if err != nil {
+			r.Log.ErrorContext(ctx, "index: indexing the protocols failed; the next start tries again", "err", err)
+		} else {
+			r.Log.InfoContext(ctx, "index: protocols indexed", "protocols", st.Protocols, "removed", st.Removed)
 		}
 	}
 	tick := time.NewTicker(r.Every)
@@ -116,6 +126,9 @@ func (r *Reconciler) Pass(ctx context.Context) (int, error) {
 }
 
 func (r *Reconciler) repair(ctx context.Context, m Mark) error {
+	if strings.HasPrefix(m.ID, protocolMark) {
+		return r.repairProtocol(ctx, m)
+	}
 	rec, dist, err := r.Source.read(ctx, m.ID)
 	if err != nil {
 		return err

@@ -182,7 +182,35 @@ DELETE FROM organs; DELETE FROM settings WHERE key IN ('rebuilt', 'analyzed_rows
 	FROM unnest(tsvector_to_array(search)) AS l,
 		(SELECT '1' || left(encode(sha256(convert_to(organisation, 'UTF8')), 'hex'), 8) AS s) AS scope
 	WHERE l NOT LIKE '0org%');`,
+}, {
+	// The protocols, one row each with its record as listing shows it
+	// (ProtocolRecord without the paragraphs' text), found by
+	// organisation, organ and meeting, and by the day their anslag went
+	// up (empty: not posted) for the notice board. Filled from storage by
+	// RebuildProtocols, which the reconciler starts when it never ran.
+	version:  9,
+	sqlite:   protocolSchema,
+	postgres: protocolSchema,
 }}
+
+// protocolSchema is the same on both databases: text compares by code
+// point on both (PostgreSQL's columns are COLLATE "C" in the extracts'
+// table; here the ids, dates and folded keys are ASCII or compared only
+// for equality and order of ISO dates).
+const protocolSchema = `
+CREATE TABLE protocols (
+	id             TEXT NOT NULL PRIMARY KEY,
+	organisation   TEXT NOT NULL,
+	organ_key      TEXT NOT NULL,
+	meeting_date   TEXT NOT NULL,
+	created        TEXT NOT NULL,
+	posted         TEXT NOT NULL,
+	certifications INTEGER NOT NULL,
+	record         TEXT NOT NULL
+);
+CREATE INDEX protocols_org_newest ON protocols (organisation, meeting_date DESC, created DESC, id);
+CREATE INDEX protocols_newest ON protocols (meeting_date DESC, created DESC, id);
+CREATE INDEX protocols_org_posted ON protocols (organisation, posted);`
 
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }

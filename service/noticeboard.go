@@ -15,6 +15,7 @@ import (
 
 	"utdrag/anslag"
 	"utdrag/compose"
+	"utdrag/index"
 )
 
 // The digital notice board (anslagstavla, kommunallagen 8 kap. 12 §): a
@@ -23,6 +24,7 @@ import (
 // appeal, and an Atom feed of the same entries. Both are the same for
 // every reader (no session, no cookie), so they may be cached; only
 // public renditions are stored as protocols, so nothing secret is shown.
+// They are read from the index, never by listing the object store.
 
 // noticeBoardMaxAge is how long a cache may keep the board: the status of
 // a notice changes at most once a day.
@@ -49,7 +51,9 @@ func (n notice) Title() string { return n.Organ + " " + n.MeetingDate + ", " + n
 // service knows nothing of it.
 func (s *Server) noticeBoard(c *gin.Context) (name string, notices []notice, ok bool) {
 	org := c.Param("org")
-	recs, err := s.archive.ListProtocols(c.Request.Context(), org)
+	ctx := c.Request.Context()
+	today := s.today()
+	recs, err := s.index.Protocols(ctx, index.ProtocolFilter{Organisation: org, PostedBy: today})
 	if err != nil {
 		s.fail(c, err)
 		return "", nil, false
@@ -57,11 +61,15 @@ func (s *Server) noticeBoard(c *gin.Context) (name string, notices []notice, ok 
 	if s.keys != nil {
 		name, ok = s.keys.OrganisationName(org)
 	}
-	today := s.today()
-	for _, r := range recs {
-		if name == "" {
-			name, ok = r.Organisation.Name, true
+	if name == "" {
+		o, found, err := s.index.ProtocolOrganisation(ctx, org)
+		if err != nil {
+			s.fail(c, err)
+			return "", nil, false
 		}
+		name, ok = o.Name, found
+	}
+	for _, r := range recs {
 		n, posted, err := r.Protocol.Notice(s.calendar)
 		if err != nil || !posted || n.Posted > today {
 			continue

@@ -60,22 +60,31 @@ func (s *Server) certifyProtocol(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	rec, err := s.archive.CompleteProtocol(ctx, rec.ID)
+	id := rec.ID
+	token, err := s.index.BeginProtocol(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rec, err = s.archive.CompleteProtocol(ctx, id)
 	if err != nil {
 		s.failProtocol(c, err)
 		return
 	}
 	if rec.Certified() != nil && !req.NewVersion {
+		s.index.ProtocolDone(ctx, id, token, rec)
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Protokollet är redan bestyrkt. Begär en ny version (newVersion) för att bestyrka det igen; den tidigare behålls.")
 		return
 	}
 	cert, signed, err := s.signProtocol(c, rec, req)
 	if err != nil {
+		s.index.ProtocolDone(ctx, id, token, rec) // storage holds rec still
 		s.failRender(c, err)
 		return
 	}
-	rec, err = s.archive.CertifyProtocol(ctx, rec.ID, *cert, signed, s.cfg.Retention)
+	rec, err = s.archive.CertifyProtocol(ctx, id, *cert, signed, s.cfg.Retention)
+	s.index.ProtocolDone(ctx, id, token, rec) // nil on failure: the reconciler reads storage
 	if errors.Is(err, archive.ErrConflict) {
 		problem(c, http.StatusConflict, "already-certified", "Redan bestyrkt",
 			"Protokollet bestyrktes samtidigt av någon annan.")

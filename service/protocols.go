@@ -16,6 +16,7 @@ import (
 	"utdrag/audit"
 	"utdrag/compose"
 	"utdrag/extract"
+	"utdrag/index"
 	"utdrag/render"
 	"utdrag/schema"
 )
@@ -186,7 +187,13 @@ func (s *Server) createProtocol(c *gin.Context) {
 	rec := &archive.ProtocolRecord{ID: id, Organisation: p.Organisation, Organ: p.Organ, MeetingDate: p.Meeting.Date,
 		Paragraphs: p.Numbers(), Digests: p.Digests(), Template: res.Template, Filename: protocolFilename(p),
 		Pages: res.Pages, Protocol: p}
+	token, err := s.index.BeginProtocol(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	stored, created, err := s.archive.CreateProtocol(ctx, rec, res.PDF, page)
+	s.index.ProtocolDone(ctx, id, token, stored)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -244,19 +251,16 @@ func (s *Server) getProtocolPDF(c *gin.Context) {
 }
 
 // listProtocols lists the protocols the caller may see, newest meeting
-// first.
+// first, as the index holds them.
 func (s *Server) listProtocols(c *gin.Context) {
-	recs, err := s.archive.ListProtocols(c.Request.Context(), scope(c))
+	recs, err := s.index.Protocols(c.Request.Context(), index.ProtocolFilter{Organisation: scope(c), Organ: c.Query("organ")})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	organ := strings.TrimSpace(c.Query("organ"))
-	items := []ProtocolView{}
-	for _, r := range recs {
-		if organ == "" || strings.EqualFold(organ, r.Organ) {
-			items = append(items, s.protocolView(r))
-		}
+	items := make([]ProtocolView, len(recs))
+	for i, r := range recs {
+		items[i] = s.protocolView(r)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
 }

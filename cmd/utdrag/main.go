@@ -164,7 +164,8 @@ func reindex(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	rate := float64(st.Records) / st.Duration.Seconds()
-	fmt.Printf("reindex: %d records in %.1f s (%.0f records/s), %d removed\n", st.Records, st.Duration.Seconds(), rate, st.Removed)
+	fmt.Printf("reindex: %d records and %d protocols in %.1f s (%.0f records/s), %d removed\n",
+		st.Records, st.Protocols, st.Duration.Seconds(), rate, st.Removed)
 	return nil
 }
 

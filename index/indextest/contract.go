@@ -107,6 +107,7 @@ func Run(t *testing.T, newURL func(t testing.TB) string) {
 	t.Run("Reconcile", func(t *testing.T) { testReconcile(t, Open(t, newURL(t))) })
 	t.Run("Rebuild", func(t *testing.T) { testRebuild(t, Open(t, newURL(t))) })
 	t.Run("Optimize", func(t *testing.T) { testOptimize(t, Open(t, newURL(t))) })
+	runProtocols(t, newURL)
 }
 
 func load(t *testing.T, ix *index.Index, recs []Rec) {
