@@ -1,3 +1,24 @@
+// Package clerk is the clerk interface: server-rendered pages in Swedish
+// (templates and static files from package web) where a registry's clerks
+// search, read, certify and distribute extracts, a meeting at a time or
+// one by one, and where anyone may verify one.
+//
+// The pages are a client of the service's domain operations, not a second
+// copy of them: they declare what they need as the interface Domain, which
+// service.Server implements with the same methods its API handlers call.
+// clerk never imports service, and service never imports clerk. The
+// program (cmd/utdrag) joins them: it gives service.New a constructor of
+// the pages (service.Deps.Pages), and the server mounts them on its engine
+// behind its shared middleware (request log and metrics, recovery from
+// panics, the open-mode host guard), so the pages are logged, counted and
+// recovered like the API. That direction keeps the imports one-way: the
+// API does not depend on its client, and the client depends only on the
+// domain's vocabulary (package domain) and the layers below.
+//
+// It may import domain, archive, audit, auth (and auth/openid), bundle,
+// compose (labels), distribute, extract, index, storage (the session
+// generations), web, internal/download, internal/pace and gin; never
+// service.
 package clerk
 
 import (
@@ -68,6 +89,11 @@ type Domain interface {
 	// Certify certifies; with an idempotency key a repeated request is
 	// answered with the first one's result (Repeated).
 	Certify(ctx context.Context, id string, req domain.CertifyRequest, key string) (domain.Certified, error)
+
+	// Meeting lists one meeting's extracts (organ exactly, date); Protocol
+	// reads a stored protocol, which names its meeting.
+	Meeting(ctx context.Context, k *auth.Key, organ, date string) ([]index.Item, error)
+	Protocol(ctx context.Context, k *auth.Key, id string) (*archive.ProtocolRecord, error)
 
 	Message(ctx context.Context, rec *archive.Record) (distribute.Message, error)
 	Resolve(org string, names []string) []distribute.Recipient
@@ -183,6 +209,13 @@ func (u *Pages) Routes(r *gin.Engine, chain ...gin.HandlerFunc) {
 	g.GET("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.certifyForm)
 	g.POST("/utdrag/:id/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.formLimit(), u.csrf(), u.certify)
 	g.GET("/utdrag/:id/bestyrk/forhandsvisning", u.allow("POST /v1/extracts/:id/certification"), u.certifyPreview)
+
+	g.GET("/sammantrade", u.allow("GET /v1/extracts"), u.meeting)
+	g.GET("/sammantrade/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.confirmMeeting)
+	g.POST("/sammantrade/bestyrk", u.allow("POST /v1/extracts/:id/certification"), u.formLimit(), u.csrf(), u.certifyMeeting)
+	g.POST("/sammantrade/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distributeMeeting)
+	g.GET("/sammantrade/bestyrkta.zip", u.allow("GET /v1/extracts/:id/certified"), u.meetingZip)
+	g.GET("/sammantrade/bestyrkta.pdf", u.allow("GET /v1/extracts/:id/certified"), u.meetingPDF)
 	g.GET("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.distributePage)
 	g.POST("/utdrag/:id/expediera", u.allow("POST /v1/extracts/:id/distribution"), u.formLimit(), u.csrf(), u.distribute)
 	g.POST("/utdrag/:id/expediera/mottagare", u.allow("POST /v1/extracts/:id/distribution/recipients"), u.formLimit(), u.csrf(), u.addRecipient)

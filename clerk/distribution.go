@@ -272,7 +272,7 @@ func (u *Pages) distributePage(c *gin.Context) {
 
 func (u *Pages) distributeView(c *gin.Context, rec *archive.Record) (distributeView, error) {
 	ctx := c.Request.Context()
-	v := distributeView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, By: u.actor(c),
+	v := distributeView{ID: rec.ID, Heading: heading(rec), Titles: rec.Titles, By: u.server(c),
 		Today: time.Now().In(stockholm).Format(time.DateOnly), Outbox: u.d.OutboxOnly()}
 	if cert := rec.CertifiedAs(extract.Public); cert != nil {
 		v.Version = cert.Version
@@ -344,12 +344,22 @@ func doneNotice(what string, v *distView) (string, string) {
 	return did + " " + v.Summary.Headline, class
 }
 
-// actor is who a change is recorded as made by.
+// actor is who a change is recorded as made by: the person logged in, or
+// the key's name.
 func (u *Pages) actor(c *gin.Context) string {
-	if k := currentSession(c).Key; k != "" {
-		return k
+	if who := currentSession(c).user(); who != "" {
+		return who
 	}
-	return "registrator"
+	return "utan inloggning"
+}
+
+// server is who the served form offers as having served a recipient: the
+// person logged in, or the name the session last certified with.
+func (u *Pages) server(c *gin.Context) string {
+	if s := currentSession(c); s.Name != "" {
+		return s.Name
+	}
+	return u.actor(c)
 }
 
 // distributionMessage reads the extract of the route and builds its

@@ -41,6 +41,7 @@ func (u *Pages) record(c *gin.Context) (*archive.Record, bool) {
 
 type extractView struct {
 	ID, Heading, Organisation, Organ, MeetingDate, Paragraphs, CaseNumbers string
+	MeetingURL                                                             string // the meeting view
 	Titles                                                                 []string
 	Pages                                                                  int
 	Size, SHA256, Template, Filename, Created                              string
@@ -78,7 +79,7 @@ func (u *Pages) show(c *gin.Context) {
 	}
 	v := extractView{
 		ID: rec.ID, Heading: heading(rec), Organisation: rec.Organisation.Name, Organ: rec.Organ,
-		MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs),
+		MeetingDate: rec.MeetingDate, Paragraphs: compose.ParagraphLabel(rec.Paragraphs), MeetingURL: "/sammantrade?" + meetingQuery(rec.Organ, rec.MeetingDate),
 		CaseNumbers: strings.Join(rec.CaseNumbers, ", "), Titles: rec.Titles, Pages: rec.Pages,
 		Size: size(rec.Bytes), SHA256: rec.SHA256, Template: rec.Template, Filename: rec.Filename,
 		Created: clock(rec.Created), Distribution: newDistView(dist, currentVersions(rec), time.Now()),

@@ -256,3 +256,27 @@ func (s *Server) VerifySlot(ctx context.Context) (release func(), ok bool) {
 func (s *Server) Verify(ctx context.Context, sum string) (*domain.Verification, error) {
 	return s.verify(ctx, sum)
 }
+
+// Meeting lists the extracts of one meeting of an organ (its name exactly,
+// ignoring case) on date, in paragraph order, within what k sees; at most
+// index.MaxLimit of them.
+func (s *Server) Meeting(ctx context.Context, k *auth.Key, organ, date string) ([]index.Item, error) {
+	page, err := s.Search(ctx, k, index.Filter{Organ: organ, OrganMatch: index.Exact, MeetingDate: date, Limit: index.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	return page.Items, nil
+}
+
+// Protocol reads stored protocol id for k: archive.ErrProtocolNotFound
+// when there is none or it belongs to an organisation k does not see.
+func (s *Server) Protocol(ctx context.Context, k *auth.Key, id string) (*archive.ProtocolRecord, error) {
+	rec, err := s.archive.GetProtocol(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.keys != nil && (k == nil || (k.Scope() != "" && rec.Organisation.ID != k.Scope())) {
+		return nil, archive.ErrProtocolNotFound
+	}
+	return rec, nil
+}
