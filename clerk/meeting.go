@@ -161,9 +161,9 @@ func meetingNotice(c *gin.Context) (string, string) {
 	switch {
 	case c.Query("bestyrkta") != "":
 		done, again, failed := n("bestyrkta"), n("igen"), n("fel")
-		msg := fmt.Sprintf("%s bestyrkta och signerade digitalt.", count(done, "utdrag", "utdrag"))
+		msg := fmt.Sprintf("%s digitalt.", count(done, "utdrag bestyrkt och signerat", "utdrag bestyrkta och signerade"))
 		if again > 0 {
-			msg += fmt.Sprintf(" %s var redan bestyrkta med de här uppgifterna; inga nya versioner skapades för dem.", count(again, "utdrag", "utdrag"))
+			msg += fmt.Sprintf(" %s med de här uppgifterna; ingen ny version skapades.", count(again, "utdrag var redan bestyrkt", "utdrag var redan bestyrkta"))
 		}
 		if failed > 0 {
 			return msg + fmt.Sprintf(" %s kunde inte bestyrkas; se tabellen.", count(failed, "utdrag", "utdrag")), "warn"
@@ -171,9 +171,9 @@ func meetingNotice(c *gin.Context) (string, string) {
 		return msg, "success"
 	case c.Query("expedierade") != "":
 		done, failed := n("expedierade"), n("fel")
-		msg := fmt.Sprintf("%s skickade till sina mottagare. Se varje utdrags sida för svaren per mottagare.", count(done, "utdrag", "utdrag"))
+		msg := fmt.Sprintf("%s till sina mottagare. Se varje utdrags sida för svaren per mottagare.", count(done, "utdrag skickat", "utdrag skickade"))
 		if failed > 0 {
-			return msg + fmt.Sprintf(" %s kunde inte skickas: inte bestyrkta, inte justerade eller utan mottagare.", count(failed, "utdrag", "utdrag")), "warn"
+			return msg + fmt.Sprintf(" %s eller utan mottagare.", count(failed, "utdrag kunde inte skickas: inte bestyrkt, inte justerat", "utdrag kunde inte skickas: inte bestyrkta, inte justerade")), "warn"
 		}
 		return msg, "success"
 	}
