@@ -87,7 +87,7 @@ func (ix *Index) transact(ctx context.Context, what string, lazy bool, f func(tx
 			return unavailable(what, err)
 		}
 	}
-	w := &txw{tx: tx}
+	w := &txw{tx: tx, direct: ix.d.postgres}
 	defer w.close()
 	if err := f(w); err != nil {
 		tx.Rollback()
@@ -97,10 +97,13 @@ func (ix *Index) transact(ctx context.Context, what string, lazy bool, f func(tx
 }
 
 // txw is a write transaction that prepares each statement once: a batch
-// of records runs the same few statements many times.
+// of records runs the same few statements many times. On PostgreSQL the
+// driver keeps each connection's statements prepared by itself, and an
+// explicit preparation would only add round trips to every transaction.
 type txw struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	tx     *sql.Tx
+	direct bool // run statements as they are (PostgreSQL)
+	stmts  map[string]*sql.Stmt
 }
 
 func (w *txw) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -118,11 +121,11 @@ func (w *txw) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// ExecContext runs a statement without arguments directly, others
-// prepared.
+// ExecContext runs a statement without arguments, or on PostgreSQL,
+// directly, others prepared.
 func (w *txw) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if len(args) == 0 {
-		return w.tx.ExecContext(ctx, q)
+	if len(args) == 0 || w.direct {
+		return w.tx.ExecContext(ctx, q, args...)
 	}
 	st, err := w.stmt(ctx, q)
 	if err != nil {
@@ -131,9 +134,12 @@ func (w *txw) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 	return st.ExecContext(ctx, args...)
 }
 
-// scanRow runs a prepared query and scans its one row (sql.ErrNoRows when
-// there is none).
+// scanRow runs a query (prepared but on PostgreSQL) and scans its one row
+// (sql.ErrNoRows when there is none).
 func (w *txw) scanRow(ctx context.Context, q string, args []any, dest ...any) error {
+	if w.direct {
+		return w.tx.QueryRowContext(ctx, q, args...).Scan(dest...)
+	}
 	st, err := w.stmt(ctx, q)
 	if err != nil {
 		return err
