@@ -275,6 +275,12 @@ func TestSummaryCountsAndPlurals(t *testing.T) {
 		!strings.HasPrefix(two.Lines[0], "3 e-postmeddelanden kunde") {
 		t.Errorf("two deferred: %+v", two)
 	}
+	if s := Summarize(Counts{Recipients: 3, Pending: 3}); s.Headline != "Ingen av de 3 mottagarna har fått utdraget än." || s.Lines[0] != "3 mottagare väntar på att skickas." {
+		t.Errorf("none sent: %+v", s)
+	}
+	if s := Summarize(Counts{Recipients: 1, Failed: 1, MessagesFailed: 1}); s.Headline != "Mottagaren har inte fått utdraget än." || s.Class != "bad" {
+		t.Errorf("the only recipient refused: %+v", s)
+	}
 	if s := Summarize(Counts{Recipients: 1, Sent: 1}); s.Class != "ok" || s.Headline != "Utdraget är expedierat: mottagaren har fått det." {
 		t.Errorf("one recipient sent: %+v", s)
 	}
