@@ -89,9 +89,9 @@ func TestPermanentAndTemporaryFailuresHandledApart(t *testing.T) {
 	srv := smtptest.Start(t)
 	const refused, slow, busy = "registrator@ragunda.example.se", "registrator@krokom.example.se", "revisionen@regionjh.example.se"
 	srv.SetAlways(refused, "550")
-	srv.SetDelay(slow, 3*time.Second)
+	srv.SetDelay(slow, 5*time.Second)
 	srv.SetAlways(busy, "451")
-	mailer, err := NewSMTP(SMTPConfig{Addr: srv.Addr, StartTLS: StartTLSNone, From: testFrom, Timeout: 700 * time.Millisecond})
+	mailer, err := NewSMTP(SMTPConfig{Addr: srv.Addr, StartTLS: StartTLSNone, From: testFrom, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
