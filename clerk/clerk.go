@@ -167,7 +167,7 @@ const uiFormLimit = 64 << 10
 // New builds the clerk pages over d; their templates are parsed here,
 // once.
 func New(d Domain, cfg Config) (*Pages, error) {
-	pages, err := web.Parse(template.FuncMap{"plural": distribute.Plural, "date": date})
+	pages, err := web.Parse(template.FuncMap{"plural": distribute.Plural})
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}
@@ -254,7 +254,7 @@ func (u *Pages) render(c *gin.Context, status int, name, title, nav string, data
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(status, "text/html; charset=utf-8", web.KeepDatesWhole(buf.Bytes()))
 }
 
 // errorPage is a page of its own for a request that cannot go on.

@@ -53,8 +53,16 @@ func (b *browser) checkLayout(page string, axe []byte) {
 					scrolling.push((el.id || el.className || el.tagName) + " " + el.scrollWidth + "/" + el.clientWidth);
 				}
 			}
-			for (const t of document.querySelectorAll("time, .date")) {
-				if (t.getClientRects().length > 1) wrapped.push(t.textContent);
+			// Every ISO date in the page's text, wherever it stands.
+			const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+			for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+				for (const m of n.data.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+					const r = document.createRange();
+					r.setStart(n, m.index);
+					r.setEnd(n, m.index + m[0].length);
+					const rects = Array.from(r.getClientRects()).filter(x => x.width > 0);
+					if (rects.length > 1 && rects.some(x => Math.abs(x.top - rects[0].top) > 2)) wrapped.push(m[0]);
+				}
 			}
 			return {scroll: de.scrollWidth, client: vw, wide: wide.slice(0, 8), wrapped, scrolling};
 		})()`))
