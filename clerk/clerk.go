@@ -29,6 +29,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -155,7 +156,14 @@ type Pages struct {
 	store    storage.Store
 	pages    *web.Pages
 	sessions *sessions
+	// joins bounds the combined PDFs joined at once: joining costs tens
+	// of milliseconds and megabytes per extract (see BenchmarkMeeting).
+	joins chan struct{}
 }
+
+// joinWait is how long a combined PDF waits for a free join before the
+// page answers that the service is busy.
+const joinWait = 10 * time.Second
 
 // uiPageSize is the number of extracts on one page of search results.
 const uiPageSize = 20
@@ -175,7 +183,8 @@ func New(d Domain, cfg Config) (*Pages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}
-	return &Pages{d: d, cfg: cfg, log: d.Logger(), store: d.Store(), pages: pages, sessions: sess}, nil
+	return &Pages{d: d, cfg: cfg, log: d.Logger(), store: d.Store(), pages: pages, sessions: sess,
+		joins: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}, nil
 }
 
 // Routes registers the clerk interface on r. Its routes carry their own

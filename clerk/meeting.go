@@ -464,7 +464,13 @@ func (u *Pages) meetingPDF(c *gin.Context) {
 	if !ok {
 		return
 	}
+	release, err := u.acquireJoin(c.Request.Context(), joinWait)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
 	b, err := bundle.PDF(files)
+	release()
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -472,4 +478,19 @@ func (u *Pages) meetingPDF(c *gin.Context) {
 	c.Header("Content-Disposition", download.Disposition("attachment", name+" (läsexemplar).pdf"))
 	c.Header("Cache-Control", "private, no-store")
 	c.Data(http.StatusOK, "application/pdf", b)
+}
+
+// acquireJoin takes one of the joins, waiting at most wait; it answers
+// domain.ErrBusy when none came free in time.
+func (u *Pages) acquireJoin(ctx context.Context, wait time.Duration) (release func(), err error) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case u.joins <- struct{}{}:
+		return func() { <-u.joins }, nil
+	case <-t.C:
+		return nil, domain.ErrBusy
+	case <-ctx.Done():
+		return nil, fmt.Errorf("clerk: waiting to join a meeting's extracts: %w", ctx.Err())
+	}
 }
