@@ -142,4 +142,3 @@ func roleName(r auth.Role) string {
 	}
 	return string(r)
 }
-
