@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"utdrag/bundle"
+	"utdrag/compose"
+	"utdrag/internal/exampletest"
+	"utdrag/render"
 )
 
 // TestZipIsTheFilesAsTheyAre zips two files with the same name twice: the
@@ -41,4 +44,46 @@ func TestZipIsTheFilesAsTheyAre(t *testing.T) {
 	if _, err := bundle.PDF(nil); err == nil {
 		t.Error("joining nothing is not refused")
 	}
+}
+
+// meetingFiles renders the example extract as four §§, as a meeting's
+// files to join (unsigned: the signatures are taken out when joining).
+func meetingFiles(b *testing.B) []bundle.File {
+	b.Helper()
+	eng, err := render.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var files []bundle.File
+	for n := 157; n < 161; n++ {
+		x := exampletest.Load(b, "rs-157-2023.json")
+		x.Paragraphs[0].Number = n
+		res, err := eng.Render(x, &compose.Certification{Name: "Lena Nordin", Title: "Nämndsekreterare", Date: "2023-10-09", Initials: "LN",
+			VerifyURL: "https://utdrag.example.se/v/0123456789abcdef01234567/1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, bundle.File{Name: "x.pdf", PDF: res.PDF})
+	}
+	return files
+}
+
+// BenchmarkMeeting joins a meeting of four 4-page extracts into one PDF,
+// against zipping the same files (the baseline: no parsing at all).
+func BenchmarkMeeting(b *testing.B) {
+	files := meetingFiles(b)
+	b.Run("zip", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := bundle.Zip(files); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pdf", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := bundle.PDF(files); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -109,7 +109,7 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 	if n := e.certifiedVersions(id); n != 0 {
 		t.Fatalf("%d certified versions after reviewing", n)
 	}
-	printed := regexp.MustCompile(`id="printed-signer">([^<]*)<`).FindStringSubmatch(page)
+	printed := regexp.MustCompile(`id="printed-signer">([^<]*)<`).FindStringSubmatch(undated(page))
 	initials := regexp.MustCompile(`id="printed-initials">([^<]*)<`).FindStringSubmatch(page)
 	src := regexp.MustCompile(`<iframe src="([^"]+)"[^>]*id="preview"`).FindStringSubmatch(page)
 	if printed == nil || initials == nil || src == nil {

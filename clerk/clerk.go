@@ -29,6 +29,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -155,7 +156,14 @@ type Pages struct {
 	store    storage.Store
 	pages    *web.Pages
 	sessions *sessions
+	// joins bounds the combined PDFs joined at once: joining costs tens
+	// of milliseconds and megabytes per extract (see BenchmarkMeeting).
+	joins chan struct{}
 }
+
+// joinWait is how long a combined PDF waits for a free join before the
+// page answers that the service is busy.
+const joinWait = 10 * time.Second
 
 // uiPageSize is the number of extracts on one page of search results.
 const uiPageSize = 20
@@ -167,7 +175,7 @@ const uiFormLimit = 64 << 10
 // New builds the clerk pages over d; their templates are parsed here,
 // once.
 func New(d Domain, cfg Config) (*Pages, error) {
-	pages, err := web.Parse(template.FuncMap{"plural": distribute.Plural, "date": date})
+	pages, err := web.Parse(template.FuncMap{"plural": distribute.Plural})
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}
@@ -175,7 +183,8 @@ func New(d Domain, cfg Config) (*Pages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %w", err)
 	}
-	return &Pages{d: d, cfg: cfg, log: d.Logger(), store: d.Store(), pages: pages, sessions: sess}, nil
+	return &Pages{d: d, cfg: cfg, log: d.Logger(), store: d.Store(), pages: pages, sessions: sess,
+		joins: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}, nil
 }
 
 // Routes registers the clerk interface on r. Its routes carry their own
@@ -254,7 +263,7 @@ func (u *Pages) render(c *gin.Context, status int, name, title, nav string, data
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(status, "text/html; charset=utf-8", web.KeepDatesWhole(buf.Bytes()))
 }
 
 // errorPage is a page of its own for a request that cannot go on.

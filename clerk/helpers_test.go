@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -107,3 +108,9 @@ func noSecret(t *testing.T, where string, what map[string]string, sec secrettest
 	}
 	return len(what)
 }
+
+var dateSpan = regexp.MustCompile(`<span class="date">(\d{4}-\d{2}-\d{2})</span>`)
+
+// undated is a page with the spans that keep its dates on one line
+// taken away, for looking for sentences in it.
+func undated(page string) string { return dateSpan.ReplaceAllString(page, "$1") }

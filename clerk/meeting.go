@@ -161,9 +161,9 @@ func meetingNotice(c *gin.Context) (string, string) {
 	switch {
 	case c.Query("bestyrkta") != "":
 		done, again, failed := n("bestyrkta"), n("igen"), n("fel")
-		msg := fmt.Sprintf("%s bestyrkta och signerade digitalt.", count(done, "utdrag", "utdrag"))
+		msg := fmt.Sprintf("%s digitalt.", count(done, "utdrag bestyrkt och signerat", "utdrag bestyrkta och signerade"))
 		if again > 0 {
-			msg += fmt.Sprintf(" %s var redan bestyrkta med de här uppgifterna; inga nya versioner skapades för dem.", count(again, "utdrag", "utdrag"))
+			msg += fmt.Sprintf(" %s med de här uppgifterna; ingen ny version skapades.", count(again, "utdrag var redan bestyrkt", "utdrag var redan bestyrkta"))
 		}
 		if failed > 0 {
 			return msg + fmt.Sprintf(" %s kunde inte bestyrkas; se tabellen.", count(failed, "utdrag", "utdrag")), "warn"
@@ -171,9 +171,9 @@ func meetingNotice(c *gin.Context) (string, string) {
 		return msg, "success"
 	case c.Query("expedierade") != "":
 		done, failed := n("expedierade"), n("fel")
-		msg := fmt.Sprintf("%s skickade till sina mottagare. Se varje utdrags sida för svaren per mottagare.", count(done, "utdrag", "utdrag"))
+		msg := fmt.Sprintf("%s till sina mottagare. Se varje utdrags sida för svaren per mottagare.", count(done, "utdrag skickat", "utdrag skickade"))
 		if failed > 0 {
-			return msg + fmt.Sprintf(" %s kunde inte skickas: inte bestyrkta, inte justerade eller utan mottagare.", count(failed, "utdrag", "utdrag")), "warn"
+			return msg + fmt.Sprintf(" %s eller utan mottagare.", count(failed, "utdrag kunde inte skickas: inte bestyrkt, inte justerat", "utdrag kunde inte skickas: inte bestyrkta, inte justerade")), "warn"
 		}
 		return msg, "success"
 	}
@@ -464,7 +464,13 @@ func (u *Pages) meetingPDF(c *gin.Context) {
 	if !ok {
 		return
 	}
+	release, err := u.acquireJoin(c.Request.Context(), joinWait)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
 	b, err := bundle.PDF(files)
+	release()
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -472,4 +478,19 @@ func (u *Pages) meetingPDF(c *gin.Context) {
 	c.Header("Content-Disposition", download.Disposition("attachment", name+" (läsexemplar).pdf"))
 	c.Header("Cache-Control", "private, no-store")
 	c.Data(http.StatusOK, "application/pdf", b)
+}
+
+// acquireJoin takes one of the joins, waiting at most wait; it answers
+// domain.ErrBusy when none came free in time.
+func (u *Pages) acquireJoin(ctx context.Context, wait time.Duration) (release func(), err error) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case u.joins <- struct{}{}:
+		return func() { <-u.joins }, nil
+	case <-t.C:
+		return nil, domain.ErrBusy
+	case <-ctx.Done():
+		return nil, fmt.Errorf("clerk: waiting to join a meeting's extracts: %w", ctx.Err())
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -85,7 +87,7 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	if i157 < 0 || !(i157 < i158 && i158 < i159) || strings.Contains(page, other) {
 		t.Errorf("the meeting does not list §§ 157–159 in order, and only them")
 	}
-	if strings.Count(page, "§ 157 omedelbart justerad 2023-10-06")+strings.Count(page, "§ 157 justerad 2023-10-06") != 1 {
+	if strings.Count(undated(page), "§ 157 omedelbart justerad 2023-10-06")+strings.Count(undated(page), "§ 157 justerad 2023-10-06") != 1 {
 		t.Error("the meeting does not say how § 157 is justerad")
 	}
 	if strings.Contains(page, `id="meeting-downloads"`) {
@@ -228,4 +230,35 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(s))
 	return n
+}
+
+// TestMeetingByProtocol opens a meeting by its stored protocol: the view
+// redirects to the protocol's organ and date; an unknown protocol is 404.
+func TestMeetingByProtocol(t *testing.T) {
+	e := startUI(t)
+	raw, err := os.ReadFile(filepath.Join("..", "examples", "protocols", "ragunda-ks-44-57-2025.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(e.url+"/v1/protocols", "application/json", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct{ ID string }
+	_ = json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || p.ID == "" {
+		t.Fatalf("storing the protocol: %d", resp.StatusCode)
+	}
+	resp, _ = e.get("/sammantrade?protokoll=" + p.ID)
+	want := "/sammantrade?" + url.Values{"organ": {"Kommunstyrelsen"}, "datum": {"2025-05-20"}}.Encode()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+		t.Errorf("by protocol: %d %s, want 303 %s", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+	if resp, _ := e.get("/sammantrade?protokoll=000000000000000000000000"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown protocol: %d", resp.StatusCode)
+	}
+	if resp, _ := e.get("/sammantrade?organ=Kommunstyrelsen&datum=20-05-2025"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a date written otherwise: %d", resp.StatusCode)
+	}
 }

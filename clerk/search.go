@@ -258,7 +258,7 @@ func (u *Pages) list(c *gin.Context) {
 		v.Rows = append(v.Rows, row(it, now))
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: searchCookie, Value: url.QueryEscape(q.values(v.Page)), Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.secure(c.Request)})
 	u.render(c, http.StatusOK, "list", "Sök utdrag", "list", v)
 }
 

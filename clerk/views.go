@@ -2,7 +2,6 @@ package clerk
 
 import (
 	"fmt"
-	"html/template"
 	"strings"
 	"time"
 	"utdrag/auth"
@@ -142,16 +141,4 @@ func roleName(r auth.Role) string {
 		return "ärendesystem"
 	}
 	return string(r)
-}
-
-// date writes a text that starts with an ISO date ("2026-12-06", or
-// "2026-12-06 kl. 14.05") with the date kept on one line: a narrow cell
-// may put the time on the next line, never half a date.
-func date(s string) template.HTML {
-	if len(s) >= 10 {
-		if _, err := time.Parse(time.DateOnly, s[:10]); err == nil {
-			return template.HTML(`<span class="date">` + template.HTMLEscapeString(s[:10]) + `</span>` + template.HTMLEscapeString(s[10:]))
-		}
-	}
-	return template.HTML(template.HTMLEscapeString(s))
 }

@@ -89,9 +89,9 @@ func TestPermanentAndTemporaryFailuresHandledApart(t *testing.T) {
 	srv := smtptest.Start(t)
 	const refused, slow, busy = "registrator@ragunda.example.se", "registrator@krokom.example.se", "revisionen@regionjh.example.se"
 	srv.SetAlways(refused, "550")
-	srv.SetDelay(slow, 3*time.Second)
+	srv.SetDelay(slow, 5*time.Second)
 	srv.SetAlways(busy, "451")
-	mailer, err := NewSMTP(SMTPConfig{Addr: srv.Addr, StartTLS: StartTLSNone, From: testFrom, Timeout: 700 * time.Millisecond})
+	mailer, err := NewSMTP(SMTPConfig{Addr: srv.Addr, StartTLS: StartTLSNone, From: testFrom, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,6 +274,12 @@ func TestSummaryCountsAndPlurals(t *testing.T) {
 	if !strings.Contains(two.Headline, "1 av 3 mottagare har fått utdraget; 2 har inte") ||
 		!strings.HasPrefix(two.Lines[0], "3 e-postmeddelanden kunde") {
 		t.Errorf("two deferred: %+v", two)
+	}
+	if s := Summarize(Counts{Recipients: 3, Pending: 3}); s.Headline != "Ingen av de 3 mottagarna har fått utdraget än." || s.Lines[0] != "3 mottagare väntar på att skickas." {
+		t.Errorf("none sent: %+v", s)
+	}
+	if s := Summarize(Counts{Recipients: 1, Failed: 1, MessagesFailed: 1}); s.Headline != "Mottagaren har inte fått utdraget än." || s.Class != "bad" {
+		t.Errorf("the only recipient refused: %+v", s)
 	}
 	if s := Summarize(Counts{Recipients: 1, Sent: 1}); s.Class != "ok" || s.Headline != "Utdraget är expedierat: mottagaren har fått det." {
 		t.Errorf("one recipient sent: %+v", s)

@@ -45,8 +45,10 @@ func Summarize(c Counts) Summary {
 		s.Headline, s.Class = "Utdraget är expedierat: mottagaren har fått det.", "ok"
 	case c.Delivered():
 		s.Headline, s.Class = fmt.Sprintf("Utdraget är expedierat: alla %d mottagare har fått det.", c.Recipients), "ok"
+	case got == 0 && c.Recipients == 1:
+		s.Headline = "Mottagaren har inte fått utdraget än."
 	case got == 0:
-		s.Headline = fmt.Sprintf("Ingen av %s har fått utdraget än.", Count(c.Recipients, "mottagare", "mottagare"))
+		s.Headline = fmt.Sprintf("Ingen av de %d mottagarna har fått utdraget än.", c.Recipients)
 	default:
 		s.Headline = fmt.Sprintf("%d av %d mottagare har fått utdraget; %d har inte fått det än.", got, c.Recipients, c.Recipients-got)
 	}

@@ -45,6 +45,8 @@ func chromiumPath(t *testing.T) string {
 type browser struct {
 	t   *testing.T
 	ctx context.Context
+	// layoutShots: checkLayout keeps a screenshot at 1366 and 390 px.
+	layoutShots bool
 }
 
 func startBrowser(t *testing.T) *browser {
@@ -164,18 +166,25 @@ type axeResult struct {
 	} `json:"violations"`
 }
 
-const runAxe = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => ({
+const axeScript = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => ({
   passes: r.passes.length,
   violations: r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
     nodes: v.nodes.map(n => n.target.join(" ") + ": " + (n.failureSummary || ""))}))
 }))`
 
-// checkAccessibility runs axe-core on the page (WCAG 2.1 A and AA, and
-// best practice) and fails the test on any violation.
+// checkAccessibility checks the page as it stands at 1366, 390 and 320
+// px (checkLayout): axe-core, the page's width, its dates and words.
 func (b *browser) checkAccessibility(page string, axe []byte) {
 	b.t.Helper()
+	b.checkLayout(page, axe)
+}
+
+// runAxe runs axe-core on the page at the window's width (WCAG 2.1 A and
+// AA, and best practice) and fails the test on any violation.
+func (b *browser) runAxe(page string, axe []byte) {
+	b.t.Helper()
 	run(b, "loading axe-core", chromedp.Evaluate[bool](string(axe)+"\n;true"))
-	res := run(b, "running axe on "+page, chromedp.Evaluate[axeResult](runAxe, chromedp.EvalAwaitPromise))
+	res := run(b, "running axe on "+page, chromedp.Evaluate[axeResult](axeScript, chromedp.EvalAwaitPromise))
 	if res.Passes == 0 {
 		b.t.Errorf("axe on %s: no rule passed; did it run?", page)
 	}

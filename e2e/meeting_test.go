@@ -51,7 +51,7 @@ func TestMeetingCertifiedAndSentInOnePass(t *testing.T) {
 	if !strings.Contains(rows, "Justerad") {
 		t.Errorf("the meeting does not say the §§ are justerade:\n%s", rows)
 	}
-	b.checkAccessibility("meeting", axe)
+	b.checkLayout("meeting", axe)
 	b.screenshot("m1-meeting")
 
 	// Choose all four by keyboard: focus the first box, Space, Tab on.
@@ -75,7 +75,7 @@ func TestMeetingCertifiedAndSentInOnePass(t *testing.T) {
 			t.Fatalf("%s certified before the confirmation: %d", id, status)
 		}
 	}
-	b.checkAccessibility("meeting-confirm", axe)
+	b.checkLayout("meeting-confirm", axe)
 	b.screenshot("m2-confirm")
 	b.do("signing", chromedp.Click(chromedp.CSS("#sign")), chromedp.WaitVisible(chromedp.CSS("#notice")))
 	if notice := b.text("#notice"); !strings.Contains(notice, "4 utdrag bestyrkta") {
@@ -101,7 +101,7 @@ func TestMeetingCertifiedAndSentInOnePass(t *testing.T) {
 	if n := len(s.smtp.Accepted()); n < 4 {
 		t.Errorf("%d messages accepted for four extracts", n)
 	}
-	b.checkAccessibility("meeting-sent", axe)
+	b.checkLayout("meeting-sent", axe)
 	b.screenshot("m4-sent")
 	if got := b.fetch(b.attr("#download-combined", "href")); !strings.HasPrefix(string(got), "%PDF-") {
 		t.Errorf("the combined PDF is not a PDF (%d bytes)", len(got))

@@ -193,10 +193,10 @@ DELETE FROM organs; DELETE FROM settings WHERE key IN ('rebuilt', 'analyzed_rows
 	postgres: protocolSchema,
 }}
 
-// protocolSchema is the same on both databases: text compares by code
-// point on both (PostgreSQL's columns are COLLATE "C" in the extracts'
-// table; here the ids, dates and folded keys are ASCII or compared only
-// for equality and order of ISO dates).
+// protocolSchema is the same on both databases. The columns a listing is
+// ordered or bounded by hold fixed-width ISO dates and times and hex ids,
+// which sort alike in every collation; the others are compared for
+// equality only.
 const protocolSchema = `
 CREATE TABLE protocols (
 	id             TEXT NOT NULL PRIMARY KEY,

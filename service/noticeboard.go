@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"utdrag/web"
 
 	"github.com/gin-gonic/gin"
 
@@ -168,7 +169,7 @@ func (s *Server) noticeBoardPage(c *gin.Context) {
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
 	c.Header("X-Content-Type-Options", "nosniff")
-	cacheable(c, buf.Bytes(), "text/html; charset=utf-8")
+	cacheable(c, web.KeepDatesWhole(buf.Bytes()), "text/html; charset=utf-8")
 }
 
 // atomFeed is an Atom feed (RFC 4287).

@@ -37,6 +37,9 @@ type pass struct {
 	// past which the line is surely looser than the tolerance; 0: no such
 	// ratio (a pass whose badness is not plain TeX's, or has no limit).
 	infeasible float64
+	// exhaustive: measure every line from every active node, as the
+	// breaker did before it learnt to skip (the tests' reference).
+	exhaustive bool
 	uncapped   bool // badness grows past infBad, so the loosest line still counts
 	maxRun     int  // longest run of hyphenated lines; beyond maxHyphenRun at a price
 	final      bool // last resort: never fail, allow overfull lines
@@ -119,7 +122,7 @@ func (ps *pass) run(nodes []node, m mode) []breakpoint {
 	ps.uncapped, ps.maxRun, ps.final, ps.limit = m.uncapped, max(m.maxRun, maxHyphenRun), m.final, m.limit
 	ps.flush = m.flush
 	ps.infeasible = 0
-	if !m.uncapped && m.limit <= 0 && m.tolerance < infBad {
+	if !m.uncapped && m.limit <= 0 && m.tolerance < infBad && !ps.exhaustive {
 		// badness(r) > tolerance for every r at least this, with a margin
 		// far above the rounding of the division it saves.
 		ps.infeasible = math.Cbrt(m.tolerance/100) * (1 + 1e-9)

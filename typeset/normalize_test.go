@@ -44,6 +44,15 @@ var normalizeCases = []struct{ in, want string }{
 	{"se s. 4", "se s.~4"},
 	{"ärende nr 5", "ärende nr~5"},
 	{"Dnr RS/412/2023", "Dnr~RS/412/2023"},
+	// Without a digit or a sign anywhere: only the word itself says.
+	{"skrivelse Dnr KS om bygget", "skrivelse Dnr~KS om bygget"},
+	{"enligt ärende nr A i listan", "enligt ärende nr~A i listan"},
+	{"se (dnr Kommunstyrelsen)", "se (dnr~Kommunstyrelsen)"},
+	{"Anna Svensson (S) yrkar bifall", "Anna Svensson~(S) yrkar bifall"},
+	{"Dnr saknas", ""},
+	{"varken nr eller dnr anges", ""},
+	{"fler (S) än väntat", ""},
+	{"se (nr) och (Dnr)", ""},
 	// Party codes.
 	{"Lars-Erik Olofsson (KD) yrkar", "Lars-Erik Olofsson~(KD) yrkar"},
 	{"Björn Hammarberg (M), Joel Nordqvist (M) och Cristine Persson (C) reserverar", "Björn Hammarberg~(M), Joel Nordqvist~(M) och Cristine Persson~(C) reserverar"},

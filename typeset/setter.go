@@ -9,6 +9,8 @@ import (
 // build one at start-up and share it.
 type Typesetter struct {
 	hyph *Hyphenator
+	// exhaustive: see pass.exhaustive.
+	exhaustive bool
 	// states holds the working arrays of finished paragraphs (*setState)
 	// for the next ones.
 	states sync.Pool
@@ -99,6 +101,7 @@ func (t *Typesetter) set(st *setState, spans []Span, faces Faces, p Params, buf 
 	nodes := b.build()
 	ps := &st.ps
 	ps.width, ps.first, ps.justify = p.Width, p.Width-p.FirstIndent, p.Justify
+	ps.exhaustive = t.exhaustive
 	ps.track = 0
 	if p.Justify {
 		ps.track = max(p.Tracking, 0) * p.Size

@@ -1,6 +1,7 @@
 package typeset
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -587,5 +588,46 @@ func TestNoJustifiedLinePastMaxSpace(t *testing.T) {
 	}
 	if flush == 0 {
 		t.Error("no line had to be set flush left: the test proves nothing")
+	}
+}
+
+// TestSkippingKeepsTheBreaks: the breaker skips lines surely too loose
+// and stops walking the active list at the first node too far back; the
+// lines are those of measuring every line from every active node, on the
+// seed paragraphs at measures from a few words to a wide column,
+// justified or ragged, hyphenated or not, with a first line indented,
+// outdented or neither.
+func TestSkippingKeepsTheBreaks(t *testing.T) {
+	h := newHyphenator(t)
+	ts, ref := New(h), New(h)
+	ref.exhaustive = true
+	texts := seedParagraphs(t)
+	// A paragraph in two styles, with a forced break.
+	texts = append(texts, "Kommunstyrelsen föreslår att fullmäktige godkänner den reviderade taxan.\nUppdraget redovisas senast i december.")
+	settings := 0
+	for i, text := range texts {
+		spans := []Span{{Text: Normalize(text)}}
+		if i%2 == 1 {
+			cut := strings.IndexByte(spans[0].Text[20:], ' ') + 20
+			spans = []Span{{Text: spans[0].Text[:cut], Style: Bold}, {Text: spans[0].Text[cut:]}}
+		}
+		for _, width := range []float64{60, 90, 120, 170, 230, 300, 360, 425, 500} {
+			for _, justify := range []bool{true, false} {
+				for _, hyphenate := range []bool{true, false} {
+					for _, indent := range []float64{0, 20, -15} {
+						p := Params{Width: width, Size: 11, Justify: justify, Hyphenate: hyphenate, FirstIndent: indent, Tracking: 0.01}
+						got, want := fmt.Sprintf("%+v", ts.Set(spans, testFaces{}, p)), fmt.Sprintf("%+v", ref.Set(spans, testFaces{}, p))
+						if got != want {
+							t.Fatalf("paragraph %d at %v pt (justify %v, hyphenate %v, indent %v):\n got %s\nwant %s",
+								i, width, justify, hyphenate, indent, got, want)
+						}
+						settings++
+					}
+				}
+			}
+		}
+	}
+	if settings < 500 {
+		t.Errorf("only %d settings compared", settings)
 	}
 }
