@@ -43,3 +43,20 @@ func (ix *Index) RedoAdjusted(ctx context.Context) error {
 	_, err := ix.w.ExecContext(ctx, backfill)
 	return err
 }
+
+// RedoParagraphOrganisations forgets the organisation of every paragraph
+// row and fills it again from the extracts as migration 10 does for the
+// rows written before it.
+func (ix *Index) RedoParagraphOrganisations(ctx context.Context) error {
+	m := migrations[9]
+	stmt := m.sqlite
+	if ix.d.postgres {
+		stmt = m.postgres
+	}
+	stmts := strings.Split(stmt, ";\n")
+	if _, err := ix.w.ExecContext(ctx, `UPDATE extract_paragraphs SET organisation = ''`); err != nil {
+		return err
+	}
+	_, err := ix.w.ExecContext(ctx, stmts[1])
+	return err
+}

@@ -49,6 +49,22 @@ func TestMigrationAdjusted(t *testing.T) {
 	}
 }
 
+// TestMigrationParagraphOrganisations: the paragraph rows written before
+// they named their organisation are given it from their extracts, and a
+// search by § within an organisation then finds its own extracts alone.
+func TestMigrationParagraphOrganisations(t *testing.T) {
+	for name, newURL := range indextest.Backends() {
+		t.Run(name, func(t *testing.T) {
+			ix := indextest.Open(t, newURL(t))
+			indextest.LoadNeighbours(t, ix)
+			if err := ix.RedoParagraphOrganisations(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			indextest.ParagraphScope(t, ix)
+		})
+	}
+}
+
 // TestProtocolsIndexedOnUpgrade: an index built whole before protocols
 // were indexed gets its protocols from storage when the reconciler
 // starts, without rebuilding the extracts.

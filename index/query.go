@@ -130,12 +130,20 @@ func (ix *Index) finders(f Filter) []finder {
 			out = append(out, finder{`SELECT DISTINCT seq FROM extract_cases WHERE part >= ? AND part < ?`, []any{c, prefixEnd(c)}})
 		}
 	}
-	switch {
-	case f.Paragraph != 0 && f.ParagraphTo > f.Paragraph:
-		out = append(out, finder{`SELECT DISTINCT seq FROM extract_paragraphs WHERE number >= ? AND number <= ?`,
-			[]any{f.Paragraph, f.ParagraphTo}})
-	case f.Paragraph != 0:
-		out = append(out, finder{`SELECT seq FROM extract_paragraphs WHERE number = ?`, []any{f.Paragraph}})
+	if f.Paragraph != 0 {
+		// Within an organisation, its own rows alone: every organisation
+		// numbers its paragraphs from 1, so a § range across all of them
+		// holds many times the extracts of one.
+		scope, args := ``, []any{}
+		if f.Organisation != "" {
+			scope, args = `organisation = ? AND `, append(args, f.Organisation)
+		}
+		if f.ParagraphTo > f.Paragraph {
+			out = append(out, finder{`SELECT DISTINCT seq FROM extract_paragraphs WHERE ` + scope + `number >= ? AND number <= ?`,
+				append(args, f.Paragraph, f.ParagraphTo)})
+		} else {
+			out = append(out, finder{`SELECT seq FROM extract_paragraphs WHERE ` + scope + `number = ?`, append(args, f.Paragraph)})
+		}
 	}
 	if ws := queryWords(f.Text); len(ws) > 0 && !ix.d.postgres {
 		terms := make([]string, len(ws))

@@ -204,8 +204,8 @@ func (ix *Index) put(ctx context.Context, tx *txw, rec *archive.Record) error {
 // numbers, organ, text.
 func (ix *Index) putFindable(ctx context.Context, tx *txw, seq int64, rec *archive.Record, organKey, text string) error {
 	for _, n := range rec.Paragraphs {
-		if _, err := tx.ExecContext(ctx, ix.d.bind(`INSERT INTO extract_paragraphs (number, seq) VALUES (?, ?)
-			ON CONFLICT DO NOTHING`), n, seq); err != nil {
+		if _, err := tx.ExecContext(ctx, ix.d.bind(`INSERT INTO extract_paragraphs (number, seq, organisation) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`), n, seq, rec.Organisation.ID); err != nil {
 			return fmt.Errorf("indexing paragraphs of %s: %w", rec.ID, err)
 		}
 	}

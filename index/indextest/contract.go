@@ -99,6 +99,7 @@ func Run(t *testing.T, newURL func(t testing.TB) string) {
 	t.Run("Filters", func(t *testing.T) { testFilters(t, Open(t, newURL(t))) })
 	t.Run("Text", func(t *testing.T) { testText(t, Open(t, newURL(t))) })
 	t.Run("Registrar", func(t *testing.T) { testRegistrar(t, Open(t, newURL(t))) })
+	t.Run("ParagraphScope", func(t *testing.T) { testParagraphScope(t, Open(t, newURL(t))) })
 	t.Run("Sorts", func(t *testing.T) { testSorts(t, Open(t, newURL(t))) })
 	t.Run("Organs", func(t *testing.T) { testOrgans(t, Open(t, newURL(t))) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, Open(t, newURL(t))) })

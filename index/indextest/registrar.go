@@ -126,3 +126,57 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+// neighbours are two organisations whose organs are named alike and
+// whose paragraphs are numbered alike, at the same meeting.
+var neighbours = []Rec{
+	{N: 311, Organisation: "kommun-k", Organ: "Barn- och utbildningsnämnden", Date: "2024-03-12", Paragraphs: []int{80}},
+	{N: 312, Organisation: "kommun-k", Organ: "Barn- och utbildningsnämnden", Date: "2024-03-12", Paragraphs: []int{81, 82}},
+	{N: 313, Organisation: "kommun-andra", Organ: "Barn- och utbildningsnämnden", Date: "2024-03-12", Paragraphs: []int{80}},
+	{N: 314, Organisation: "kommun-andra", Organ: "Barn- och utbildningsnämnden", Date: "2024-03-12", Paragraphs: []int{82, 83}},
+}
+
+// ParagraphScope: a search by § within an organisation finds every
+// extract of its own holding those § and none of another organisation
+// numbering its paragraphs alike; across organisations, all of them.
+// Exported for the migration test, which runs it on rows written before
+// paragraphs knew their organisation.
+func ParagraphScope(t *testing.T, ix *index.Index) {
+	t.Helper()
+	for _, c := range []struct {
+		what, org string
+		from, to  int
+		want      []int
+	}{
+		{"§ 80-82 of kommun-k", "kommun-k", 80, 82, []int{311, 312}},
+		{"§ 80-82 of kommun-andra", "kommun-andra", 80, 82, []int{313, 314}},
+		{"§ 80 of kommun-k", "kommun-k", 80, 0, []int{311}},
+		{"§ 83 of kommun-k, only another's", "kommun-k", 83, 0, nil},
+		{"§ 83-90 of kommun-k, only another's", "kommun-k", 83, 90, nil},
+		{"§ 82-83 of kommun-andra", "kommun-andra", 82, 83, []int{314}},
+		{"§ 80-82 of every organisation", "", 80, 82, []int{311, 313, 312, 314}},
+		{"§ 82 of every organisation", "", 82, 0, []int{312, 314}},
+	} {
+		for _, organ := range []string{"", "barn"} {
+			f := index.Filter{Organisation: c.org, Organ: organ, OrganMatch: index.Partial,
+				Paragraph: c.from, ParagraphTo: c.to, Sort: index.ParagraphAsc}
+			what := c.what
+			if organ != "" {
+				what += `, organ "barn"`
+			}
+			want(t, what, ids(t, ix, f), c.want...)
+			f.Limit = 1
+			if p, err := ix.List(t.Context(), f); err != nil || p.Total != len(c.want) {
+				t.Errorf("%s: total %d (%v), want %d", what, p.Total, err, len(c.want))
+			}
+		}
+	}
+}
+
+func testParagraphScope(t *testing.T, ix *index.Index) {
+	load(t, ix, neighbours)
+	ParagraphScope(t, ix)
+}
+
+// LoadNeighbours writes the records ParagraphScope searches.
+func LoadNeighbours(t *testing.T, ix *index.Index) { load(t, ix, neighbours) }
