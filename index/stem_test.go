@@ -97,9 +97,11 @@ func TestOrganisationLexemesMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No paragraphs: this build writes their rows as a later version
+	// has them.
 	recs := []indextest.Rec{
-		{N: 1, Organ: "Regionstyrelsen", Date: "2023-10-06", Paragraphs: []int{1}, Titles: []string{"Budgetramar för hälso- och sjukvården"}},
-		{N: 2, Organisation: "kommun-ö", Organ: "Kommunstyrelsen", Date: "2023-10-07", Paragraphs: []int{2}, Titles: []string{"Budgeten för skolan"}},
+		{N: 1, Organ: "Regionstyrelsen", Date: "2023-10-06", Titles: []string{"Budgetramar för hälso- och sjukvården"}},
+		{N: 2, Organisation: "kommun-ö", Organ: "Kommunstyrelsen", Date: "2023-10-07", Titles: []string{"Budgeten för skolan"}},
 	}
 	for _, r := range recs {
 		rec := r.Record()
