@@ -28,15 +28,15 @@ func formKey(t *testing.T, page string) string {
 
 // certifiedVersions is how many certified versions the API says id has.
 func (e *uiEnv) certifiedVersions(id string) int {
-	e.t.Helper()
-	resp, err := http.Get(e.url + "/v1/extracts/" + id)
+	e.T.Helper()
+	resp, err := http.Get(e.URL + "/v1/extracts/" + id)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var v struct{ Certifications []json.RawMessage }
 	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return len(v.Certifications)
 }
@@ -47,18 +47,18 @@ func (e *uiEnv) certifiedVersions(id string) int {
 // typed text in it, before any confirmation, and nothing is signed.
 func TestCertifyRefusesBeforeConfirmingAndKeepsTheText(t *testing.T) {
 	e := startUI(t)
-	id := e.create("rs-157-2023.json")
+	id := e.Create("rs-157-2023.json")
 	long := strings.TrimSpace(strings.Repeat("Anna Berg ", 20)) // 199 characters
 	for what, tc := range map[string]struct{ name, says string }{
 		"200-character name": {long, "Utdragsbestyrkande"},
 		"emoji":              {"Lena 😀 Nordin", "emojier"},
 	} {
-		_, page := e.get("/utdrag/" + id + "/bestyrk")
-		form := url.Values{"csrf": {e.csrf("/utdrag/" + id + "/bestyrk")}, "name": {tc.name}, "title": {"Nämndsekreterare"},
+		_, page := e.Get("/utdrag/" + id + "/bestyrk")
+		form := url.Values{"csrf": {e.CSRF("/utdrag/" + id + "/bestyrk")}, "name": {tc.name}, "title": {"Nämndsekreterare"},
 			"place": {"Östersund"}, "step": {"review"}, "nyckel": {formKey(t, page)}}
-		resp, body := e.post("/utdrag/"+id+"/bestyrk", form)
+		resp, body := e.Post("/utdrag/"+id+"/bestyrk", form)
 		if resp.StatusCode == http.StatusSeeOther {
-			resp, body = e.get(resp.Header.Get("Location"))
+			resp, body = e.Get(resp.Header.Get("Location"))
 		}
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("%s: %d, want 422 on the form", what, resp.StatusCode)
@@ -88,20 +88,20 @@ func TestCertifyRefusesBeforeConfirmingAndKeepsTheText(t *testing.T) {
 // a double click, two tabs at once) answers with the first version.
 func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 	e := startUI(t)
-	id := e.create("rs-157-2023.json")
-	_, page := e.get("/utdrag/" + id + "/bestyrk")
+	id := e.Create("rs-157-2023.json")
+	_, page := e.Get("/utdrag/" + id + "/bestyrk")
 	key := formKey(t, page)
-	token := e.csrf("/utdrag/" + id + "/bestyrk")
+	token := e.CSRF("/utdrag/" + id + "/bestyrk")
 	form := url.Values{"csrf": {token}, "name": {"Lena Nordin"}, "title": {"Nämndsekreterare"}, "place": {"Östersund"},
 		"step": {"review"}, "nyckel": {key}}
-	resp, _ := e.post("/utdrag/"+id+"/bestyrk", form)
+	resp, _ := e.Post("/utdrag/"+id+"/bestyrk", form)
 	confirm := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(confirm, "steg=granska") {
 		t.Fatalf("review: %d %q, want a redirect to the confirmation", resp.StatusCode, confirm)
 	}
 	// Reloading the confirmation is a GET: it signs nothing.
 	for range 2 {
-		resp, page = e.get(confirm)
+		resp, page = e.Get(confirm)
 		if resp.StatusCode != 200 {
 			t.Fatalf("confirmation: %d", resp.StatusCode)
 		}
@@ -121,7 +121,7 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 	if !strings.Contains(page, `value="`+key+`"`) {
 		t.Error("the confirmation does not carry the form's key")
 	}
-	resp, preview := e.get(html.UnescapeString(src[1]))
+	resp, preview := e.Get(html.UnescapeString(src[1]))
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("preview: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -141,13 +141,13 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 
 	sign := url.Values{"csrf": {token}, "name": {"Lena Nordin"}, "title": {"Nämndsekreterare"}, "place": {"Östersund"},
 		"step": {"sign"}, "nyckel": {key}}
-	resp, _ = e.post("/utdrag/"+id+"/bestyrk", sign)
+	resp, _ = e.Post("/utdrag/"+id+"/bestyrk", sign)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/utdrag/"+id+"?bestyrkt=1" {
 		t.Fatalf("sign: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// What was signed is what was previewed: the same text, but for the
 	// time of day in the signature line.
-	resp, signed := e.get("/utdrag/" + id + "/bestyrkt")
+	resp, signed := e.Get("/utdrag/" + id + "/bestyrkt")
 	if resp.StatusCode != 200 {
 		t.Fatalf("certified PDF: %d", resp.StatusCode)
 	}
@@ -157,7 +157,7 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 
 	// Back to the confirmation, reloaded: the extract is certified now,
 	// so it asks for a new version; signing it is still the same request.
-	_, page = e.get(confirm)
+	_, page = e.Get(confirm)
 	if !strings.Contains(page, `name="newVersion" value="1"`) {
 		t.Error("the reloaded confirmation does not ask for a new version")
 	}
@@ -169,7 +169,7 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := e.c.PostForm(e.url+"/utdrag/"+id+"/bestyrk", sign)
+			resp, err := e.Client.PostForm(e.URL+"/utdrag/"+id+"/bestyrk", sign)
 			if err != nil {
 				t.Error(err)
 				return
@@ -184,7 +184,7 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 			t.Errorf("signing again (%d): %q", i, loc)
 		}
 	}
-	if _, body := e.get("/utdrag/" + id + "?bestyrkt=1&igen=1"); !strings.Contains(body, "Ingen ny version skapades") {
+	if _, body := e.Get("/utdrag/" + id + "?bestyrkt=1&igen=1"); !strings.Contains(body, "Ingen ny version skapades") {
 		t.Error("the extract page does not say that nothing new was signed")
 	}
 	if n := e.certifiedVersions(id); n != 1 {
@@ -192,13 +192,13 @@ func TestCertifyConfirmationShowsTheSignedPagesAndSignsOnce(t *testing.T) {
 	}
 
 	// A new form is a new certification: a second version.
-	_, page = e.get("/utdrag/" + id + "/bestyrk")
+	_, page = e.Get("/utdrag/" + id + "/bestyrk")
 	if k := formKey(t, page); k == key {
 		t.Error("a new form has the old key")
 	} else {
 		sign.Set("nyckel", k)
 		sign.Set("newVersion", "1")
-		if resp, _ := e.post("/utdrag/"+id+"/bestyrk", sign); resp.Header.Get("Location") != "/utdrag/"+id+"?bestyrkt=2" {
+		if resp, _ := e.Post("/utdrag/"+id+"/bestyrk", sign); resp.Header.Get("Location") != "/utdrag/"+id+"?bestyrkt=2" {
 			t.Errorf("a new form: %s", resp.Header.Get("Location"))
 		}
 	}

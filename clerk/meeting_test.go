@@ -22,39 +22,39 @@ import (
 // createVariant posts the example rs-157-2023.json as § n with its own
 // title and returns the extract's id.
 func (e *uiEnv) createVariant(n int) string {
-	e.t.Helper()
+	e.T.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal(example(e.t, "rs-157-2023.json"), &doc); err != nil {
-		e.t.Fatal(err)
+	if err := json.Unmarshal(example(e.T, "rs-157-2023.json"), &doc); err != nil {
+		e.T.Fatal(err)
 	}
 	p := doc["paragraphs"].([]any)[0].(map[string]any)
 	p["number"] = n
 	p["title"] = fmt.Sprintf("Ärende nummer %d", n)
 	p["caseNumber"] = fmt.Sprintf("RS/%d/2023", n)
 	body, _ := json.Marshal(doc)
-	resp, err := http.Post(e.url+"/v1/extracts", "application/json", bytes.NewReader(body))
+	resp, err := http.Post(e.URL+"/v1/extracts", "application/json", bytes.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var v struct{ ID string }
 	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusCreated {
-		e.t.Fatalf("create § %d: %d %v", n, resp.StatusCode, err)
+		e.T.Fatalf("create § %d: %d %v", n, resp.StatusCode, err)
 	}
 	return v.ID
 }
 
 // apiGet reads path from the API (open mode).
 func (e *uiEnv) apiGet(path string) []byte {
-	e.t.Helper()
-	resp, err := http.Get(e.url + path)
+	e.T.Helper()
+	resp, err := http.Get(e.URL + path)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 {
-		e.t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		e.T.Fatalf("GET %s: %d", path, resp.StatusCode)
 	}
 	return b
 }
@@ -70,16 +70,16 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	for _, n := range []int{159, 157, 158} {
 		ids[n] = e.createVariant(n)
 	}
-	other := e.create("run-59-2022.json")
+	other := e.Create("run-59-2022.json")
 	meeting := "/sammantrade?" + url.Values{"organ": {"regionstyrelsen"}, "datum": {"2023-10-06"}}.Encode()
 
 	// The extract's page links to its meeting.
-	_, ext := e.get("/utdrag/" + ids[158])
+	_, ext := e.Get("/utdrag/" + ids[158])
 	link := regexp.MustCompile(`href="([^"]+)" id="meeting-link"`).FindStringSubmatch(ext)
 	if link == nil {
 		t.Fatal("the extract page does not link to its meeting")
 	}
-	resp, page := e.get(html.UnescapeString(link[1]))
+	resp, page := e.Get(html.UnescapeString(link[1]))
 	if resp.StatusCode != 200 {
 		t.Fatalf("meeting from the extract's link %s: %d", link[1], resp.StatusCode)
 	}
@@ -94,7 +94,7 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 		t.Error("downloads offered before anything is certified")
 	}
 	key := formKey(t, page)
-	token := e.csrf(meeting)
+	token := e.CSRF(meeting)
 	chosen := []string{ids[157], ids[159]}
 	form := url.Values{"csrf": {token}, "organ": {"Regionstyrelsen"}, "datum": {"2023-10-06"}, "nyckel": {key},
 		"step": {"review"}, "id": chosen, "title": {"Nämndsekreterare"}}
@@ -102,9 +102,9 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	// A name whose initials do not fit: back to the meeting, text and choice kept.
 	long := strings.TrimSpace(strings.Repeat("Anna Berg ", 20))
 	form.Set("name", long)
-	resp, body := e.post("/sammantrade/bestyrk", form)
+	resp, body := e.Post("/sammantrade/bestyrk", form)
 	if resp.StatusCode == http.StatusSeeOther {
-		resp, body = e.get(resp.Header.Get("Location"))
+		resp, body = e.Get(resp.Header.Get("Location"))
 	}
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Utdragsbestyrkande") ||
 		!strings.Contains(html.UnescapeString(body), `value="`+long+`"`) || !strings.Contains(body, `id="choose-`+ids[157]+`" checked`) {
@@ -112,11 +112,11 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	}
 
 	form.Set("name", "Lena Nordin")
-	resp, _ = e.post("/sammantrade/bestyrk", form)
+	resp, _ = e.Post("/sammantrade/bestyrk", form)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("review: %d", resp.StatusCode)
 	}
-	resp, confirm := e.get(resp.Header.Get("Location"))
+	resp, confirm := e.Get(resp.Header.Get("Location"))
 	if resp.StatusCode != 200 || !strings.Contains(confirm, `id="sign"`) || strings.Count(confirm, `class="preview"`) != 2 {
 		t.Fatalf("confirmation: %d, want two previews and a sign button", resp.StatusCode)
 	}
@@ -130,17 +130,17 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	if prev == nil {
 		t.Fatal("no preview link")
 	}
-	if resp, pdf := e.get(html.UnescapeString(prev[1])); resp.StatusCode != 200 || !strings.Contains(plainText(t, []byte(pdf)), "Lena Nordin") {
+	if resp, pdf := e.Get(html.UnescapeString(prev[1])); resp.StatusCode != 200 || !strings.Contains(plainText(t, []byte(pdf)), "Lena Nordin") {
 		t.Errorf("the preview: %d", resp.StatusCode)
 	}
 
 	sign := url.Values{"csrf": {token}, "organ": {"Regionstyrelsen"}, "datum": {"2023-10-06"}, "nyckel": {key},
 		"step": {"sign"}, "id": chosen, "name": {"Lena Nordin"}, "title": {"Nämndsekreterare"}}
-	resp, _ = e.post("/sammantrade/bestyrk", sign)
+	resp, _ = e.Post("/sammantrade/bestyrk", sign)
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "bestyrkta=2&igen=0&fel=0") {
 		t.Fatalf("sign: %d %s", resp.StatusCode, loc)
 	}
-	resp, _ = e.post("/sammantrade/bestyrk", sign) // Back and sign again
+	resp, _ = e.Post("/sammantrade/bestyrk", sign) // Back and sign again
 	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "bestyrkta=0&igen=2&fel=0") {
 		t.Errorf("signing again: %s", loc)
 	}
@@ -149,7 +149,7 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 			t.Errorf("§ %d: %d certified versions, want %d", n, got, want)
 		}
 	}
-	_, page = e.get(meeting + "&bestyrkta=2&igen=0&fel=0")
+	_, page = e.Get(meeting + "&bestyrkta=2&igen=0&fel=0")
 	if !strings.Contains(page, "2 utdrag bestyrkta") || !strings.Contains(page, "Ja, version 1") {
 		t.Error("the meeting does not show what was certified")
 	}
@@ -161,7 +161,7 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	if zipLink == nil || pdfLink == nil {
 		t.Fatal("the meeting does not offer the downloads once extracts are certified")
 	}
-	resp, zipped := e.get(html.UnescapeString(zipLink[1]))
+	resp, zipped := e.Get(html.UnescapeString(zipLink[1]))
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("zip: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -185,7 +185,7 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	if list := pdftest.Run(t, false, "unzip", "-l", pdftest.File(t, []byte(zipped))); strings.Count(list, "bestyrkt.pdf") != 2 {
 		t.Errorf("unzip -l:\n%s", list)
 	}
-	resp, combined := e.get(html.UnescapeString(pdfLink[1]))
+	resp, combined := e.Get(html.UnescapeString(pdfLink[1]))
 	if resp.StatusCode != 200 || !strings.HasPrefix(combined, "%PDF-") {
 		t.Fatalf("combined PDF: %d", resp.StatusCode)
 	}
@@ -206,21 +206,21 @@ func TestMeetingCertifiesSendsAndBundles(t *testing.T) {
 	}
 
 	// Send § 157 (certified) and § 158 (not): one goes, one is refused.
-	resp, _ = e.post("/sammantrade/expediera", url.Values{"csrf": {token}, "organ": {"Regionstyrelsen"}, "datum": {"2023-10-06"},
+	resp, _ = e.Post("/sammantrade/expediera", url.Values{"csrf": {token}, "organ": {"Regionstyrelsen"}, "datum": {"2023-10-06"},
 		"id": {ids[157], ids[158]}})
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "expedierade=1&fel=1") {
 		t.Errorf("send: %d %s", resp.StatusCode, loc)
 	}
-	if len(e.smtp.Accepted()) == 0 {
+	if len(e.SMTP.Accepted()) == 0 {
 		t.Error("nothing was sent")
 	}
 	e.apiGet("/v1/extracts/" + ids[157] + "/distribution") // 200: § 157 has its distribution record
-	if resp, _ := http.Get(e.url + "/v1/extracts/" + ids[158] + "/distribution"); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := http.Get(e.URL + "/v1/extracts/" + ids[158] + "/distribution"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("§ 158 (not certified) has a distribution: %d", resp.StatusCode)
 	}
 
 	// Another meeting's extract cannot be slipped into the batch.
-	resp, _ = e.post("/sammantrade/bestyrk", url.Values{"csrf": {token}, "organ": {"Regionstyrelsen"}, "datum": {"2023-10-06"},
+	resp, _ = e.Post("/sammantrade/bestyrk", url.Values{"csrf": {token}, "organ": {"Regionstyrelsen"}, "datum": {"2023-10-06"},
 		"id": {other}, "name": {"Lena Nordin"}, "title": {"Nämndsekreterare"}, "step": {"sign"}, "nyckel": {"x"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || e.certifiedVersions(other) != 0 {
 		t.Errorf("another meeting's extract in the batch: %d", resp.StatusCode)
@@ -240,7 +240,7 @@ func TestMeetingByProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(e.url+"/v1/protocols", "application/json", bytes.NewReader(raw))
+	resp, err := http.Post(e.URL+"/v1/protocols", "application/json", bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,15 +250,15 @@ func TestMeetingByProtocol(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || p.ID == "" {
 		t.Fatalf("storing the protocol: %d", resp.StatusCode)
 	}
-	resp, _ = e.get("/sammantrade?protokoll=" + p.ID)
+	resp, _ = e.Get("/sammantrade?protokoll=" + p.ID)
 	want := "/sammantrade?" + url.Values{"organ": {"Kommunstyrelsen"}, "datum": {"2025-05-20"}}.Encode()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
 		t.Errorf("by protocol: %d %s, want 303 %s", resp.StatusCode, resp.Header.Get("Location"), want)
 	}
-	if resp, _ := e.get("/sammantrade?protokoll=000000000000000000000000"); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := e.Get("/sammantrade?protokoll=000000000000000000000000"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("an unknown protocol: %d", resp.StatusCode)
 	}
-	if resp, _ := e.get("/sammantrade?organ=Kommunstyrelsen&datum=20-05-2025"); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := e.Get("/sammantrade?organ=Kommunstyrelsen&datum=20-05-2025"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("a date written otherwise: %d", resp.StatusCode)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +21,7 @@ import (
 	"utdrag/clerk"
 	"utdrag/index/indextest"
 	"utdrag/internal/oidctest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage/fs"
 )
@@ -87,8 +87,8 @@ editableTitles: [%s]
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: servicetest.Engine(t),
+		Logger: servicetest.Log(t),
 		Pages: func(s *service.Server) (service.Pages, error) {
 			return clerk.New(s, clerk.Config{SessionKey: cfg.SessionKey, AuthFile: cfg.AuthFile, PublicURL: cfg.PublicURL, OpenID: p})
 		}})
@@ -97,18 +97,18 @@ editableTitles: [%s]
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
-	return &peopleEnv{uiEnv: &uiEnv{t: t, url: ts.URL, c: newBrowserClient(t)}, provider: tp}
+	return &peopleEnv{uiEnv: &uiEnv{&servicetest.UI{T: t, URL: ts.URL, Client: servicetest.Browser(t)}}, provider: tp}
 }
 
 // api calls the API with key.
 func (e *peopleEnv) api(method, path, key string, body []byte) (int, []byte) {
-	e.t.Helper()
-	req, _ := http.NewRequest(method, e.url+path, bytes.NewReader(body))
+	e.T.Helper()
+	req, _ := http.NewRequest(method, e.URL+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -118,11 +118,11 @@ func (e *peopleEnv) api(method, path, key string, body []byte) (int, []byte) {
 // logIn takes a fresh browser through the provider as username and
 // returns the service's answer to the return from the provider.
 func (e *peopleEnv) logIn(username, next string) *http.Response {
-	e.t.Helper()
-	e.c = newBrowserClient(e.t)
-	resp, _ := e.get("/logga-in/oidc/start?next=" + url.QueryEscape(next))
+	e.T.Helper()
+	e.Client = servicetest.Browser(e.T)
+	resp, _ := e.Get("/logga-in/oidc/start?next=" + url.QueryEscape(next))
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), e.provider.Issuer) {
-		e.t.Fatalf("start: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		e.T.Fatalf("start: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	var attempt *http.Cookie
 	for _, ck := range resp.Cookies() {
@@ -131,25 +131,25 @@ func (e *peopleEnv) logIn(username, next string) *http.Response {
 		}
 	}
 	if attempt == nil || attempt.Path != service.OpenIDReturnPath || !attempt.HttpOnly || attempt.SameSite != http.SameSiteLaxMode {
-		e.t.Fatalf("the attempt cookie: %+v", attempt)
+		e.T.Fatalf("the attempt cookie: %+v", attempt)
 	}
-	back := oidctest.LogIn(e.t, e.c, resp.Header.Get("Location"), username, oidctest.Password)
+	back := oidctest.LogIn(e.T, e.Client, resp.Header.Get("Location"), username, oidctest.Password)
 	if back.Path != service.OpenIDReturnPath {
-		e.t.Fatalf("the provider sent the browser to %s", back)
+		e.T.Fatalf("the provider sent the browser to %s", back)
 	}
-	r, err := e.c.Get(back.String())
+	r, err := e.Client.Get(back.String())
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	r.Body.Close()
 	return r
 }
 
 func (e *peopleEnv) trail(query string) []audit.Event {
-	e.t.Helper()
+	e.T.Helper()
 	status, body := e.api("GET", "/v1/audit?"+query, keyPeopleAdmin, nil)
 	if status != 200 {
-		e.t.Fatalf("audit: %d %s", status, body)
+		e.T.Fatalf("audit: %d %s", status, body)
 	}
 	var evs []audit.Event
 	for _, line := range bytes.Split(bytes.TrimSpace(body), []byte("\n")) {
@@ -158,7 +158,7 @@ func (e *peopleEnv) trail(query string) []audit.Event {
 		}
 		var ev audit.Event
 		if err := json.Unmarshal(line, &ev); err != nil {
-			e.t.Fatal(err)
+			e.T.Fatal(err)
 		}
 		evs = append(evs, ev)
 	}
@@ -171,14 +171,14 @@ func (e *peopleEnv) trail(query string) []audit.Event {
 // her login and certification are in the trail under her identity.
 func TestPersonalLoginCertifiesUnderThePersonsName(t *testing.T) {
 	e := startPeople(t, "")
-	status, body := e.api("POST", "/v1/extracts", keyPeopleSystem, []byte(minimalExtract))
+	status, body := e.api("POST", "/v1/extracts", keyPeopleSystem, []byte(servicetest.MinimalExtract))
 	if status != 201 {
 		t.Fatalf("create: %d %s", status, body)
 	}
 	var x struct{ ID string }
 	json.Unmarshal(body, &x)
 
-	_, page := e.get("/logga-in")
+	_, page := e.Get("/logga-in")
 	if !strings.Contains(page, `href="/logga-in/oidc/start?next=%2f"`) && !strings.Contains(page, `href="/logga-in/oidc/start?next=/"`) {
 		t.Errorf("the login page offers no personal login:\n%s", page)
 	}
@@ -186,7 +186,7 @@ func TestPersonalLoginCertifiesUnderThePersonsName(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/utdrag/"+x.ID+"/bestyrk" {
 		t.Fatalf("return: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, page = e.get("/utdrag/" + x.ID + "/bestyrk")
+	resp, page = e.Get("/utdrag/" + x.ID + "/bestyrk")
 	if resp.StatusCode != 200 || !strings.Contains(page, "Inloggad som <strong>Lena Nordin</strong>") {
 		t.Fatalf("the certify form: %d\n%s", resp.StatusCode, page)
 	}
@@ -198,8 +198,8 @@ func TestPersonalLoginCertifiesUnderThePersonsName(t *testing.T) {
 			t.Errorf("the form lacks %s", want)
 		}
 	}
-	token := csrfField.FindStringSubmatch(page)[1]
-	resp, page = e.post("/utdrag/"+x.ID+"/bestyrk", url.Values{"csrf": {token}, "name": {"Någon Annan"}, "title": {"Kommundirektör"},
+	token := servicetest.CSRFField.FindStringSubmatch(page)[1]
+	resp, page = e.Post("/utdrag/"+x.ID+"/bestyrk", url.Values{"csrf": {token}, "name": {"Någon Annan"}, "title": {"Kommundirektör"},
 		"place": {"Storuman"}, "step": {"sign"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("certify: %d\n%s", resp.StatusCode, page)
@@ -223,18 +223,18 @@ func TestPersonalLoginCertifiesUnderThePersonsName(t *testing.T) {
 		t.Errorf("logins: %+v", evs)
 	}
 	// The extract page shows its trail, with her name.
-	_, page = e.get("/utdrag/" + x.ID)
+	_, page = e.Get("/utdrag/" + x.ID)
 	if !strings.Contains(page, "<td>Bestyrkt</td>\n      <td>Lena Nordin</td>") {
 		t.Errorf("the extract page's trail:\n%s", page)
 	}
 
 	// Logging out is recorded and ends the session.
-	_, page = e.get("/")
-	token = csrfField.FindStringSubmatch(page)[1]
-	if resp, _ := e.post("/logga-ut", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusSeeOther {
+	_, page = e.Get("/")
+	token = servicetest.CSRFField.FindStringSubmatch(page)[1]
+	if resp, _ := e.Post("/logga-ut", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout: %d", resp.StatusCode)
 	}
-	if resp, _ := e.get("/utdrag/" + x.ID); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := e.Get("/utdrag/" + x.ID); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("after logout the extract page answers %d", resp.StatusCode)
 	}
 	if evs := e.trail("action=logout"); len(evs) != 1 || evs[0].Actor.Name != "Lena Nordin" {
@@ -251,11 +251,11 @@ func TestPersonalLoginRefusals(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a person without a mapped group: %d", resp.StatusCode)
 	}
-	if resp, _ := e.get("/"); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := e.Get("/"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("after a refused login the search page answers %d", resp.StatusCode)
 	}
-	e.c = newBrowserClient(t)
-	resp, page := e.get("/logga-in/oidc?code=stolen&state=guessed")
+	e.Client = servicetest.Browser(t)
+	resp, page := e.Get("/logga-in/oidc?code=stolen&state=guessed")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "hörde inte till den här webbläsaren") {
 		t.Errorf("a return without an attempt: %d\n%s", resp.StatusCode, page)
 	}
@@ -273,7 +273,7 @@ func TestEditableTitleIsRemembered(t *testing.T) {
 	e := startPeople(t, "storuman")
 	var ids []string
 	for _, n := range []string{"1", "2"} {
-		status, body := e.api("POST", "/v1/extracts", keyPeopleSystem, []byte(strings.Replace(minimalExtract, `"number":1`, `"number":`+n, 1)))
+		status, body := e.api("POST", "/v1/extracts", keyPeopleSystem, []byte(strings.Replace(servicetest.MinimalExtract, `"number":1`, `"number":`+n, 1)))
 		if status != 201 {
 			t.Fatalf("create: %d %s", status, body)
 		}
@@ -284,15 +284,15 @@ func TestEditableTitleIsRemembered(t *testing.T) {
 	if resp := e.logIn("nils", "/"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
-	_, page := e.get("/utdrag/" + ids[0] + "/bestyrk")
+	_, page := e.Get("/utdrag/" + ids[0] + "/bestyrk")
 	if strings.Contains(page, `aria-describedby="title-from"`) || !strings.Contains(page, `aria-describedby="name-from"`) {
 		t.Errorf("the title should be editable and the name not:\n%s", page)
 	}
-	token := csrfField.FindStringSubmatch(page)[1]
-	if resp, page := e.post("/utdrag/"+ids[0]+"/bestyrk", url.Values{"csrf": {token}, "name": {"x"}, "title": {"Registrator"}, "step": {"sign"}}); resp.StatusCode != http.StatusSeeOther {
+	token := servicetest.CSRFField.FindStringSubmatch(page)[1]
+	if resp, page := e.Post("/utdrag/"+ids[0]+"/bestyrk", url.Values{"csrf": {token}, "name": {"x"}, "title": {"Registrator"}, "step": {"sign"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("certify: %d\n%s", resp.StatusCode, page)
 	}
-	_, page = e.get("/utdrag/" + ids[1] + "/bestyrk")
+	_, page = e.Get("/utdrag/" + ids[1] + "/bestyrk")
 	if !strings.Contains(page, `id="title" name="title" type="text" value="Registrator"`) || !strings.Contains(page, `value="Nils Nyman"`) {
 		t.Errorf("the next form does not remember the title:\n%s", page)
 	}
@@ -300,7 +300,7 @@ func TestEditableTitleIsRemembered(t *testing.T) {
 	if resp := e.logIn("nils", "/"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("second login: %d", resp.StatusCode)
 	}
-	_, page = e.get("/utdrag/" + ids[1] + "/bestyrk")
+	_, page = e.Get("/utdrag/" + ids[1] + "/bestyrk")
 	if !strings.Contains(page, `id="title" name="title" type="text" value="Registrator"`) {
 		t.Errorf("the form after a new login does not remember the title:\n%s", page)
 	}
@@ -323,7 +323,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 // jq reads back.
 func TestAuditPages(t *testing.T) {
 	e := startPeople(t, "")
-	status, body := e.api("POST", "/v1/extracts", keyPeopleSystem, []byte(minimalExtract))
+	status, body := e.api("POST", "/v1/extracts", keyPeopleSystem, []byte(servicetest.MinimalExtract))
 	if status != 201 {
 		t.Fatalf("create: %d %s", status, body)
 	}
@@ -331,28 +331,28 @@ func TestAuditPages(t *testing.T) {
 	json.Unmarshal(body, &x)
 
 	e.logIn("lena", "/")
-	if resp, page := e.get("/logg"); resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "bara för administratörer") {
+	if resp, page := e.Get("/logg"); resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "bara för administratörer") {
 		t.Errorf("the whole trail for a clerk: %d", resp.StatusCode)
 	}
-	resp, page := e.get("/logg?organ=N%C3%A4mnden&meetingDate=2024-05-14")
+	resp, page := e.Get("/logg?organ=N%C3%A4mnden&meetingDate=2024-05-14")
 	if resp.StatusCode != 200 || !strings.Contains(page, "Händelser för Nämnden 2024-05-14") || !strings.Contains(page, "<td>Skapat</td>") ||
 		strings.Contains(page, "<td>Inloggning</td>") || strings.Contains(page, `href="/logg"`) {
 		t.Errorf("the meeting's trail for a clerk: %d\n%s", resp.StatusCode, page)
 	}
 
 	e.logIn("admin", "/")
-	resp, page = e.get("/")
+	resp, page = e.Get("/")
 	if !strings.Contains(page, `<a href="/logg"`) {
 		t.Errorf("no link to the trail for an administrator")
 	}
-	resp, page = e.get("/logg?action=login")
+	resp, page = e.Get("/logg?action=login")
 	if resp.StatusCode != 200 || strings.Count(page, "<td>Inloggning</td>") != 2 || strings.Contains(page, "<td>Skapat</td>") {
 		t.Errorf("logins for an administrator: %d\n%s", resp.StatusCode, page)
 	}
-	if resp, _ := e.get("/logg?action=radera"); resp.StatusCode != http.StatusUnprocessableEntity {
+	if resp, _ := e.Get("/logg?action=radera"); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("an unknown action: %d", resp.StatusCode)
 	}
-	resp, export := e.get("/logg.jsonl?actor=Lena+Nordin")
+	resp, export := e.Get("/logg.jsonl?actor=Lena+Nordin")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/x-ndjson" {
 		t.Fatalf("export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

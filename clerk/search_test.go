@@ -13,14 +13,14 @@ import (
 // 500, and remembers the search for the way back from an extract.
 func TestSearchPage(t *testing.T) {
 	e := startUI(t)
-	if resp, body := e.get("/?organ=Barn"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Arkivet har inga utdrag ännu") {
+	if resp, body := e.Get("/?organ=Barn"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Arkivet har inga utdrag ännu") {
 		t.Errorf("search in an empty archive: %d, says no empty archive", resp.StatusCode)
 	}
-	rs := e.create("rs-157-2023.json")
-	if _, body := e.get("/?organ=Barn"); !strings.Contains(body, "Inga utdrag matchar sökningen") || strings.Contains(body, "Arkivet har inga") {
+	rs := e.Create("rs-157-2023.json")
+	if _, body := e.Get("/?organ=Barn"); !strings.Contains(body, "Inga utdrag matchar sökningen") || strings.Contains(body, "Arkivet har inga") {
 		t.Errorf("no match in an archive with an extract does not say so")
 	}
-	if _, body := e.get("/"); !strings.Contains(body, `<option value="Regionstyrelsen">`) {
+	if _, body := e.Get("/"); !strings.Contains(body, `<option value="Regionstyrelsen">`) {
 		t.Errorf("the organs of the archive are not offered")
 	}
 	for q, want := range map[string]string{
@@ -34,35 +34,35 @@ func TestSearchPage(t *testing.T) {
 		"sortera=alfabetiskt":               "Välj en ordning i listan.",
 		"organ=" + strings.Repeat("x", 201): "Sökningen är för lång",
 	} {
-		resp, body := e.get("/?" + q)
+		resp, body := e.Get("/?" + q)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), want) || !strings.Contains(body, `aria-invalid="true"`) {
 			t.Errorf("/?%s: %d, want 400 saying %q", q, resp.StatusCode, want)
 		}
 	}
 	for _, q := range []string{"sida=-5", "sida=99999999999999999999", "organ=%00", "q=%22%27%3B--", "caseNumber=*", "paragraph=%C2%A7%C2%A7"} {
-		if resp, _ := e.get("/?" + q); resp.StatusCode >= 500 {
+		if resp, _ := e.Get("/?" + q); resp.StatusCode >= 500 {
 			t.Errorf("/?%s: %d", q, resp.StatusCode)
 		}
 	}
 
 	// The search is kept: the extract's page leads back to it.
-	if _, body := e.get("/?organ=styrelse&paragraph=150-160&sortera=paragraf-fallande"); !strings.Contains(body, "/utdrag/"+rs) {
+	if _, body := e.Get("/?organ=styrelse&paragraph=150-160&sortera=paragraf-fallande"); !strings.Contains(body, "/utdrag/"+rs) {
 		t.Fatalf("the search for § 150-160 misses § 157")
 	}
-	_, page := e.get("/utdrag/" + rs)
+	_, page := e.Get("/utdrag/" + rs)
 	back := html.UnescapeString(between(page, `<p class="crumbs"><a href="`, `"`))
 	u, err := url.Parse(back)
 	if err != nil || u.Path != "/" || u.Query().Get("organ") != "styrelse" || u.Query().Get("paragraph") != "150-160" ||
 		u.Query().Get("sortera") != "paragraf-fallande" || u.Fragment != "resultat" {
 		t.Errorf("the way back from the extract is %q", back)
 	}
-	_, plan := e.get("/utdrag/" + rs + "/bestyrk")
+	_, plan := e.Get("/utdrag/" + rs + "/bestyrk")
 	if got := html.UnescapeString(between(plan, `<p class="crumbs"><a href="`, `"`)); got != back {
 		t.Errorf("the certification page leads back to %q, the extract page to %q", got, back)
 	}
-	e.c.Jar.SetCookies(&url.URL{Scheme: "http", Host: strings.TrimPrefix(e.url, "http://"), Path: "/"},
+	e.Client.Jar.SetCookies(&url.URL{Scheme: "http", Host: strings.TrimPrefix(e.URL, "http://"), Path: "/"},
 		[]*http.Cookie{{Name: "utdrag_sok", Value: url.QueryEscape("https://elsewhere.example/?x=1"), Path: "/"}})
-	if _, page := e.get("/utdrag/" + rs); between(page, `<p class="crumbs"><a href="`, `"`) != "/" {
+	if _, page := e.Get("/utdrag/" + rs); between(page, `<p class="crumbs"><a href="`, `"`) != "/" {
 		t.Errorf("a cookie naming another site makes the way back %q", between(page, `<p class="crumbs"><a href="`, `"`))
 	}
 }

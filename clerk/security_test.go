@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"utdrag/index/indextest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage/fs"
 )
@@ -86,8 +87,8 @@ func inProcess(t *testing.T, tune ...func(*service.Config)) http.Handler {
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pages: pages(cfg)})
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: servicetest.Engine(t),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pages: servicetest.Pages(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func visitorSession(t *testing.T, h http.Handler) (*http.Cookie, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, localRequest("GET", "/verify", nil))
-	m := csrfField.FindStringSubmatch(rec.Body.String())
+	m := servicetest.CSRFField.FindStringSubmatch(rec.Body.String())
 	cookies := rec.Result().Cookies()
 	if m == nil || len(cookies) == 0 {
 		t.Fatalf("verify page: %d, no token or cookie", rec.Code)
@@ -252,7 +253,7 @@ func TestSecurityLoginRedirectStaysOnSite(t *testing.T) {
 	e := startUI(t, func(c *service.Config) {
 		c.AuthFile = writeKeys(t, map[string]string{clerk: "handläggare clerk region-jh"})
 	})
-	base, _ := url.Parse(e.url)
+	base, _ := url.Parse(e.URL)
 	targets := []string{
 		"/\t/evil.example", "/%09/evil.example", "/\\evil.example", "\\/evil.example", "//evil.example",
 		"/\r\n/evil.example", " //evil.example", "/\\/evil.example", "https://evil.example/", "/./\t/evil.example",
@@ -271,17 +272,17 @@ func TestSecurityLoginRedirectStaysOnSite(t *testing.T) {
 		if err != nil {
 			dec = next
 		}
-		e.c = newBrowserClient(t)
-		resp, _ := e.post("/logga-in", url.Values{"csrf": {e.csrf("/logga-in")}, "key": {clerk}, "next": {dec}})
+		e.Client = servicetest.Browser(t)
+		resp, _ := e.Post("/logga-in", url.Values{"csrf": {e.CSRF("/logga-in")}, "key": {clerk}, "next": {dec}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("login with next=%q: %d", next, resp.StatusCode)
 		}
 		check("login", next, resp.Header.Get("Location"))
 		// Logged in, the login page sends the browser on at once.
-		resp, _ = e.get("/logga-in?next=" + url.QueryEscape(dec))
+		resp, _ = e.Get("/logga-in?next=" + url.QueryEscape(dec))
 		check("login page", next, resp.Header.Get("Location"))
 	}
-	resp, _ := e.get("/logga-in?next=" + url.QueryEscape("/utdrag/abc?x=1"))
+	resp, _ := e.Get("/logga-in?next=" + url.QueryEscape("/utdrag/abc?x=1"))
 	if loc := resp.Header.Get("Location"); loc != "/utdrag/abc?x=1" {
 		t.Errorf("a local target is kept: %q", loc)
 	}
@@ -309,8 +310,8 @@ func TestSecurityLogoutRevokesSession(t *testing.T) {
 	replica := func() string {
 		cfg := service.Defaults()
 		cfg.AuthFile, cfg.SessionKey, cfg.Mail.Outbox = keys, strings.Repeat("s", 32), t.TempDir()
-		srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			Pages: pages(cfg)})
+		srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: servicetest.Engine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Pages: servicetest.Pages(cfg)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,8 +320,8 @@ func TestSecurityLogoutRevokesSession(t *testing.T) {
 		return ts.URL
 	}
 	one, two := replica(), replica()
-	e := &uiEnv{t: t, url: one, c: newBrowserClient(t)}
-	resp, _ := e.post("/logga-in", url.Values{"csrf": {e.csrf("/logga-in")}, "key": {clerk}, "next": {"/"}})
+	e := &uiEnv{&servicetest.UI{T: t, URL: one, Client: servicetest.Browser(t)}}
+	resp, _ := e.Post("/logga-in", url.Values{"csrf": {e.CSRF("/logga-in")}, "key": {clerk}, "next": {"/"}})
 	copied := sessionCookie(resp)
 	if copied == nil {
 		t.Fatal("no session cookie after login")
@@ -328,7 +329,7 @@ func TestSecurityLogoutRevokesSession(t *testing.T) {
 	open := func(base string) int {
 		req, _ := http.NewRequest("GET", base+"/", nil)
 		req.AddCookie(copied)
-		resp, err := (&http.Client{CheckRedirect: e.c.CheckRedirect}).Do(req)
+		resp, err := (&http.Client{CheckRedirect: e.Client.CheckRedirect}).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,12 +339,12 @@ func TestSecurityLogoutRevokesSession(t *testing.T) {
 	if a, b := open(one), open(two); a != 200 || b != 200 {
 		t.Fatalf("the copied cookie before logout: %d on one replica, %d on the other", a, b)
 	}
-	e.post("/logga-ut", url.Values{"csrf": {e.csrf("/")}})
+	e.Post("/logga-ut", url.Values{"csrf": {e.CSRF("/")}})
 	if a, b := open(one), open(two); a != http.StatusSeeOther || b != http.StatusSeeOther {
 		t.Errorf("the copied cookie after logout: %d on the replica that logged out, %d on the other (want 303 to the login)", a, b)
 	}
-	resp, _ = e.post("/logga-in", url.Values{"csrf": {e.csrf("/logga-in")}, "key": {clerk}, "next": {"/"}})
-	if resp, _ := e.get("/"); resp.StatusCode != 200 {
+	resp, _ = e.Post("/logga-in", url.Values{"csrf": {e.CSRF("/logga-in")}, "key": {clerk}, "next": {"/"}})
+	if resp, _ := e.Get("/"); resp.StatusCode != 200 {
 		t.Errorf("logging in again: %d", resp.StatusCode)
 	}
 }
@@ -354,9 +355,9 @@ func TestSecurityLogoutRevokesSession(t *testing.T) {
 // HTTPS the session cookie carries the __Host- prefix.
 func TestSecurityCSRFOriginRefererAndCookie(t *testing.T) {
 	e := startUI(t)
-	id := e.create("rs-157-2023.json")
-	token := e.csrf("/verify")
-	host := strings.TrimPrefix(e.url, "http://")
+	id := e.Create("rs-157-2023.json")
+	token := e.CSRF("/verify")
+	host := strings.TrimPrefix(e.URL, "http://")
 	form := url.Values{"csrf": {token}, "name": {"Anna Berg"}, "title": {"Nämndsekreterare"}, "step": {"sign"}}
 	for what, header := range map[string][]string{
 		"cross-site Referer":       {"Referer", "https://evil.example/page"},
@@ -365,10 +366,10 @@ func TestSecurityCSRFOriginRefererAndCookie(t *testing.T) {
 		"cross-site fetch":         {"Sec-Fetch-Site", "cross-site"},
 		"Referer of another port":  {"Referer", "http://" + strings.Split(host, ":")[0] + ":1/"},
 	} {
-		req, _ := http.NewRequest("POST", e.url+"/utdrag/"+id+"/bestyrk", strings.NewReader(form.Encode()))
+		req, _ := http.NewRequest("POST", e.URL+"/utdrag/"+id+"/bestyrk", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set(header[0], header[1])
-		resp, err := e.c.Do(req)
+		resp, err := e.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -377,19 +378,19 @@ func TestSecurityCSRFOriginRefererAndCookie(t *testing.T) {
 			t.Errorf("%s: %d", what, resp.StatusCode)
 		}
 	}
-	if resp, _ := e.get("/utdrag/" + id + "/bestyrkt"); resp.StatusCode != 404 {
+	if resp, _ := e.Get("/utdrag/" + id + "/bestyrkt"); resp.StatusCode != 404 {
 		t.Fatal("a refused form certified the extract")
 	}
-	req, _ := http.NewRequest("POST", e.url+"/utdrag/"+id+"/bestyrk", strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", e.URL+"/utdrag/"+id+"/bestyrk", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", e.url)
-	req.Header.Set("Referer", e.url+"/utdrag/"+id+"/bestyrk")
-	if resp, err := e.c.Do(req); err != nil || resp.StatusCode != http.StatusSeeOther {
+	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Referer", e.URL+"/utdrag/"+id+"/bestyrk")
+	if resp, err := e.Client.Do(req); err != nil || resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("the same form from this site: %v %v", resp.StatusCode, err)
 	}
 
 	secure := startUI(t, func(c *service.Config) { c.PublicURL = "https://utdrag.example.org" })
-	req, _ = http.NewRequest("GET", secure.url+"/verify", nil)
+	req, _ = http.NewRequest("GET", secure.URL+"/verify", nil)
 	req.Host = "utdrag.example.org"
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -409,10 +410,10 @@ func TestSecurityRateLimitLoginFailures(t *testing.T) {
 	e := startUI(t, func(c *service.Config) {
 		c.AuthFile = writeKeys(t, map[string]string{clerk: "handläggare clerk region-jh"})
 	})
-	token := e.csrf("/logga-in")
+	token := e.CSRF("/logga-in")
 	codes := map[int]int{}
 	for i := range 40 {
-		resp, _ := e.post("/logga-in", url.Values{"csrf": {token}, "key": {fmt.Sprintf("guess-%d", i)}})
+		resp, _ := e.Post("/logga-in", url.Values{"csrf": {token}, "key": {fmt.Sprintf("guess-%d", i)}})
 		codes[resp.StatusCode]++
 	}
 	if codes[http.StatusTooManyRequests] == 0 {

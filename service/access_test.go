@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"utdrag/index/indextest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 )
 
@@ -167,7 +168,7 @@ func TestOpenModeOnlyOnLoopback(t *testing.T) {
 		var logs strings.Builder
 		cfg := service.Defaults()
 		cfg.Addr = addr
-		_, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
+		_, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: servicetest.Engine(t),
 			Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 		if open && (err != nil || !strings.Contains(logs.String(), "UTDRAG_AUTH_FILE")) {
 			t.Errorf("%s without keys: %v, log %q", addr, err, logs.String())
@@ -178,12 +179,12 @@ func TestOpenModeOnlyOnLoopback(t *testing.T) {
 	}
 	cfg := service.Defaults()
 	cfg.Addr, cfg.AuthFile = "0.0.0.0:8080", writeKeyFile(t)
-	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
+	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: servicetest.Engine(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Errorf("with keys on 0.0.0.0: %v", err)
 	}
 	cfg.AuthFile += ".missing"
-	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t)}); err == nil {
+	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: servicetest.Engine(t)}); err == nil {
 		t.Error("a missing key file is accepted")
 	}
 }

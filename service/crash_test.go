@@ -18,6 +18,7 @@ import (
 	"utdrag/audit"
 	"utdrag/index"
 	"utdrag/index/indextest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage"
 	"utdrag/storage/storagetest"
@@ -34,7 +35,7 @@ func startTracked(t *testing.T, store storage.Store, ix *index.Index) *tracked {
 	t.Helper()
 	cfg := service.Defaults()
 	cfg.Mail.Outbox = t.TempDir()
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t), Index: ix,
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: servicetest.Engine(t), Index: ix,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

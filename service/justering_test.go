@@ -175,13 +175,13 @@ func TestOlderRecordNotJusteratIsNotSent(t *testing.T) {
 
 			// The extract's page says so and offers neither certification
 			// nor distribution.
-			resp, page := e.get("/utdrag/" + id)
+			resp, page := e.Get("/utdrag/" + id)
 			if resp.StatusCode != 200 || !strings.Contains(undated(page), "§ 33 ej justerad (justeras 2026-12-01), § 34 omedelbart justerad 2026-11-23") ||
 				!strings.Contains(page, `id="draft"`) || strings.Contains(page, "/utdrag/"+id+"/expediera") || strings.Contains(page, "/utdrag/"+id+"/bestyrk\"") {
 				t.Errorf("extract page: %d\n%s", resp.StatusCode, page)
 			}
 
-			token := e.csrf("/verify")
+			token := e.CSRF("/verify")
 			for _, page := range []struct {
 				method, path string
 				form         url.Values
@@ -194,9 +194,9 @@ func TestOlderRecordNotJusteratIsNotSent(t *testing.T) {
 				var resp *http.Response
 				var body string
 				if page.method == "GET" {
-					resp, body = e.get(page.path)
+					resp, body = e.Get(page.path)
 				} else {
-					resp, body = e.post(page.path, page.form)
+					resp, body = e.Post(page.path, page.form)
 				}
 				// The distribution page still shows who is to get the
 				// extract, with the reason it cannot be sent and no button.
@@ -255,11 +255,11 @@ func objects(t *testing.T, store storage.Store) []string {
 func startClerk(t *testing.T, store storage.Store, now func() time.Time) (*uiEnv, *smtptest.Server) {
 	t.Helper()
 	e := startUIOn(t, store, now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	return e, e.smtp
+	return e, e.SMTP
 }
 
 // api sends a JSON request with the clerk pages' client.
 func (e *uiEnv) api(method, path string, body []byte) (*http.Response, []byte) {
-	e.t.Helper()
-	return sendJSON(e.t, e.c, method, e.url+path, body)
+	e.T.Helper()
+	return sendJSON(e.T, e.Client, method, e.URL+path, body)
 }

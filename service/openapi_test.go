@@ -29,6 +29,7 @@ import (
 
 	"utdrag/auth"
 	"utdrag/index/indextest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage"
 )
@@ -87,8 +88,8 @@ func startAPI(t *testing.T, store storage.Store, tune ...func(*service.Config)) 
 		f(&cfg)
 	}
 	logs := &syncBuffer{}
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Pages: withPages(cfg)})
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: store, Render: servicetest.Engine(t),
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Pages: servicetest.Pages(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}

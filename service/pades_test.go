@@ -18,6 +18,7 @@ import (
 	"utdrag/index/indextest"
 	"utdrag/internal/pdftest"
 	"utdrag/internal/pkitest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage"
 	"utdrag/storage/storagetest"
@@ -49,8 +50,8 @@ func startSealed(t *testing.T, p *pkitest.PKI, name string, store storage.Store,
 	for _, f := range tune {
 		f(&cfg)
 	}
-	srv, err := service.New(cfg, service.Deps{Store: store, Render: renderEngine(t),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Index: indextest.SQLite(t), Pages: withPages(cfg)})
+	srv, err := service.New(cfg, service.Deps{Store: store, Render: servicetest.Engine(t),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Index: indextest.SQLite(t), Pages: servicetest.Pages(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"utdrag/index/indextest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage/fs"
 )
@@ -26,7 +27,7 @@ func benchServer(b *testing.B, withProtocol bool) (url, sum string) {
 	}
 	cfg := service.Defaults()
 	cfg.Mail.Outbox = b.TempDir()
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(b), Store: store, Render: renderEngine(b),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(b), Store: store, Render: servicetest.Engine(b),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)

@@ -3,7 +3,6 @@ package service_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -228,7 +227,7 @@ func TestProtocolCheckOnThePublicPage(t *testing.T) {
 		_, pdf := e.api("GET", v.Links["pdf"], nil)
 		return pdf
 	}
-	visitor := &uiEnv{t: t, url: e.url, c: newBrowserClient(t)}
+	visitor := &uiEnv{e.Visitor()}
 	for name, tc := range map[string]struct {
 		pdf  []byte
 		want string
@@ -236,16 +235,8 @@ func TestProtocolCheckOnThePublicPage(t *testing.T) {
 		"taken":   {pdfOf(p.Links["extracts"], fmt.Appendf(nil, `{"paragraphs":[%d]}`, p.Paragraphs[4])), "Överensstämmer med protokollet."},
 		"changed": {pdfOf("/v1/extracts", paragraphAlone(t, 4, changeOneWord)), "Överensstämmer inte med protokollet."},
 	} {
-		body, ctype := multipartFile(t, visitor.csrf("/verify"), tc.pdf)
-		req, _ := http.NewRequest("POST", e.url+"/verify", body)
-		req.Header.Set("Content-Type", ctype)
-		resp, err := visitor.c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(page), tc.want) || !strings.Contains(string(page), p.ID) {
+		resp, page := visitor.Verify(tc.pdf)
+		if resp.StatusCode != 200 || !strings.Contains(page, tc.want) || !strings.Contains(page, p.ID) {
 			t.Errorf("%s: %d, want %q and the protocol's id", name, resp.StatusCode, tc.want)
 		}
 	}

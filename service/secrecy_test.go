@@ -17,65 +17,20 @@ import (
 	"testing"
 
 	"utdrag/archive"
-	"utdrag/auth"
 	"utdrag/distribute"
 	"utdrag/extract"
 	"utdrag/internal/exampletest"
 	"utdrag/internal/pdftest"
 	"utdrag/internal/secrettest"
+	"utdrag/internal/servicetest"
 	"utdrag/internal/smtptest"
 	"utdrag/service"
 	"utdrag/storage"
 	"utdrag/storage/storagetest"
 )
 
-// Keys of the secrecy tests: a clerk allowed confidential content and one
-// (and an admin) not.
-const (
-	keySecretSystem = "test-key-secrecy-system"
-	keySecretClerk  = "test-key-secrecy-clerk-confidential"
-	keyPlainClerk   = "test-key-secrecy-clerk-public"
-	keyPlainAdmin   = "test-key-secrecy-admin-public"
-)
-
-// minimalExtract has as few words of its own as an extract can.
-const minimalExtract = `{"organisation":{"id":"storuman","name":"Storumans kommun"},"organ":"Nämnden",
-"meeting":{"date":"2024-05-14"},"justering":{"state":"adjusted","date":"2024-05-20","adjusters":[{"name":"Ada Ek"}]},
-"paragraphs":[{"number":1,"caseNumber":"X 1","title":"Val","decision":["Nämnden väljer Ada Ek."]}]}`
-
 // markedExamples are the examples with parts marked confidential.
 var markedExamples = []string{"storuman-ks-88-2024.json", "ostersund-sn-45-2024.json"}
-
-func secrecyKeyFile(t *testing.T) string {
-	t.Helper()
-	entry := func(name, key, roles string, confidential bool) string {
-		return fmt.Sprintf("  - name: %s\n    sha256: %s\n    organisation: \"*\"\n    roles: [%s]\n    confidential: %v\n",
-			name, auth.Hash(key), roles, confidential)
-	}
-	body := "organisations:\n  storuman: Storumans kommun\n  ostersund: Östersunds kommun\n  region-jh: Region Jämtland Härjedalen\nkeys:\n" +
-		entry("nyckel-a", keySecretSystem, "system", false) +
-		entry("nyckel-b", keySecretClerk, "clerk", true) +
-		entry("nyckel-c", keyPlainClerk, "clerk", false) +
-		entry("nyckel-d", keyPlainAdmin, "admin", false)
-	path := filepath.Join(t.TempDir(), "keys.yaml")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// secretDirectory is a recipient directory in which Ekonomienheten may
-// receive confidential content and Kommunens ombud may not.
-const secretDirectory = `organisations:
-  storuman:
-    name: Storumans kommun
-    recipients:
-      - name: Ekonomienheten
-        addresses: [ekonomi@storuman.example.se]
-        confidential: true
-      - name: Kommunens ombud
-        addresses: [kommunjurist@storuman.example.se]
-`
 
 type secrecyEnv struct {
 	*api
@@ -94,11 +49,11 @@ func startSecrecy(t *testing.T, backend string) *secrecyEnv {
 		e.store = storagetest.S3(t)
 	}
 	dirFile := filepath.Join(t.TempDir(), "recipients.yaml")
-	if err := os.WriteFile(dirFile, []byte(secretDirectory), 0o600); err != nil {
+	if err := os.WriteFile(dirFile, []byte(servicetest.SecretDirectory), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	e.api = startAPI(t, e.store, func(c *service.Config) {
-		c.AuthFile = secrecyKeyFile(t)
+		c.AuthFile = servicetest.SecrecyKeyFile(t)
 		c.Mail.Recipients = dirFile
 		c.Mail.SMTPAddr = e.smtp.Addr
 		c.Mail.StartTLS = "none"
@@ -151,24 +106,6 @@ func readings(t *testing.T, b []byte) map[string]string {
 	return map[string]string{"strings": pdftest.Strings(t, b), "bytes": string(b)}
 }
 
-// noSecret fails t for every secret string or word in what.
-func noSecret(t *testing.T, where string, what map[string]string, sec secrettest.Secrets) int {
-	t.Helper()
-	for tool, text := range what {
-		for _, s := range sec.Strings {
-			if pdftest.Contains(text, s) {
-				t.Errorf("%s, %s: holds the secret %q", where, tool, s)
-			}
-		}
-		for _, w := range sec.Words {
-			if pdftest.HasWord(text, w) {
-				t.Errorf("%s, %s: holds the secret word %q", where, tool, w)
-			}
-		}
-	}
-	return len(what)
-}
-
 type renditionView struct {
 	ID         string            `json:"id"`
 	Renditions []string          `json:"renditions"`
@@ -178,7 +115,7 @@ type renditionView struct {
 
 func (e *secrecyEnv) create(name string) renditionView {
 	e.t.Helper()
-	resp, raw := e.as(keySecretSystem).do("POST", "/v1/extracts", example(e.t, name))
+	resp, raw := e.as(servicetest.KeySecretSystem).do("POST", "/v1/extracts", example(e.t, name))
 	if resp.StatusCode != http.StatusCreated {
 		e.t.Fatalf("create %s: %d %s", name, resp.StatusCode, raw)
 	}
@@ -194,7 +131,7 @@ func (e *secrecyEnv) certify(id string, renditions ...string) {
 	e.t.Helper()
 	body, _ := json.Marshal(map[string]any{"name": "Maria Öhman", "title": "Nämndsekreterare", "date": "2024-05-21",
 		"renditions": renditions, "newVersion": true})
-	if resp, raw := e.as(keySecretClerk).do("POST", "/v1/extracts/"+id+"/certification", body); resp.StatusCode != http.StatusCreated {
+	if resp, raw := e.as(servicetest.KeySecretClerk).do("POST", "/v1/extracts/"+id+"/certification", body); resp.StatusCode != http.StatusCreated {
 		e.t.Fatalf("certify %s %v: %d %s", id, renditions, resp.StatusCode, raw)
 	}
 }
@@ -217,7 +154,7 @@ func TestSecrecyGoneFromEveryPublicObject(t *testing.T) {
 			// messages, JSON keys), read from an extract of a few words
 			// with nothing secret: a public copy holds those words for
 			// that reason.
-			resp, raw := e.as(keySecretSystem).do("POST", "/v1/extracts", []byte(minimalExtract))
+			resp, raw := e.as(servicetest.KeySecretSystem).do("POST", "/v1/extracts", []byte(servicetest.MinimalExtract))
 			var base renditionView
 			if json.Unmarshal(raw, &base); resp.StatusCode != http.StatusCreated {
 				t.Fatalf("create: %d %s", resp.StatusCode, raw)
@@ -230,7 +167,7 @@ func TestSecrecyGoneFromEveryPublicObject(t *testing.T) {
 				}
 			}
 			var minimal extract.Extract
-			if err := json.Unmarshal([]byte(minimalExtract), &minimal); err != nil {
+			if err := json.Unmarshal([]byte(servicetest.MinimalExtract), &minimal); err != nil {
 				t.Fatal(err)
 			}
 			common := secrettest.Furniture(&minimal, append(baseText, renditionLines)...)
@@ -249,7 +186,7 @@ func TestSecrecyGoneFromEveryPublicObject(t *testing.T) {
 				}
 				searched := 0
 				for where, r := range e.publicReadings(v.ID) {
-					searched += noSecret(t, name+" "+where, r, sec)
+					searched += servicetest.NoSecret(t, name+" "+where, r, sec)
 				}
 				e.searchFindsNoSecret(v.ID, x)
 				// Verification says which rendition a file is.
@@ -279,7 +216,7 @@ func TestSecrecyGoneFromEveryPublicObject(t *testing.T) {
 				}
 				t.Logf("%s: %d secret strings and %d words (%d more the service writes anyway) searched for in %d readings of the public rendition",
 					name, len(sec.Strings), len(sec.Words), len(all.Words)-len(sec.Words), searched)
-				noSecret(t, name+" log", map[string]string{"log": e.logs.String()}, sec)
+				servicetest.NoSecret(t, name+" log", map[string]string{"log": e.logs.String()}, sec)
 			}
 		})
 	}
@@ -306,7 +243,7 @@ func (e *secrecyEnv) publicReadings(id string) map[string]map[string]string {
 		}
 	}
 	for _, path := range paths {
-		resp, raw := e.as(keyPlainClerk).do("GET", path, nil)
+		resp, raw := e.as(servicetest.KeyPlainClerk).do("GET", path, nil)
 		if resp.StatusCode != http.StatusOK {
 			e.t.Errorf("%s: %d", path, resp.StatusCode)
 		}
@@ -322,7 +259,7 @@ func (e *secrecyEnv) publicReadings(id string) map[string]map[string]string {
 func (e *secrecyEnv) searchFindsNoSecret(id string, x *extract.Extract) {
 	e.t.Helper()
 	found := func(words []string) bool {
-		_, raw := e.as(keyPlainClerk).do("GET", "/v1/extracts?q="+url.QueryEscape(strings.Join(words[:min(len(words), 8)], " ")), nil)
+		_, raw := e.as(servicetest.KeyPlainClerk).do("GET", "/v1/extracts?q="+url.QueryEscape(strings.Join(words[:min(len(words), 8)], " ")), nil)
 		return strings.Contains(string(raw), id)
 	}
 	asked := 0
@@ -362,50 +299,50 @@ func TestSecurityInternalRenditionNeedsPermission(t *testing.T) {
 	base := "/v1/extracts/" + v.ID
 	for _, path := range []string{base + "/pdf?rendition=internal", base + "/html?rendition=internal", base + "/certified?version=1",
 		base + "/certified?rendition=internal"} {
-		for _, key := range []string{keyPlainClerk, keyPlainAdmin} {
+		for _, key := range []string{servicetest.KeyPlainClerk, servicetest.KeyPlainAdmin} {
 			if resp, raw := e.as(key).do("GET", path, nil); resp.StatusCode != http.StatusForbidden || !strings.Contains(string(raw), "problems/confidential") {
 				t.Errorf("%s with a key not allowed confidential content: %d %s", path, resp.StatusCode, raw)
 			}
 		}
-		if resp, _ := e.as(keySecretClerk).do("GET", path, nil); resp.StatusCode != http.StatusOK {
+		if resp, _ := e.as(servicetest.KeySecretClerk).do("GET", path, nil); resp.StatusCode != http.StatusOK {
 			t.Errorf("%s with a key allowed confidential content: %d", path, resp.StatusCode)
 		}
 	}
-	resp, raw := e.as(keySecretClerk).do("GET", base+"/pdf?rendition=internal", nil)
+	resp, raw := e.as(servicetest.KeySecretClerk).do("GET", base+"/pdf?rendition=internal", nil)
 	if !bytes.Equal(raw, internal) || !strings.Contains(resp.Header.Get("Content-Disposition"), "intern.pdf") {
 		t.Errorf("internal PDF: %d bytes, want the stored %d; %s", len(raw), len(internal), resp.Header.Get("Content-Disposition"))
 	}
-	resp, raw = e.as(keyPlainClerk).do("GET", base+"/pdf", nil)
+	resp, raw = e.as(servicetest.KeyPlainClerk).do("GET", base+"/pdf", nil)
 	if resp.StatusCode != 200 || pdftestChecksum(raw) != rec.SHA256 {
 		t.Errorf("public PDF by default: %d", resp.StatusCode)
 	}
-	if resp, _ := e.as(keyPlainClerk).do("GET", base+"/certified", nil); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := e.as(servicetest.KeyPlainClerk).do("GET", base+"/certified", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the public rendition is not certified, yet /certified answers %d", resp.StatusCode)
 	}
-	if resp, _ := e.as(keySecretClerk).do("GET", base+"/pdf?rendition=hemlig", nil); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := e.as(servicetest.KeySecretClerk).do("GET", base+"/pdf?rendition=hemlig", nil); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("an unknown rendition: %d", resp.StatusCode)
 	}
 	// Certifying the internal rendition needs the permission too.
 	body := []byte(`{"name":"Per Ek","title":"Registrator","renditions":["internal"],"newVersion":true}`)
-	if resp, _ := e.as(keyPlainClerk).do("POST", base+"/certification", body); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := e.as(servicetest.KeyPlainClerk).do("POST", base+"/certification", body); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("certifying the internal rendition without the permission: %d", resp.StatusCode)
 	}
 	// An extract with nothing marked has one rendition.
-	resp, raw = e.as(keySecretSystem).do("POST", "/v1/extracts", example(t, "rs-157-2023.json"))
+	resp, raw = e.as(servicetest.KeySecretSystem).do("POST", "/v1/extracts", example(t, "rs-157-2023.json"))
 	var plain renditionView
 	_ = json.Unmarshal(raw, &plain)
 	if resp.StatusCode != 201 || strings.Join(plain.Renditions, " ") != "public" || plain.Links["internalPdf"] != "" {
 		t.Errorf("unmarked extract: %d %v %v", resp.StatusCode, plain.Renditions, plain.Links)
 	}
-	if resp, _ := e.as(keySecretClerk).do("GET", "/v1/extracts/"+plain.ID+"/pdf?rendition=internal", nil); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := e.as(servicetest.KeySecretClerk).do("GET", "/v1/extracts/"+plain.ID+"/pdf?rendition=internal", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the internal rendition of an unmarked extract: %d", resp.StatusCode)
 	}
 	// A preview shows the caller what it sent, marked, when asked.
 	labels := exampletest.Template(t).Labels
 	sec := secrettest.Of(exampletest.Load(t, "ostersund-sn-45-2024.json"), labels)
-	_, pub := e.as(keySecretSystem).do("POST", "/v1/extracts/preview", example(t, "ostersund-sn-45-2024.json"))
-	noSecret(t, "public preview", map[string]string{"pdftotext": pdftest.Text(t, pub)}, sec)
-	_, in := e.as(keySecretSystem).do("POST", "/v1/extracts/preview?rendition=internal", example(t, "ostersund-sn-45-2024.json"))
+	_, pub := e.as(servicetest.KeySecretSystem).do("POST", "/v1/extracts/preview", example(t, "ostersund-sn-45-2024.json"))
+	servicetest.NoSecret(t, "public preview", map[string]string{"pdftotext": pdftest.Text(t, pub)}, sec)
+	_, in := e.as(servicetest.KeySecretSystem).do("POST", "/v1/extracts/preview?rendition=internal", example(t, "ostersund-sn-45-2024.json"))
 	if !strings.Contains(pdftest.Text(t, in), labels.ConfidentialHeader) {
 		t.Error("the internal preview does not say it holds secret text")
 	}
@@ -425,7 +362,7 @@ func TestSecrecyDistributionPerRendition(t *testing.T) {
 			v := e.create("storuman-ks-88-2024.json")
 			path := "/v1/extracts/" + v.ID + "/distribution"
 			e.certify(v.ID, "public")
-			resp, raw := e.as(keySecretClerk).do("POST", path, nil)
+			resp, raw := e.as(servicetest.KeySecretClerk).do("POST", path, nil)
 			if resp.StatusCode != http.StatusConflict || !strings.Contains(string(raw), "rendition-not-certified") || !strings.Contains(string(raw), "Ekonomienheten") {
 				t.Fatalf("distribution with the internal rendition uncertified: %d %s", resp.StatusCode, raw)
 			}
@@ -433,7 +370,7 @@ func TestSecrecyDistributionPerRendition(t *testing.T) {
 				t.Fatalf("%d messages sent before the refusal", n)
 			}
 			e.certify(v.ID, "internal")
-			resp, raw = e.as(keySecretClerk).do("POST", path, nil)
+			resp, raw = e.as(servicetest.KeySecretClerk).do("POST", path, nil)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("distribution: %d %s", resp.StatusCode, raw)
 			}
@@ -458,7 +395,7 @@ func TestSecrecyDistributionPerRendition(t *testing.T) {
 						r := pdftest.Readings(t, pdf)
 						r["subject and body"] = parts.header + "\n" + parts.body
 						r["attachment name"] = name
-						noSecret(t, "mail to "+m.To, r, sec.Without(secrettest.Furniture(&extract.Extract{}, distribute.Message{}.Body(""))))
+						servicetest.NoSecret(t, "mail to "+m.To, r, sec.Without(secrettest.Furniture(&extract.Extract{}, distribute.Message{}.Body(""))))
 					} else {
 						for _, w := range sec.Printed {
 							if !pdftest.HasWord(text, w) {
@@ -472,7 +409,7 @@ func TestSecrecyDistributionPerRendition(t *testing.T) {
 				}
 			}
 			// The record says who got which.
-			_, raw = e.as(keyPlainClerk).do("GET", path, nil)
+			_, raw = e.as(servicetest.KeyPlainClerk).do("GET", path, nil)
 			var dr struct {
 				InternalSHA string `json:"internalPdfSha256"`
 				Recipients  []struct{ Name, Rendition, State string }
@@ -485,7 +422,7 @@ func TestSecrecyDistributionPerRendition(t *testing.T) {
 			if renditionOf["Ekonomienheten"] != "internal" || renditionOf["Kommunens ombud"] != "public" || dr.InternalSHA != in.SHA256 {
 				t.Errorf("distribution record: %s", raw)
 			}
-			noSecret(t, "distribution.json", readings(t, e.stored(archive.DistributionKey(v.ID))["store"]), sec)
+			servicetest.NoSecret(t, "distribution.json", readings(t, e.stored(archive.DistributionKey(v.ID))["store"]), sec)
 		})
 	}
 }

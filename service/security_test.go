@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"utdrag/index/indextest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage/fs"
 )
@@ -127,7 +128,7 @@ func TestSecurityOrganisationNameBoundToKey(t *testing.T) {
 	os.WriteFile(path, []byte("keys:\n  - {name: a, sha256: "+strings.Repeat("ab", 32)+", roles: [system], organisation: region-jh}\n"), 0o600)
 	cfg := service.Defaults()
 	cfg.AuthFile = path
-	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t)}); err == nil || !strings.Contains(err.Error(), "organisations") {
+	if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: servicetest.Engine(t)}); err == nil || !strings.Contains(err.Error(), "organisations") {
 		t.Errorf("a key file without organisation names: %v", err)
 	}
 }
@@ -293,7 +294,7 @@ func TestSecurityConfigLimitsPositive(t *testing.T) {
 	} {
 		cfg := service.Defaults()
 		tune(&cfg)
-		if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t)}); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: servicetest.Engine(t)}); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s of zero in code: %v", name, err)
 		}
 	}

@@ -10,31 +10,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"utdrag/index/indextest"
 	"utdrag/internal/pdftest"
-	"utdrag/render"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 	"utdrag/storage"
 	"utdrag/storage/storagetest"
 )
-
-var (
-	engineOnce sync.Once
-	engine     *render.Engine
-	engineErr  error
-)
-
-func renderEngine(t testing.TB) *render.Engine {
-	t.Helper()
-	engineOnce.Do(func() { engine, engineErr = render.New() })
-	if engineErr != nil {
-		t.Fatal(engineErr)
-	}
-	return engine
-}
 
 // stores are the two storage back ends every API test runs on.
 var stores = storagetest.Backends()
@@ -60,12 +44,12 @@ func startWith(t *testing.T, store storage.Store, d service.Deps, tune ...func(*
 	for _, f := range tune {
 		f(&cfg)
 	}
-	d.Store, d.Render, d.Logger = store, renderEngine(t), slog.New(slog.NewTextHandler(io.Discard, nil))
+	d.Store, d.Render, d.Logger = store, servicetest.Engine(t), slog.New(slog.NewTextHandler(io.Discard, nil))
 	if d.Index == nil {
 		d.Index = indextest.SQLite(t)
 	}
 	if d.Pages == nil {
-		d.Pages = withPages(cfg)
+		d.Pages = servicetest.Pages(cfg)
 	}
 	srv, err := service.New(cfg, d)
 	if err != nil {

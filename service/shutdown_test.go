@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"utdrag/index/indextest"
+	"utdrag/internal/servicetest"
 	"utdrag/service"
 )
 
@@ -83,7 +84,7 @@ func running(t *testing.T) (addr string, cancel context.CancelFunc, ran <-chan e
 	t.Helper()
 	cfg := service.Defaults()
 	cfg.Addr = freeAddr(t)
-	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: renderEngine(t),
+	srv, err := service.New(cfg, service.Deps{Index: indextest.SQLite(t), Store: stores["fs"](t), Render: servicetest.Engine(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
