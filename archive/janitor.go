@@ -62,31 +62,9 @@ func (a *Archive) Janitor(ctx context.Context, opt JanitorOptions) (JanitorRepor
 	if opt.Grace <= 0 {
 		opt.Grace = time.Hour
 	}
-	objs, err := a.store.List(ctx, "extracts/")
-	if err != nil {
-		return rep, fmt.Errorf("archive: janitor: listing extracts: %w", err)
-	}
-	folders := map[string][]storage.Object{}
-	for _, o := range objs {
-		id, _, ok := strings.Cut(strings.TrimPrefix(o.Key, "extracts/"), "/")
-		if ok && validID(id) {
-			folders[id] = append(folders[id], o)
-		}
-	}
-	ids := make([]string, 0, len(folders))
-	for id := range folders {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	j := &janitor{a: a, opt: opt, cutoff: a.now().Add(-opt.Grace), rep: &rep}
-	for _, id := range ids {
-		rep.Folders++
-		if err := j.folder(ctx, id, folders[id]); err != nil {
-			if fatal(ctx, err) {
-				return rep, fmt.Errorf("archive: janitor: %w", err)
-			}
-			rep.Errors = append(rep.Errors, err.Error())
-		}
+	if err := j.folders(ctx, "extracts/", &rep.Folders, j.folder); err != nil {
+		return rep, fmt.Errorf("archive: janitor: %w", err)
 	}
 	if err := j.protocols(ctx); err != nil {
 		return rep, fmt.Errorf("archive: janitor: %w", err)
@@ -105,6 +83,45 @@ func fatal(ctx context.Context, err error) bool {
 	return ctx.Err() != nil || errors.Is(err, storage.ErrUnavailable) && !errors.Is(err, ErrBusy)
 }
 
+// folders passes over the folders below prefix ("extracts/",
+// "protocols/") in the order of their ids, counting each in *count and
+// handing its objects to tidy.
+func (j *janitor) folders(ctx context.Context, prefix string, count *int, tidy func(ctx context.Context, id string, objs []storage.Object) error) error {
+	objs, err := j.a.store.List(ctx, prefix)
+	if err != nil {
+		return fmt.Errorf("listing %s: %w", strings.TrimSuffix(prefix, "/"), err)
+	}
+	folders := map[string][]storage.Object{}
+	for _, o := range objs {
+		id, _, ok := strings.Cut(strings.TrimPrefix(o.Key, prefix), "/")
+		if ok && validID(id) {
+			folders[id] = append(folders[id], o)
+		}
+	}
+	ids := make([]string, 0, len(folders))
+	for id := range folders {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		*count++
+		if err := j.tolerate(ctx, tidy(ctx, id, folders[id])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tolerate returns err when it ends the pass (see fatal); any other error
+// is reported and the pass goes on.
+func (j *janitor) tolerate(ctx context.Context, err error) error {
+	if err == nil || fatal(ctx, err) {
+		return err
+	}
+	j.rep.Errors = append(j.rep.Errors, err.Error())
+	return nil
+}
+
 type janitor struct {
 	a      *Archive
 	opt    JanitorOptions
@@ -117,16 +134,8 @@ func (j *janitor) old(o storage.Object) bool { return o.Modified.Before(j.cutoff
 func name(o storage.Object) string { return o.Key[strings.LastIndexByte(o.Key, '/')+1:] }
 
 func (j *janitor) folder(ctx context.Context, id string, objs []storage.Object) error {
-	hasMeta, record, intents := false, false, false
-	for _, o := range objs {
-		switch n := name(o); {
-		case n == "meta.json":
-			hasMeta, record = true, o.Size >= maxClaimSize
-		case strings.HasSuffix(n, ".json") && strings.HasPrefix(n, "certified-"):
-			intents = true
-		}
-	}
-	if record && !intents && !j.opt.Thorough {
+	hasMeta, settled := j.settled(objs)
+	if settled {
 		return nil // a record and nothing interrupted
 	}
 	m := meta{}
@@ -139,23 +148,62 @@ func (j *janitor) folder(ctx context.Context, id string, objs []storage.Object) 
 	switch {
 	case m.rec != nil:
 		return j.recorded(ctx, m.rec, objs)
-	case m.claim != nil && !m.claim.open(j.a.now()):
-		j.rep.Young++ // another writer holds it
+	case j.heldElsewhere(m.claim):
 		return nil
 	}
 	return j.orphan(ctx, id, objs, m.etag)
 }
 
+// settled reports whether a folder holds a meta.json (hasMeta) and, unless
+// the pass is thorough, whether it may be passed over: a record beside no
+// description of a certification, so nothing was interrupted.
+func (j *janitor) settled(objs []storage.Object) (hasMeta, settled bool) {
+	record, intents := false, false
+	for _, o := range objs {
+		switch n := name(o); {
+		case n == "meta.json":
+			hasMeta, record = true, o.Size >= maxClaimSize
+		case strings.HasSuffix(n, ".json") && strings.HasPrefix(n, "certified-"):
+			intents = true
+		}
+	}
+	return hasMeta, record && !intents && !j.opt.Thorough
+}
+
+// heldElsewhere reports (and counts as young) a claim another writer still
+// holds.
+func (j *janitor) heldElsewhere(c *claim) bool {
+	if c != nil && !c.open(j.a.now()) {
+		j.rep.Young++
+		return true
+	}
+	return false
+}
+
+// certifiedBeyond reports whether objs hold a certified PDF of a version
+// beyond the n a record holds: one to adopt.
+func certifiedBeyond(objs []storage.Object, n int) bool {
+	for _, o := range objs {
+		if v, ok := parseCertifiedKey(name(o)); ok && v > n {
+			return true
+		}
+	}
+	return false
+}
+
+// dropEntry removes the checksum index entry at key when lookup finds it
+// naming want: one written for a PDF that never came.
+func (j *janitor) dropEntry(ctx context.Context, lookup func(context.Context, string) (IndexEntry, error), sum, key string, want IndexEntry) error {
+	if e, err := lookup(ctx, sum); err == nil && e.ID == want.ID && e.Version == want.Version {
+		return j.remove(ctx, key)
+	}
+	return nil
+}
+
 // recorded adopts the certified versions stored beyond the record and
 // removes the descriptions no longer needed.
 func (j *janitor) recorded(ctx context.Context, rec *Record, objs []storage.Object) error {
-	beyond := false
-	for _, o := range objs {
-		if n, ok := parseCertifiedKey(name(o)); ok && n > len(rec.Certifications) {
-			beyond = true
-		}
-	}
-	if beyond {
+	if certifiedBeyond(objs, len(rec.Certifications)) {
 		before := len(rec.Certifications)
 		done, _, err := j.a.Complete(ctx, rec.ID)
 		if err != nil {
@@ -166,32 +214,36 @@ func (j *janitor) recorded(ctx context.Context, rec *Record, objs []storage.Obje
 		}
 		rec = done
 	}
+	// After Complete, a description the record does not hold describes no
+	// stored PDF: its writer died before the PDF, or lost the version to
+	// another.
+	return j.tidyIntents(ctx, rec.ID, objs, func(n int, sum string) bool {
+		return holds(rec, IndexEntry{ID: rec.ID, Version: n}, sum)
+	}, j.a.Lookup, shaKey)
+}
+
+// tidyIntents removes the descriptions of certifications in the folder of
+// a record id: those the record holds (recorded) at once, the others, and
+// the index entry written for the PDF that never came (found by lookup at
+// entryKey), once older than the grace period.
+func (j *janitor) tidyIntents(ctx context.Context, id string, objs []storage.Object, recorded func(n int, sum string) bool, lookup func(context.Context, string) (IndexEntry, error), entryKey func(string) string) error {
 	for _, o := range objs {
 		n, sum, ok := parseIntentKey(name(o))
 		if !ok {
 			continue
 		}
-		// After Complete, a description the record does not hold describes
-		// no stored PDF: its writer died before the PDF, or lost the
-		// version to another.
 		switch {
-		case holds(rec, IndexEntry{ID: rec.ID, Version: n}, sum):
-			if err := j.remove(ctx, o.Key); err != nil {
-				return err
-			}
+		case recorded(n, sum):
 		case j.old(o):
-			// Its index entry, written before the PDF that never came,
-			// goes too.
-			if e, err := j.a.Lookup(ctx, sum); err == nil && e.ID == rec.ID && e.Version == n {
-				if err := j.remove(ctx, shaKey(sum)); err != nil {
-					return err
-				}
-			}
-			if err := j.remove(ctx, o.Key); err != nil {
+			if err := j.dropEntry(ctx, lookup, sum, entryKey(sum), IndexEntry{ID: id, Version: n}); err != nil {
 				return err
 			}
 		default:
 			j.rep.Young++
+			continue
+		}
+		if err := j.remove(ctx, o.Key); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -201,6 +253,24 @@ func (j *janitor) recorded(ctx context.Context, rec *Record, objs []storage.Obje
 // older than the grace period. Certified PDFs and objects the archive does
 // not write are kept.
 func (j *janitor) orphan(ctx context.Context, id string, objs []storage.Object, etag string) error {
+	return j.clearOrphan(ctx, MetaKey(id), id, etag, objs, func(o storage.Object) (bool, error) {
+		n := name(o)
+		_, isIntent := certIntent(n)
+		switch {
+		case n == "extract.pdf":
+			return true, j.unindex(ctx, id, o.Key)
+		case n == "extract.html" || n == "source.json" || isIntent:
+			return true, nil
+		}
+		return false, nil
+	})
+}
+
+// clearOrphan clears a folder without a record, whose record would be kept
+// at metaKey, under a claim, once all of it is older than the grace
+// period: prepare says of each object but meta.json whether the archive
+// wrote it (to be removed, after what prepare did first) or it is kept.
+func (j *janitor) clearOrphan(ctx context.Context, metaKey, id, etag string, objs []storage.Object, prepare func(storage.Object) (bool, error)) error {
 	var clear []storage.Object
 	for _, o := range objs {
 		if name(o) == "meta.json" {
@@ -215,27 +285,20 @@ func (j *janitor) orphan(ctx context.Context, id string, objs []storage.Object, 
 	if len(clear) == 0 {
 		return nil
 	}
-	h, err := j.a.takeClaim(ctx, id, "janitor", etag)
-	if errors.Is(err, storage.ErrPrecondition) {
-		return nil // a create came first: the folder is its
-	}
-	if err != nil {
-		return err
+	h, ok, err := j.claim(ctx, metaKey, id, etag)
+	if !ok {
+		return err // a create came first: the folder is its
 	}
 	defer func() { _ = j.a.release(ctx, h) }()
 	for _, o := range clear {
 		if !h.valid() {
 			return nil // the next pass goes on
 		}
-		n := name(o)
-		_, isIntent := certIntent(n)
-		switch {
-		case n == "extract.pdf":
-			if err := j.unindex(ctx, id, o.Key); err != nil {
-				return err
-			}
-		case n == "extract.html" || n == "source.json" || isIntent:
-		default:
+		remove, err := prepare(o)
+		if err != nil {
+			return err
+		}
+		if !remove {
 			j.rep.Kept = append(j.rep.Kept, o.Key)
 			continue
 		}
@@ -244,6 +307,31 @@ func (j *janitor) orphan(ctx context.Context, id string, objs []storage.Object, 
 		}
 	}
 	return nil
+}
+
+// claim claims the folder whose record is kept at metaKey for the janitor,
+// over the meta.json read with etag; ok is false when it could not, with
+// a nil error when another writer came first.
+func (j *janitor) claim(ctx context.Context, metaKey, id, etag string) (h held, ok bool, err error) {
+	h, err = j.a.claimAt(ctx, metaKey, id, "janitor", etag)
+	if errors.Is(err, storage.ErrPrecondition) {
+		return held{}, false, nil
+	}
+	if err != nil {
+		return held{}, false, err
+	}
+	return h, true, nil
+}
+
+// removeClaimed removes key under a claim of the folder whose record is
+// kept at metaKey.
+func (j *janitor) removeClaimed(ctx context.Context, metaKey, id, etag, key string) error {
+	h, ok, err := j.claim(ctx, metaKey, id, etag)
+	if !ok {
+		return err
+	}
+	defer func() { _ = j.a.release(ctx, h) }()
+	return j.remove(ctx, key)
 }
 
 func certIntent(name string) (int, bool) {
@@ -301,11 +389,8 @@ func (j *janitor) entries(ctx context.Context) error {
 			j.rep.Young++
 			continue
 		}
-		if err := j.entry(ctx, o); err != nil {
-			if fatal(ctx, err) {
-				return err
-			}
-			j.rep.Errors = append(j.rep.Errors, err.Error())
+		if err := j.tolerate(ctx, j.entry(ctx, o)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -333,17 +418,8 @@ func (j *janitor) entry(ctx context.Context, o storage.Object) error {
 		return err
 	case m.rec != nil: // a record that holds another checksum never takes this one
 		return j.remove(ctx, o.Key)
-	case m.claim != nil && !m.claim.open(j.a.now()):
-		j.rep.Young++
+	case j.heldElsewhere(m.claim):
 		return nil
 	}
-	h, err := j.a.takeClaim(ctx, e.ID, "janitor", m.etag)
-	if errors.Is(err, storage.ErrPrecondition) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer func() { _ = j.a.release(ctx, h) }()
-	return j.remove(ctx, o.Key)
+	return j.removeClaimed(ctx, MetaKey(e.ID), e.ID, m.etag, o.Key)
 }

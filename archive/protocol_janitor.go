@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"utdrag/storage"
@@ -18,30 +17,8 @@ import (
 // exactly what it read, so it never records a protocol whose objects the
 // janitor removed: it starts again.
 func (j *janitor) protocols(ctx context.Context) error {
-	objs, err := j.a.store.List(ctx, "protocols/")
-	if err != nil {
-		return fmt.Errorf("listing protocols: %w", err)
-	}
-	folders := map[string][]storage.Object{}
-	for _, o := range objs {
-		id, _, ok := strings.Cut(strings.TrimPrefix(o.Key, "protocols/"), "/")
-		if ok && validID(id) {
-			folders[id] = append(folders[id], o)
-		}
-	}
-	ids := make([]string, 0, len(folders))
-	for id := range folders {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		j.rep.Protocols++
-		if err := j.protocolFolder(ctx, id, folders[id]); err != nil {
-			if fatal(ctx, err) {
-				return err
-			}
-			j.rep.Errors = append(j.rep.Errors, err.Error())
-		}
+	if err := j.folders(ctx, "protocols/", &j.rep.Protocols, j.protocolFolder); err != nil {
+		return err
 	}
 	for _, prefix := range []string{"protocol-meetings/", "protocol-organisations/"} {
 		markers, err := j.a.store.List(ctx, prefix)
@@ -49,11 +26,8 @@ func (j *janitor) protocols(ctx context.Context) error {
 			return fmt.Errorf("listing %s: %w", prefix, err)
 		}
 		for _, o := range markers {
-			if err := j.marker(ctx, o); err != nil {
-				if fatal(ctx, err) {
-					return err
-				}
-				j.rep.Errors = append(j.rep.Errors, err.Error())
+			if err := j.tolerate(ctx, j.marker(ctx, o)); err != nil {
+				return err
 			}
 		}
 	}
@@ -61,16 +35,7 @@ func (j *janitor) protocols(ctx context.Context) error {
 }
 
 func (j *janitor) protocolFolder(ctx context.Context, id string, objs []storage.Object) error {
-	record, intents := false, false
-	for _, o := range objs {
-		switch n := name(o); {
-		case n == "meta.json":
-			record = o.Size >= maxClaimSize
-		case strings.HasSuffix(n, ".json") && strings.HasPrefix(n, "certified-"):
-			intents = true
-		}
-	}
-	if record && !intents && !j.opt.Thorough {
+	if _, settled := j.settled(objs); settled {
 		return nil
 	}
 	rec, c, etag, err := j.a.protocolMeta(ctx, id, false)
@@ -79,8 +44,7 @@ func (j *janitor) protocolFolder(ctx context.Context, id string, objs []storage.
 		return err
 	case rec != nil:
 		return j.recordedProtocol(ctx, rec, objs)
-	case c != nil && !c.open(j.a.now()):
-		j.rep.Young++
+	case j.heldElsewhere(c):
 		return nil
 	}
 	return j.orphanProtocol(ctx, id, objs, etag)
@@ -100,13 +64,7 @@ func (j *janitor) recordedProtocol(ctx context.Context, rec *ProtocolRecord, obj
 			}
 		}
 	}
-	beyond := false
-	for _, o := range objs {
-		if n, ok := parseCertifiedKey(name(o)); ok && n > len(rec.Certifications) {
-			beyond = true
-		}
-	}
-	if beyond {
+	if certifiedBeyond(objs, len(rec.Certifications)) {
 		before := len(rec.Certifications)
 		done, err := j.a.CompleteProtocol(ctx, rec.ID)
 		if err != nil {
@@ -117,86 +75,29 @@ func (j *janitor) recordedProtocol(ctx context.Context, rec *ProtocolRecord, obj
 		}
 		rec = done
 	}
-	for _, o := range objs {
-		n, sum, ok := parseIntentKey(name(o))
-		if !ok {
-			continue
-		}
-		recorded := n <= len(rec.Certifications) && rec.Certifications[n-1].SHA256 == sum
-		switch {
-		case recorded || j.old(o):
-			if !recorded {
-				// Its index entry, written before the PDF that never came,
-				// goes too.
-				if e, err := j.a.lookupProtocol(ctx, sum); err == nil && e.ID == rec.ID && e.Version == n {
-					if err := j.remove(ctx, protocolShaKey(sum)); err != nil {
-						return err
-					}
-				}
-			}
-			if err := j.remove(ctx, o.Key); err != nil {
-				return err
-			}
-		default:
-			j.rep.Young++
-		}
-	}
-	return nil
+	return j.tidyIntents(ctx, rec.ID, objs, func(n int, sum string) bool {
+		return n <= len(rec.Certifications) && rec.Certifications[n-1].SHA256 == sum
+	}, j.a.lookupProtocol, protocolShaKey)
 }
 
 // orphanProtocol clears a protocol folder without a record under a claim,
 // once all of it is older than the grace period. Certified PDFs and
 // objects the archive does not write are kept.
 func (j *janitor) orphanProtocol(ctx context.Context, id string, objs []storage.Object, etag string) error {
-	var clear []storage.Object
-	for _, o := range objs {
-		if name(o) == "meta.json" {
-			continue
-		}
-		if !j.old(o) {
-			j.rep.Young++
-			return nil
-		}
-		clear = append(clear, o)
-	}
-	if len(clear) == 0 {
-		return nil
-	}
-	h, err := j.a.claimAt(ctx, ProtocolMetaKey(id), id, "janitor", etag)
-	if errors.Is(err, storage.ErrPrecondition) {
-		return nil // a create came first
-	}
-	if err != nil {
-		return err
-	}
-	defer func() { _ = j.a.release(ctx, h) }()
-	for _, o := range clear {
-		if !h.valid() {
-			return nil // the next pass goes on
-		}
+	return j.clearOrphan(ctx, ProtocolMetaKey(id), id, etag, objs, func(o storage.Object) (bool, error) {
 		switch n := name(o); {
 		case n == "protocol.pdf":
-			if err := j.unindexProtocol(ctx, id, o.Key); err != nil {
-				return err
-			}
+			return true, j.unindexProtocol(ctx, id, o.Key)
 		case n == "protocol.html":
+			return true, nil
 		case strings.HasSuffix(n, ".json") && strings.HasPrefix(n, "certified-"):
 			if v, sum, ok := parseIntentKey(n); ok {
-				if e, err := j.a.lookupProtocol(ctx, sum); err == nil && e.ID == id && e.Version == v {
-					if err := j.remove(ctx, protocolShaKey(sum)); err != nil {
-						return err
-					}
-				}
+				return true, j.dropEntry(ctx, j.a.lookupProtocol, sum, protocolShaKey(sum), IndexEntry{ID: id, Version: v})
 			}
-		default:
-			j.rep.Kept = append(j.rep.Kept, o.Key)
-			continue
+			return true, nil
 		}
-		if err := j.remove(ctx, o.Key); err != nil {
-			return err
-		}
-	}
-	return nil
+		return false, nil
+	})
 }
 
 // marker removes a marker older than the grace period whose protocol has
@@ -216,19 +117,10 @@ func (j *janitor) marker(ctx context.Context, o storage.Object) error {
 		return err
 	case rec != nil:
 		return nil
-	case c != nil && !c.open(j.a.now()):
-		j.rep.Young++
+	case j.heldElsewhere(c):
 		return nil
 	}
-	h, err := j.a.claimAt(ctx, ProtocolMetaKey(id), id, "janitor", etag)
-	if errors.Is(err, storage.ErrPrecondition) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer func() { _ = j.a.release(ctx, h) }()
-	return j.remove(ctx, o.Key)
+	return j.removeClaimed(ctx, ProtocolMetaKey(id), id, etag, o.Key)
 }
 
 // unindexProtocol removes the checksum index entry of the protocol PDF at

@@ -127,16 +127,26 @@ func (u *Pages) checkRequest(c *gin.Context, rec *archive.Record, req *domain.Ce
 	return errs, true
 }
 
+// checkForm checks the certification req of the form for rec, or shows
+// the form again with its errors (or the page of a failure) and reports
+// false.
+func (u *Pages) checkForm(c *gin.Context, rec *archive.Record, req *domain.CertifyRequest, key string) bool {
+	errs, ok := u.checkRequest(c, rec, req)
+	if !ok {
+		return false
+	}
+	if len(errs) > 0 {
+		u.formErrors(c, rec, *req, key, errs)
+		return false
+	}
+	return true
+}
+
 // confirmCertification renders the certification req would make and asks
 // the clerk to confirm it, showing the very pages that would be signed;
 // a name or title that does not fit goes back to the form, text kept.
 func (u *Pages) confirmCertification(c *gin.Context, rec *archive.Record, req domain.CertifyRequest, key string) {
-	errs, ok := u.checkRequest(c, rec, &req)
-	if !ok {
-		return
-	}
-	if len(errs) > 0 {
-		u.formErrors(c, rec, req, key, errs)
+	if !u.checkForm(c, rec, &req, key) {
 		return
 	}
 	p, err := u.d.PreviewCertification(c.Request.Context(), rec, req)
@@ -203,23 +213,13 @@ func (u *Pages) certify(c *gin.Context) {
 		return
 	case "sign":
 	default:
-		errs, ok := u.checkRequest(c, rec, &req)
-		if !ok {
-			return
-		}
-		if len(errs) > 0 {
-			u.formErrors(c, rec, req, key, errs)
+		if !u.checkForm(c, rec, &req, key) {
 			return
 		}
 		c.Redirect(http.StatusSeeOther, certifyQuery("/utdrag/"+rec.ID+"/bestyrk", req, key, true))
 		return
 	}
-	errs, ok := u.checkRequest(c, rec, &req)
-	if !ok {
-		return
-	}
-	if len(errs) > 0 {
-		u.formErrors(c, rec, req, key, errs)
+	if !u.checkForm(c, rec, &req, key) {
 		return
 	}
 	out, err := u.d.Certify(c.Request.Context(), rec.ID, req, key)

@@ -132,12 +132,8 @@ func (u *Pages) show(c *gin.Context) {
 // pdf sends the extract's PDF: to download, or with ?visa=1 to show in the
 // page.
 func (u *Pages) pdf(c *gin.Context) {
-	rec, ok := u.record(c)
+	rec, r, ok := u.recordRendition(c)
 	if !ok {
-		return
-	}
-	r, ok := extract.ParseRendition(c.Query("rendition"))
-	if !u.uiRendition(c, rec, r, ok) {
 		return
 	}
 	b, err := u.d.ExtractPDF(c.Request.Context(), rec, r)
@@ -150,6 +146,21 @@ func (u *Pages) pdf(c *gin.Context) {
 		return
 	}
 	u.sendPDF(c, b, rec.SHA256, rec.Filename)
+}
+
+// recordRendition reads the extract and the rendition ?rendition= names
+// (none: the public one) that the caller may see, or answers why not and
+// reports false.
+func (u *Pages) recordRendition(c *gin.Context) (*archive.Record, extract.Rendition, bool) {
+	rec, ok := u.record(c)
+	if !ok {
+		return nil, "", false
+	}
+	r, ok := extract.ParseRendition(c.Query("rendition"))
+	if !u.uiRendition(c, rec, r, ok) {
+		return nil, "", false
+	}
+	return rec, r, true
 }
 
 // certifiedPDF sends the current certified version, or ?version=n.
@@ -209,12 +220,8 @@ func (u *Pages) sendPDF(c *gin.Context, b []byte, sum, filename string) {
 
 // html shows the accessible HTML rendition, where one is stored.
 func (u *Pages) html(c *gin.Context) {
-	rec, ok := u.record(c)
+	rec, r, ok := u.recordRendition(c)
 	if !ok {
-		return
-	}
-	r, ok := extract.ParseRendition(c.Query("rendition"))
-	if !u.uiRendition(c, rec, r, ok) {
 		return
 	}
 	b, err := u.d.ExtractHTML(c.Request.Context(), rec, r)

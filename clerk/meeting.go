@@ -243,11 +243,49 @@ func (u *Pages) batchRequest(c *gin.Context, get func(string) string) (domain.Ce
 	return req, key
 }
 
+// meetingForm is a batch form over a meeting's extracts: the meeting, its
+// items, the extracts chosen (ids, recs) and the certification it names.
+type meetingForm struct {
+	organ, date string
+	items       []index.Item
+	ids         []string
+	recs        []*archive.Record
+	req         domain.CertifyRequest
+	key         string
+}
+
+// readMeetingForm reads a batch form, whose fields get and list read (the
+// posted form or the query), and checks the choice and, when certifying,
+// the certification; on an error it shows the meeting again with them
+// (or the page of the failure) and reports false.
+func (u *Pages) readMeetingForm(c *gin.Context, get func(string) string, list func(string) []string, certifying bool) (*meetingForm, bool) {
+	organ, date, ok := u.meetingOf(c, get)
+	if !ok {
+		return nil, false
+	}
+	items, ok := u.meetingItems(c, organ, date)
+	if !ok {
+		return nil, false
+	}
+	f := &meetingForm{organ: organ, date: date, items: items, ids: list("id")}
+	f.req, f.key = u.batchRequest(c, get)
+	var errs map[string]string
+	f.recs, errs = u.chosenRecords(c, items, f.ids)
+	if certifying {
+		u.checkBatch(c, f.recs, &f.req, errs)
+	}
+	if len(errs) > 0 {
+		u.meetingErrors(c, f, errs)
+		return nil, false
+	}
+	return f, true
+}
+
 // meetingErrors shows the meeting again with the form's text and choice
 // kept and each error.
-func (u *Pages) meetingErrors(c *gin.Context, organ, date string, items []index.Item, ids []string, req domain.CertifyRequest, key string, errs map[string]string) {
-	v := u.meetingView(c, organ, date, items, ids)
-	v.Name, v.Title, v.Place, v.Key, v.Errors = req.Name, req.Title, req.Place, key, errs
+func (u *Pages) meetingErrors(c *gin.Context, f *meetingForm, errs map[string]string) {
+	v := u.meetingView(c, f.organ, f.date, f.items, f.ids)
+	v.Name, v.Title, v.Place, v.Key, v.Errors = f.req.Name, f.req.Title, f.req.Place, f.key, errs
 	u.render(c, http.StatusUnprocessableEntity, "meeting", "Sammanträde "+v.Heading, "list", v)
 }
 
@@ -256,22 +294,11 @@ func (u *Pages) meetingErrors(c *gin.Context, organ, date string, items []index.
 // extract with the form's idempotency key, so signing again (Back,
 // reload) makes no second version of any.
 func (u *Pages) certifyMeeting(c *gin.Context) {
-	organ, date, ok := u.meetingOf(c, c.PostForm)
+	f, ok := u.readMeetingForm(c, c.PostForm, c.PostFormArray, true)
 	if !ok {
 		return
 	}
-	items, ok := u.meetingItems(c, organ, date)
-	if !ok {
-		return
-	}
-	ids := c.PostFormArray("id")
-	req, key := u.batchRequest(c, c.PostForm)
-	recs, errs := u.chosenRecords(c, items, ids)
-	u.checkBatch(c, recs, &req, errs)
-	if len(errs) > 0 {
-		u.meetingErrors(c, organ, date, items, ids, req, key, errs)
-		return
-	}
+	organ, date, ids, recs, req, key := f.organ, f.date, f.ids, f.recs, f.req, f.key
 	if c.PostForm("step") != "sign" {
 		q := url.Values{"organ": {organ}, "datum": {date}, "name": {req.Name}, "title": {req.Title}, "nyckel": {key}, "id": ids}
 		if req.Place != "" {
@@ -306,34 +333,23 @@ func (u *Pages) certifyMeeting(c *gin.Context) {
 // be signed (the same checks as one at a time: a name that does not fit
 // goes back to the form) and asks for one confirmation.
 func (u *Pages) confirmMeeting(c *gin.Context) {
-	organ, date, ok := u.meetingOf(c, c.Query)
+	f, ok := u.readMeetingForm(c, c.Query, c.QueryArray, true)
 	if !ok {
 		return
 	}
-	items, ok := u.meetingItems(c, organ, date)
-	if !ok {
-		return
-	}
-	ids := c.QueryArray("id")
-	req, key := u.batchRequest(c, c.Query)
-	recs, errs := u.chosenRecords(c, items, ids)
-	u.checkBatch(c, recs, &req, errs)
-	if len(errs) > 0 {
-		u.meetingErrors(c, organ, date, items, ids, req, key, errs)
-		return
-	}
-	v := u.meetingView(c, organ, date, items, ids)
-	v.Name, v.Title, v.Place, v.Key, v.Confirm = req.Name, req.Title, req.Place, key, true
-	for _, rec := range recs {
-		r := req
+	v := u.meetingView(c, f.organ, f.date, f.items, f.ids)
+	v.Name, v.Title, v.Place, v.Key, v.Confirm = f.req.Name, f.req.Title, f.req.Place, f.key, true
+	for _, rec := range f.recs {
+		r := f.req
 		r.NewVersion = false
 		p, err := u.d.PreviewCertification(c.Request.Context(), rec, r)
 		var verr extract.ValidationError
 		if errors.As(err, &verr) {
+			errs := map[string]string{}
 			for _, e := range verr {
 				errs[e.Field] = certifyFieldError(e)
 			}
-			u.meetingErrors(c, organ, date, items, ids, req, key, errs)
+			u.meetingErrors(c, f, errs)
 			return
 		}
 		if err != nil {
@@ -349,23 +365,13 @@ func (u *Pages) confirmMeeting(c *gin.Context) {
 
 // distributeMeeting sends each chosen extract, as its own page would.
 func (u *Pages) distributeMeeting(c *gin.Context) {
-	organ, date, ok := u.meetingOf(c, c.PostForm)
+	f, ok := u.readMeetingForm(c, c.PostForm, c.PostFormArray, false)
 	if !ok {
 		return
 	}
-	items, ok := u.meetingItems(c, organ, date)
-	if !ok {
-		return
-	}
-	ids := c.PostFormArray("id")
-	recs, errs := u.chosenRecords(c, items, ids)
-	if len(errs) > 0 {
-		req, key := u.batchRequest(c, c.PostForm)
-		u.meetingErrors(c, organ, date, items, ids, req, key, errs)
-		return
-	}
+	organ, date := f.organ, f.date
 	var done, failed int
-	for _, rec := range recs {
+	for _, rec := range f.recs {
 		if err := u.sendOne(c.Request.Context(), rec); err != nil {
 			failed++
 			u.log.WarnContext(c.Request.Context(), "distributing a meeting's extract", "id", rec.ID, "err", err)

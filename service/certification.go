@@ -38,18 +38,33 @@ func (s *Server) certificationRoutes(g *gin.RouterGroup) {
 	g.GET("/extracts/:id/certified", s.getCertified)
 }
 
-func (s *Server) certifyExtract(c *gin.Context) {
+// certifyRequest decodes and validates the body of a certification, with
+// the further rules of check (nil: none), or answers the problem and
+// reports false.
+func (s *Server) certifyRequest(c *gin.Context, check func(CertifyRequest) []extract.FieldError) (CertifyRequest, bool) {
 	var req CertifyRequest
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		s.fail(c, decodeBodyError(err))
-		return
+		return req, false
 	}
 	req.Normalize()
-	if errs := req.Validate(s.cfg.Limits); len(errs) > 0 {
+	errs := req.Validate(s.cfg.Limits)
+	if check != nil {
+		errs = append(errs, check(req)...)
+	}
+	if len(errs) > 0 {
 		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
 			"Bestyrkandet saknar uppgifter eller har fel i dem; se errors.", errs...)
+		return req, false
+	}
+	return req, true
+}
+
+func (s *Server) certifyExtract(c *gin.Context) {
+	req, ok := s.certifyRequest(c, nil)
+	if !ok {
 		return
 	}
 	key, keyed := c.Request.Header["Idempotency-Key"]
@@ -160,6 +175,25 @@ func (s *Server) certifyOne(ctx context.Context, rec *archive.Record, req Certif
 // certify renders rendition r of the extract with the certification filled
 // in as its next version and signs it; storing it is the archive's.
 func (s *Server) certify(ctx context.Context, rec *archive.Record, req CertifyRequest, r extract.Rendition) (*archive.Certification, []byte, error) {
+	reason := "Rätt utdraget intygar"
+	if r == extract.Internal && rec.Has(extract.Internal) {
+		// The signature says which rendition it seals, so that a version
+		// adopted without its description is known for what it is.
+		reason += " (" + internalReason + ")"
+	}
+	return s.signCertification(ctx, rec.ID, len(rec.Certifications)+1, req, reason, r,
+		func(id certify.Identity, now time.Time, req CertifyRequest) (*render.Result, error) {
+			return s.renderCertified(ctx, rec, s.certificationText(rec, req, id, now), r)
+		})
+}
+
+// signCertification makes version of a document (what, for errors) with
+// certification req, signed by the signer now: it checks the signer's
+// own certificate, dates req today unless it has a date, renders the
+// document with draw and seals it with reason. Storing it is the
+// archive's.
+func (s *Server) signCertification(ctx context.Context, what string, version int, req CertifyRequest, reason string, r extract.Rendition,
+	draw func(certify.Identity, time.Time, CertifyRequest) (*render.Result, error)) (*archive.Certification, []byte, error) {
 	id, err := s.signer.identity(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -171,30 +205,21 @@ func (s *Server) certify(ctx context.Context, rec *archive.Record, req CertifyRe
 	if req.Date == "" {
 		req.Date = now.Format(time.DateOnly)
 	}
-	version := len(rec.Certifications) + 1
-	cc := s.certificationText(rec, req, id, now)
-	res, err := s.renderCertified(ctx, rec, cc, r)
+	res, err := draw(id, now, req)
 	if err != nil {
 		return nil, nil, err
-	}
-	reason := "Rätt utdraget intygar"
-	if r == extract.Internal && rec.Has(extract.Internal) {
-		// The signature says which rendition it seals, so that a version
-		// adopted without its description is known for what it is.
-		reason += " (" + internalReason + ")"
 	}
 	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
 		Name: req.Name, Reason: reason, Location: req.Place, Time: now,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("service: signing %s: %w", rec.ID, err)
+		return nil, nil, fmt.Errorf("service: signing %s: %w", what, err)
 	}
-	signed := sealed.pdf
 	return &archive.Certification{
 		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
 		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
 		Development: id.Development(), Pages: res.Pages, Rendition: r, Seal: sealed.Seal,
-	}, signed, nil
+	}, sealed.pdf, nil
 }
 
 // certificationText is what certification req of rec prints as its next

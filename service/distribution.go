@@ -153,12 +153,22 @@ func (s *Server) message(ctx context.Context, rec *archive.Record) (distribute.M
 	return m, nil
 }
 
-// certifiedRecord reads a visible extract and answers 409 when it is not
-// certified.
-func (s *Server) certifiedRecord(c *gin.Context, id string) (*archive.Record, bool) {
+// visibleRecord reads the extract id the caller may see, or answers the
+// problem (404 for one hidden from them) and reports false.
+func (s *Server) visibleRecord(c *gin.Context, id string) (*archive.Record, bool) {
 	rec, _, err := s.archive.Get(c.Request.Context(), id)
 	if err != nil || !s.visible(c, rec) {
 		s.fail(c, orNotFound(err))
+		return nil, false
+	}
+	return rec, true
+}
+
+// certifiedRecord reads a visible extract and answers 409 when it is not
+// certified.
+func (s *Server) certifiedRecord(c *gin.Context, id string) (*archive.Record, bool) {
+	rec, ok := s.visibleRecord(c, id)
+	if !ok {
 		return nil, false
 	}
 	if rec.Certified() == nil {
@@ -312,7 +322,16 @@ type AddRecipientRequest struct {
 }
 
 func (s *Server) addRecipient(c *gin.Context) {
-	var req AddRecipientRequest
+	changeDistribution(s, c, func(ctx context.Context, msg distribute.Message, req AddRecipientRequest) (*distribute.Record, error) {
+		return s.AddRecipient(ctx, msg, distribute.NewRecipient{Name: req.Name, Address: req.Address, By: caller(c)})
+	})
+}
+
+// changeDistribution answers a change of an extract's distribution: it
+// decodes the body (a Req, strictly), builds the extract's message and
+// answers with the record apply makes of them.
+func changeDistribution[Req any](s *Server, c *gin.Context, apply func(context.Context, distribute.Message, Req) (*distribute.Record, error)) {
+	var req Req
 	if err := decodeRequired(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -321,7 +340,7 @@ func (s *Server) addRecipient(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out, err := s.AddRecipient(c.Request.Context(), msg, distribute.NewRecipient{Name: req.Name, Address: req.Address, By: caller(c)})
+	out, err := apply(c.Request.Context(), msg, req)
 	s.answerDistribution(c, out, err)
 }
 
@@ -333,17 +352,9 @@ type CorrectionRequest struct {
 }
 
 func (s *Server) correctAddress(c *gin.Context) {
-	var req CorrectionRequest
-	if err := decodeRequired(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	msg, ok := s.distributionMessage(c)
-	if !ok {
-		return
-	}
-	out, err := s.Correct(c.Request.Context(), msg, distribute.AddressChange{Address: req.Address, NewAddress: req.NewAddress, By: caller(c)})
-	s.answerDistribution(c, out, err)
+	changeDistribution(s, c, func(ctx context.Context, msg distribute.Message, req CorrectionRequest) (*distribute.Record, error) {
+		return s.Correct(ctx, msg, distribute.AddressChange{Address: req.Address, NewAddress: req.NewAddress, By: caller(c)})
+	})
 }
 
 // ServedRequest is the body of POST /v1/extracts/{id}/distribution/served.
@@ -356,24 +367,15 @@ type ServedRequest struct {
 }
 
 func (s *Server) markServed(c *gin.Context) {
-	var req ServedRequest
-	if err := decodeRequired(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	msg, ok := s.distributionMessage(c)
-	if !ok {
-		return
-	}
-	out, err := s.MarkServed(c.Request.Context(), msg, distribute.ServedMark{Recipient: req.Recipient, By: req.By,
-		How: req.How, Date: req.Date, Note: req.Note, Marked: caller(c)})
-	s.answerDistribution(c, out, err)
+	changeDistribution(s, c, func(ctx context.Context, msg distribute.Message, req ServedRequest) (*distribute.Record, error) {
+		return s.MarkServed(ctx, msg, distribute.ServedMark{Recipient: req.Recipient, By: req.By,
+			How: req.How, Date: req.Date, Note: req.Note, Marked: caller(c)})
+	})
 }
 
 func (s *Server) distributionPlan(c *gin.Context) {
-	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
-	if err != nil || !s.visible(c, rec) {
-		s.fail(c, orNotFound(err))
+	rec, ok := s.visibleRecord(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	plan, err := s.Plan(c.Request.Context(), rec)
@@ -385,9 +387,8 @@ func (s *Server) distributionPlan(c *gin.Context) {
 }
 
 func (s *Server) distributionStatus(c *gin.Context) {
-	rec, _, err := s.archive.Get(c.Request.Context(), c.Param("id"))
-	if err != nil || !s.visible(c, rec) {
-		s.fail(c, orNotFound(err))
+	rec, ok := s.visibleRecord(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	out, err := s.DistributionStatus(c.Request.Context(), rec.ID)

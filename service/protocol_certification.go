@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"utdrag/certify"
 	"utdrag/compose"
 	"utdrag/extract"
+	"utdrag/render"
 )
 
 // A protocol is certified as an extract is: a clerk names herself, the
@@ -31,22 +31,14 @@ func protocolAdjusted(p *extract.Protocol) bool {
 }
 
 func (s *Server) certifyProtocol(c *gin.Context) {
-	var req CertifyRequest
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.fail(c, decodeBodyError(err))
-		return
-	}
-	req.Normalize()
-	errs := req.Validate(s.cfg.Limits)
-	if len(req.Renditions) > 0 {
-		errs = append(errs, extract.FieldError{Field: "renditions", Rule: "protocol",
-			Message: "ett protokoll bestyrks i en version; ange inte renditions"})
-	}
-	if len(errs) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "validation", "Ogiltig bestyrkning",
-			"Bestyrkandet saknar uppgifter eller har fel i dem; se errors.", errs...)
+	req, ok := s.certifyRequest(c, func(req CertifyRequest) []extract.FieldError {
+		if len(req.Renditions) > 0 {
+			return []extract.FieldError{{Field: "renditions", Rule: "protocol",
+				Message: "ett protokoll bestyrks i en version; ange inte renditions"}}
+		}
+		return nil
+	})
+	if !ok {
 		return
 	}
 	rec, ok := s.protocolOf(c)
@@ -105,41 +97,18 @@ func (s *Server) certifyProtocol(c *gin.Context) {
 // its next version and signs it; storing it is the archive's.
 func (s *Server) signProtocol(c *gin.Context, rec *archive.ProtocolRecord, req CertifyRequest) (*archive.Certification, []byte, error) {
 	ctx := c.Request.Context()
-	id, err := s.signer.identity(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.signer.checkOwn(ctx, id); err != nil {
-		return nil, nil, err
-	}
-	now := time.Now().In(stockholm)
-	if req.Date == "" {
-		req.Date = now.Format(time.DateOnly)
-	}
-	version := len(rec.Certifications) + 1
-	cc := &compose.Certification{
-		Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
-		Summary: []string{
-			"Protokollet är justerat, bestyrkt elektroniskt och signerat digitalt (PAdES).",
-			fmt.Sprintf("Signerat av %s, %s, %s kl. %s.", req.Name, req.Title, now.Format(time.DateOnly), now.Format("15.04")),
-			"Certifikat: " + id.Subject(),
-		},
-	}
-	res, err := s.renderProtocolBounded(ctx, rec.Protocol, cc)
-	if err != nil {
-		return nil, nil, err
-	}
-	sealed, err := s.signer.seal(ctx, res.PDF, id, certify.Options{
-		Name: req.Name, Reason: "Justerat protokoll", Location: req.Place, Time: now,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("service: signing protocol %s: %w", rec.ID, err)
-	}
-	return &archive.Certification{
-		Version: version, Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
-		Time: now.UTC().Truncate(time.Second), Certificate: id.Subject(), Fingerprint: id.Fingerprint(),
-		Development: id.Development(), Pages: res.Pages, Rendition: extract.Public, Seal: sealed.Seal,
-	}, sealed.pdf, nil
+	return s.signCertification(ctx, "protocol "+rec.ID, len(rec.Certifications)+1, req, "Justerat protokoll", extract.Public,
+		func(id certify.Identity, now time.Time, req CertifyRequest) (*render.Result, error) {
+			cc := &compose.Certification{
+				Name: req.Name, Title: req.Title, Place: req.Place, Date: req.Date,
+				Summary: []string{
+					"Protokollet är justerat, bestyrkt elektroniskt och signerat digitalt (PAdES).",
+					fmt.Sprintf("Signerat av %s, %s, %s kl. %s.", req.Name, req.Title, now.Format(time.DateOnly), now.Format("15.04")),
+					"Certifikat: " + id.Subject(),
+				},
+			}
+			return s.renderProtocolBounded(ctx, rec.Protocol, cc)
+		})
 }
 
 // getCertifiedProtocol serves a certified version of a protocol: the
@@ -200,17 +169,9 @@ func (s *Server) verifyProtocol(ctx context.Context, v *Verification) (*Verifica
 	if err != nil {
 		return nil, err
 	}
-	if v.Signature, err = s.checkSignature(ctx, pdf); err != nil {
-		return nil, err
-	}
 	v.Message = "Filen är ett äkta, bestyrkt justerat protokoll: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
-	switch {
-	case !v.Signature.Valid:
-		v.Genuine = false
-		v.Message = "Filens digitala signatur är inte giltig."
-	case v.Signature.RevokedBeforeSigning:
-		v.Genuine = false
-		v.Message = "Signeringscertifikatet var återkallat när protokollet signerades: signaturen gäller inte."
+	if err := s.judgeSignature(ctx, v, pdf, "protokollet"); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

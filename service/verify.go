@@ -113,14 +113,25 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 	if err != nil {
 		return nil, err
 	}
-	v.Signature, err = s.checkSignature(ctx, pdf)
-	if err != nil {
-		return nil, err
-	}
 	v.Rendition = cert.RenditionOf()
 	v.Message = "Filen är ett äkta, bestyrkt utdrag: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
 	if v.Rendition == extract.Internal {
 		v.Message = "Filen är ett äkta, bestyrkt utdrag i den interna versionen, som innehåller sekretessbelagda uppgifter: bestyrkt av " + joinNonEmpty(cert.Name, cert.Title, cert.Date) + "."
+	}
+	if err := s.judgeSignature(ctx, v, pdf, "utdraget"); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// judgeSignature checks the signature of pdf, the certified file v found,
+// into v: one that is not valid, or whose certificate was revoked before
+// signing, makes the file not genuine and says so in place of v's
+// message. what names the document ("utdraget").
+func (s *Server) judgeSignature(ctx context.Context, v *Verification, pdf []byte, what string) error {
+	var err error
+	if v.Signature, err = s.checkSignature(ctx, pdf); err != nil {
+		return err
 	}
 	switch {
 	case !v.Signature.Valid:
@@ -128,9 +139,9 @@ func (s *Server) verify(ctx context.Context, sum string) (*Verification, error) 
 		v.Message = "Filens digitala signatur är inte giltig."
 	case v.Signature.RevokedBeforeSigning:
 		v.Genuine = false
-		v.Message = "Signeringscertifikatet var återkallat när utdraget signerades: signaturen gäller inte."
+		v.Message = "Signeringscertifikatet var återkallat när " + what + " signerades: signaturen gäller inte."
 	}
-	return v, nil
+	return nil
 }
 
 func (s *Server) checkSignature(ctx context.Context, pdf []byte) (*SignatureCheck, error) {
