@@ -196,21 +196,78 @@ func TestCreateReplacesAnotherReleasesOrphan(t *testing.T) {
 // janitor; one whose PDF was not stored leaves nothing but what the janitor
 // removes. Certified PDFs are never removed.
 func TestCertifyStoppedAtEveryStep(t *testing.T) {
+	id := record(3).ID
+	certifyStoppedAtEveryStep(t, certSubject{
+		what: "a certification", folder: "extracts/", index: "sha256/",
+		setup: func(ctx context.Context, store storage.Store) error {
+			_, _, err := archive.New(store).Create(ctx, record(3), pdf, nil)
+			return err
+		},
+		certify: func(ctx context.Context, a *archive.Archive, c archive.Certification, signed []byte) ([]archive.Certification, error) {
+			rec, err := a.Certify(ctx, id, c, signed, retain)
+			return certsOf(rec, err)
+		},
+		complete: func(ctx context.Context, a *archive.Archive) ([]archive.Certification, error) {
+			rec, _, err := a.Complete(ctx, id)
+			return certsOf(rec, err)
+		},
+		find: func(ctx context.Context, a *archive.Archive, sum string) ([]archive.Certification, archive.IndexEntry, error) {
+			rec, e, err := a.Find(ctx, sum)
+			certs, _ := certsOf(rec, nil)
+			return certs, e, err
+		},
+		consistent: func(t *testing.T, store storage.Store, cut string) []archive.Certification {
+			return consistent(t, store, id, archive.Checksum(pdf), cut).Certifications
+		},
+		certifiedKey: func(n int) string { return archive.CertifiedKey(id, n) },
+	})
+}
+
+func certsOf(rec *archive.Record, err error) ([]archive.Certification, error) {
+	if rec == nil {
+		return nil, err
+	}
+	return rec.Certifications, err
+}
+
+// certSubject is what is certified in certifyStoppedAtEveryStep: an
+// extract or a protocol, with the archive's calls for it.
+type certSubject struct {
+	what          string // for the log: "a certification"
+	folder, index string // prefixes of its folders and of its checksum index
+	setup         func(ctx context.Context, store storage.Store) error
+	certify       func(ctx context.Context, a *archive.Archive, c archive.Certification, signed []byte) ([]archive.Certification, error)
+	complete      func(ctx context.Context, a *archive.Archive) ([]archive.Certification, error)
+	find          func(ctx context.Context, a *archive.Archive, sum string) ([]archive.Certification, archive.IndexEntry, error)
+	// consistent checks the subject's objects against its record (cut:
+	// the checksum of the cut version, which may be indexed) and returns
+	// the record's certifications.
+	consistent   func(t *testing.T, store storage.Store, cut string) []archive.Certification
+	certifiedKey func(n int) string
+}
+
+// certifyStoppedAtEveryStep stops a certification of s at each of its
+// writes: the record never lies, a version whose PDF was stored is
+// recorded by the next certification (which then takes the next number),
+// by a verification of its checksum, or by the janitor; one whose PDF was
+// not stored leaves nothing but what the janitor removes. Certified PDFs
+// are never removed.
+func certifyStoppedAtEveryStep(t *testing.T, s certSubject) {
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
-			id := record(3).ID
 			setup := func(store storage.Store) {
-				if _, _, err := archive.New(store).Create(ctx, record(3), pdf, nil); err != nil {
+				if err := s.setup(ctx, store); err != nil {
 					t.Fatal(err)
 				}
 			}
 			certify := func(a *archive.Archive, attempt string) error {
-				_, err := a.Certify(ctx, id, certification(1, attempt), signedPDF(1, attempt), retain)
+				_, err := s.certify(ctx, a, certification(1, attempt), signedPDF(1, attempt))
 				return err
 			}
+			cut := archive.Checksum(signedPDF(1, "cut"))
 			writes := steps(t, open, setup, func(a *archive.Archive) error { return certify(a, "count") })
-			t.Logf("a certification writes %s", strings.Join(writes, ", "))
+			t.Logf("%s writes %s", s.what, strings.Join(writes, ", "))
 			for at := 1; at <= len(writes); at++ {
 				for _, after := range []bool{false, true} {
 					key := writes[at-1][strings.LastIndexByte(writes[at-1], '/')+1:]
@@ -225,32 +282,31 @@ func TestCertifyStoppedAtEveryStep(t *testing.T) {
 							if at < len(writes) && !errors.Is(err, storage.ErrUnavailable) || at == len(writes) && err != nil {
 								t.Fatalf("stopped certification: %v", err)
 							}
-							rec := consistent(t, store, id, archive.Checksum(pdf), archive.Checksum(signedPDF(1, "cut")))
-							if len(rec.Certifications) > 1 {
-								t.Fatalf("%d certifications after one", len(rec.Certifications))
+							if certs := s.consistent(t, store, cut); len(certs) > 1 {
+								t.Fatalf("%d certifications after one", len(certs))
 							}
-							_, stat := store.Stat(ctx, archive.CertifiedKey(id, 1))
+							_, stat := store.Stat(ctx, s.certifiedKey(1))
 							stored := stat == nil // the version exists: it must end up recorded
 							a := archive.New(store)
 							switch next {
 							case "certify":
-								done, _, err := a.Complete(ctx, id)
+								done, err := s.complete(ctx, a)
 								if err != nil {
 									t.Fatal(err)
 								}
-								n := len(done.Certifications) + 1
+								n := len(done) + 1
 								if stored != (n == 2) {
 									t.Errorf("stored %v, yet the completed record has %d versions", stored, n-1)
 								}
-								got, err := a.Certify(ctx, id, certification(n, "next"), signedPDF(n, "next"), retain)
-								if err != nil || len(got.Certifications) != n {
+								got, err := s.certify(ctx, a, certification(n, "next"), signedPDF(n, "next"))
+								if err != nil || len(got) != n || got[n-1].Name != "next" {
 									t.Fatalf("next certification as version %d: %v", n, err)
 								}
 							case "find":
 								// Whenever the PDF was stored, verifying it adopts it.
-								r, e, err := a.Find(ctx, archive.Checksum(signedPDF(1, "cut")))
-								if stored && (err != nil || e.Version != 1 || r.Certifications[0].Name != "cut") {
-									t.Errorf("verifying the stored version: %v, version %d, %v", r, e.Version, err)
+								certs, e, err := s.find(ctx, a, cut)
+								if stored && (err != nil || e.Version != 1 || certs[0].Name != "cut") {
+									t.Errorf("verifying the stored version: %v, version %d, %v", certs, e.Version, err)
 								}
 								if !stored && !errors.Is(err, archive.ErrNotFound) {
 									t.Errorf("verifying a version never stored: %v", err)
@@ -260,20 +316,20 @@ func TestCertifyStoppedAtEveryStep(t *testing.T) {
 								if err != nil || len(rep.Errors) != 0 {
 									t.Fatalf("janitor: %+v, %v", rep, err)
 								}
-								for _, k := range keys(t, store, "extracts/") {
+								for _, k := range keys(t, store, s.folder) {
 									if strings.HasSuffix(k, ".json") && strings.Contains(k, "/certified-") {
 										t.Errorf("the janitor left %s", k)
 									}
 								}
-								if _, err := store.Stat(ctx, "sha256/"+archive.Checksum(signedPDF(1, "cut"))); (err == nil) != stored {
+								if _, err := store.Stat(ctx, s.index+cut); (err == nil) != stored {
 									t.Errorf("stored %v, yet the index entry: %v", stored, err)
 								}
 							}
-							rec = consistent(t, store, id, archive.Checksum(signedPDF(1, "cut")))
-							if stored && (len(rec.Certifications) == 0 || rec.Certifications[0].SHA256 != archive.Checksum(signedPDF(1, "cut"))) {
-								t.Errorf("after the %s: the stored version 1 is not recorded: %+v", next, rec.Certifications)
+							certs := s.consistent(t, store, cut)
+							if stored && (len(certs) == 0 || certs[0].SHA256 != cut || certs[0].Name != "cut") {
+								t.Errorf("after the %s: the stored version 1 is not recorded as written: %+v", next, certs)
 							}
-							if _, err := store.Stat(ctx, archive.CertifiedKey(id, 1)); stored && err != nil {
+							if _, err := store.Stat(ctx, s.certifiedKey(1)); stored && err != nil {
 								t.Errorf("the certified PDF is gone after the %s: %v", next, err)
 							}
 						}

@@ -165,90 +165,34 @@ func TestProtocolJanitorLeavesYoung(t *testing.T) {
 // number) or by the janitor; a description whose PDF never came is
 // removed by the janitor. Certified PDFs are never removed.
 func TestProtocolCertifyStoppedAtEveryStep(t *testing.T) {
-	for name, open := range stores {
-		t.Run(name, func(t *testing.T) {
-			ctx := t.Context()
-			setup := func(store storage.Store) {
-				if _, _, err := archive.New(store).CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html); err != nil {
-					t.Fatal(err)
-				}
-			}
-			certify := func(a *archive.Archive, attempt string) error {
-				_, err := a.CertifyProtocol(ctx, protocolID, certification(1, attempt), signedPDF(1, attempt), retain)
-				return err
-			}
-			writes := steps(t, open, setup, func(a *archive.Archive) error { return certify(a, "count") })
-			t.Logf("a protocol's certification writes %s", strings.Join(writes, ", "))
-			for at := 1; at <= len(writes); at++ {
-				for _, after := range []bool{false, true} {
-					t.Run(fmt.Sprintf("%d-after-%v", at, after), func(t *testing.T) {
-						for _, next := range []string{"certify", "find", "janitor"} {
-							store := open(t)
-							setup(store)
-							f := &storagetest.Faults{Store: store, At: at, After: after}
-							err := certify(archive.New(f), "cut")
-							// The last write removes the description once the
-							// record holds it: a failure there is no failure.
-							if at < len(writes) && !errors.Is(err, storage.ErrUnavailable) || at == len(writes) && err != nil {
-								t.Fatalf("stopped certification: %v", err)
-							}
-							if rec := protocolConsistent(t, store, protocolID); len(rec.Certifications) > 1 {
-								t.Fatalf("%d certifications after one", len(rec.Certifications))
-							}
-							_, stat := store.Stat(ctx, archive.ProtocolCertifiedKey(protocolID, 1))
-							stored := stat == nil
-							a := archive.New(store)
-							switch next {
-							case "certify":
-								done, err := a.CompleteProtocol(ctx, protocolID)
-								if err != nil {
-									t.Fatal(err)
-								}
-								n := len(done.Certifications) + 1
-								if stored != (n == 2) {
-									t.Errorf("stored %v, yet the completed record has %d versions", stored, n-1)
-								}
-								got, err := a.CertifyProtocol(ctx, protocolID, certification(n, "next"), signedPDF(n, "next"), retain)
-								if err != nil || len(got.Certifications) != n || got.Certified().Name != "next" {
-									t.Fatalf("next certification as version %d: %v", n, err)
-								}
-							case "find":
-								// Whenever the PDF was stored, verifying it adopts it.
-								r, e, err := a.FindProtocol(ctx, archive.Checksum(signedPDF(1, "cut")))
-								if stored && (err != nil || e.Version != 1 || r.Certifications[0].Name != "cut") {
-									t.Errorf("verifying the stored version: %v, version %d, %v", r, e.Version, err)
-								}
-								if !stored && !errors.Is(err, archive.ErrNotFound) {
-									t.Errorf("verifying a version never stored: %v", err)
-								}
-							case "janitor":
-								rep, err := a.Janitor(ctx, archive.JanitorOptions{Grace: time.Nanosecond})
-								if err != nil || len(rep.Errors) != 0 {
-									t.Fatalf("janitor: %+v, %v", rep, err)
-								}
-								for _, k := range keys(t, store, "protocols/") {
-									if strings.HasSuffix(k, ".json") && strings.Contains(k, "/certified-") {
-										t.Errorf("the janitor left %s", k)
-									}
-								}
-								if _, err := store.Stat(ctx, "protocol-sha256/"+archive.Checksum(signedPDF(1, "cut"))); (err == nil) != stored {
-									t.Errorf("stored %v, yet the index entry: %v", stored, err)
-								}
-							}
-							rec := protocolConsistent(t, store, protocolID)
-							if stored && (len(rec.Certifications) == 0 || rec.Certifications[0].SHA256 != archive.Checksum(signedPDF(1, "cut")) ||
-								rec.Certifications[0].Name != "cut") {
-								t.Errorf("after the %s: the stored version 1 is not recorded as written: %+v", next, rec.Certifications)
-							}
-							if _, err := store.Stat(ctx, archive.ProtocolCertifiedKey(protocolID, 1)); stored && err != nil {
-								t.Errorf("the certified PDF is gone after the %s: %v", next, err)
-							}
-						}
-					})
-				}
-			}
-		})
+	certsOf := func(rec *archive.ProtocolRecord, err error) ([]archive.Certification, error) {
+		if rec == nil {
+			return nil, err
+		}
+		return rec.Certifications, err
 	}
+	certifyStoppedAtEveryStep(t, certSubject{
+		what: "a protocol's certification", folder: "protocols/", index: "protocol-sha256/",
+		setup: func(ctx context.Context, store storage.Store) error {
+			_, _, err := archive.New(store).CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html)
+			return err
+		},
+		certify: func(ctx context.Context, a *archive.Archive, c archive.Certification, signed []byte) ([]archive.Certification, error) {
+			return certsOf(a.CertifyProtocol(ctx, protocolID, c, signed, retain))
+		},
+		complete: func(ctx context.Context, a *archive.Archive) ([]archive.Certification, error) {
+			return certsOf(a.CompleteProtocol(ctx, protocolID))
+		},
+		find: func(ctx context.Context, a *archive.Archive, sum string) ([]archive.Certification, archive.IndexEntry, error) {
+			rec, e, err := a.FindProtocol(ctx, sum)
+			certs, _ := certsOf(rec, nil)
+			return certs, e, err
+		},
+		consistent: func(t *testing.T, store storage.Store, _ string) []archive.Certification {
+			return protocolConsistent(t, store, protocolID).Certifications
+		},
+		certifiedKey: func(n int) string { return archive.ProtocolCertifiedKey(protocolID, n) },
+	})
 }
 
 // TestProtocolCertifyConflict: a second certification of the same
