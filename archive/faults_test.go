@@ -113,16 +113,57 @@ func steps(t *testing.T, open func(*testing.T) storage.Store, setup func(storage
 // reader sees anything of it, the next identical create succeeds and
 // adopts what was written, and a janitor pass instead clears it all.
 func TestCreateStoppedAtEveryStep(t *testing.T) {
+	id := record(1).ID
+	createStoppedAtEveryStep(t, createSubject{
+		what: "a create", metaKey: archive.MetaKey(id), sum: archive.Checksum(pdf),
+		create: func(ctx context.Context, a *archive.Archive) (string, bool, error) {
+			rec, created, err := a.Create(ctx, record(1), pdf, html)
+			if rec == nil {
+				return "", created, err
+			}
+			return rec.SHA256, created, err
+		},
+		recorded: func(t *testing.T, store storage.Store) bool {
+			return consistent(t, store, id, archive.Checksum(pdf)) != nil
+		},
+		folders: func(rep archive.JanitorReport) int { return rep.Folders },
+	})
+}
+
+// createSubject is what is created in createStoppedAtEveryStep: an
+// extract or a protocol, with the archive's calls for it.
+type createSubject struct {
+	what    string // for the log: "a create"
+	metaKey string // where its record is kept
+	sum     string // the checksum of its PDF
+	// writes, when set, checks the writes of a create.
+	writes func(t *testing.T, writes []string)
+	create func(ctx context.Context, a *archive.Archive) (sum string, created bool, err error)
+	// recorded checks what every reader sees of it and reports whether
+	// it has a record.
+	recorded func(t *testing.T, store storage.Store) bool
+	folders  func(archive.JanitorReport) int // the janitor's count of its kind of folder
+}
+
+// createStoppedAtEveryStep stops a create of s at each of its writes,
+// before the write and after it (the answer lost), as a killed process
+// would: no reader sees anything of it, the next identical create
+// succeeds and adopts what was written, and a janitor pass instead clears
+// it all (and a create after it succeeds), or removes nothing of a
+// recorded one.
+func createStoppedAtEveryStep(t *testing.T, s createSubject) {
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
-			rec := record(1)
 			create := func(a *archive.Archive) error {
-				_, _, err := a.Create(ctx, record(1), pdf, html)
+				_, _, err := s.create(ctx, a)
 				return err
 			}
 			writes := steps(t, open, func(storage.Store) {}, create)
-			t.Logf("a create writes %s", strings.Join(writes, ", "))
+			t.Logf("%s writes %s", s.what, strings.Join(writes, ", "))
+			if s.writes != nil {
+				s.writes(t, writes)
+			}
 			for at := 1; at <= len(writes); at++ {
 				for _, after := range []bool{false, true} {
 					t.Run(fmt.Sprintf("%d-%s-after-%v", at, writes[at-1][strings.LastIndexByte(writes[at-1], '/')+1:], after), func(t *testing.T) {
@@ -132,15 +173,15 @@ func TestCreateStoppedAtEveryStep(t *testing.T) {
 							if err := create(archive.New(f)); !errors.Is(err, storage.ErrUnavailable) {
 								t.Fatalf("stopped create: %v", err)
 							}
-							committed := consistent(t, store, rec.ID, archive.Checksum(pdf)) != nil
+							committed := s.recorded(t, store)
 							if committed != (after && at == len(writes)) {
 								t.Errorf("a record after stopping at write %d (after: %v): %v", at, after, committed)
 							}
 							a := archive.New(store)
 							switch next {
 							case "create":
-								got, created, err := a.Create(ctx, record(1), pdf, html)
-								if err != nil || created == committed || got.SHA256 != archive.Checksum(pdf) {
+								sum, created, err := s.create(ctx, a)
+								if err != nil || created == committed || sum != s.sum {
 									t.Fatalf("next create: created %v, %v", created, err)
 								}
 							case "janitor":
@@ -149,15 +190,20 @@ func TestCreateStoppedAtEveryStep(t *testing.T) {
 									t.Fatalf("janitor: %+v, %v", rep, err)
 								}
 								if !committed {
-									if left := keys(t, store, ""); len(left) > 1 || len(left) == 1 && left[0] != archive.MetaKey(rec.ID) {
+									if n := s.folders(rep); n > 1 {
+										t.Errorf("the janitor looked at %d folders", n)
+									}
+									if left := keys(t, store, ""); len(left) > 1 || len(left) == 1 && left[0] != s.metaKey {
 										t.Errorf("the janitor left %v", left)
 									}
-									if _, _, err := a.Create(ctx, record(1), pdf, html); err != nil {
+									if err := create(a); err != nil {
 										t.Fatalf("create after the janitor: %v", err)
 									}
+								} else if len(rep.Removed) != 0 {
+									t.Errorf("the janitor removed %v of a recorded one", rep.Removed)
 								}
 							}
-							if consistent(t, store, rec.ID, archive.Checksum(pdf)) == nil {
+							if !s.recorded(t, store) {
 								t.Errorf("after the %s: no record", next)
 							}
 						}

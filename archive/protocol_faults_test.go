@@ -3,8 +3,6 @@ package archive_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,66 +72,25 @@ func protocolConsistent(t *testing.T, store storage.Store, id string) *archive.P
 // pass instead clears it all, markers included, and a create after it
 // succeeds.
 func TestProtocolCreateStoppedAtEveryStep(t *testing.T) {
-	for name, open := range stores {
-		t.Run(name, func(t *testing.T) {
-			ctx := t.Context()
-			create := func(a *archive.Archive) error {
-				_, _, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html)
-				return err
-			}
-			writes := steps(t, open, func(storage.Store) {}, create)
-			t.Logf("a protocol's create writes %s", strings.Join(writes, ", "))
+	createStoppedAtEveryStep(t, createSubject{
+		what: "a protocol's create", metaKey: archive.ProtocolMetaKey(protocolID), sum: archive.Checksum(protocolPDF),
+		writes: func(t *testing.T, writes []string) {
 			if len(writes) != 6 {
 				t.Fatalf("a protocol's create writes %d objects, want PDF, HTML, checksum index, two markers, record", len(writes))
 			}
-			for at := 1; at <= len(writes); at++ {
-				for _, after := range []bool{false, true} {
-					t.Run(fmt.Sprintf("%d-after-%v", at, after), func(t *testing.T) {
-						for _, next := range []string{"create", "janitor"} {
-							store := open(t)
-							f := &storagetest.Faults{Store: store, At: at, After: after}
-							if err := create(archive.New(f)); !errors.Is(err, storage.ErrUnavailable) {
-								t.Fatalf("stopped create: %v", err)
-							}
-							committed := protocolConsistent(t, store, protocolID) != nil
-							if committed != (after && at == len(writes)) {
-								t.Errorf("a record after stopping at write %d (after: %v): %v", at, after, committed)
-							}
-							a := archive.New(store)
-							switch next {
-							case "create":
-								got, created, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html)
-								if err != nil || created == committed || got.SHA256 != archive.Checksum(protocolPDF) {
-									t.Fatalf("next create: created %v, %v", created, err)
-								}
-							case "janitor":
-								rep, err := a.Janitor(ctx, archive.JanitorOptions{Grace: time.Nanosecond})
-								if err != nil || len(rep.Errors) != 0 || len(rep.Kept) != 0 {
-									t.Fatalf("janitor: %+v, %v", rep, err)
-								}
-								if !committed {
-									if rep.Protocols > 1 {
-										t.Errorf("the janitor looked at %d protocol folders", rep.Protocols)
-									}
-									if left := keys(t, store, ""); len(left) > 1 || len(left) == 1 && left[0] != archive.ProtocolMetaKey(protocolID) {
-										t.Errorf("the janitor left %v", left)
-									}
-									if _, _, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html); err != nil {
-										t.Fatalf("create after the janitor: %v", err)
-									}
-								} else if len(rep.Removed) != 0 {
-									t.Errorf("the janitor removed %v of a recorded protocol", rep.Removed)
-								}
-							}
-							if protocolConsistent(t, store, protocolID) == nil {
-								t.Errorf("after the %s: no record", next)
-							}
-						}
-					})
-				}
+		},
+		create: func(ctx context.Context, a *archive.Archive) (string, bool, error) {
+			rec, created, err := a.CreateProtocol(ctx, protocolRecord(t, protocolID), protocolPDF, html)
+			if rec == nil {
+				return "", created, err
 			}
-		})
-	}
+			return rec.SHA256, created, err
+		},
+		recorded: func(t *testing.T, store storage.Store) bool {
+			return protocolConsistent(t, store, protocolID) != nil
+		},
+		folders: func(rep archive.JanitorReport) int { return rep.Protocols },
+	})
 }
 
 // TestProtocolJanitorLeavesYoungAndHeld: the janitor leaves what is
