@@ -22,11 +22,14 @@ import (
 // has one object per key and never grows, and a clerk who fears a copied
 // cookie ends it by logging out anywhere.
 
-// generationKey is where a key's session generation is kept: under the
-// hash of its name, so no name becomes a storage key.
-func generationKey(keyName string) string {
-	sum := sha256.Sum256([]byte(keyName))
-	return "sessions/" + hex.EncodeToString(sum[:]) + ".json"
+// generationKey is where a key's session generation is kept.
+func generationKey(keyName string) string { return hashedKey("sessions/", keyName) }
+
+// hashedKey is the storage key under folder of an object kept per name:
+// the hash of the name, so no name becomes a storage key.
+func hashedKey(folder, name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return folder + hex.EncodeToString(sum[:]) + ".json"
 }
 
 type generation struct {

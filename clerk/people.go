@@ -2,8 +2,6 @@ package clerk
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,10 +15,7 @@ import (
 // storage key. It is a preference, not a record: the certification and
 // the audit trail say what was signed.
 
-func personKey(person string) string {
-	sum := sha256.Sum256([]byte(person))
-	return "people/" + hex.EncodeToString(sum[:]) + ".json"
-}
+func personKey(person string) string { return hashedKey("people/", person) }
 
 type personPrefs struct {
 	Title string `json:"title"`
