@@ -3,7 +3,6 @@ package render
 import (
 	"cmp"
 	"context"
-	"fmt"
 
 	"utdrag/anslag"
 	"utdrag/compose"
@@ -36,17 +35,14 @@ func (e *Engine) RenderAppeal(ctx context.Context, x *extract.Extract, texts *te
 	if err != nil {
 		return nil, err
 	}
-	pages, err := e.layout.LayoutContext(ctx, doc, t)
-	if err != nil {
-		return nil, fmt.Errorf("render: laying out the appeal instruction: %w", err)
-	}
 	part := cmp.Or(t.PDFA, 2)
 	if part == 3 {
 		part = 2 // no source attached: the instruction is made from the extract's
 	}
-	b, err := e.pdf.RenderContext(ctx, pages, &doc, pdf.Options{Part: part})
+	res, err := e.draw(ctx, "the appeal instruction", doc, t, pdf.Options{Part: part}, false)
 	if err != nil {
-		return nil, fmt.Errorf("render: drawing the appeal instruction: %w", err)
+		return nil, err
 	}
-	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc, Rendition: extract.Public, Extract: x}, nil
+	res.Rendition, res.Extract = extract.Public, x
+	return res, nil
 }

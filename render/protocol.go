@@ -33,17 +33,14 @@ func (e *Engine) RenderProtocol(ctx context.Context, p *extract.Protocol, notice
 		p = &masked
 	}
 	doc := compose.BuildProtocol(p, t, compose.DefaultProtocolLabels(), notice, cert)
-	pages, err := e.layout.LayoutContext(ctx, doc, t)
-	if err != nil {
-		return nil, fmt.Errorf("render: laying out the protocol: %w", err)
-	}
 	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA), Classic: cert != nil} // certify reads a classic file
 	if po.Part == 3 {
 		po.Source, po.SourceName = p.Canonical(), "protokoll.json"
 	}
-	b, err := e.pdf.RenderContext(ctx, pages, &doc, po)
+	res, err := e.draw(ctx, "the protocol", doc, t, po, cert != nil)
 	if err != nil {
-		return nil, fmt.Errorf("render: drawing the protocol's PDF: %w", err)
+		return nil, err
 	}
-	return &Result{PDF: b, Pages: len(pages.Pages), Template: t.ID(), Document: doc, Rendition: r, Extract: &p.Extract}, nil
+	res.Rendition, res.Extract = r, &p.Extract
+	return res, nil
 }

@@ -134,25 +134,39 @@ func (e *Engine) RenderWith(ctx context.Context, x *extract.Extract, cert *compo
 		x = compose.Mask(x, t.Labels)
 	}
 	doc := compose.Build(x, t, cert)
-	pages, err := e.layout.LayoutContext(ctx, doc, t)
-	if err != nil {
-		return nil, fmt.Errorf("render: laying out: %w", err)
-	}
 	po := pdf.Options{Part: cmp.Or(opt.PDFA, t.PDFA), Classic: cert != nil}
 	if po.Part == 3 {
 		po.Source, po.SourceName = x.Canonical(), "utdrag.json"
 	}
+	res, err := e.draw(ctx, "the extract", doc, t, po, cert != nil)
+	if err != nil {
+		return nil, err
+	}
+	res.Rendition, res.Extract = r, x
+	return res, nil
+}
+
+// draw lays doc out with t and writes it as a PDF with po: the one path
+// from a composed document to a file, for extracts, protocols and appeal
+// instructions. With certified it also reports the certification's texts
+// that run out of their boxes. The pages' arrays go back to the layout's
+// pool once the file holds what they said.
+func (e *Engine) draw(ctx context.Context, what string, doc compose.Document, t *templates.Template, po pdf.Options, certified bool) (*Result, error) {
+	pages, err := e.layout.LayoutContext(ctx, doc, t)
+	if err != nil {
+		return nil, fmt.Errorf("render: laying out %s: %w", what, err)
+	}
 	b, err := e.pdf.RenderContext(ctx, pages, &doc, po)
 	n := len(pages.Pages)
 	var over []layout.Overflow
-	if cert != nil {
+	if certified {
 		over = pages.Overflows()
 	}
-	pages.Release() // the file holds what the pages said
+	pages.Release()
 	if err != nil {
-		return nil, fmt.Errorf("render: drawing PDF: %w", err)
+		return nil, fmt.Errorf("render: drawing the PDF of %s: %w", what, err)
 	}
-	return &Result{PDF: b, Pages: n, Template: t.ID(), Document: doc, Rendition: r, Extract: x, Overflows: over}, nil
+	return &Result{PDF: b, Pages: n, Template: t.ID(), Document: doc, Overflows: over}, nil
 }
 
 // HTML writes the accessible HTML rendition of a composed document: the
